@@ -1,0 +1,424 @@
+// Package api holds the wire types of the organizations API: the one definition shared by the
+// reference server (which generates its OpenAPI document from them) and the provider's client.
+package api
+
+import "time"
+
+// BasePath is the prefix of every API route.
+const BasePath = "/api/v1"
+
+// Routes. Placeholders in braces are path parameters; clients fill them with url.PathEscape'd values
+// (a label key may hold a '/', sent as %2F).
+const (
+	PathOpenAPI = BasePath + "/openapi.json"
+
+	PathUsers            = BasePath + "/users" // POST: sign up (no credential)
+	PathCurrentUser      = BasePath + "/user"
+	PathPersonalTokens   = BasePath + "/user/tokens"
+	PathPersonalToken    = BasePath + "/user/tokens/{token_id}"
+	PathInvitationAccept = BasePath + "/invitations/accept" // POST with the emailed code (no credential needed)
+
+	PathOrganizations       = BasePath + "/orgs"
+	PathOrganization        = PathOrganizations + "/{org_id}"
+	PathMembers             = PathOrganization + "/members"
+	PathMember              = PathMembers + "/{email}"
+	PathInvitations         = PathOrganization + "/invitations"
+	PathInvitation          = PathInvitations + "/{invitation_id}"
+	PathInvitationResend    = PathInvitation + "/resend"
+	PathAPITokens           = PathOrganization + "/tokens"
+	PathAPIToken            = PathAPITokens + "/{token_id}"
+	PathContainerRegistries = PathOrganization + "/registries"
+	PathContainerRegistry   = PathContainerRegistries + "/{registry_id}"
+	PathLabels              = PathOrganization + "/labels"
+	PathLabel               = PathLabels + "/{key}"
+	PathEnvironments        = PathOrganization + "/environments"
+	PathEnvironment         = PathEnvironments + "/{environment_id}"
+	PathUsage               = PathOrganization + "/usage"
+	PathActivity            = PathOrganization + "/activity"
+)
+
+// HTTP headers with a meaning in this API.
+const (
+	HeaderIdempotencyKey = "Idempotency-Key"
+	HeaderIfMatch        = "If-Match"
+	HeaderETag           = "ETag"
+	HeaderRetryAfter     = "Retry-After"
+)
+
+// Pagination query parameters and bounds.
+const (
+	QueryPageSize    = "page_size"
+	QueryPageToken   = "page_token"
+	DefaultPageSize  = 100
+	MaxPageSize      = 1000
+	MaxBodyBytes     = 1 << 20
+	ContentTypeJSON  = "application/json"
+	ContentTypeError = "application/problem+json"
+)
+
+// Page is one page of a list. An empty NextPageToken means the last page.
+type Page[T any] struct {
+	Items         []T    `json:"items" doc:"The objects on this page."`
+	NextPageToken string `json:"next_page_token" doc:"Pass as page_token to get the next page; empty on the last page."`
+}
+
+// Role is a member's (or an organization token's) role in an organization.
+type Role string
+
+const (
+	RoleOwner  Role = "owner"
+	RoleAdmin  Role = "admin"
+	RoleMember Role = "member"
+	RoleBiller Role = "biller"
+)
+
+// Roles lists every organization role; TokenRoles the ones an organization API token may carry.
+var (
+	Roles      = []Role{RoleOwner, RoleAdmin, RoleMember, RoleBiller}
+	TokenRoles = []Role{RoleAdmin, RoleMember, RoleBiller}
+)
+
+// EnvironmentRole is what a member with role "member" may do in one environment.
+type EnvironmentRole string
+
+const (
+	EnvironmentRoleRead  EnvironmentRole = "read"
+	EnvironmentRoleRun   EnvironmentRole = "run"
+	EnvironmentRoleAdmin EnvironmentRole = "admin"
+)
+
+var EnvironmentRoles = []EnvironmentRole{EnvironmentRoleRead, EnvironmentRoleRun, EnvironmentRoleAdmin}
+
+// Plan is an organization's subscription plan.
+type Plan string
+
+const (
+	PlanHobby      Plan = "hobby"
+	PlanStarter    Plan = "starter"
+	PlanStartup    Plan = "startup"
+	PlanTeam       Plan = "team"
+	PlanEnterprise Plan = "enterprise"
+)
+
+var Plans = []Plan{PlanHobby, PlanStarter, PlanStartup, PlanTeam, PlanEnterprise}
+
+// RegistryKind says which kind of container registry a credential is for.
+type RegistryKind string
+
+const (
+	RegistryDockerHub RegistryKind = "dockerhub"
+	RegistryGitHub    RegistryKind = "github"
+	RegistryGitLab    RegistryKind = "gitlab"
+	RegistryECR       RegistryKind = "ecr" // Amazon ECR: access keys
+	RegistryGAR       RegistryKind = "gar" // Google Artifact Registry
+	RegistryACR       RegistryKind = "acr" // Azure Container Registry
+	RegistryOther     RegistryKind = "other"
+)
+
+var RegistryKinds = []RegistryKind{RegistryDockerHub, RegistryGitHub, RegistryGitLab, RegistryECR, RegistryGAR, RegistryACR, RegistryOther}
+
+// UsesAccessKeys reports whether a registry of this kind authenticates with an access key pair
+// (access_key_id/secret_access_key) instead of username/password.
+func (k RegistryKind) UsesAccessKeys() bool { return k == RegistryECR }
+
+// InvitationStatus is where an invitation stands.
+type InvitationStatus string
+
+const (
+	InvitationPending  InvitationStatus = "pending"
+	InvitationAccepted InvitationStatus = "accepted"
+	InvitationExpired  InvitationStatus = "expired"
+)
+
+// EnvironmentStatus is the connection status of an environment's agent.
+type EnvironmentStatus string
+
+const (
+	EnvironmentConnected    EnvironmentStatus = "connected"
+	EnvironmentDisconnected EnvironmentStatus = "disconnected"
+)
+
+// ---- Users and personal tokens ----
+
+type User struct {
+	ID        string    `json:"id" readOnly:"true"`
+	Email     string    `json:"email" format:"email"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at" readOnly:"true"`
+}
+
+// SignupRequest creates a user; the response carries the user's first personal token.
+type SignupRequest struct {
+	Email string `json:"email" format:"email" maxLength:"254" doc:"The new user's email; unique, compared case-insensitively."`
+	Name  string `json:"name,omitempty" maxLength:"200"`
+}
+
+type SignupResponse struct {
+	User  User   `json:"user"`
+	Token string `json:"token" doc:"A personal access token for the new user. Shown once."`
+}
+
+type PersonalToken struct {
+	ID        string     `json:"id" readOnly:"true"`
+	Name      string     `json:"name"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	CreatedAt time.Time  `json:"created_at" readOnly:"true"`
+	Token     string     `json:"token,omitempty" doc:"The secret. Present only in the response that creates the token."`
+}
+
+type PersonalTokenCreate struct {
+	Name      string     `json:"name" minLength:"1" maxLength:"100"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty" doc:"When the token stops working; never when absent."`
+}
+
+// ---- Organizations ----
+
+type OrganizationSettings struct {
+	ArtifactsStorageLimitGB int64 `json:"artifacts_storage_limit_gb" minimum:"0" maximum:"100000" doc:"Artifacts storage limit in GB."`
+	AIHintsEnabled          bool  `json:"ai_hints_enabled" doc:"Whether AI hints are shown."`
+	MaskWebhookURLs         bool  `json:"mask_webhook_urls" doc:"Whether webhook URLs are masked in the UI and logs."`
+}
+
+// DefaultOrganizationSettings are the settings of an organization created without any.
+var DefaultOrganizationSettings = OrganizationSettings{ArtifactsStorageLimitGB: 10}
+
+type Organization struct {
+	ID                 string               `json:"id" readOnly:"true"`
+	Name               string               `json:"name"`
+	Description        string               `json:"description"`
+	Website            string               `json:"website"`
+	AdminContactEmails []string             `json:"admin_contact_emails"`
+	Plan               Plan                 `json:"plan"`
+	Settings           OrganizationSettings `json:"settings"`
+	CreatedAt          time.Time            `json:"created_at" readOnly:"true"`
+	UpdatedAt          time.Time            `json:"updated_at" readOnly:"true"`
+}
+
+type OrganizationCreate struct {
+	Name               string                `json:"name" minLength:"1" maxLength:"100"`
+	Description        string                `json:"description,omitempty" maxLength:"1000"`
+	Website            string                `json:"website,omitempty" maxLength:"2048" doc:"An http or https URL."`
+	AdminContactEmails []string              `json:"admin_contact_emails" minItems:"1" maxItems:"20" doc:"Addresses that receive important notices."`
+	Plan               Plan                  `json:"plan,omitempty" doc:"Defaults to hobby."`
+	Settings           *OrganizationSettings `json:"settings,omitempty"`
+}
+
+// OrganizationUpdate is a PATCH: absent fields are left as they are. Changing the plan is billing:
+// owners and billers only.
+type OrganizationUpdate struct {
+	Name               *string                     `json:"name,omitempty" minLength:"1" maxLength:"100"`
+	Description        *string                     `json:"description,omitempty" maxLength:"1000"`
+	Website            *string                     `json:"website,omitempty" maxLength:"2048"`
+	AdminContactEmails []string                    `json:"admin_contact_emails,omitempty" minItems:"1" maxItems:"20"`
+	Plan               *Plan                       `json:"plan,omitempty"`
+	Settings           *OrganizationSettingsUpdate `json:"settings,omitempty"`
+}
+
+type OrganizationSettingsUpdate struct {
+	ArtifactsStorageLimitGB *int64 `json:"artifacts_storage_limit_gb,omitempty" minimum:"0" maximum:"100000"`
+	AIHintsEnabled          *bool  `json:"ai_hints_enabled,omitempty"`
+	MaskWebhookURLs         *bool  `json:"mask_webhook_urls,omitempty"`
+}
+
+// ---- Members ----
+
+type Member struct {
+	OrganizationID   string                     `json:"organization_id" readOnly:"true"`
+	UserID           string                     `json:"user_id" readOnly:"true"`
+	Email            string                     `json:"email"`
+	Name             string                     `json:"name" readOnly:"true"`
+	Role             Role                       `json:"role"`
+	EnvironmentRoles map[string]EnvironmentRole `json:"environment_roles" doc:"Environment id to role; what a member with role member may do there."`
+	CreatedAt        time.Time                  `json:"created_at" readOnly:"true"`
+}
+
+// MemberCreate adds an existing user to the organization.
+type MemberCreate struct {
+	Email            string                     `json:"email" maxLength:"254"`
+	Role             Role                       `json:"role"`
+	EnvironmentRoles map[string]EnvironmentRole `json:"environment_roles,omitempty"`
+}
+
+// MemberUpdate is a PATCH; EnvironmentRoles, when present, replaces the whole map.
+type MemberUpdate struct {
+	Role             *Role                       `json:"role,omitempty"`
+	EnvironmentRoles *map[string]EnvironmentRole `json:"environment_roles,omitempty"`
+}
+
+// ---- Invitations ----
+
+type Invitation struct {
+	ID             string           `json:"id" readOnly:"true"`
+	OrganizationID string           `json:"organization_id" readOnly:"true"`
+	Email          string           `json:"email"`
+	Role           Role             `json:"role"`
+	Status         InvitationStatus `json:"status" readOnly:"true"`
+	InvitedBy      string           `json:"invited_by" readOnly:"true" doc:"Id of the user who invited."`
+	ExpiresAt      time.Time        `json:"expires_at" readOnly:"true"`
+	CreatedAt      time.Time        `json:"created_at" readOnly:"true"`
+	AcceptedAt     *time.Time       `json:"accepted_at,omitempty" readOnly:"true"`
+}
+
+type InvitationCreate struct {
+	Email string `json:"email" maxLength:"254"`
+	Role  Role   `json:"role"`
+}
+
+// InvitationAccept is sent by the invitee with the code from the invitation email.
+type InvitationAccept struct {
+	Code string `json:"code" minLength:"1" maxLength:"200"`
+	Name string `json:"name,omitempty" maxLength:"200" doc:"The name of the user, when accepting creates one."`
+}
+
+type InvitationAcceptance struct {
+	Member Member `json:"member"`
+	User   User   `json:"user"`
+	Token  string `json:"token,omitempty" doc:"A personal token, present only when accepting created the user."`
+}
+
+// InvitationEmail is what the server "sends" when it creates or re-sends an invitation. The reference
+// server hands it to a configured hook instead of a mail system.
+type InvitationEmail struct {
+	To             string
+	OrganizationID string
+	InvitationID   string
+	Code           string
+}
+
+// ---- Organization API tokens ----
+
+type APIToken struct {
+	ID             string     `json:"id" readOnly:"true"`
+	OrganizationID string     `json:"organization_id" readOnly:"true"`
+	Name           string     `json:"name"`
+	Role           Role       `json:"role"`
+	ExpiresAt      *time.Time `json:"expires_at,omitempty"`
+	CreatedBy      string     `json:"created_by" readOnly:"true" doc:"Id of the user who created the token."`
+	Active         bool       `json:"active" readOnly:"true" doc:"False while the creator is not a member, or after expiry."`
+	CreatedAt      time.Time  `json:"created_at" readOnly:"true"`
+	Token          string     `json:"token,omitempty" readOnly:"true" doc:"The secret. Present only in the response that creates the token."`
+}
+
+type APITokenCreate struct {
+	Name      string     `json:"name" minLength:"1" maxLength:"100"`
+	Role      Role       `json:"role" doc:"admin, member or biller; never owner."`
+	ExpiresAt *time.Time `json:"expires_at,omitempty" doc:"When the token stops working; never when absent. Must be in the future."`
+}
+
+// ---- Container registries ----
+
+type ContainerRegistry struct {
+	ID             string       `json:"id" readOnly:"true"`
+	OrganizationID string       `json:"organization_id" readOnly:"true"`
+	Name           string       `json:"name"`
+	Kind           RegistryKind `json:"kind"`
+	URL            string       `json:"url"`
+	Description    string       `json:"description"`
+	Username       string       `json:"username" doc:"Empty for kinds that use access keys."`
+	AccessKeyID    string       `json:"access_key_id" doc:"Empty for kinds that use username and password."`
+	CreatedAt      time.Time    `json:"created_at" readOnly:"true"`
+	UpdatedAt      time.Time    `json:"updated_at" readOnly:"true"`
+}
+
+// ContainerRegistryCreate carries the credentials; Password and SecretAccessKey are write-only and
+// never returned.
+type ContainerRegistryCreate struct {
+	Name            string       `json:"name" minLength:"1" maxLength:"100"`
+	Kind            RegistryKind `json:"kind"`
+	URL             string       `json:"url" minLength:"1" maxLength:"2048"`
+	Description     string       `json:"description,omitempty" maxLength:"1000"`
+	Username        string       `json:"username,omitempty" maxLength:"256"`
+	Password        string       `json:"password,omitempty" maxLength:"4096" writeOnly:"true"`
+	AccessKeyID     string       `json:"access_key_id,omitempty" maxLength:"256"`
+	SecretAccessKey string       `json:"secret_access_key,omitempty" maxLength:"4096" writeOnly:"true"`
+}
+
+type ContainerRegistryUpdate struct {
+	Name            *string `json:"name,omitempty" minLength:"1" maxLength:"100"`
+	URL             *string `json:"url,omitempty" minLength:"1" maxLength:"2048"`
+	Description     *string `json:"description,omitempty" maxLength:"1000"`
+	Username        *string `json:"username,omitempty" maxLength:"256"`
+	Password        *string `json:"password,omitempty" maxLength:"4096" writeOnly:"true"`
+	AccessKeyID     *string `json:"access_key_id,omitempty" maxLength:"256"`
+	SecretAccessKey *string `json:"secret_access_key,omitempty" maxLength:"4096" writeOnly:"true"`
+}
+
+// ---- Labels ----
+
+type Label struct {
+	OrganizationID           string    `json:"organization_id" readOnly:"true"`
+	Key                      string    `json:"key"`
+	Value                    string    `json:"value"`
+	PropagateToCloudProvider bool      `json:"propagate_to_cloud_provider"`
+	CreatedAt                time.Time `json:"created_at" readOnly:"true"`
+	UpdatedAt                time.Time `json:"updated_at" readOnly:"true"`
+}
+
+type LabelCreate struct {
+	Key                      string `json:"key" minLength:"1" maxLength:"317" doc:"Kubernetes label-key syntax: an optional DNS-subdomain prefix and '/', then a name of at most 63 characters."`
+	Value                    string `json:"value" maxLength:"63" doc:"Kubernetes label-value syntax; may be empty."`
+	PropagateToCloudProvider bool   `json:"propagate_to_cloud_provider,omitempty"`
+}
+
+type LabelUpdate struct {
+	Value                    *string `json:"value,omitempty" maxLength:"63"`
+	PropagateToCloudProvider *bool   `json:"propagate_to_cloud_provider,omitempty"`
+}
+
+// ---- Environments ----
+
+type Environment struct {
+	ID             string            `json:"id" readOnly:"true"`
+	OrganizationID string            `json:"organization_id" readOnly:"true"`
+	Name           string            `json:"name"`
+	Slug           string            `json:"slug"`
+	Status         EnvironmentStatus `json:"status" doc:"connected: the agent is healthy; disconnected: it needs debugging."`
+	Default        bool              `json:"default" readOnly:"true" doc:"The environment every new organization starts with."`
+	CreatedAt      time.Time         `json:"created_at" readOnly:"true"`
+}
+
+type EnvironmentCreate struct {
+	Name string `json:"name" minLength:"1" maxLength:"100"`
+	Slug string `json:"slug,omitempty" maxLength:"63" doc:"Derived from the name when absent; unique in the organization."`
+}
+
+// EnvironmentUpdate is a PATCH; the agent reports its status through it.
+type EnvironmentUpdate struct {
+	Name   *string            `json:"name,omitempty" minLength:"1" maxLength:"100"`
+	Status *EnvironmentStatus `json:"status,omitempty"`
+}
+
+// ---- Usage and activity ----
+
+// Quantity names in Usage.
+const (
+	QuantityMembers             = "members"
+	QuantityEnvironments        = "environments"
+	QuantityAPITokens           = "api_tokens"
+	QuantityContainerRegistries = "container_registries"
+	QuantityLabels              = "labels"
+)
+
+type Usage struct {
+	OrganizationID string          `json:"organization_id"`
+	Plan           Plan            `json:"plan"`
+	Quantities     []UsageQuantity `json:"quantities"`
+}
+
+type UsageQuantity struct {
+	Name      string `json:"name"`
+	Used      int64  `json:"used"`
+	Limit     int64  `json:"limit"`
+	Remaining int64  `json:"remaining"`
+}
+
+type ActivityEntry struct {
+	ID             string    `json:"id"`
+	OrganizationID string    `json:"organization_id"`
+	ActorType      string    `json:"actor_type" enum:"user,token" doc:"Who acted: a user (personal token) or an organization API token."`
+	ActorID        string    `json:"actor_id"`
+	Action         string    `json:"action" doc:"What was done, such as member.create or label.update."`
+	ObjectType     string    `json:"object_type"`
+	ObjectID       string    `json:"object_id"`
+	At             time.Time `json:"at"`
+}

@@ -1,0 +1,42 @@
+package api
+
+// Limits are the most of each quantity an organization on a plan may hold.
+type Limits struct {
+	Members             int64
+	Environments        int64
+	APITokens           int64
+	ContainerRegistries int64
+	Labels              int64
+}
+
+// PlanLimits is the one table of plan limits; the server enforces it and the docs quote it.
+var PlanLimits = map[Plan]Limits{
+	PlanHobby:      {Members: 1, Environments: 1, APITokens: 2, ContainerRegistries: 1, Labels: 10},
+	PlanStarter:    {Members: 3, Environments: 2, APITokens: 5, ContainerRegistries: 3, Labels: 25},
+	PlanStartup:    {Members: 6, Environments: 5, APITokens: 10, ContainerRegistries: 5, Labels: 50},
+	PlanTeam:       {Members: 100, Environments: 20, APITokens: 50, ContainerRegistries: 20, Labels: 200},
+	PlanEnterprise: {Members: 10000, Environments: 100, APITokens: 500, ContainerRegistries: 100, Labels: 1000},
+}
+
+// MaxOrganizationsPerUser is how many organizations one user may be a member of.
+const MaxOrganizationsPerUser = 5
+
+// Quantity returns the limit for a quantity name (QuantityMembers, ...).
+func (l Limits) Quantity(name string) int64 {
+	switch name {
+	case QuantityMembers:
+		return l.Members
+	case QuantityEnvironments:
+		return l.Environments
+	case QuantityAPITokens:
+		return l.APITokens
+	case QuantityContainerRegistries:
+		return l.ContainerRegistries
+	case QuantityLabels:
+		return l.Labels
+	}
+	return 0
+}
+
+// Quantities lists the quantity names in the order Usage reports them.
+var Quantities = []string{QuantityMembers, QuantityEnvironments, QuantityAPITokens, QuantityContainerRegistries, QuantityLabels}
