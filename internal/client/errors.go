@@ -1,0 +1,147 @@
+package client
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+)
+
+// Error is an API answer outside 2xx. Callers decide on StatusCode and Problem.Type (through the
+// Is* predicates), never on the message, which is the server's own words for the user.
+type Error struct {
+	StatusCode int
+	Problem    api.Problem
+	Method     string
+	Path       string
+	// Attempts is how many attempts the call made; more than one when the answer was retried.
+	Attempts int
+}
+
+func (e *Error) Error() string {
+	msg := e.Problem.Error()
+	if msg == "" {
+		msg = fmt.Sprintf("%s %s: HTTP %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	}
+	if e.Attempts > 1 {
+		// Says the failure outlasted the retries without hiding what the server said.
+		msg += fmt.Sprintf(" (after %d attempts)", e.Attempts)
+	}
+	return msg
+}
+
+// newError builds the Error for a response: the body's problem document when it is one, otherwise a
+// problem synthesized from the status and the start of the body (a proxy's HTML page, say). The
+// content type is not consulted: a problem document is recognized by its shape.
+func newError(method, path string, status int, body []byte) *Error {
+	e := &Error{StatusCode: status, Method: method, Path: path}
+	if p, ok := decodeProblem(body); ok {
+		e.Problem = p
+	} else {
+		detail := fmt.Sprintf("%s %s: HTTP %d %s", method, path, status, http.StatusText(status))
+		if s := snippet(body, 200); s != "" {
+			detail += ": " + s
+		}
+		e.Problem = api.Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail}
+	}
+	if e.Problem.Status == 0 {
+		e.Problem.Status = status
+	}
+	return e
+}
+
+func decodeProblem(body []byte) (api.Problem, bool) {
+	var p api.Problem
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return p, false
+	}
+	if err := json.Unmarshal(trimmed, &p); err != nil {
+		return p, false
+	}
+	return p, p.Type != "" || p.Title != "" || p.Detail != ""
+}
+
+// snippet returns the start of a body as one printable line.
+func snippet(body []byte, limit int) string {
+	s := strings.ToValidUTF8(string(body), "\uFFFD")
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) }), " ")
+	if utf8.RuneCountInString(s) > limit {
+		s = string([]rune(s)[:limit]) + "…"
+	}
+	return s
+}
+
+func asError(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+func hasStatusOrType(err error, status int, types ...string) bool {
+	e, ok := asError(err)
+	if !ok {
+		return false
+	}
+	if e.StatusCode == status {
+		return true
+	}
+	for _, t := range types {
+		if e.Problem.Type == t {
+			return true
+		}
+	}
+	return false
+}
+
+// IsNotFound reports an object that does not exist or that the caller cannot see (404).
+func IsNotFound(err error) bool {
+	return hasStatusOrType(err, http.StatusNotFound, api.ProblemNotFound)
+}
+
+// IsConflict reports a refusal because of the state of things (409): a duplicate, a plan limit, the
+// last owner.
+func IsConflict(err error) bool {
+	return hasStatusOrType(err, http.StatusConflict, api.ProblemConflict, api.ProblemLastOwner, api.ProblemLimitReached)
+}
+
+// IsForbidden reports that the caller's role does not allow the operation (403).
+func IsForbidden(err error) bool {
+	return hasStatusOrType(err, http.StatusForbidden, api.ProblemForbidden)
+}
+
+// IsInvalid reports a request the server refused as invalid (422) or malformed (400).
+func IsInvalid(err error) bool {
+	return hasStatusOrType(err, http.StatusUnprocessableEntity, api.ProblemInvalid, api.ProblemUnknownUser) ||
+		hasStatusOrType(err, http.StatusBadRequest, api.ProblemMalformed)
+}
+
+// IsUnauthorized reports a missing or rejected credential (401).
+func IsUnauthorized(err error) bool {
+	return hasStatusOrType(err, http.StatusUnauthorized, api.ProblemUnauthorized)
+}
+
+// IsPreconditionFailed reports an If-Match that did not match (412).
+func IsPreconditionFailed(err error) bool {
+	return hasStatusOrType(err, http.StatusPreconditionFailed, api.ProblemPreconditionFailed)
+}
+
+// IsLimitReached reports a plan limit or the per-user organization cap.
+func IsLimitReached(err error) bool { return ProblemType(err) == api.ProblemLimitReached }
+
+// IsLastOwner reports a change refused because it would leave the organization without an owner.
+func IsLastOwner(err error) bool { return ProblemType(err) == api.ProblemLastOwner }
+
+// ProblemType returns the problem type of an API error (api.Problem* constants), or "".
+func ProblemType(err error) string {
+	if e, ok := asError(err); ok {
+		return e.Problem.Type
+	}
+	return ""
+}

@@ -1,0 +1,81 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+)
+
+func TestErrorPredicates(t *testing.T) {
+	t.Parallel()
+	type preds struct{ notFound, conflict, forbidden, invalid, unauthorized, precondition, limit, lastOwner bool }
+	tests := []struct {
+		status int
+		typ    string
+		want   preds
+	}{
+		{404, api.ProblemNotFound, preds{notFound: true}},
+		{404, "", preds{notFound: true}},
+		{409, api.ProblemConflict, preds{conflict: true}},
+		{409, api.ProblemLimitReached, preds{conflict: true, limit: true}},
+		{409, api.ProblemLastOwner, preds{conflict: true, lastOwner: true}},
+		{403, api.ProblemForbidden, preds{forbidden: true}},
+		{422, api.ProblemInvalid, preds{invalid: true}},
+		{422, api.ProblemUnknownUser, preds{invalid: true}},
+		{400, api.ProblemMalformed, preds{invalid: true}},
+		{401, api.ProblemUnauthorized, preds{unauthorized: true}},
+		{412, api.ProblemPreconditionFailed, preds{precondition: true}},
+		{500, api.ProblemInternal, preds{}},
+		{429, api.ProblemRateLimited, preds{}},
+	}
+	for _, tt := range tests {
+		e := &Error{StatusCode: tt.status, Problem: api.Problem{Type: tt.typ, Status: tt.status, Detail: "d"}}
+		for _, err := range []error{e, fmt.Errorf("read organization: %w", e)} {
+			got := preds{IsNotFound(err), IsConflict(err), IsForbidden(err), IsInvalid(err), IsUnauthorized(err),
+				IsPreconditionFailed(err), IsLimitReached(err), IsLastOwner(err)}
+			if got != tt.want {
+				t.Errorf("%d %s (%T): predicates %+v, want %+v", tt.status, tt.typ, err, got, tt.want)
+			}
+			if ProblemType(err) != tt.typ {
+				t.Errorf("ProblemType = %q, want %q", ProblemType(err), tt.typ)
+			}
+		}
+	}
+
+	// A message that merely says "not found" is not an API error.
+	plain := errors.New("404 not found")
+	if IsNotFound(plain) || IsConflict(plain) || IsInvalid(plain) || ProblemType(plain) != "" || IsNotFound(nil) {
+		t.Error("a non-API error matched a predicate")
+	}
+}
+
+func TestErrorMessage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		err  *Error
+		want string
+	}{
+		{
+			&Error{StatusCode: 409, Problem: api.Problem{Title: "Conflict", Detail: "the hobby plan allows 1 member"}},
+			"the hobby plan allows 1 member",
+		},
+		{
+			&Error{StatusCode: 422, Problem: api.Problem{Title: "Unprocessable Entity", Detail: "validation failed",
+				Errors: []api.ProblemError{{Location: "body.email", Message: "not an email"}}}},
+			"validation failed; body.email: not an email",
+		},
+		{&Error{StatusCode: 403, Problem: api.Problem{Title: "Forbidden"}}, "Forbidden"},
+		{&Error{StatusCode: 404, Method: "GET", Path: "/api/v1/orgs/x"}, "GET /api/v1/orgs/x: HTTP 404 Not Found"},
+		{
+			&Error{StatusCode: 503, Attempts: 5, Problem: api.Problem{Detail: "maintenance"}},
+			"maintenance (after 5 attempts)",
+		},
+	}
+	for _, tt := range tests {
+		if got := tt.err.Error(); got != tt.want {
+			t.Errorf("Error() = %q, want %q", got, tt.want)
+		}
+	}
+}

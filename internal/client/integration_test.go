@@ -1,0 +1,169 @@
+package client_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
+)
+
+const ownerToken = "integration-owner-token-5b1c"
+
+// startServer runs the reference server with faults, behind wrap (which may lose answers), and returns
+// a client authenticated as its owner, and its endpoint.
+func startServer(t *testing.T, faults server.Faults, wrap func(http.Handler) http.Handler) (*client.Client, string) {
+	t.Helper()
+	srv, err := server.New(server.Config{
+		DBPath:    filepath.Join(t.TempDir(), "orgs.db"),
+		Faults:    faults,
+		RateLimit: server.RateLimit{Disabled: true},
+	})
+	if err != nil {
+		t.Fatalf("server.New: %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	if err := srv.Bootstrap(context.Background(), "owner@example.com", ownerToken, nil); err != nil {
+		t.Fatalf("Bootstrap: %v", err)
+	}
+	var h http.Handler = srv
+	if wrap != nil {
+		h = wrap(srv)
+	}
+	hs := httptest.NewServer(h)
+	t.Cleanup(hs.Close)
+	c, err := client.New(client.Config{
+		Endpoint: hs.URL, Token: ownerToken, MaxRetries: 3,
+		RetryWaitMin: time.Millisecond, RetryWaitMax: 20 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatalf("client.New: %v", err)
+	}
+	return c, hs.URL
+}
+
+// TestLostCreateResponseMakesOneObject: the server commits every write and then answers 503 (or the
+// connection drops after the commit). The client's retries carry the same Idempotency-Key, the server
+// replays the first result, and exactly one organization exists.
+func TestLostCreateResponseMakesOneObject(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		faults server.Faults
+		wrap   func(*atomic.Int32) func(http.Handler) http.Handler
+	}{
+		"503 after commit": {
+			faults: server.Faults{FractionCommitThen503: 1},
+			wrap: func(posts *atomic.Int32) func(http.Handler) http.Handler {
+				return func(next http.Handler) http.Handler {
+					return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+						if r.Method == http.MethodPost {
+							posts.Add(1)
+						}
+						next.ServeHTTP(w, r)
+					})
+				}
+			},
+		},
+		"connection dropped after commit": {
+			wrap: func(posts *atomic.Int32) func(http.Handler) http.Handler {
+				return func(next http.Handler) http.Handler {
+					return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+						if r.Method != http.MethodPost || posts.Add(1) > 1 {
+							next.ServeHTTP(w, r)
+							return
+						}
+						next.ServeHTTP(httptest.NewRecorder(), r) // carried out; the answer goes nowhere
+						hj, ok := w.(http.Hijacker)
+						if !ok {
+							t.Error("response writer cannot hijack")
+							return
+						}
+						conn, _, err := hj.Hijack()
+						if err != nil {
+							t.Errorf("hijack: %v", err)
+							return
+						}
+						conn.Close()
+					})
+				}
+			},
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var posts atomic.Int32
+			c, _ := startServer(t, tc.faults, tc.wrap(&posts))
+			ctx := context.Background()
+
+			org, err := c.CreateOrganization(ctx, api.OrganizationCreate{Name: "acme", AdminContactEmails: []string{"ops@example.com"}})
+			if err != nil {
+				t.Fatalf("CreateOrganization: %v", err)
+			}
+			if posts.Load() != 2 {
+				t.Errorf("%d POST attempts, want 2 (lost, then replayed)", posts.Load())
+			}
+			orgs, err := c.ListOrganizations(ctx)
+			if err != nil {
+				t.Fatalf("ListOrganizations: %v", err)
+			}
+			if len(orgs) != 1 || orgs[0].ID != org.ID || org.Name != "acme" {
+				t.Fatalf("organizations %+v after creating %+v, want exactly that one", orgs, org)
+			}
+		})
+	}
+}
+
+func TestGivingUpOnRealServerReportsItsProblem(t *testing.T) {
+	t.Parallel()
+	c, _ := startServer(t, server.Faults{Fraction503: 1}, nil)
+	_, err := c.CurrentUser(context.Background())
+	var apiErr *client.Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusServiceUnavailable || apiErr.Attempts != 4 {
+		t.Fatalf("err = %v, want *client.Error 503 after 4 attempts", err)
+	}
+	if client.ProblemType(err) != api.ProblemUnavailable || !strings.HasPrefix(err.Error(), apiErr.Problem.Detail) || apiErr.Problem.Detail == "" {
+		t.Errorf("error %q (type %q), want the server's detail first", err, client.ProblemType(err))
+	}
+}
+
+func TestRealServerRefusalsAreTyped(t *testing.T) {
+	t.Parallel()
+	c, endpoint := startServer(t, server.Faults{}, nil)
+	ctx := context.Background()
+
+	if _, err := c.GetOrganization(ctx, "org_doesnotexist"); !client.IsNotFound(err) {
+		t.Errorf("GetOrganization of a missing id: %v, want not found", err)
+	}
+	org, err := c.CreateOrganization(ctx, api.OrganizationCreate{Name: "acme", AdminContactEmails: []string{"ops@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateLabel(ctx, org.ID, api.LabelCreate{Key: "example.com/team", Value: "core"}); err != nil {
+		t.Fatalf("CreateLabel: %v", err)
+	}
+	if l, err := c.GetLabel(ctx, org.ID, "example.com/team"); err != nil || l.Value != "core" {
+		t.Errorf("GetLabel with a '/' in the key = %+v, %v", l, err)
+	}
+	if _, err := c.CreateLabel(ctx, org.ID, api.LabelCreate{Key: "example.com/team", Value: "x"}); !client.IsConflict(err) {
+		t.Errorf("duplicate label: %v, want conflict", err)
+	}
+	if _, err := c.CreateInvitation(ctx, org.ID, api.InvitationCreate{Email: "not-an-email", Role: api.RoleMember}); !client.IsInvalid(err) {
+		t.Errorf("invalid invitation: %v, want invalid", err)
+	}
+	bad, err := client.New(client.Config{Endpoint: endpoint + "/api/v1", Token: "wrong"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bad.CurrentUser(ctx); !client.IsUnauthorized(err) {
+		t.Errorf("wrong token: %v, want unauthorized", err)
+	}
+}
