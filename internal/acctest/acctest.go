@@ -1,0 +1,220 @@
+// Package acctest runs the provider's acceptance tests against an in-process reference server: every
+// test gets its own server, database and owner, so tests run in parallel and need no environment
+// beyond what terraform-plugin-testing reads (TF_ACC, TF_ACC_TERRAFORM_PATH, ...).
+package acctest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/provider"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
+)
+
+// ProtoV6ProviderFactories serves the provider in-process to terraform-plugin-testing under the name
+// "orgs". Each call builds a fresh provider, so tests share nothing through it.
+var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"orgs": providerserver.NewProtocol6WithError(provider.New("test")()),
+}
+
+// Env is one test's reference server and the owner user bootstrapped in it.
+type Env struct {
+	// Endpoint is the server's base URL, for the provider block.
+	Endpoint string
+	// Token is the owner's personal access token.
+	Token string
+	// OwnerEmail is the owner's address.
+	OwnerEmail string
+	// Client is authenticated as the owner: for CheckDestroy, for changes behind Terraform's back and
+	// for checking what the server holds.
+	Client *client.Client
+	// Server is the server itself, for tests that need its hooks.
+	Server *server.Server
+}
+
+// Option adjusts the server a test starts.
+type Option func(*server.Config)
+
+// WithFaults injects faults (429s, 503s, responses lost after commit, latency) into every request,
+// including the ones Env.Client makes.
+func WithFaults(f server.Faults) Option { return func(c *server.Config) { c.Faults = f } }
+
+// WithClock replaces the server's clock, for expiry.
+func WithClock(now func() time.Time) Option { return func(c *server.Config) { c.Now = now } }
+
+// WithInvitationHook receives every invitation the server "emails", with its acceptance code.
+func WithInvitationHook(hook func(api.InvitationEmail)) Option {
+	return func(c *server.Config) { c.OnInvitation = hook }
+}
+
+// WithInvitationTTL sets how long invitations stay acceptable.
+func WithInvitationTTL(ttl time.Duration) Option {
+	return func(c *server.Config) { c.InvitationTTL = ttl }
+}
+
+// New starts a reference server on a temporary database behind httptest, bootstraps an owner with a
+// random personal token, and stops both when the test ends. Rate limiting is off unless an option
+// turns it back on.
+func New(t *testing.T, opts ...Option) *Env {
+	t.Helper()
+	cfg := server.Config{
+		DBPath:    filepath.Join(t.TempDir(), "orgs.db"),
+		RateLimit: server.RateLimit{Disabled: true},
+	}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	srv, err := server.New(cfg)
+	if err != nil {
+		t.Fatalf("start reference server: %v", err)
+	}
+	// Cleanups run last-registered first: stop serving, then close the database.
+	t.Cleanup(func() {
+		if err := srv.Close(); err != nil {
+			t.Errorf("close reference server: %v", err)
+		}
+	})
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+
+	env := &Env{
+		Endpoint:   hs.URL,
+		Token:      "orgs_pat_" + randomHex(t, 20),
+		OwnerEmail: "owner@example.com",
+		Server:     srv,
+	}
+	if err := srv.Bootstrap(context.Background(), env.OwnerEmail, env.Token, nil); err != nil {
+		t.Fatalf("bootstrap owner: %v", err)
+	}
+	env.Client = env.NewClient(t, env.Token)
+	return env
+}
+
+// NewClient returns a client of this server acting with token ("" for none). It retries quickly, so
+// tests with injected faults stay fast.
+func (e *Env) NewClient(t *testing.T, token string) *client.Client {
+	t.Helper()
+	c, err := client.New(client.Config{
+		Endpoint:     e.Endpoint,
+		Token:        token,
+		UserAgent:    "terraform-provider-orgs-acctest",
+		MaxRetries:   5,
+		RetryWaitMin: 5 * time.Millisecond,
+		RetryWaitMax: 50 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatalf("client: %v", err)
+	}
+	return c
+}
+
+// ProviderBlock is the HCL provider block for this server, acting as the owner.
+func (e *Env) ProviderBlock() string { return e.ProviderBlockWithToken(e.Token) }
+
+// ProviderBlockWithToken is the provider block acting with another credential.
+func (e *Env) ProviderBlockWithToken(token string) string {
+	return fmt.Sprintf("provider \"orgs\" {\n  endpoint = %q\n  token    = %q\n}\n", e.Endpoint, token)
+}
+
+// SignUp creates a user and returns it with its first personal token.
+func (e *Env) SignUp(t *testing.T, email string) (api.User, string) {
+	t.Helper()
+	resp, err := e.NewClient(t, "").Signup(t.Context(), api.SignupRequest{Email: email})
+	if err != nil {
+		t.Fatalf("sign up %s: %v", email, err)
+	}
+	return resp.User, resp.Token
+}
+
+// CreateOrganization creates an organization on plan, owned by the owner, through the API.
+func (e *Env) CreateOrganization(t *testing.T, plan api.Plan) api.Organization {
+	t.Helper()
+	org, err := e.Client.CreateOrganization(t.Context(), api.OrganizationCreate{
+		Name:               "acctest-" + randomHex(t, 4),
+		AdminContactEmails: []string{e.OwnerEmail},
+		Plan:               plan,
+	})
+	if err != nil {
+		t.Fatalf("create organization: %v", err)
+	}
+	return *org
+}
+
+func randomHex(t *testing.T, n int) string {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatalf("random: %v", err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// CheckDestroy asks the server about every resource of type typ left in the final state; get fetches
+// one from its attributes. It fails unless each answers 404.
+func (e *Env) CheckDestroy(typ string, get func(ctx context.Context, c *client.Client, attrs map[string]string) error) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		for name, rs := range s.RootModule().Resources {
+			if rs.Type != typ {
+				continue
+			}
+			err := get(context.Background(), e.Client, rs.Primary.Attributes)
+			switch {
+			case err == nil:
+				return fmt.Errorf("%s still exists on the server after destroy", name)
+			case !client.IsNotFound(err):
+				return fmt.Errorf("%s: asking the server after destroy: %w", name, err)
+			}
+		}
+		return nil
+	}
+}
+
+// Capture copies an attribute of a resource in state into dst, for a later step's PreConfig (which
+// sees no state).
+func Capture(resourceName, attr string, dst *string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[resourceName]
+		if !ok {
+			return fmt.Errorf("%s is not in state", resourceName)
+		}
+		v, ok := rs.Primary.Attributes[attr]
+		if !ok {
+			return fmt.Errorf("%s has no attribute %s", resourceName, attr)
+		}
+		*dst = v
+		return nil
+	}
+}
+
+// ImportID returns an ImportStateIdFunc that builds a composite import ID from attributes of a resource
+// in state, joined by '/': ImportID("orgs_member.m", "organization_id", "email").
+func ImportID(resourceName string, attrs ...string) resource.ImportStateIdFunc {
+	return func(s *terraform.State) (string, error) {
+		rs, ok := s.RootModule().Resources[resourceName]
+		if !ok {
+			return "", fmt.Errorf("%s is not in state", resourceName)
+		}
+		parts := make([]string, len(attrs))
+		for i, a := range attrs {
+			parts[i] = rs.Primary.Attributes[a]
+			if parts[i] == "" {
+				return "", fmt.Errorf("%s has no %s", resourceName, a)
+			}
+		}
+		return strings.Join(parts, "/"), nil
+	}
+}

@@ -1,0 +1,546 @@
+package provider_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/acctest"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/provider"
+)
+
+// tokenConfig is one orgs_api_token.test with the given extra argument lines.
+func tokenConfig(env *acctest.Env, orgID, name, role string, args ...string) string {
+	return env.ProviderBlock() + fmt.Sprintf(`
+resource "orgs_api_token" "test" {
+  organization_id = %q
+  name            = %q
+  role            = %q
+  %s
+}
+`, orgID, name, role, strings.Join(args, "\n  "))
+}
+
+func TestAccAPIToken_lifecycle(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanHobby)
+	owner, err := env.Client.CurrentUser(t.Context())
+	if err != nil {
+		t.Fatalf("current user: %v", err)
+	}
+	const addr = "orgs_api_token.test"
+	idsDiffer := statecheck.CompareValue(compare.ValuesDiffer())
+	secretsDiffer := statecheck.CompareValue(compare.ValuesDiffer())
+	var firstID, currentID string // as the server knows them, captured from state by the checks
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkDestroyed(env, "orgs_api_token", tokenGone),
+		Steps: []resource.TestStep{
+			{
+				Config: tokenConfig(env, org.ID, "ci", "member"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("role"), knownvalue.StringExact("member")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("active"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("created_by"), knownvalue.StringExact(owner.ID)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("expires_at"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("created_at"), rfc3339Value()),
+					statecheck.ExpectSensitiveValue(addr, tfjsonpath.New("token")),
+					idsDiffer.AddStateValue(addr, tfjsonpath.New("id")),
+					secretsDiffer.AddStateValue(addr, tfjsonpath.New("token")),
+					expectWorkingToken(env, org.ID, addr, &firstID),
+				},
+			},
+			{
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateIdFunc: importIDOf(addr),
+				ImportStateVerify: true,
+				// The secret cannot come back: the server keeps only its hash.
+				ImportStateVerifyIgnore: []string{"token"},
+				ImportStateCheck:        expectNoSecret,
+			},
+			{
+				// Importing with an import block plans no change at all (the step fails otherwise), and
+				// the imported token has no secret.
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateKind:   resource.ImportBlockWithID,
+				ImportStateIdFunc: importIDOf(addr),
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("token"), knownvalue.Null()),
+				}},
+			},
+			{
+				// The API cannot change a token: a new role is a new token, with a new secret.
+				Config: tokenConfig(env, org.ID, "ci", "admin"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("role"), knownvalue.StringExact("admin")),
+					idsDiffer.AddStateValue(addr, tfjsonpath.New("id")),
+					secretsDiffer.AddStateValue(addr, tfjsonpath.New("token")),
+					expectWorkingToken(env, org.ID, addr, &currentID),
+					serverCheck(func(ctx context.Context, _ *tfjson.State) error {
+						return expectNotFound(env.Client.GetAPIToken(ctx, org.ID, firstID))
+					}),
+				},
+			},
+			{
+				Config: tokenConfig(env, org.ID, "ci", "admin"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+			{
+				PreConfig: func() {
+					if err := env.Client.DeleteAPIToken(t.Context(), org.ID, currentID); err != nil {
+						t.Fatalf("delete token behind Terraform's back: %v", err)
+					}
+				},
+				Config: tokenConfig(env, org.ID, "ci", "admin"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					idsDiffer.AddStateValue(addr, tfjsonpath.New("id")),
+					secretsDiffer.AddStateValue(addr, tfjsonpath.New("token")),
+					expectWorkingToken(env, org.ID, addr, &currentID),
+				},
+			},
+		},
+	})
+}
+
+// TestAccAPIToken_importHasNoSecretAndNoDiff imports a token made outside Terraform: its state has no
+// secret, and the plan right after is empty, even with expires_at written with another UTC offset than
+// the API uses.
+func TestAccAPIToken_importHasNoSecretAndNoDiff(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanHobby)
+	expires := time.Now().Add(30 * 24 * time.Hour).UTC().Truncate(time.Second)
+	tok, err := env.Client.CreateAPIToken(t.Context(), org.ID, api.APITokenCreate{Name: "deploy", Role: api.RoleBiller, ExpiresAt: &expires})
+	if err != nil {
+		t.Fatalf("create token: %v", err)
+	}
+	const addr = "orgs_api_token.test"
+	cfg := tokenConfig(env, org.ID, "deploy", "biller",
+		fmt.Sprintf("expires_at = %q", expires.In(time.FixedZone("CEST", 2*3600)).Format(time.RFC3339)))
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkDestroyed(env, "orgs_api_token", tokenGone),
+		Steps: []resource.TestStep{
+			{
+				Config:             cfg,
+				ResourceName:       addr,
+				ImportState:        true,
+				ImportStateId:      org.ID + "/" + tok.ID,
+				ImportStatePersist: true,
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if err := expectNoSecret(states); err != nil {
+						return err
+					}
+					if got := states[0].Attributes["id"]; got != tok.ID {
+						return fmt.Errorf("imported id %q, want %q", got, tok.ID)
+					}
+					return nil
+				},
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("token"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(tok.ID)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("created_by"), knownvalue.StringExact(tok.CreatedBy)),
+				},
+			},
+		},
+	})
+}
+
+// TestAccAPIToken_expiresAt: the instant is what counts, not how it is written.
+func TestAccAPIToken_expiresAt(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanHobby)
+	const addr = "orgs_api_token.test"
+	expires := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second)
+	withOffset := expires.In(time.FixedZone("", -5*3600)).Format(time.RFC3339)
+	inUTC := expires.Format(time.RFC3339)
+	later := expires.Add(24 * time.Hour).Format(time.RFC3339)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkDestroyed(env, "orgs_api_token", tokenGone),
+		Steps: []resource.TestStep{
+			{
+				Config: tokenConfig(env, org.ID, "ci", "member", fmt.Sprintf("expires_at = %q", withOffset)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("expires_at"), knownvalue.StringExact(withOffset)),
+					serverCheck(func(ctx context.Context, state *tfjson.State) error {
+						id, err := stateString(state, addr, "id")
+						if err != nil {
+							return err
+						}
+						tok, err := env.Client.GetAPIToken(ctx, org.ID, id)
+						if err != nil {
+							return err
+						}
+						if tok.ExpiresAt == nil || !tok.ExpiresAt.Equal(expires) {
+							return fmt.Errorf("server's expires_at %v, want %v", tok.ExpiresAt, expires)
+						}
+						return nil
+					}),
+				},
+			},
+			{
+				Config: tokenConfig(env, org.ID, "ci", "member", fmt.Sprintf("expires_at = %q", inUTC)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+			{
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateKind:   resource.ImportBlockWithID,
+				ImportStateIdFunc: importIDOf(addr),
+			},
+			{
+				Config: tokenConfig(env, org.ID, "ci", "member", fmt.Sprintf("expires_at = %q", later)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("expires_at"), knownvalue.StringExact(later)),
+				},
+			},
+		},
+	})
+}
+
+func TestAccAPIToken_validation(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanHobby)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      tokenConfig(env, org.ID, "ci", "owner"),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)` + wrappedText(`Attribute role value must be one of:`).String() + `.*got:(?:\s|│)+"owner"`),
+			},
+			{
+				Config:      tokenConfig(env, org.ID, "ci", "member", `expires_at = "next tuesday"`),
+				PlanOnly:    true,
+				ExpectError: wrappedText(`Attribute expires_at must be an RFC 3339 timestamp`),
+			},
+			{
+				Config:      tokenConfig(env, org.ID, "ci", "member", `expires_at = "2001-01-01T00:00:00Z"`),
+				PlanOnly:    true,
+				ExpectError: wrappedText(`expires_at is not in the future`),
+			},
+		},
+	})
+}
+
+// TestAccAPIToken_planLimit shows the server's refusal, in its own words, when the plan's token limit
+// is reached.
+func TestAccAPIToken_planLimit(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanHobby)
+	limit := int(api.PlanLimits[api.PlanHobby].APITokens)
+	for i := range limit {
+		if _, err := env.Client.CreateAPIToken(t.Context(), org.ID, api.APITokenCreate{Name: fmt.Sprintf("existing-%d", i), Role: api.RoleMember}); err != nil {
+			t.Fatalf("create token %d of %d: %v", i+1, limit, err)
+		}
+	}
+	refusal := refusalOf(t, func() error {
+		_, err := env.Client.CreateAPIToken(t.Context(), org.ID, api.APITokenCreate{Name: "one-too-many", Role: api.RoleMember})
+		return err
+	}, api.ProblemLimitReached)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      tokenConfig(env, org.ID, "ci", "member"),
+			ExpectError: wrappedText(refusal),
+		}},
+	})
+}
+
+func tokenGone(ctx context.Context, env *acctest.Env, attrs map[string]string) error {
+	_, err := env.Client.GetAPIToken(ctx, attrs["organization_id"], attrs["id"])
+	return err
+}
+
+// importIDOf builds "<organization_id>/<id>" from the resource's state.
+func importIDOf(addr string) resource.ImportStateIdFunc {
+	return func(s *terraform.State) (string, error) {
+		rs, ok := s.RootModule().Resources[addr]
+		if !ok || rs.Primary == nil {
+			return "", fmt.Errorf("%s is not in state", addr)
+		}
+		return rs.Primary.Attributes["organization_id"] + "/" + rs.Primary.ID, nil
+	}
+}
+
+func expectNoSecret(states []*terraform.InstanceState) error {
+	if len(states) != 1 {
+		return fmt.Errorf("imported %d objects, want 1", len(states))
+	}
+	if secret := states[0].Attributes["token"]; secret != "" {
+		return fmt.Errorf("imported token has a secret (%d characters); the API must never return it", len(secret))
+	}
+	return nil
+}
+
+// expectWorkingToken checks that the secret in state authenticates against the server, and records the
+// token's id in *id.
+func expectWorkingToken(env *acctest.Env, orgID, addr string, id *string) statecheck.StateCheck {
+	return serverCheck(func(ctx context.Context, state *tfjson.State) error {
+		secret, err := stateString(state, addr, "token")
+		if err != nil {
+			return err
+		}
+		if *id, err = stateString(state, addr, "id"); err != nil {
+			return err
+		}
+		c, err := client.New(client.Config{Endpoint: env.Endpoint, Token: secret})
+		if err != nil {
+			return err
+		}
+		if _, err := c.GetOrganization(ctx, orgID); err != nil {
+			return fmt.Errorf("the token's secret does not work: %w", err)
+		}
+		return nil
+	})
+}
+
+func rfc3339Value() knownvalue.Check {
+	return knownvalue.StringFunc(func(s string) error {
+		_, err := time.Parse(time.RFC3339, s)
+		return err
+	})
+}
+
+// ---- TF_LOG=TRACE leaks no secret ----
+
+// servePluginEnv makes the test binary serve the provider as a plugin instead of running tests, so that
+// TestAccAPIToken_traceLogHasNoSecrets can hand it to OpenTofu as the provider's executable.
+const servePluginEnv = "ORGS_TEST_SERVE_PROVIDER_PLUGIN"
+
+// init runs before the testing package parses flags or prints anything, which the plugin handshake on
+// stdout needs.
+func init() {
+	if os.Getenv(servePluginEnv) != "1" {
+		return
+	}
+	err := providerserver.Serve(context.Background(), provider.New("test"), providerserver.ServeOpts{Address: "registry.opentofu.org/orgs-dev/orgs"})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// TestAccAPIToken_traceLogHasNoSecrets runs OpenTofu the way a user does, with TF_LOG=TRACE, against the
+// provider as a separate plugin process (this test binary; see init), so every log line of OpenTofu and
+// of the provider (which OpenTofu relays at TRACE) is in the output. It creates a token, plans and
+// destroys, and checks the output holds neither the new token's secret nor the credential the
+// provider sends as Authorization. terraform-plugin-testing cannot do this: it serves the provider
+// in-process, where the log level comes from the test process's own environment.
+func TestAccAPIToken_traceLogHasNoSecrets(t *testing.T) {
+	t.Parallel()
+	tofu := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if os.Getenv("TF_ACC") == "" || tofu == "" {
+		t.Fatal("this acceptance test runs OpenTofu: set TF_ACC=1 and TF_ACC_TERRAFORM_PATH (see DEVELOPERS.md)")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanHobby)
+
+	dir := t.TempDir()
+	plugins := filepath.Join(dir, "plugins")
+	work := filepath.Join(dir, "work")
+	for _, d := range []string{plugins, work} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(self, filepath.Join(plugins, "terraform-provider-orgs")); err != nil {
+		t.Fatal(err)
+	}
+	cliConfig := filepath.Join(dir, "tofurc")
+	writeFile(t, cliConfig, fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "orgs-dev/orgs" = %q
+  }
+  direct {}
+}
+`, plugins))
+	// The credential comes from ORGS_TOKEN, not the configuration, so any occurrence in the output is a
+	// leak from a log line.
+	writeFile(t, filepath.Join(work, "main.tf"), fmt.Sprintf(`
+terraform {
+  required_providers {
+    orgs = { source = "orgs-dev/orgs" }
+  }
+}
+
+provider "orgs" {}
+
+resource "orgs_api_token" "ci" {
+  organization_id = %q
+  name            = "ci"
+  role            = "member"
+}
+`, org.ID))
+
+	environ := []string{
+		"TF_LOG=TRACE",
+		"TF_CLI_CONFIG_FILE=" + cliConfig,
+		"TF_IN_AUTOMATION=1",
+		"CHECKPOINT_DISABLE=1",
+		"ORGS_ENDPOINT=" + env.Endpoint,
+		"ORGS_TOKEN=" + env.Token,
+		servePluginEnv + "=1",
+	}
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		// Ours win; anything that would send the log elsewhere, or configure another provider, goes.
+		if strings.HasPrefix(name, "TF_") || strings.HasPrefix(name, "ORGS_") || name == servePluginEnv {
+			continue
+		}
+		environ = append(environ, kv)
+	}
+	var logs strings.Builder
+	run := func(args ...string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, tofu, args...)
+		cmd.Dir = work
+		cmd.Env = environ
+		out, err := cmd.CombinedOutput()
+		logs.Write(out)
+		if err != nil {
+			t.Fatalf("tofu %s: %v\n%s", strings.Join(args, " "), err, tail(out, 4000))
+		}
+	}
+	run("apply", "-auto-approve", "-input=false", "-no-color")
+	state, err := os.ReadFile(filepath.Join(work, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := tokenSecretFromState(t, state)
+	run("plan", "-input=false", "-no-color", "-detailed-exitcode")
+	run("destroy", "-auto-approve", "-input=false", "-no-color")
+	out := logs.String()
+
+	// Positive controls: the run logged at TRACE, including the provider's own lines about the very
+	// response that carried the secret, so the absence checks below are not vacuous.
+	for _, want := range []string{"[TRACE]", "orgs API response body", "[REDACTED]"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the TRACE output has no %q; the test no longer sees the provider's logs", want)
+		}
+	}
+	if strings.Contains(out, secret) {
+		t.Errorf("the TRACE output holds the new token's secret:\n%s", around(out, secret))
+	}
+	if strings.Contains(out, env.Token) {
+		t.Errorf("the TRACE output holds the provider's credential (the Authorization value):\n%s", around(out, env.Token))
+	}
+	if m := regexp.MustCompile(`(?i)bearer\s+[^\s"\[\\]{8,}`).FindString(out); m != "" {
+		t.Errorf("the TRACE output holds a bearer credential: %q", m)
+	}
+	if _, err := env.Client.GetAPIToken(t.Context(), org.ID, tokenIDFromState(t, state)); !client.IsNotFound(err) {
+		t.Errorf("after tofu destroy the token should be gone (404); got %v", err)
+	}
+}
+
+func tokenSecretFromState(t *testing.T, state []byte) string {
+	t.Helper()
+	return tokenAttrFromState(t, state, "token")
+}
+
+func tokenIDFromState(t *testing.T, state []byte) string {
+	t.Helper()
+	return tokenAttrFromState(t, state, "id")
+}
+
+func tokenAttrFromState(t *testing.T, state []byte, attr string) string {
+	t.Helper()
+	var s struct {
+		Resources []struct {
+			Type      string `json:"type"`
+			Instances []struct {
+				Attributes map[string]any `json:"attributes"`
+			} `json:"instances"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(state, &s); err != nil {
+		t.Fatalf("read state: %v", err)
+	}
+	for _, r := range s.Resources {
+		if r.Type == "orgs_api_token" && len(r.Instances) == 1 {
+			if v, ok := r.Instances[0].Attributes[attr].(string); ok && v != "" {
+				return v
+			}
+		}
+	}
+	t.Fatalf("no orgs_api_token with a %s in the state", attr)
+	return ""
+}
+
+func writeFile(t *testing.T, name, content string) {
+	t.Helper()
+	if err := os.WriteFile(name, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// around shows where needle occurs in haystack, with the needle itself masked.
+func around(haystack, needle string) string {
+	i := strings.Index(haystack, needle)
+	start, end := max(i-300, 0), min(i+len(needle)+300, len(haystack))
+	return strings.ReplaceAll(haystack[start:end], needle, "<SECRET>")
+}
+
+func tail(b []byte, n int) string {
+	if len(b) > n {
+		b = b[len(b)-n:]
+	}
+	return string(b)
+}

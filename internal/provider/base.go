@@ -1,0 +1,140 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
+)
+
+// resourceBase is embedded by every resource. It implements resource.ResourceWithConfigure, so a
+// resource gets its API client in r.client without repeating the type check.
+//
+// r.client is nil only before the provider is configured (schema validation calls Configure with no
+// provider data); the framework never calls Create, Read, Update, Delete or ImportState then.
+type resourceBase struct {
+	client *client.Client
+}
+
+// Configure stores the client the provider built.
+func (b *resourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	c, ok := req.ProviderData.(*client.Client)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *client.Client, got %T. This is a bug in the provider; please report it.", req.ProviderData))
+		return
+	}
+	b.client = c
+}
+
+// dataSourceBase is resourceBase for data sources.
+type dataSourceBase struct {
+	client *client.Client
+}
+
+// Configure stores the client the provider built.
+func (b *dataSourceBase) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	c, ok := req.ProviderData.(*client.Client)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *client.Client, got %T. This is a bug in the provider; please report it.", req.ProviderData))
+		return
+	}
+	b.client = c
+}
+
+// importCompositeID sets the attributes at parts from an import ID made of len(parts) non-empty pieces
+// joined by '/'. The last piece takes the rest of the ID, so it may itself hold '/' (label keys do:
+// "org_1/example.com/team" is organization "org_1", key "example.com/team").
+func importCompositeID(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse, parts ...path.Path) {
+	pieces := strings.SplitN(req.ID, "/", len(parts))
+	valid := len(pieces) == len(parts)
+	for _, p := range pieces {
+		if p == "" {
+			valid = false
+		}
+	}
+	if !valid {
+		names := make([]string, len(parts))
+		for i, p := range parts {
+			names[i] = "<" + p.String() + ">"
+		}
+		resp.Diagnostics.AddError("Invalid import ID",
+			fmt.Sprintf("Expected an import ID of the form %q, got %q.", strings.Join(names, "/"), req.ID))
+		return
+	}
+	for i, p := range parts {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, p, pieces[i])...)
+	}
+}
+
+// removeIfNotFound handles an error from the read in a resource's Read: an object that no longer exists
+// is removed from state, without a diagnostic, so Terraform plans to create it again; any other error
+// is reported. Call it only with a non-nil err, and return after it.
+func removeIfNotFound(ctx context.Context, err error, resp *resource.ReadResponse) {
+	if client.IsNotFound(err) {
+		tflog.Info(ctx, "object no longer exists on the server; removing it from state", map[string]any{"error": err.Error()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	resp.Diagnostics.Append(apiErrorDiagnostic("read", err))
+}
+
+// addAPIError reports a failed API call; action says what the provider was doing ("create member").
+func addAPIError(diags *diag.Diagnostics, action string, err error) {
+	diags.Append(apiErrorDiagnostic(action, err))
+}
+
+// apiErrorDiagnostic turns an API error into a diagnostic. A refusal by the server carries the server's
+// own message verbatim (it names the limit, the plan, the last owner...); anything else (a connection
+// that kept failing, a timeout) says what happened and that it was retried.
+func apiErrorDiagnostic(action string, err error) diag.Diagnostic {
+	summary := "Failed to " + action
+	var apiErr *client.Error
+	if errors.As(err, &apiErr) {
+		detail := fmt.Sprintf("The server refused to %s (HTTP %d %s): %s",
+			action, apiErr.StatusCode, http.StatusText(apiErr.StatusCode), apiErr.Error())
+		if hint := statusHint(apiErr.StatusCode); hint != "" {
+			detail += "\n\n" + hint
+		}
+		return diag.NewErrorDiagnostic(summary, detail)
+	}
+	return diag.NewErrorDiagnostic(summary, fmt.Sprintf("Could not %s: %s", action, err))
+}
+
+// statusHint tells the user what to do about a refusal whose cause is usually outside the configuration.
+func statusHint(status int) string {
+	switch status {
+	case http.StatusUnauthorized:
+		return "Check the provider's `token` (or the ORGS_TOKEN environment variable)."
+	case http.StatusForbidden:
+		return "The token's role does not allow this; use a token of an owner or admin (billing changes need an owner or biller)."
+	}
+	return ""
+}
+
+// timeValue renders a server timestamp the way every resource stores it: RFC 3339 in UTC, or null when
+// the server sent none.
+func timeValue(t time.Time) types.String {
+	if t.IsZero() {
+		return types.StringNull()
+	}
+	return types.StringValue(t.UTC().Format(time.RFC3339))
+}

@@ -1,0 +1,169 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
+)
+
+var (
+	_ resource.Resource                = (*labelResource)(nil)
+	_ resource.ResourceWithConfigure   = (*labelResource)(nil)
+	_ resource.ResourceWithImportState = (*labelResource)(nil)
+)
+
+// NewLabelResource is the constructor the provider registers for orgs_label.
+func NewLabelResource() resource.Resource { return &labelResource{} }
+
+type labelResource struct {
+	resourceBase
+}
+
+type labelModel struct {
+	ID                       types.String `tfsdk:"id"`
+	OrganizationID           types.String `tfsdk:"organization_id"`
+	Key                      types.String `tfsdk:"key"`
+	Value                    types.String `tfsdk:"value"`
+	PropagateToCloudProvider types.Bool   `tfsdk:"propagate_to_cloud_provider"`
+}
+
+func (r *labelResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_label"
+}
+
+func (r *labelResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A key/value label on an organization. Keys are unique in the organization.\n\n" +
+			"Import with `<organization_id>/<key>`; the key may itself hold a `/`.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "`<organization_id>/<key>`.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"organization_id": schema.StringAttribute{
+				MarkdownDescription: "The organization the label belongs to. Changing it replaces the label.",
+				Required:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"key": schema.StringAttribute{
+				MarkdownDescription: "The label key, in Kubernetes label-key syntax: an optional DNS-subdomain prefix and `/`, " +
+					"then a name of 1 to 63 letters, digits, `-`, `_` and `.` that starts and ends with a letter or digit. " +
+					"The API addresses labels by key, so changing it replaces the label.",
+				Required:      true,
+				Validators:    []validator.String{stringCheck{desc: "must be a Kubernetes label key", check: api.ValidateLabelKey}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"value": schema.StringAttribute{
+				MarkdownDescription: "The label value, in Kubernetes label-value syntax: empty, or up to 63 letters, digits, " +
+					"`-`, `_` and `.` that start and end with a letter or digit. Defaults to `\"\"`.",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(""),
+				Validators: []validator.String{stringCheck{desc: "must be a Kubernetes label value", check: api.ValidateLabelValue}},
+			},
+			"propagate_to_cloud_provider": schema.BoolAttribute{
+				MarkdownDescription: "Whether the platform copies this label onto the resources it creates at the cloud provider. Defaults to `false`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+			},
+		},
+	}
+}
+
+func (r *labelResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan labelModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	label, err := r.client.CreateLabel(ctx, plan.OrganizationID.ValueString(), api.LabelCreate{
+		Key:                      plan.Key.ValueString(),
+		Value:                    plan.Value.ValueString(),
+		PropagateToCloudProvider: plan.PropagateToCloudProvider.ValueBool(),
+	})
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "create label", err)
+		return
+	}
+	plan.fill(label)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *labelResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state labelModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	label, err := r.client.GetLabel(ctx, state.OrganizationID.ValueString(), state.Key.ValueString())
+	if err != nil {
+		removeIfNotFound(ctx, err, resp)
+		return
+	}
+	state.fill(label)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *labelResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state labelModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var update api.LabelUpdate
+	if !plan.Value.Equal(state.Value) {
+		update.Value = plan.Value.ValueStringPointer()
+	}
+	if !plan.PropagateToCloudProvider.Equal(state.PropagateToCloudProvider) {
+		update.PropagateToCloudProvider = plan.PropagateToCloudProvider.ValueBoolPointer()
+	}
+	label, err := r.client.UpdateLabel(ctx, plan.OrganizationID.ValueString(), plan.Key.ValueString(), update)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "update label", err)
+		return
+	}
+	plan.fill(label)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *labelResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state labelModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.client.DeleteLabel(ctx, state.OrganizationID.ValueString(), state.Key.ValueString())
+	if err != nil && !client.IsNotFound(err) {
+		addAPIError(&resp.Diagnostics, "delete label", err)
+	}
+}
+
+func (r *labelResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	// The key may hold '/' (a DNS prefix); importCompositeID gives the last part the rest of the ID.
+	importCompositeID(ctx, req, resp, path.Root("organization_id"), path.Root("key"))
+}
+
+func (m *labelModel) fill(l *api.Label) {
+	m.OrganizationID = types.StringValue(l.OrganizationID)
+	m.Key = types.StringValue(l.Key)
+	m.ID = types.StringValue(labelID(l.OrganizationID, l.Key))
+	m.Value = types.StringValue(l.Value)
+	m.PropagateToCloudProvider = types.BoolValue(l.PropagateToCloudProvider)
+}
+
+func labelID(orgID, key string) string { return fmt.Sprintf("%s/%s", orgID, key) }

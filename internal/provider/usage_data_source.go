@@ -1,0 +1,97 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+var (
+	_ datasource.DataSource              = (*usageDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*usageDataSource)(nil)
+)
+
+// NewUsageDataSource is the constructor the provider registers for the orgs_usage data source.
+func NewUsageDataSource() datasource.DataSource { return &usageDataSource{} }
+
+type usageDataSource struct {
+	dataSourceBase
+}
+
+type usageModel struct {
+	OrganizationID types.String                  `tfsdk:"organization_id"`
+	Plan           types.String                  `tfsdk:"plan"`
+	Quantities     map[string]usageQuantityModel `tfsdk:"quantities"`
+}
+
+type usageQuantityModel struct {
+	Used      types.Int64 `tfsdk:"used"`
+	Limit     types.Int64 `tfsdk:"limit"`
+	Remaining types.Int64 `tfsdk:"remaining"`
+}
+
+func (d *usageDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_usage"
+}
+
+func (d *usageDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "An organization's plan and, for each quantity the plan limits, how much is used and how much remains.",
+		Attributes: map[string]schema.Attribute{
+			"organization_id": schema.StringAttribute{
+				MarkdownDescription: "The organization to report on.",
+				Required:            true,
+			},
+			"plan": schema.StringAttribute{
+				MarkdownDescription: "The organization's plan.",
+				Computed:            true,
+			},
+			"quantities": schema.MapNestedAttribute{
+				MarkdownDescription: "Usage per limited quantity, keyed by its name: `members`, `environments`, `api_tokens`, " +
+					"`container_registries`, `labels`.",
+				Computed: true,
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"used": schema.Int64Attribute{
+							MarkdownDescription: "How many the organization holds.",
+							Computed:            true,
+						},
+						"limit": schema.Int64Attribute{
+							MarkdownDescription: "The most the plan allows.",
+							Computed:            true,
+						},
+						"remaining": schema.Int64Attribute{
+							MarkdownDescription: "How many more the plan allows.",
+							Computed:            true,
+						},
+					},
+				},
+			},
+		},
+	}
+}
+
+func (d *usageDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg usageModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	usage, err := d.client.GetUsage(ctx, cfg.OrganizationID.ValueString())
+	if err != nil {
+		addAPIError(&resp.Diagnostics, "read usage", err)
+		return
+	}
+	cfg.Plan = types.StringValue(string(usage.Plan))
+	cfg.Quantities = make(map[string]usageQuantityModel, len(usage.Quantities))
+	for _, q := range usage.Quantities {
+		cfg.Quantities[q.Name] = usageQuantityModel{
+			Used:      types.Int64Value(q.Used),
+			Limit:     types.Int64Value(q.Limit),
+			Remaining: types.Int64Value(q.Remaining),
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+}
