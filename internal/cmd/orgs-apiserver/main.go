@@ -1,0 +1,172 @@
+// Command orgs-apiserver runs the reference organizations API server on a SQLite database.
+//
+//	orgs-apiserver -listen 127.0.0.1:8080 -db orgs.db
+//
+// When the database has no users, ORGS_BOOTSTRAP_EMAIL (and ORGS_BOOTSTRAP_TOKEN, the first user's
+// personal token) create the first user, and ORGS_SEED_USERS (comma-separated emails) creates more
+// users without tokens, so that demos and CI start without a human. The server logs to stderr and never
+// prints a secret unless -print-invitation-codes asks it to print invitation codes. When it is ready it
+// prints "listening on http://ADDR" to stdout; SIGINT or SIGTERM shut it down cleanly.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "orgs-apiserver:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("orgs-apiserver", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (loopback unless told otherwise; port 0 picks a free port)")
+	dbPath := fs.String("db", "orgs.db", "SQLite database file (created if missing)")
+	rate := fs.Float64("rate-limit", server.DefaultRatePerSecond, "requests per second allowed per credential")
+	burst := fs.Int("rate-burst", server.DefaultRateBurst, "requests allowed at once per credential")
+	noRate := fs.Bool("no-rate-limit", false, "turn the rate limit off")
+	f429 := fs.Float64("fault-429", 0, "fraction of requests answered 429 (with Retry-After) before doing anything")
+	f503 := fs.Float64("fault-503", 0, "fraction of requests answered 503 before doing anything")
+	fCommit := fs.Float64("fault-commit-503", 0, "fraction of successful writes committed and then answered 503")
+	latency := fs.Duration("latency", 0, "latency added to every request")
+	seed := fs.Int64("fault-seed", 1, "seed of the fault injection")
+	ttl := fs.Duration("invitation-ttl", server.DefaultInvitationTTL, "how long an invitation can be accepted")
+	printCodes := fs.Bool("print-invitation-codes", false, "log invitation codes (secrets) so a person can accept invitations by hand")
+	verbose := fs.Bool("v", false, "log every request")
+	writeOpenAPI := fs.String("write-openapi", "", "write the OpenAPI document to this file and exit (\"-\": standard output)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if *writeOpenAPI != "" {
+		doc, err := server.OpenAPI()
+		if err != nil {
+			return err
+		}
+		if *writeOpenAPI == "-" {
+			_, err = stdout.Write(doc)
+			return err
+		}
+		return os.WriteFile(*writeOpenAPI, doc, 0o644)
+	}
+	// Catch the signals from the start, so that one arriving during start-up also stops us cleanly.
+	sigCtx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	cfg := server.Config{
+		DBPath:        *dbPath,
+		RateLimit:     server.RateLimit{Disabled: *noRate, PerSecond: *rate, Burst: *burst},
+		Faults:        server.Faults{Fraction429: *f429, Fraction503: *f503, FractionCommitThen503: *fCommit, Latency: *latency, Seed: *seed},
+		InvitationTTL: *ttl,
+		Logger:        logger,
+	}
+	if *printCodes {
+		cfg.OnInvitation = func(e api.InvitationEmail) {
+			logger.Info("invitation code (accept with POST "+api.PathInvitationAccept+")",
+				"to", e.To, "organization_id", e.OrganizationID, "invitation_id", e.InvitationID, "code", e.Code)
+		}
+	}
+	srv, err := server.New(cfg)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+
+	if email := getenv("ORGS_BOOTSTRAP_EMAIL"); email != "" {
+		var seeds []string
+		for _, e := range strings.Split(getenv("ORGS_SEED_USERS"), ",") {
+			if e = strings.TrimSpace(e); e != "" {
+				seeds = append(seeds, e)
+			}
+		}
+		if err := srv.Bootstrap(ctx, email, getenv("ORGS_BOOTSTRAP_TOKEN"), seeds); err != nil {
+			return err
+		}
+		logger.Info("bootstrap done (no change if the database already had users)", "email", email, "seed_users", len(seeds))
+	} else if getenv("ORGS_BOOTSTRAP_TOKEN") != "" {
+		return errors.New("ORGS_BOOTSTRAP_TOKEN is set but ORGS_BOOTSTRAP_EMAIL is not; set both")
+	}
+
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	var handler http.Handler = srv
+	if *verbose {
+		handler = logRequests(logger, srv)
+	}
+	hs := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- hs.Serve(ln) }()
+	fmt.Fprintf(stdout, "listening on http://%s\n", ln.Addr())
+	logger.Info("serving", "addr", ln.Addr().String(), "db", *dbPath)
+
+	select {
+	case err := <-serveErr:
+		return err
+	case <-sigCtx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := srv.Close(); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// logRequests logs method, path and status of every request; never headers, which carry credentials.
+func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		logger.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", time.Since(start))
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
+}

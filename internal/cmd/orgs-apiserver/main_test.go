@@ -1,0 +1,397 @@
+package main_test
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+)
+
+// TestProgram runs the built program as a separate process, the way users and CI run it.
+func TestProgram(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "orgs-apiserver")
+	// The environment is the test's own, so the build reuses what compiling the test put in the cache.
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	t.Run("every acknowledged write survives kill -9", func(t *testing.T) { testDurability(t, bin) })
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run("clean exit on "+sig.String(), func(t *testing.T) { testCleanExit(t, bin, sig) })
+	}
+	t.Run("a bootstrap token without an email is refused, unprinted", func(t *testing.T) {
+		cmd := exec.Command(bin, "-listen", "127.0.0.1:0", "-db", filepath.Join(t.TempDir(), "orgs.db"))
+		cmd.Env = append(os.Environ(), "ORGS_BOOTSTRAP_EMAIL=", "ORGS_BOOTSTRAP_TOKEN=orgs_pat_lonely"+randomHex())
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() == 0 {
+			t.Fatalf("a bootstrap token without an email: %v\n%s", err, out)
+		}
+		if bytes.Contains(out, []byte("orgs_pat_lonely")) {
+			t.Fatalf("the program printed the token it was given:\n%s", out)
+		}
+	})
+}
+
+// process is one run of the program.
+type process struct {
+	cmd    *exec.Cmd
+	base   string
+	token  string
+	output *lockedBuffer
+	done   chan struct{} // closed when the process has exited and its output is read
+	err    error         // cmd.Wait's error, set before done is closed
+}
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+var listening = regexp.MustCompile(`listening on (http://\S+)`)
+
+// start runs the program on dbPath with a free port and waits until it says where it listens.
+func start(t *testing.T, bin, dbPath, email, token string) *process {
+	t.Helper()
+	p := &process{token: token, output: &lockedBuffer{}, done: make(chan struct{})}
+	p.cmd = exec.Command(bin, "-listen", "127.0.0.1:0", "-db", dbPath, "-no-rate-limit", "-v")
+	p.cmd.Env = append(os.Environ(), "ORGS_BOOTSTRAP_EMAIL="+email, "ORGS_BOOTSTRAP_TOKEN="+token, "ORGS_SEED_USERS=")
+	stdout, err := p.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Stderr = p.output
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			line := sc.Text()
+			p.output.Write([]byte(line + "\n"))
+			if m := listening.FindStringSubmatch(line); m != nil {
+				select {
+				case addr <- m[1]:
+				default:
+				}
+			}
+		}
+		io.Copy(io.Discard, stdout)
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		p.cmd.Process.Kill()
+		<-p.done
+	})
+	select {
+	case p.base = <-addr:
+	case <-p.done:
+		t.Fatalf("the program exited before listening: %v\n%s", p.err, p.output)
+	case <-time.After(60 * time.Second):
+		t.Fatalf("the program did not say where it listens within a minute:\n%s", p.output)
+	}
+	return p
+}
+
+// stop sends sig and waits for the exit.
+func (p *process) stop(t *testing.T, sig os.Signal) error {
+	t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.done:
+		return p.err
+	case <-time.After(60 * time.Second):
+		t.Fatalf("the program did not exit within a minute of %v:\n%s", sig, p.output)
+	}
+	return nil
+}
+
+var client = &http.Client{Timeout: 30 * time.Second}
+
+// call makes one request; err is a transport error (the process died, for example).
+func (p *process) call(cred, method, path string, body any) (int, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			return 0, nil, err
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, p.base+path, rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", api.ContentTypeJSON)
+	req.Header.Set("Authorization", "Bearer "+cred)
+	res, err := client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	return res.StatusCode, data, err
+}
+
+func (p *process) must(t *testing.T, want int, cred, method, path string, body, out any) {
+	t.Helper()
+	status, data, err := p.call(cred, method, path, body)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	if status != want {
+		t.Fatalf("%s %s: want %d, got %d %s", method, path, want, status, data)
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			t.Fatalf("%s %s: decode: %v", method, path, err)
+		}
+	}
+}
+
+func randomHex() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// labelState is what a client was told about one label: its last acknowledged value, and the value of
+// a write still in flight when the server died (which may or may not have landed).
+type labelState struct {
+	acked, inFlight string
+	created         bool // the create was acknowledged
+	deleted         bool // a delete was acknowledged
+	deleteInFlight  bool
+}
+
+// testDurability writes through the API from several clients at once (creates, updates, deletes),
+// kills the process with SIGKILL in the middle of it, restarts on the same database, and checks every
+// acknowledged write.
+func testDurability(t *testing.T, bin string) {
+	dbPath := filepath.Join(t.TempDir(), "orgs.db")
+	email, token := "durable-"+randomHex()+"@example.test", "orgs_pat_"+randomHex()+randomHex()
+	p := start(t, bin, dbPath, email, token)
+
+	var org api.Organization
+	p.must(t, http.StatusCreated, token, http.MethodPost, api.PathOrganizations,
+		api.OrganizationCreate{Name: "durable", AdminContactEmails: []string{email}, Plan: api.PlanEnterprise}, &org)
+	labels := strings.ReplaceAll(api.PathLabels, "{org_id}", org.ID)
+	labelPath := func(key string) string { return labels + "/" + url.PathEscape(key) }
+
+	const writers, ackedBeforeKill = 4, 240
+	var mu sync.Mutex
+	states := map[string]*labelState{}
+	acked := 0
+	enough := make(chan struct{})
+	var tokens []string // writers use organization tokens, as automation does
+	for range writers {
+		var tok api.APIToken
+		p.must(t, http.StatusCreated, token, http.MethodPost, strings.ReplaceAll(api.PathAPITokens, "{org_id}", org.ID),
+			api.APITokenCreate{Name: "writer", Role: api.RoleAdmin}, &tok)
+		tokens = append(tokens, tok.Token)
+	}
+
+	ack := func() {
+		acked++
+		if acked == ackedBeforeKill {
+			close(enough)
+		}
+	}
+	var wg sync.WaitGroup
+	for wi, cred := range tokens {
+		wg.Go(func() {
+			var mine []string
+			for i := 0; ; i++ {
+				var method, path, key, value string
+				var body any
+				switch {
+				case i%5 == 3 && len(mine) > 0: // delete the oldest
+					key, mine = mine[0], mine[1:]
+					method, path = http.MethodDelete, labelPath(key)
+				case i%5 == 1 && len(mine) > 0: // update the newest
+					key, value = mine[len(mine)-1], fmt.Sprintf("v%d", i)
+					method, path, body = http.MethodPatch, labelPath(key), api.LabelUpdate{Value: &value}
+				default:
+					key, value = fmt.Sprintf("w%d.example.test/l%d", wi, i), fmt.Sprintf("v%d", i)
+					method, path, body = http.MethodPost, labels, api.LabelCreate{Key: key, Value: value}
+				}
+				mu.Lock()
+				st := states[key]
+				if st == nil {
+					st = &labelState{}
+					states[key] = st
+				}
+				if method == http.MethodDelete {
+					st.deleteInFlight = true
+				} else {
+					st.inFlight = value
+				}
+				mu.Unlock()
+
+				status, data, err := p.call(cred, method, path, body)
+				if err != nil {
+					return // the server is gone: this write stays unacknowledged
+				}
+				mu.Lock()
+				switch {
+				case method == http.MethodPost && status == http.StatusCreated:
+					st.created, st.acked, st.inFlight = true, value, ""
+					mine = append(mine, key)
+					ack()
+				case method == http.MethodPatch && status == http.StatusOK:
+					st.acked, st.inFlight = value, ""
+					ack()
+				case method == http.MethodDelete && status == http.StatusNoContent:
+					st.deleted, st.deleteInFlight = true, false
+					ack()
+				default:
+					mu.Unlock()
+					t.Errorf("%s %s: %d %s", method, path, status, data)
+					return
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	writersDone := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(writersDone)
+	}()
+	select {
+	case <-enough:
+	case <-writersDone:
+		t.Fatalf("the writers stopped before %d acknowledged writes:\n%s", ackedBeforeKill, p.output)
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("fewer than %d writes acknowledged in two minutes", ackedBeforeKill)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	<-p.done
+
+	q := start(t, bin, dbPath, email, token)
+	found := map[string]string{}
+	pageToken := ""
+	for {
+		var page api.Page[api.Label]
+		u := labels + "?page_size=1000"
+		if pageToken != "" {
+			u += "&page_token=" + url.QueryEscape(pageToken)
+		}
+		q.must(t, http.StatusOK, token, http.MethodGet, u, nil, &page)
+		for _, l := range page.Items {
+			found[l.Key] = l.Value
+		}
+		if page.NextPageToken == "" {
+			break
+		}
+		pageToken = page.NextPageToken
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	checked := 0
+	for key, st := range states {
+		value, present := found[key]
+		switch {
+		case st.deleted:
+			if present {
+				t.Errorf("label %s was deleted (acknowledged) but is back with %q", key, value)
+			}
+		case st.created:
+			checked++
+			if !present {
+				if !st.deleteInFlight {
+					t.Errorf("acknowledged label %s is lost", key)
+				}
+				continue
+			}
+			if value != st.acked && value != st.inFlight {
+				t.Errorf("label %s reads %q; the last acknowledged value is %q", key, value, st.acked)
+			}
+		default: // the create was never acknowledged: either outcome is right
+			if present && value != st.inFlight {
+				t.Errorf("label %s reads %q, a value never written", key, value)
+			}
+		}
+	}
+	if checked < ackedBeforeKill/3 {
+		t.Errorf("only %d acknowledged labels checked", checked)
+	}
+	// Tokens made before the crash still work, and so does the bootstrap user (not bootstrapped twice).
+	var orgs api.Page[api.Organization]
+	q.must(t, http.StatusOK, tokens[0], http.MethodGet, api.PathOrganizations, nil, &orgs)
+	if len(orgs.Items) != 1 || orgs.Items[0].ID != org.ID {
+		t.Errorf("after the restart the organization token lists %+v", orgs.Items)
+	}
+	q.must(t, http.StatusOK, token, http.MethodGet, api.PathCurrentUser, nil, nil)
+
+	for _, out := range []string{p.output.String(), q.output.String()} {
+		for _, secret := range append([]string{token}, tokens...) {
+			if strings.Contains(out, secret) {
+				t.Errorf("the program printed a secret:\n%s", out)
+			}
+		}
+	}
+	if err := q.stop(t, syscall.SIGTERM); err != nil {
+		t.Errorf("exit after SIGTERM: %v\n%s", err, q.output)
+	}
+}
+
+// testCleanExit: the program stops on the signal with status 0, and what it acknowledged is there when
+// it starts again.
+func testCleanExit(t *testing.T, bin string, sig syscall.Signal) {
+	dbPath := filepath.Join(t.TempDir(), "orgs.db")
+	email, token := "clean-"+randomHex()+"@example.test", "orgs_pat_"+randomHex()+randomHex()
+	p := start(t, bin, dbPath, email, token)
+	var org api.Organization
+	p.must(t, http.StatusCreated, token, http.MethodPost, api.PathOrganizations,
+		api.OrganizationCreate{Name: "clean", AdminContactEmails: []string{email}}, &org)
+	if err := p.stop(t, sig); err != nil {
+		t.Fatalf("exit after %v: %v\n%s", sig, err, p.output)
+	}
+	if p.cmd.ProcessState.ExitCode() != 0 {
+		t.Fatalf("exit code %d after %v", p.cmd.ProcessState.ExitCode(), sig)
+	}
+	q := start(t, bin, dbPath, email, token)
+	q.must(t, http.StatusOK, token, http.MethodGet, strings.ReplaceAll(api.PathOrganization, "{org_id}", org.ID), nil, nil)
+	if err := q.stop(t, sig); err != nil {
+		t.Fatalf("second exit after %v: %v", sig, err)
+	}
+}

@@ -1,0 +1,69 @@
+package server_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+)
+
+// validBody returns a body the operation accepts, with fresh values, for the tests that walk the route
+// table: a call meant to be refused for who makes it must not be refused for what it sends. An
+// operation without an entry fails the test, so a new route cannot go untested.
+func (h *harness) validBody(tb testing.TB, w *world, op operation) any {
+	tb.Helper()
+	switch op.Method + " " + op.Route {
+	case "POST " + api.PathUsers:
+		return api.SignupRequest{Email: h.email()}
+	case "POST " + api.PathInvitationAccept:
+		_, code := h.createInvitation(tb, w.Owner.Token, w.Org.ID, h.email(), api.RoleMember)
+		return api.InvitationAccept{Code: code}
+	case "POST " + api.PathPersonalTokens:
+		return api.PersonalTokenCreate{Name: h.unique("pat")}
+	case "POST " + api.PathOrganizations:
+		return h.orgCreateBody(api.PlanHobby)
+	case "PATCH " + api.PathOrganization:
+		name := h.unique("renamed")
+		return api.OrganizationUpdate{Name: &name}
+	case "POST " + api.PathMembers:
+		return api.MemberCreate{Email: h.signup(tb).Email, Role: api.RoleMember}
+	case "PATCH " + api.PathMember:
+		role := api.RoleAdmin
+		return api.MemberUpdate{Role: &role}
+	case "POST " + api.PathInvitations:
+		return api.InvitationCreate{Email: h.email(), Role: api.RoleMember}
+	case "POST " + api.PathInvitationResend:
+		return nil
+	case "POST " + api.PathAPITokens:
+		return api.APITokenCreate{Name: h.unique("token"), Role: api.RoleMember}
+	case "POST " + api.PathContainerRegistries:
+		return h.registryBody()
+	case "PATCH " + api.PathContainerRegistry:
+		d := h.unique("description")
+		return api.ContainerRegistryUpdate{Description: &d}
+	case "POST " + api.PathLabels:
+		return h.labelBody()
+	case "PATCH " + api.PathLabel:
+		v := h.unique("v")
+		return api.LabelUpdate{Value: &v}
+	case "POST " + api.PathEnvironments:
+		return h.environmentBody()
+	case "PATCH " + api.PathEnvironment:
+		n := h.unique("Env")
+		return api.EnvironmentUpdate{Name: &n}
+	}
+	if op.Method == "GET" || op.Method == "DELETE" {
+		return nil
+	}
+	tb.Fatalf("no valid body for %s: add one to validBody", op)
+	return nil
+}
+
+// paramsFor addresses the world's objects; /user routes address the owner's personal token.
+func (w *world) paramsFor(route string) map[string]string {
+	p := w.params()
+	if strings.HasPrefix(route, api.PathCurrentUser+"/") {
+		p["token_id"] = w.OwnerPAT.ID
+	}
+	return p
+}

@@ -1,0 +1,194 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/store"
+)
+
+// querier is what *sql.DB and *sql.Tx have in common: loaders work inside a write transaction and on
+// the read pool alike.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// writeState is the write transaction of one HTTP request. The handler does its work in it; the write
+// stage (writes) commits it only after the response has been produced, together with the idempotency
+// record, and only then lets the response out: an acknowledged write is durable, and a replayed key
+// finds its response exactly when its work is committed.
+type writeState struct {
+	tx          *sql.Tx
+	afterCommit []func()
+}
+
+type writeStateKey struct{}
+
+// write runs fn in the request's write transaction, beginning it if needed. Outside a request
+// (Bootstrap) it commits at once.
+func (s *Server) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	st, _ := ctx.Value(writeStateKey{}).(*writeState)
+	if st != nil && st.tx != nil {
+		return fn(st.tx)
+	}
+	// The transaction must not die with the client's connection half-way: the work either happens
+	// whole or not at all, whether or not anyone is still listening.
+	tx, err := s.db.Writer.BeginTx(context.WithoutCancel(ctx), nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	// Set before fn runs, so that a nested write joins this transaction instead of waiting forever for
+	// the one writer connection this transaction holds.
+	if st != nil {
+		st.tx = tx
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		if st != nil {
+			st.tx = nil
+		}
+		return err
+	}
+	if st != nil {
+		return nil
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// afterCommit runs f once the request's writes are committed (at once outside a request). Side
+// effects that must not happen for a rolled-back write, like sending an invitation, go here.
+func afterCommit(ctx context.Context, f func()) {
+	if st, _ := ctx.Value(writeStateKey{}).(*writeState); st != nil {
+		st.afterCommit = append(st.afterCommit, f)
+		return
+	}
+	f()
+}
+
+// record appends to the organization's activity log, in the transaction of the change.
+func (s *Server) record(ctx context.Context, tx *sql.Tx, orgID, action, objectType, objectID string) error {
+	actorType, actorID := principalFrom(ctx).actor()
+	return s.recordAs(ctx, tx, orgID, actorType, actorID, action, objectType, objectID)
+}
+
+func (s *Server) recordAs(ctx context.Context, tx *sql.Tx, orgID, actorType, actorID, action, objectType, objectID string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO activity (id, organization_id, actor_type, actor_id, action, object_type, object_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		newID(prefixActivity), orgID, actorType, actorID, action, objectType, objectID, store.FormatTime(s.now()))
+	if err != nil {
+		return fmt.Errorf("record activity %s: %w", action, err)
+	}
+	return nil
+}
+
+func (s *Server) nowText() string { return store.FormatTime(s.now()) }
+
+func parseTime(s string) time.Time {
+	t, err := store.ParseTime(s)
+	if err != nil {
+		// Only the server writes these columns, always with store.FormatTime.
+		panic(fmt.Sprintf("stored time %q: %v", s, err))
+	}
+	return t
+}
+
+func parseNullTime(s sql.NullString) *time.Time {
+	if !s.Valid {
+		return nil
+	}
+	t := parseTime(s.String)
+	return &t
+}
+
+func nullTime(t *time.Time) sql.NullString {
+	if t == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: store.FormatTime(*t), Valid: true}
+}
+
+// ---- Pagination ----
+
+// pageParams are the query parameters of every list.
+type PageParams struct {
+	PageSize  int    `query:"page_size" minimum:"1" maximum:"1000" default:"100" doc:"How many items to return, 1 to 1000."`
+	PageToken string `query:"page_token" maxLength:"200" doc:"The next_page_token of the previous page; absent for the first page."`
+}
+
+// cursor decodes the page token: the seq of the last item of the previous page (0: first page).
+func (p PageParams) cursor() (int64, error) {
+	if p.PageToken == "" {
+		return 0, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(p.PageToken)
+	if err == nil {
+		if rest, ok := strings.CutPrefix(string(raw), "seq:"); ok {
+			if n, err := strconv.ParseInt(rest, 10, 64); err == nil && n > 0 {
+				return n, nil
+			}
+		}
+	}
+	p2 := newProblem(http.StatusUnprocessableEntity, api.ProblemInvalid, "page_token: not a token this server issued; pass next_page_token from the previous page")
+	p2.Errors = []api.ProblemError{{Message: "invalid page token", Location: "query.page_token"}}
+	return 0, p2
+}
+
+func pageToken(seq int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("seq:" + strconv.FormatInt(seq, 10)))
+}
+
+// page cuts a result fetched with LIMIT size+1 down to size, returning the next page token.
+func page[T any](items []T, seqs []int64, size int) api.Page[T] {
+	out := api.Page[T]{Items: items}
+	if out.Items == nil {
+		out.Items = []T{}
+	}
+	if len(items) > size {
+		out.Items = items[:size]
+		out.NextPageToken = pageToken(seqs[size-1])
+	}
+	return out
+}
+
+// ---- ETags ----
+
+// etagOf is a strong entity tag over the object's JSON form: it changes whenever anything a client can
+// see changes.
+func etagOf(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("etag: %v", err))
+	}
+	sum := sha256.Sum256(b)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
+}
+
+// checkIfMatch compares an If-Match header with the current representation's tag (412 on mismatch).
+func checkIfMatch(ifMatch string, current any) error {
+	if ifMatch == "" {
+		return nil
+	}
+	tag := etagOf(current)
+	for _, candidate := range strings.Split(ifMatch, ",") {
+		candidate = strings.TrimSpace(candidate)
+		if candidate == "*" || candidate == tag {
+			return nil
+		}
+	}
+	return newProblem(http.StatusPreconditionFailed, api.ProblemPreconditionFailed,
+		"the object changed since it was read (If-Match %s, current ETag %s); read it again and retry", ifMatch, tag)
+}

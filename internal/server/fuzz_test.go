@@ -1,0 +1,67 @@
+package server_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+)
+
+// FuzzDecodeRequest sends arbitrary bodies to every POST and PATCH of the route table, as the owner of a
+// populated organization. Whatever the bytes, the server answers, never with a 5xx, and every refusal
+// is a well-formed problem document. The seed corpus runs with every `go test`; the README's test
+// command also fuzzes it for a bounded time:
+//
+//	go test ./internal/server/ -run '^$' -fuzz '^FuzzDecodeRequest$' -fuzztime 20s
+func FuzzDecodeRequest(f *testing.F) {
+	h := newHarness(f)
+	w := h.newWorld(f, api.PlanTeam)
+	var ops []operation
+	for _, op := range operations(f) {
+		if op.Method == http.MethodPost || op.Method == http.MethodPatch {
+			ops = append(ops, op)
+		}
+	}
+	if len(ops) < 10 {
+		f.Fatalf("only %d POST and PATCH operations in the route table", len(ops))
+	}
+
+	seeds := []string{
+		``, `{`, `}`, `null`, `true`, `0`, `-1e999`, `"x"`, `[]`, `{}`, `[{}]`, `{"":""}`,
+		`{"name": null}`, `{"name": 1}`, `{"name": ""}`, `{"name": "\u0000"}`, `{"name": "\ud800"}`,
+		`{"name": "` + strings.Repeat("x", 5000) + `"}`, `{"role": "owner"}`, `{"role": ["owner"]}`,
+		`{"plan": "free"}`, `{"plan": null}`, `{"email": "@"}`, `{"email": "a@b@c"}`, `{"key": "a/b/c"}`,
+		`{"expires_at": "yesterday"}`, `{"expires_at": "0001-01-01T00:00:00Z"}`, `{"expires_at": "9999-12-31T23:59:59Z"}`,
+		`{"settings": {"artifacts_storage_limit_gb": 1e300}}`, `{"settings": {"artifacts_storage_limit_gb": -1}}`,
+		`{"settings": {"artifacts_storage_limit_gb": 9223372036854775808}}`, `{"settings": []}`,
+		`{"environment_roles": {"": "read"}}`, `{"environment_roles": {"env_x": "root"}}`, `{"environment_roles": null}`,
+		`{"admin_contact_emails": []}`, `{"admin_contact_emails": [null]}`, `{"kind": "ecr", "secret_access_key": 5}`,
+		`{"name": "a", "name": "b"}`, `{"code": ""}`, `{"code": "orgs_inv_"}`, "\xff\xfe{}", `{"a":` + strings.Repeat(`[`, 20000),
+		strings.Repeat(`{"a":`, 5000) + `1` + strings.Repeat(`}`, 5000),
+	}
+	for i, op := range ops {
+		valid, err := json.Marshal(h.validBody(f, w, op))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(uint8(i), valid)
+		for _, s := range seeds {
+			f.Add(uint8(i), []byte(s))
+		}
+	}
+
+	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
+		op := ops[int(which)%len(ops)]
+		route := fill(t, op.Route, w.paramsFor(op.Route))
+		r, err := h.send(w.Owner.Token, op.Method, route, body)
+		if err != nil {
+			t.Fatalf("%s with %q: %v", op, body, err)
+		}
+		if r.Status >= 500 {
+			t.Fatalf("%s with %q: %s", op, body, r)
+		}
+		checkResponse(t, r)
+	})
+}

@@ -1,0 +1,723 @@
+package server_test
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
+)
+
+// The harness starts one in-process server per test (its own SQLite file, fake clock, captured logs and
+// invitation emails) and gives the tests a vocabulary: sign up, make an organization, add members, create
+// tokens, call an operation as a principal. Every response passes through checkResponse, so no error body
+// the suite sees escapes the problem+json contract.
+
+// fakeClock is the server's clock. It moves forward a millisecond on every reading, so objects written one
+// after the other get distinct timestamps (as they would on a real clock), and tests jump it forward to
+// expire things without waiting.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(time.Millisecond)
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// lockedBuffer collects the server's log output; the server logs from many goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+type harness struct {
+	URL    string
+	DBPath string
+	Server *server.Server
+	Clock  *fakeClock
+	Logs   *lockedBuffer
+
+	client *http.Client
+	seq    atomic.Int64
+
+	mu     sync.Mutex
+	emails []api.InvitationEmail
+}
+
+type harnessOption func(*server.Config)
+
+func withRateLimit(rl server.RateLimit) harnessOption {
+	return func(c *server.Config) { c.RateLimit = rl }
+}
+
+func withFaults(f server.Faults) harnessOption {
+	return func(c *server.Config) { c.Faults = f }
+}
+
+func withInvitationTTL(d time.Duration) harnessOption {
+	return func(c *server.Config) { c.InvitationTTL = d }
+}
+
+func withDBPath(path string) harnessOption {
+	return func(c *server.Config) { c.DBPath = path }
+}
+
+// newHarness starts a server on a fresh database. Rate limiting is off unless an option turns it on, so
+// that tests making many calls measure the rules they are about, not the limiter.
+func newHarness(tb testing.TB, opts ...harnessOption) *harness {
+	tb.Helper()
+	h := &harness{
+		Clock:  &fakeClock{now: time.Now().UTC().Truncate(time.Second)},
+		Logs:   &lockedBuffer{},
+		client: &http.Client{Timeout: 30 * time.Second},
+	}
+	cfg := server.Config{
+		DBPath:       filepath.Join(tb.TempDir(), "orgs.db"),
+		Now:          h.Clock.Now,
+		RateLimit:    server.RateLimit{Disabled: true},
+		OnInvitation: h.recordInvitation,
+		Logger:       slog.New(slog.NewTextHandler(h.Logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	srv, err := server.New(cfg)
+	if err != nil {
+		tb.Fatalf("server.New: %v", err)
+	}
+	ts := httptest.NewServer(srv)
+	tb.Cleanup(func() {
+		ts.Close()
+		if err := srv.Close(); err != nil {
+			tb.Errorf("server.Close: %v", err)
+		}
+	})
+	h.URL, h.DBPath, h.Server = ts.URL, cfg.DBPath, srv
+	return h
+}
+
+func (h *harness) recordInvitation(e api.InvitationEmail) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.emails = append(h.emails, e)
+}
+
+// invitationCode returns the code of the last email sent for an invitation.
+func (h *harness) invitationCode(tb testing.TB, invitationID string) string {
+	tb.Helper()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i := len(h.emails) - 1; i >= 0; i-- {
+		if h.emails[i].InvitationID == invitationID {
+			return h.emails[i].Code
+		}
+	}
+	tb.Fatalf("no invitation email was sent for invitation %s", invitationID)
+	return ""
+}
+
+func (h *harness) invitationEmails() []api.InvitationEmail {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.emails)
+}
+
+// unique returns a value no other call returns, with a random part so that finding it in a response body
+// cannot be a coincidence.
+func (h *harness) unique(prefix string) string {
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return fmt.Sprintf("%s-%d-%s", prefix, h.seq.Add(1), hex.EncodeToString(b[:]))
+}
+
+func (h *harness) email() string { return h.unique("user") + "@example.test" }
+
+// ---- Requests ----
+
+// anonymous is the credential of a caller that sends none.
+const anonymous = ""
+
+type response struct {
+	Method, Path string
+	Status       int
+	Header       http.Header
+	Body         []byte
+}
+
+func (r *response) String() string {
+	return fmt.Sprintf("%s %s -> %d %s", r.Method, r.Path, r.Status, r.Body)
+}
+
+// problem decodes an error body (checkResponse has already verified its shape).
+func (r *response) problem(tb testing.TB) api.Problem {
+	tb.Helper()
+	var p api.Problem
+	if err := json.Unmarshal(r.Body, &p); err != nil {
+		tb.Fatalf("%s: body is not a problem document: %v", r, err)
+	}
+	return p
+}
+
+// streamed wraps a body so the client cannot know its length and sends it chunked.
+type streamed struct{ io.Reader }
+
+// send makes one request. body is nil, raw bytes ([]byte or string), a streamed reader, or a value sent as
+// JSON; header holds name/value pairs.
+func (h *harness) send(cred, method, path string, body any, header ...string) (*response, error) {
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	case string:
+		rd = strings.NewReader(b)
+	case streamed:
+		rd = b
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			return nil, fmt.Errorf("encode body: %w", err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, h.URL+path, rd)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", api.ContentTypeJSON)
+	}
+	if cred != anonymous {
+		req.Header.Set("Authorization", "Bearer "+cred)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := h.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: read body: %w", method, path, err)
+	}
+	return &response{Method: method, Path: path, Status: res.StatusCode, Header: res.Header, Body: data}, nil
+}
+
+// do sends a request and checks the response against the contract every response must meet.
+func (h *harness) do(tb testing.TB, cred, method, path string, body any, header ...string) *response {
+	tb.Helper()
+	r, err := h.send(cred, method, path, body, header...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	checkResponse(tb, r)
+	return r
+}
+
+// expect is do, failing the test unless the status is want.
+func (h *harness) expect(tb testing.TB, want int, cred, method, path string, body any, header ...string) *response {
+	tb.Helper()
+	r := h.do(tb, cred, method, path, body, header...)
+	if r.Status != want {
+		tb.Fatalf("want %d, got %s", want, r)
+	}
+	return r
+}
+
+// expectProblem is expect for an error, also checking its problem type.
+func (h *harness) expectProblem(tb testing.TB, want int, problemType, cred, method, path string, body any, header ...string) api.Problem {
+	tb.Helper()
+	p := h.expect(tb, want, cred, method, path, body, header...).problem(tb)
+	if p.Type != problemType {
+		tb.Fatalf("%s %s: want problem type %s, got %s (%s)", method, path, problemType, p.Type, p.Detail)
+	}
+	return p
+}
+
+// problemTypeForStatus is the problem type a status must carry where only one fits.
+var problemTypeForStatus = map[int]string{
+	http.StatusUnauthorized:          api.ProblemUnauthorized,
+	http.StatusForbidden:             api.ProblemForbidden,
+	http.StatusNotFound:              api.ProblemNotFound,
+	http.StatusPreconditionFailed:    api.ProblemPreconditionFailed,
+	http.StatusRequestEntityTooLarge: api.ProblemTooLarge,
+	http.StatusTooManyRequests:       api.ProblemRateLimited,
+	http.StatusServiceUnavailable:    api.ProblemUnavailable,
+}
+
+// checkResponse enforces, for every response of the suite, that an error is an RFC 9457 problem document
+// with a stable type, a title, the HTTP status and a human detail, and that a 429 says when to come back.
+// It reports with Errorf so that it is safe from any goroutine.
+func checkResponse(tb testing.TB, r *response) {
+	tb.Helper()
+	if r.Status >= 500 && r.Status != http.StatusServiceUnavailable {
+		tb.Errorf("server error: %s", r)
+	}
+	if r.Status < 400 {
+		return
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != api.ContentTypeError {
+		tb.Errorf("%s: error Content-Type is %q, want %s", r, r.Header.Get("Content-Type"), api.ContentTypeError)
+	}
+	var p api.Problem
+	if err := json.Unmarshal(r.Body, &p); err != nil {
+		tb.Errorf("%s: error body is not a problem document: %v", r, err)
+		return
+	}
+	switch {
+	case !strings.HasPrefix(p.Type, "urn:orgs:problem:"):
+		tb.Errorf("%s: problem type %q is not one of the API's stable types", r, p.Type)
+	case p.Title == "":
+		tb.Errorf("%s: problem without a title", r)
+	case p.Detail == "":
+		tb.Errorf("%s: problem without a detail", r)
+	case p.Status != r.Status:
+		tb.Errorf("%s: problem status %d differs from the HTTP status", r, p.Status)
+	}
+	if want, ok := problemTypeForStatus[r.Status]; ok && p.Type != want {
+		tb.Errorf("%s: a %d must carry problem type %s, got %s", r, r.Status, want, p.Type)
+	}
+	if r.Status == http.StatusTooManyRequests {
+		checkRetryAfter(tb, r)
+	}
+}
+
+// checkRetryAfter verifies Retry-After is delay-seconds or an HTTP date (RFC 9110 10.2.3).
+func checkRetryAfter(tb testing.TB, r *response) {
+	tb.Helper()
+	v := r.Header.Get(api.HeaderRetryAfter)
+	if v == "" {
+		tb.Errorf("%s: no Retry-After header", r)
+		return
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return
+	}
+	if _, err := http.ParseTime(v); err != nil {
+		tb.Errorf("%s: Retry-After %q is neither seconds nor an HTTP date", r, v)
+	}
+}
+
+func decode[T any](tb testing.TB, r *response) T {
+	tb.Helper()
+	var v T
+	if err := json.Unmarshal(r.Body, &v); err != nil {
+		tb.Fatalf("%s: decode %T: %v", r, v, err)
+	}
+	return v
+}
+
+// path fills a route template: path(api.PathLabel, "org_id", id, "key", key). Values are path-escaped,
+// so a label key with '/' travels as %2F.
+func path(tmpl string, kv ...string) string {
+	p := tmpl
+	for i := 0; i+1 < len(kv); i += 2 {
+		p = strings.ReplaceAll(p, "{"+kv[i]+"}", url.PathEscape(kv[i+1]))
+	}
+	if strings.Contains(p, "{") {
+		panic(fmt.Sprintf("path %s: unfilled parameter", p))
+	}
+	return p
+}
+
+var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// fill fills every parameter of a route template from params, failing when one is missing.
+func fill(tb testing.TB, route string, params map[string]string) string {
+	tb.Helper()
+	var missing []string
+	p := pathParam.ReplaceAllStringFunc(route, func(m string) string {
+		name := m[1 : len(m)-1]
+		v, ok := params[name]
+		if !ok {
+			missing = append(missing, name)
+		}
+		return url.PathEscape(v)
+	})
+	if len(missing) > 0 {
+		tb.Fatalf("route %s: no value for %v", route, missing)
+	}
+	return p
+}
+
+// listAll walks every page of a list with the given page size (0: the server's default).
+func listAll[T any](tb testing.TB, h *harness, cred, route string, pageSize int) []T {
+	tb.Helper()
+	var all []T
+	token := ""
+	for pages := 0; ; pages++ {
+		if pages > 10000 {
+			tb.Fatalf("%s: the pages never end", route)
+		}
+		q := url.Values{}
+		if pageSize > 0 {
+			q.Set(api.QueryPageSize, strconv.Itoa(pageSize))
+		}
+		if token != "" {
+			q.Set(api.QueryPageToken, token)
+		}
+		p := route
+		if len(q) > 0 {
+			p += "?" + q.Encode()
+		}
+		page := decode[api.Page[T]](tb, h.expect(tb, http.StatusOK, cred, http.MethodGet, p, nil))
+		if pageSize > 0 && len(page.Items) > pageSize {
+			tb.Fatalf("%s: %d items on a page of %d", p, len(page.Items), pageSize)
+		}
+		all = append(all, page.Items...)
+		if page.NextPageToken == "" {
+			return all
+		}
+		token = page.NextPageToken
+	}
+}
+
+// ---- Building blocks ----
+
+type user struct {
+	api.User
+	Token string
+}
+
+func (h *harness) signup(tb testing.TB) user {
+	tb.Helper()
+	return h.signupAs(tb, h.email())
+}
+
+func (h *harness) signupAs(tb testing.TB, email string) user {
+	tb.Helper()
+	r := h.expect(tb, http.StatusCreated, anonymous, http.MethodPost, api.PathUsers, api.SignupRequest{Email: email, Name: "Test " + email})
+	s := decode[api.SignupResponse](tb, r)
+	if s.Token == "" || s.User.ID == "" {
+		tb.Fatalf("signup answered without a user id or token: %s", r)
+	}
+	return user{User: s.User, Token: s.Token}
+}
+
+func (h *harness) createOrg(tb testing.TB, cred string, plan api.Plan) api.Organization {
+	tb.Helper()
+	return decode[api.Organization](tb, h.expect(tb, http.StatusCreated, cred, http.MethodPost, api.PathOrganizations, h.orgCreateBody(plan)))
+}
+
+func (h *harness) orgCreateBody(plan api.Plan) api.OrganizationCreate {
+	return api.OrganizationCreate{
+		Name:               h.unique("org"),
+		Description:        h.unique("description"),
+		Website:            "https://" + h.unique("site") + ".example.test",
+		AdminContactEmails: []string{h.email()},
+		Plan:               plan,
+	}
+}
+
+func (h *harness) addMember(tb testing.TB, cred, orgID, email string, role api.Role) api.Member {
+	tb.Helper()
+	r := h.expect(tb, http.StatusCreated, cred, http.MethodPost, path(api.PathMembers, "org_id", orgID), api.MemberCreate{Email: email, Role: role})
+	return decode[api.Member](tb, r)
+}
+
+// newMember signs up a user and adds them to the organization.
+func (h *harness) newMember(tb testing.TB, cred, orgID string, role api.Role) user {
+	tb.Helper()
+	u := h.signup(tb)
+	h.addMember(tb, cred, orgID, u.Email, role)
+	return u
+}
+
+func (h *harness) createAPIToken(tb testing.TB, cred, orgID string, role api.Role) api.APIToken {
+	tb.Helper()
+	r := h.expect(tb, http.StatusCreated, cred, http.MethodPost, path(api.PathAPITokens, "org_id", orgID), api.APITokenCreate{Name: h.unique("token"), Role: role})
+	t := decode[api.APIToken](tb, r)
+	if t.Token == "" {
+		tb.Fatalf("token created without its secret: %s", r)
+	}
+	return t
+}
+
+func (h *harness) createPersonalToken(tb testing.TB, cred string) api.PersonalToken {
+	tb.Helper()
+	r := h.expect(tb, http.StatusCreated, cred, http.MethodPost, api.PathPersonalTokens, api.PersonalTokenCreate{Name: h.unique("pat")})
+	return decode[api.PersonalToken](tb, r)
+}
+
+func (h *harness) labelBody() api.LabelCreate {
+	return api.LabelCreate{Key: h.unique("example.test/k"), Value: h.unique("v")}
+}
+
+func (h *harness) createLabel(tb testing.TB, cred, orgID string) api.Label {
+	tb.Helper()
+	return decode[api.Label](tb, h.expect(tb, http.StatusCreated, cred, http.MethodPost, path(api.PathLabels, "org_id", orgID), h.labelBody()))
+}
+
+func (h *harness) registryBody() api.ContainerRegistryCreate {
+	return api.ContainerRegistryCreate{
+		Name:        h.unique("registry"),
+		Kind:        api.RegistryGitHub,
+		URL:         "https://" + h.unique("ghcr") + ".example.test",
+		Description: h.unique("registry description"),
+		Username:    h.unique("robot"),
+		Password:    h.unique("registry-password"),
+	}
+}
+
+func (h *harness) createRegistry(tb testing.TB, cred, orgID string) (api.ContainerRegistry, api.ContainerRegistryCreate) {
+	tb.Helper()
+	body := h.registryBody()
+	r := h.expect(tb, http.StatusCreated, cred, http.MethodPost, path(api.PathContainerRegistries, "org_id", orgID), body)
+	return decode[api.ContainerRegistry](tb, r), body
+}
+
+func (h *harness) environmentBody() api.EnvironmentCreate {
+	return api.EnvironmentCreate{Name: h.unique("Env"), Slug: h.unique("env")}
+}
+
+func (h *harness) createEnvironment(tb testing.TB, cred, orgID string) api.Environment {
+	tb.Helper()
+	r := h.expect(tb, http.StatusCreated, cred, http.MethodPost, path(api.PathEnvironments, "org_id", orgID), h.environmentBody())
+	return decode[api.Environment](tb, r)
+}
+
+// createInvitation invites email and returns the invitation and the code its email carried.
+func (h *harness) createInvitation(tb testing.TB, cred, orgID, email string, role api.Role) (api.Invitation, string) {
+	tb.Helper()
+	r := h.expect(tb, http.StatusCreated, cred, http.MethodPost, path(api.PathInvitations, "org_id", orgID), api.InvitationCreate{Email: email, Role: role})
+	inv := decode[api.Invitation](tb, r)
+	return inv, h.invitationCode(tb, inv.ID)
+}
+
+// acceptStatus is the status of a successful invitation acceptance.
+const acceptStatus = http.StatusOK
+
+func (h *harness) acceptInvitation(tb testing.TB, code string) api.InvitationAcceptance {
+	tb.Helper()
+	r := h.expect(tb, acceptStatus, anonymous, http.MethodPost, api.PathInvitationAccept, api.InvitationAccept{Code: code})
+	return decode[api.InvitationAcceptance](tb, r)
+}
+
+func (h *harness) members(tb testing.TB, cred, orgID string) []api.Member {
+	tb.Helper()
+	return listAll[api.Member](tb, h, cred, path(api.PathMembers, "org_id", orgID), 0)
+}
+
+// ---- A populated organization and its principals ----
+
+// principal is one kind of caller of the role matrix.
+type principal int
+
+const (
+	asOwner principal = iota
+	asAdmin
+	asMember
+	asBiller
+	asTokenAdmin
+	asTokenMember
+	asTokenBiller
+	asOutsider // a user who owns another organization and is not in this one
+	asAnonymous
+	principalCount
+)
+
+var principalNames = [principalCount]string{"owner", "admin", "member", "biller", "token-admin", "token-member", "token-biller", "outsider", "anonymous"}
+
+func (p principal) String() string { return principalNames[p] }
+
+// world is an organization holding one of everything, with a member of each role, an organization token
+// of each role, and an outsider who owns an organization of their own.
+type world struct {
+	Org                                  api.Organization
+	Owner, Admin, Member, Biller         user
+	TokenAdmin, TokenMember, TokenBiller api.APIToken
+	OwnerPAT                             api.PersonalToken
+
+	Label           api.Label
+	Registry        api.ContainerRegistry
+	RegistrySecret  string
+	Invitation      api.Invitation
+	InvitationCode  string
+	Environment     api.Environment
+	DefaultEnvID    string
+	Outsider        user
+	OtherOrg        api.Organization
+	OtherAdminToken api.APIToken
+}
+
+func (h *harness) newWorld(tb testing.TB, plan api.Plan) *world {
+	tb.Helper()
+	w := &world{Owner: h.signup(tb)}
+	w.Org = h.createOrg(tb, w.Owner.Token, plan)
+	id := w.Org.ID
+	w.Admin = h.newMember(tb, w.Owner.Token, id, api.RoleAdmin)
+	w.Member = h.newMember(tb, w.Owner.Token, id, api.RoleMember)
+	w.Biller = h.newMember(tb, w.Owner.Token, id, api.RoleBiller)
+	w.TokenAdmin = h.createAPIToken(tb, w.Owner.Token, id, api.RoleAdmin)
+	w.TokenMember = h.createAPIToken(tb, w.Owner.Token, id, api.RoleMember)
+	w.TokenBiller = h.createAPIToken(tb, w.Owner.Token, id, api.RoleBiller)
+	w.OwnerPAT = h.createPersonalToken(tb, w.Owner.Token)
+	w.Label = h.createLabel(tb, w.Owner.Token, id)
+	var reg api.ContainerRegistryCreate
+	w.Registry, reg = h.createRegistry(tb, w.Owner.Token, id)
+	w.RegistrySecret = reg.Password
+	w.Invitation, w.InvitationCode = h.createInvitation(tb, w.Owner.Token, id, h.email(), api.RoleMember)
+	envs := listAll[api.Environment](tb, h, w.Owner.Token, path(api.PathEnvironments, "org_id", id), 0)
+	for _, e := range envs {
+		if e.Default {
+			w.DefaultEnvID = e.ID
+		}
+	}
+	if w.DefaultEnvID == "" {
+		tb.Fatalf("a new organization has no default environment: %+v", envs)
+	}
+	w.Environment = h.createEnvironment(tb, w.Owner.Token, id)
+	w.Outsider = h.signup(tb)
+	w.OtherOrg = h.createOrg(tb, w.Outsider.Token, api.PlanTeam)
+	w.OtherAdminToken = h.createAPIToken(tb, w.Outsider.Token, w.OtherOrg.ID, api.RoleAdmin)
+	return w
+}
+
+func (w *world) cred(p principal) string {
+	switch p {
+	case asOwner:
+		return w.Owner.Token
+	case asAdmin:
+		return w.Admin.Token
+	case asMember:
+		return w.Member.Token
+	case asBiller:
+		return w.Biller.Token
+	case asTokenAdmin:
+		return w.TokenAdmin.Token
+	case asTokenMember:
+		return w.TokenMember.Token
+	case asTokenBiller:
+		return w.TokenBiller.Token
+	case asOutsider:
+		return w.Outsider.Token
+	}
+	return anonymous
+}
+
+// userOf returns the user a principal acts as; organization tokens and anonymous callers have none.
+func (w *world) userOf(p principal) (user, bool) {
+	switch p {
+	case asOwner:
+		return w.Owner, true
+	case asAdmin:
+		return w.Admin, true
+	case asMember:
+		return w.Member, true
+	case asBiller:
+		return w.Biller, true
+	case asOutsider:
+		return w.Outsider, true
+	}
+	return user{}, false
+}
+
+// params are the path parameters that address the world's objects.
+func (w *world) params() map[string]string {
+	return map[string]string{
+		"org_id":         w.Org.ID,
+		"email":          w.Member.Email,
+		"invitation_id":  w.Invitation.ID,
+		"token_id":       w.TokenMember.ID,
+		"registry_id":    w.Registry.ID,
+		"key":            w.Label.Key,
+		"environment_id": w.Environment.ID,
+	}
+}
+
+// ---- The route table, from the server's own OpenAPI document ----
+
+type operation struct {
+	Method string
+	Route  string // a template, as the api.Path* constants spell it
+}
+
+func (o operation) String() string { return o.Method + " " + o.Route }
+
+var httpMethods = map[string]string{
+	"get": http.MethodGet, "post": http.MethodPost, "put": http.MethodPut,
+	"patch": http.MethodPatch, "delete": http.MethodDelete,
+}
+
+// operations lists every operation the OpenAPI document describes, in a stable order.
+func operations(tb testing.TB) []operation {
+	tb.Helper()
+	data, err := server.OpenAPI()
+	if err != nil {
+		tb.Fatalf("server.OpenAPI: %v", err)
+	}
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		tb.Fatalf("decode the OpenAPI document: %v", err)
+	}
+	var ops []operation
+	for route, item := range doc.Paths {
+		if !strings.HasPrefix(route, api.BasePath) {
+			route = api.BasePath + route
+		}
+		for m := range item {
+			if method, ok := httpMethods[m]; ok {
+				ops = append(ops, operation{Method: method, Route: route})
+			}
+		}
+	}
+	if len(ops) == 0 {
+		tb.Fatal("the OpenAPI document has no operations")
+	}
+	slices.SortFunc(ops, func(a, b operation) int { return strings.Compare(a.String(), b.String()) })
+	return ops
+}
+
+func TestHarnessPathEscapesLabelKeys(t *testing.T) {
+	got := path(api.PathLabel, "org_id", "o1", "key", "example.com/app")
+	if want := "/api/v1/orgs/o1/labels/example.com%2Fapp"; got != want {
+		t.Fatalf("path = %s, want %s", got, want)
+	}
+}

@@ -1,0 +1,336 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/store"
+)
+
+// HeaderIdempotentReplayed marks a response that replays the stored response to an earlier request
+// with the same Idempotency-Key.
+const HeaderIdempotentReplayed = "Idempotent-Replayed"
+
+// idempotencyRetention is how long a key's response is kept for replays.
+const idempotencyRetention = 24 * time.Hour
+
+const maxIdempotencyKeyLength = 255
+
+// storedResponse is what a replay sends back. Only successful responses are stored: a refused request
+// changed nothing, so running it again is harmless and may succeed.
+type storedResponse struct {
+	Status int         `json:"status"`
+	Header http.Header `json:"header"`
+	Body   []byte      `json:"body"`
+}
+
+// replayedHeaders are the response headers worth replaying.
+var replayedHeaders = []string{"Content-Type", api.HeaderETag, "Location"}
+
+// inflightKeys are the idempotency keys whose first request is still running in this process.
+type inflightKeys struct {
+	mu   sync.Mutex
+	keys map[string]bool
+}
+
+func newInflightKeys() *inflightKeys { return &inflightKeys{keys: map[string]bool{}} }
+
+func (k *inflightKeys) claim(key string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.keys[key] {
+		return false
+	}
+	k.keys[key] = true
+	return true
+}
+
+func (k *inflightKeys) release(key string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.keys, key)
+}
+
+// writes is the write stage. Every POST, PATCH and DELETE runs with a writeState whose transaction is
+// committed here, after the handler produced its response and before the response leaves. A POST with
+// an Idempotency-Key is run once per (principal, key): the response is stored in the same transaction
+// as the work, and later requests with the key get it back (Idempotent-Replayed: true), a 409 while the
+// first still runs, or a 422 when their body differs.
+func (s *Server) writes(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete:
+		default:
+			next.ServeHTTP(w, r)
+			return
+		}
+		var idem *idempotencyKey
+		if key, ok := r.Header[http.CanonicalHeaderKey(api.HeaderIdempotencyKey)]; ok && r.Method == http.MethodPost {
+			k := ""
+			if len(key) > 0 {
+				k = key[0]
+			}
+			if k == "" || len(k) > maxIdempotencyKeyLength {
+				writeProblem(w, invalidHeader(api.HeaderIdempotencyKey, fmt.Sprintf("must be 1 to %d characters", maxIdempotencyKeyLength)))
+				return
+			}
+			idem = newIdempotencyKey(idempotencyPrincipal(r), k, r, requestBody(r))
+			if !s.inflight.claim(idem.lookup) {
+				writeProblem(w, newProblem(http.StatusConflict, api.ProblemIdempotencyBusy,
+					"a request with this Idempotency-Key is still being processed; retry later"))
+				return
+			}
+			defer s.inflight.release(idem.lookup)
+			stored, err := s.loadIdempotent(r.Context(), idem)
+			if err != nil {
+				var prob *problem
+				if errors.As(err, &prob) {
+					writeProblem(w, prob)
+					return
+				}
+				s.internalError(w, "load idempotency record", err)
+				return
+			}
+			if stored != nil {
+				for k, v := range stored.Header {
+					w.Header()[k] = v
+				}
+				w.Header().Set(HeaderIdempotentReplayed, "true")
+				w.WriteHeader(stored.Status)
+				w.Write(stored.Body)
+				return
+			}
+		}
+
+		st := &writeState{}
+		rec := &responseRecorder{header: http.Header{}, status: http.StatusOK}
+		func() {
+			// A panic must not leave the writer connection inside an open transaction.
+			defer func() {
+				if v := recover(); v != nil {
+					if st.tx != nil {
+						st.tx.Rollback()
+					}
+					panic(v)
+				}
+			}()
+			next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), writeStateKey{}, st)))
+		}()
+		success := rec.status >= 200 && rec.status < 300
+		if success && idem != nil && st.tx == nil {
+			tx, err := s.db.Writer.BeginTx(context.WithoutCancel(r.Context()), nil)
+			if err != nil {
+				s.internalError(w, "begin transaction", err)
+				return
+			}
+			st.tx = tx
+		}
+		if st.tx != nil {
+			if !success {
+				st.tx.Rollback()
+			} else {
+				if idem != nil {
+					if err := s.storeIdempotent(r.Context(), st.tx, idem, rec); err != nil {
+						st.tx.Rollback()
+						s.internalError(w, "store idempotency record", err)
+						return
+					}
+				}
+				if err := st.tx.Commit(); err != nil {
+					s.internalError(w, "commit", err)
+					return
+				}
+				for _, f := range st.afterCommit {
+					f()
+				}
+			}
+		}
+		if success && s.faults.commitThen503() {
+			writeProblem(w, newProblem(http.StatusServiceUnavailable, api.ProblemUnavailable, "injected fault: the request was carried out but its response was lost"))
+			return
+		}
+		rec.writeTo(w)
+	})
+}
+
+// idempotencyPrincipal scopes keys to the caller. Callers without a credential (sign-up, accepting an
+// invitation) are told apart by address, so that one of them cannot replay another's response, which
+// holds a new personal token, by guessing the key.
+func idempotencyPrincipal(r *http.Request) string {
+	p := principalFrom(r.Context())
+	if p.kind != anonymous {
+		return p.key()
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return "anonymous:" + host
+}
+
+func (s *Server) internalError(w http.ResponseWriter, what string, err error) {
+	s.log.Error(what, "error", err)
+	writeProblem(w, newProblem(http.StatusInternalServerError, api.ProblemInternal, "internal error; the server logged the details"))
+}
+
+func invalidHeader(name, msg string) *problem {
+	p := newProblem(http.StatusUnprocessableEntity, api.ProblemInvalid, "%s header: %s", name, msg)
+	p.Errors = []api.ProblemError{{Message: msg, Location: "header." + name}}
+	return p
+}
+
+// idempotencyKey is one request's key, reduced to what the database may hold: a lookup hash, a hash of
+// the request, and an encryption key for the stored response that only a holder of the key and the
+// credential can derive. (A stored response may carry a secret shown once, such as a new token, and the
+// database must never hold a secret in the clear.)
+type idempotencyKey struct {
+	lookup      string
+	requestHash string
+	cipherKey   []byte
+}
+
+func newIdempotencyKey(principalKey, key string, r *http.Request, body []byte) *idempotencyKey {
+	sum := func(parts ...string) []byte {
+		h := sha256.New()
+		for _, p := range parts {
+			h.Write([]byte(strconv.Itoa(len(p))))
+			h.Write([]byte{':'})
+			h.Write([]byte(p))
+		}
+		return h.Sum(nil)
+	}
+	lookup := sum("lookup", principalKey, key)
+	request := sum("request", r.Method, r.URL.EscapedPath(), r.URL.RawQuery, string(body))
+	return &idempotencyKey{
+		lookup:      hex.EncodeToString(lookup),
+		requestHash: hex.EncodeToString(request),
+		cipherKey:   sum("cipher", principalKey, key),
+	}
+}
+
+func (k *idempotencyKey) seal(plain []byte) ([]byte, error) {
+	gcm, err := k.aead()
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, gcm.NonceSize())
+	rand.Read(nonce)
+	return gcm.Seal(nonce, nonce, plain, []byte(k.lookup)), nil
+}
+
+func (k *idempotencyKey) open(sealed []byte) ([]byte, error) {
+	gcm, err := k.aead()
+	if err != nil {
+		return nil, err
+	}
+	if len(sealed) < gcm.NonceSize() {
+		return nil, errors.New("stored response is truncated")
+	}
+	return gcm.Open(nil, sealed[:gcm.NonceSize()], sealed[gcm.NonceSize():], []byte(k.lookup))
+}
+
+func (k *idempotencyKey) aead() (cipher.AEAD, error) {
+	block, err := aes.NewCipher(k.cipherKey)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}
+
+func (s *Server) loadIdempotent(ctx context.Context, k *idempotencyKey) (*storedResponse, error) {
+	var requestHash string
+	var sealed []byte
+	err := s.db.Reader.QueryRowContext(ctx, `SELECT request_hash, response FROM idempotency WHERE lookup = ? AND created_at > ?`,
+		k.lookup, store.FormatTime(time.Now().Add(-idempotencyRetention))).Scan(&requestHash, &sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if requestHash != k.requestHash {
+		return nil, newProblem(http.StatusUnprocessableEntity, api.ProblemIdempotencyReused,
+			"this Idempotency-Key was already used for a different request; use a new key for a new request")
+	}
+	plain, err := k.open(sealed)
+	if err != nil {
+		return nil, fmt.Errorf("decrypt stored response: %w", err)
+	}
+	var resp storedResponse
+	if err := json.Unmarshal(plain, &resp); err != nil {
+		return nil, fmt.Errorf("decode stored response: %w", err)
+	}
+	return &resp, nil
+}
+
+func (s *Server) storeIdempotent(ctx context.Context, tx *sql.Tx, k *idempotencyKey, rec *responseRecorder) error {
+	resp := storedResponse{Status: rec.status, Header: http.Header{}, Body: rec.body.Bytes()}
+	for _, h := range replayedHeaders {
+		if v := rec.header.Values(h); len(v) > 0 {
+			resp.Header[h] = v
+		}
+	}
+	plain, err := json.Marshal(resp)
+	if err != nil {
+		return err
+	}
+	sealed, err := k.seal(plain)
+	if err != nil {
+		return err
+	}
+	// Wall-clock time, not the configurable clock: retention is about the server's storage, and a
+	// test's fake clock must not make keys vanish or live forever.
+	now := time.Now()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency WHERE created_at <= ?`, store.FormatTime(now.Add(-idempotencyRetention))); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO idempotency (lookup, request_hash, response, created_at) VALUES (?, ?, ?, ?)`,
+		k.lookup, k.requestHash, sealed, store.FormatTime(now))
+	return err
+}
+
+// responseRecorder holds a response until the write stage decides its fate.
+type responseRecorder struct {
+	header      http.Header
+	status      int
+	wroteHeader bool
+	body        bytes.Buffer
+}
+
+func (r *responseRecorder) Header() http.Header { return r.header }
+
+func (r *responseRecorder) WriteHeader(status int) {
+	if r.wroteHeader {
+		return
+	}
+	r.wroteHeader = true
+	r.status = status
+}
+
+func (r *responseRecorder) Write(b []byte) (int, error) {
+	r.WriteHeader(http.StatusOK)
+	return r.body.Write(b)
+}
+
+func (r *responseRecorder) writeTo(w http.ResponseWriter) {
+	for k, v := range r.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(r.status)
+	w.Write(r.body.Bytes())
+}

@@ -1,0 +1,171 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+)
+
+// TestIdempotentReplay sends every POST of the route table twice with one Idempotency-Key: the replay
+// answers the first response, byte for byte, and does the work once (one new object in the list the
+// POST adds to, one invitation email for a resend).
+func TestIdempotentReplay(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	w := h.newWorld(t, api.PlanTeam)
+	readable := map[string]bool{}
+	ops := operations(t)
+	for _, op := range ops {
+		if op.Method == http.MethodGet {
+			readable[op.Route] = true
+		}
+	}
+	for _, op := range ops {
+		if op.Method != http.MethodPost {
+			continue
+		}
+		t.Run(op.String(), func(t *testing.T) {
+			route := fill(t, op.Route, w.paramsFor(op.Route))
+			body := h.validBody(t, w, op)
+			key := h.unique("key")
+			count := func() int {
+				if !readable[op.Route] {
+					return -1
+				}
+				return len(listAll[json.RawMessage](t, h, w.Owner.Token, route, 0))
+			}
+			n, emails := count(), len(h.invitationEmails())
+
+			first := h.do(t, w.Owner.Token, op.Method, route, body, api.HeaderIdempotencyKey, key)
+			if first.Status >= 300 {
+				t.Fatalf("first call: %s", first)
+			}
+			replay := h.do(t, w.Owner.Token, op.Method, route, body, api.HeaderIdempotencyKey, key)
+			if replay.Status != first.Status || !bytes.Equal(replay.Body, first.Body) {
+				t.Fatalf("the replay differs from the first response:\nfirst  %s\nreplay %s", first, replay)
+			}
+			if n >= 0 {
+				if got := count(); got != n+1 {
+					t.Errorf("%d new objects after a call and its replay, want 1", got-n)
+				}
+			}
+			if got := len(h.invitationEmails()) - emails; got > 1 {
+				t.Errorf("%d invitation emails for a call and its replay, want at most 1", got)
+			}
+		})
+	}
+}
+
+// TestIdempotentConcurrent sends one create many times at once with one key: exactly one object is made;
+// every answer is the first response or a 409 saying the first is still running.
+func TestIdempotentConcurrent(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	owner := h.signup(t)
+	org := h.createOrg(t, owner.Token, api.PlanTeam)
+	tokens := path(api.PathAPITokens, "org_id", org.ID)
+
+	for round := range 3 {
+		key := h.unique("key")
+		// Token names need not be unique, so only the key can stop a duplicate.
+		body := api.APITokenCreate{Name: "concurrent", Role: api.RoleMember}
+		const n = 8
+		responses := make([]*response, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				r, err := h.send(owner.Token, http.MethodPost, tokens, body, api.HeaderIdempotencyKey, key)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				checkResponse(t, r)
+				responses[i] = r
+			})
+		}
+		wg.Wait()
+		if t.Failed() {
+			t.FailNow()
+		}
+		var created []*response
+		for _, r := range responses {
+			switch r.Status {
+			case http.StatusCreated:
+				created = append(created, r)
+			case http.StatusConflict:
+				if p := r.problem(t); p.Type != api.ProblemIdempotencyBusy {
+					t.Errorf("a concurrent replay got %s, want problem %s", r, api.ProblemIdempotencyBusy)
+				}
+			default:
+				t.Errorf("a concurrent replay got %s", r)
+			}
+		}
+		if len(created) == 0 {
+			t.Fatal("no call of the concurrent batch succeeded")
+		}
+		for _, r := range created[1:] {
+			if !bytes.Equal(r.Body, created[0].Body) {
+				t.Errorf("two different successful answers for one key:\n%s\n%s", created[0].Body, r.Body)
+			}
+		}
+		all := listAll[api.APIToken](t, h, owner.Token, tokens, 0)
+		if len(all) != round+1 {
+			t.Fatalf("round %d: %d tokens exist, want %d", round, len(all), round+1)
+		}
+	}
+}
+
+func TestIdempotencyKeyReuse(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	owner := h.signup(t)
+	org := h.createOrg(t, owner.Token, api.PlanTeam)
+	admin := h.newMember(t, owner.Token, org.ID, api.RoleAdmin)
+	tokens := path(api.PathAPITokens, "org_id", org.ID)
+	labels := path(api.PathLabels, "org_id", org.ID)
+	key := h.unique("key")
+
+	first := decode[api.APIToken](t, h.expect(t, http.StatusCreated, owner.Token, http.MethodPost, tokens,
+		api.APITokenCreate{Name: "first", Role: api.RoleMember}, api.HeaderIdempotencyKey, key))
+
+	t.Run("another body", func(t *testing.T) {
+		h.expectProblem(t, http.StatusUnprocessableEntity, api.ProblemIdempotencyReused, owner.Token, http.MethodPost, tokens,
+			api.APITokenCreate{Name: "second", Role: api.RoleMember}, api.HeaderIdempotencyKey, key)
+	})
+	t.Run("another route", func(t *testing.T) {
+		h.expectProblem(t, http.StatusUnprocessableEntity, api.ProblemIdempotencyReused, owner.Token, http.MethodPost, labels,
+			h.labelBody(), api.HeaderIdempotencyKey, key)
+	})
+	if n := len(listAll[api.APIToken](t, h, owner.Token, tokens, 0)); n != 1 {
+		t.Fatalf("%d tokens after refused reuses of a key, want 1", n)
+	}
+	if n := len(listAll[api.Label](t, h, owner.Token, labels, 0)); n != 0 {
+		t.Fatalf("%d labels after a refused reuse of a key, want 0", n)
+	}
+
+	// Keys belong to the credential that sent them: another caller's same key is a new request, and it
+	// must never be handed the first caller's response (which holds a secret).
+	t.Run("another caller", func(t *testing.T) {
+		r := h.expect(t, http.StatusCreated, admin.Token, http.MethodPost, tokens, api.APITokenCreate{Name: "first", Role: api.RoleMember}, api.HeaderIdempotencyKey, key)
+		second := decode[api.APIToken](t, r)
+		if second.ID == first.ID || strings.Contains(string(r.Body), first.Token) {
+			t.Fatalf("another caller's replay got the first caller's token: %s", r.Body)
+		}
+		ids := []string{}
+		for _, tok := range listAll[api.APIToken](t, h, owner.Token, tokens, 0) {
+			ids = append(ids, tok.ID)
+		}
+		slices.Sort(ids)
+		want := []string{first.ID, second.ID}
+		slices.Sort(want)
+		if !slices.Equal(ids, want) {
+			t.Fatalf("tokens %v, want %v", ids, want)
+		}
+	})
+}

@@ -1,0 +1,289 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/store"
+)
+
+func (s *Server) registerInvitations(a huma.API) {
+	const tag = "Invitations"
+	pol := func(action string) policy { return policy{org: true, roles: ownerAdmin, action: action} }
+	register(a, s, operation(http.MethodGet, api.PathInvitations, "list-invitations", "List the organization's invitations", http.StatusOK,
+		pol("list invitations"), tag), s.listInvitations)
+	register(a, s, operation(http.MethodPost, api.PathInvitations, "create-invitation", "Invite an email address to the organization with a role", http.StatusCreated,
+		pol("invite"), tag), s.createInvitation)
+	register(a, s, operation(http.MethodGet, api.PathInvitation, "get-invitation", "Get an invitation", http.StatusOK,
+		pol("read invitations"), tag), s.getInvitation)
+	register(a, s, operation(http.MethodPost, api.PathInvitationResend, "resend-invitation", "Send an invitation again, with a new code and a new expiry", http.StatusOK,
+		pol("resend invitations"), tag), s.resendInvitation)
+	register(a, s, operation(http.MethodDelete, api.PathInvitation, "cancel-invitation", "Cancel (delete) an invitation", http.StatusNoContent,
+		pol("cancel invitations"), tag), s.cancelInvitation)
+	register(a, s, operation(http.MethodPost, api.PathInvitationAccept, "accept-invitation", "Accept an invitation with the emailed code; creates the user if new", http.StatusOK,
+		policy{public: true}, tag), s.acceptInvitation)
+}
+
+type InvitationPath struct {
+	OrgPath
+	InvitationID string `path:"invitation_id" maxLength:"64" doc:"The invitation id."`
+}
+
+const invitationColumns = `seq, id, organization_id, email, role, invited_by, expires_at, accepted_at, created_at`
+
+// scanInvitation reads an invitation; its status depends on the clock.
+func (s *Server) scanInvitation(row interface{ Scan(...any) error }) (api.Invitation, int64, error) {
+	var inv api.Invitation
+	var seq int64
+	var expires, created string
+	var accepted sql.NullString
+	if err := row.Scan(&seq, &inv.ID, &inv.OrganizationID, &inv.Email, &inv.Role, &inv.InvitedBy, &expires, &accepted, &created); err != nil {
+		return api.Invitation{}, 0, err
+	}
+	inv.ExpiresAt, inv.CreatedAt, inv.AcceptedAt = parseTime(expires), parseTime(created), parseNullTime(accepted)
+	inv.Status = invitationStatus(inv, s.now())
+	return inv, seq, nil
+}
+
+func invitationStatus(inv api.Invitation, now time.Time) api.InvitationStatus {
+	switch {
+	case inv.AcceptedAt != nil:
+		return api.InvitationAccepted
+	case !now.Before(inv.ExpiresAt):
+		return api.InvitationExpired
+	}
+	return api.InvitationPending
+}
+
+func (s *Server) loadInvitation(ctx context.Context, q querier, orgID, id string) (api.Invitation, error) {
+	inv, _, err := s.scanInvitation(q.QueryRowContext(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE organization_id = ? AND id = ?`, orgID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return api.Invitation{}, errNotFound("invitation %q not found", id)
+	}
+	return inv, err
+}
+
+// sendInvitation hands the code to the configured hook once the invitation is committed: a rolled-back
+// invitation must not have been "emailed".
+func (s *Server) sendInvitation(ctx context.Context, inv api.Invitation, code string) {
+	afterCommit(ctx, func() {
+		s.log.Info("invitation sent", "organization_id", inv.OrganizationID, "invitation_id", inv.ID, "to", inv.Email)
+		if s.cfg.OnInvitation != nil {
+			s.cfg.OnInvitation(api.InvitationEmail{To: inv.Email, OrganizationID: inv.OrganizationID, InvitationID: inv.ID, Code: code})
+		}
+	})
+}
+
+type listInvitationsInput struct {
+	OrgPath
+	PageParams
+}
+
+func (s *Server) listInvitations(ctx context.Context, in *listInvitationsInput) (*pageOutput[api.Invitation], error) {
+	after, err := in.cursor()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Reader.QueryContext(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE organization_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+		in.OrgID, after, in.PageSize+1)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []api.Invitation
+	var seqs []int64
+	for rows.Next() {
+		inv, seq, err := s.scanInvitation(rows)
+		if err != nil {
+			return nil, err
+		}
+		items, seqs = append(items, inv), append(seqs, seq)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return &pageOutput[api.Invitation]{Body: page(items, seqs, in.PageSize)}, nil
+}
+
+type createInvitationInput struct {
+	OrgPath
+	IdempotencyHeader
+	Body api.InvitationCreate
+}
+
+func (s *Server) createInvitation(ctx context.Context, in *createInvitationInput) (*objectOutput[api.Invitation], error) {
+	a := accessFrom(ctx)
+	b := in.Body
+	if err := api.ValidateEmail(b.Email); err != nil {
+		return nil, invalidField("email", err)
+	}
+	if b.Role == api.RoleOwner && a.role != api.RoleOwner {
+		return nil, deny(a, "invite an owner (only owners make owners)")
+	}
+	code := newSecret(secretInvitation)
+	var inv api.Invitation
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var members int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM members m JOIN users u ON u.id = m.user_id WHERE m.organization_id = ? AND u.email_lower = ?`,
+			a.orgID, lowerEmail(b.Email)).Scan(&members); err != nil {
+			return err
+		}
+		if members > 0 {
+			return errConflict("%s is already a member of the organization", b.Email)
+		}
+		now := s.now()
+		var pending int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM invitations WHERE organization_id = ? AND email_lower = ? AND accepted_at IS NULL AND expires_at > ?`,
+			a.orgID, lowerEmail(b.Email), store.FormatTime(now)).Scan(&pending); err != nil {
+			return err
+		}
+		if pending > 0 {
+			return errConflict("%s already has a pending invitation to the organization; resend or cancel it", b.Email)
+		}
+		id := newID(prefixInvitation)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO invitations (id, organization_id, email, email_lower, role, invited_by, code_hash, expires_at, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, a.orgID, b.Email, lowerEmail(b.Email), b.Role, a.userID, hashSecret(code),
+			store.FormatTime(now.Add(s.cfg.InvitationTTL)), store.FormatTime(now)); err != nil {
+			return fmt.Errorf("insert invitation: %w", err)
+		}
+		if err := s.record(ctx, tx, a.orgID, "invitation.create", "invitation", id); err != nil {
+			return err
+		}
+		var err error
+		inv, err = s.loadInvitation(ctx, tx, a.orgID, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.sendInvitation(ctx, inv, code)
+	return newObjectOutput(inv), nil
+}
+
+func (s *Server) getInvitation(ctx context.Context, in *InvitationPath) (*objectOutput[api.Invitation], error) {
+	inv, err := s.loadInvitation(ctx, s.db.Reader, in.OrgID, in.InvitationID)
+	if err != nil {
+		return nil, err
+	}
+	return newObjectOutput(inv), nil
+}
+
+type resendInvitationInput struct {
+	InvitationPath
+	IdempotencyHeader
+}
+
+func (s *Server) resendInvitation(ctx context.Context, in *resendInvitationInput) (*objectOutput[api.Invitation], error) {
+	a := accessFrom(ctx)
+	code := newSecret(secretInvitation)
+	var inv api.Invitation
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		cur, err := s.loadInvitation(ctx, tx, a.orgID, in.InvitationID)
+		if err != nil {
+			return err
+		}
+		if cur.Role == api.RoleOwner && a.role != api.RoleOwner {
+			return deny(a, "resend an invitation to become owner (only owners make owners)")
+		}
+		if cur.Status == api.InvitationAccepted {
+			return errConflict("invitation %q was already accepted", cur.ID)
+		}
+		// An expired invitation may be re-sent too: that is how it becomes acceptable again.
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE invitations SET code_hash = ?, expires_at = ? WHERE id = ?`,
+			hashSecret(code), store.FormatTime(now.Add(s.cfg.InvitationTTL)), cur.ID); err != nil {
+			return fmt.Errorf("resend invitation: %w", err)
+		}
+		if err := s.record(ctx, tx, a.orgID, "invitation.resend", "invitation", cur.ID); err != nil {
+			return err
+		}
+		inv, err = s.loadInvitation(ctx, tx, a.orgID, cur.ID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.sendInvitation(ctx, inv, code)
+	return newObjectOutput(inv), nil
+}
+
+func (s *Server) cancelInvitation(ctx context.Context, in *InvitationPath) (*struct{}, error) {
+	a := accessFrom(ctx)
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		cur, err := s.loadInvitation(ctx, tx, a.orgID, in.InvitationID)
+		if err != nil {
+			return err
+		}
+		if cur.Role == api.RoleOwner && a.role != api.RoleOwner {
+			return deny(a, "cancel an invitation to become owner (only owners make or unmake owners)")
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM invitations WHERE id = ?`, cur.ID); err != nil {
+			return fmt.Errorf("cancel invitation: %w", err)
+		}
+		return s.record(ctx, tx, a.orgID, "invitation.delete", "invitation", cur.ID)
+	})
+	return nil, err
+}
+
+type acceptInvitationInput struct {
+	IdempotencyHeader
+	Body api.InvitationAccept
+}
+
+type acceptInvitationOutput struct {
+	Body api.InvitationAcceptance
+}
+
+func (s *Server) acceptInvitation(ctx context.Context, in *acceptInvitationInput) (*acceptInvitationOutput, error) {
+	var out api.InvitationAcceptance
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		inv, _, err := s.scanInvitation(tx.QueryRowContext(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE code_hash = ?`, hashSecret(in.Body.Code)))
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound("no invitation has this code; it may have been cancelled or re-sent with a new code")
+		}
+		if err != nil {
+			return err
+		}
+		switch inv.Status {
+		case api.InvitationAccepted:
+			return errConflict("this invitation was already accepted")
+		case api.InvitationExpired:
+			return newProblem(http.StatusConflict, api.ProblemInvitationExpired,
+				"the invitation expired at %s; ask an owner or admin of the organization to resend it", inv.ExpiresAt.UTC().Format(time.RFC3339))
+		}
+		u, exists, err := s.userByEmail(ctx, tx, inv.Email)
+		if err != nil {
+			return err
+		}
+		if !exists {
+			u, out.Token, err = s.createUser(ctx, tx, inv.Email, in.Body.Name, true)
+			if err != nil {
+				return err
+			}
+		}
+		if err := s.insertMember(ctx, tx, inv.OrganizationID, u, inv.Role); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE invitations SET accepted_at = ? WHERE id = ?`, s.nowText(), inv.ID); err != nil {
+			return fmt.Errorf("accept invitation: %w", err)
+		}
+		if err := s.recordAs(ctx, tx, inv.OrganizationID, "user", u.ID, "invitation.accept", "invitation", inv.ID); err != nil {
+			return err
+		}
+		out.User = u
+		out.Member, err = s.loadMember(ctx, tx, inv.OrganizationID, u.Email)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &acceptInvitationOutput{Body: out}, nil
+}

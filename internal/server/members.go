@@ -1,0 +1,364 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/store"
+)
+
+func (s *Server) registerMembers(a huma.API) {
+	const tag = "Members"
+	register(a, s, operation(http.MethodGet, api.PathMembers, "list-members", "List the organization's members", http.StatusOK,
+		policy{org: true, roles: everyRole, action: "list members"}, tag), s.listMembers)
+	register(a, s, operation(http.MethodPost, api.PathMembers, "add-member", "Add an existing user to the organization", http.StatusCreated,
+		policy{org: true, roles: ownerAdmin, action: "add members"}, tag), s.addMember)
+	register(a, s, operation(http.MethodGet, api.PathMember, "get-member", "Get a member by email (case-insensitive)", http.StatusOK,
+		policy{org: true, roles: everyRole, action: "read members"}, tag), s.getMember)
+	register(a, s, operation(http.MethodPatch, api.PathMember, "update-member", "Change a member's role or environment roles", http.StatusOK,
+		policy{org: true, roles: ownerAdmin, action: "change members"}, tag), s.updateMember)
+	// Every role may call it to leave; removing someone else is checked in the handler.
+	register(a, s, operation(http.MethodDelete, api.PathMember, "remove-member", "Remove a member, or leave the organization (remove yourself)", http.StatusNoContent,
+		policy{org: true, roles: everyRole, action: "remove members"}, tag), s.removeMember)
+}
+
+type MemberPath struct {
+	OrgPath
+	Email string `path:"email" maxLength:"254" doc:"The member's email, compared case-insensitively."`
+}
+
+const memberColumns = `m.seq, m.organization_id, u.id, u.email, u.name, m.role, m.created_at`
+
+func scanMember(row interface{ Scan(...any) error }) (api.Member, int64, error) {
+	var m api.Member
+	var seq int64
+	var created string
+	if err := row.Scan(&seq, &m.OrganizationID, &m.UserID, &m.Email, &m.Name, &m.Role, &created); err != nil {
+		return api.Member{}, 0, err
+	}
+	m.CreatedAt = parseTime(created)
+	m.EnvironmentRoles = map[string]api.EnvironmentRole{}
+	return m, seq, nil
+}
+
+// environmentRoles returns the environment roles of the given users (all users of the organization when
+// userID is empty), by user.
+func environmentRoles(ctx context.Context, q querier, orgID, userID string) (map[string]map[string]api.EnvironmentRole, error) {
+	query := `SELECT user_id, environment_id, role FROM member_environment_roles WHERE organization_id = ?`
+	args := []any{orgID}
+	if userID != "" {
+		query += ` AND user_id = ?`
+		args = append(args, userID)
+	}
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("environment roles: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]map[string]api.EnvironmentRole{}
+	for rows.Next() {
+		var user, env string
+		var role api.EnvironmentRole
+		if err := rows.Scan(&user, &env, &role); err != nil {
+			return nil, err
+		}
+		if out[user] == nil {
+			out[user] = map[string]api.EnvironmentRole{}
+		}
+		out[user][env] = role
+	}
+	return out, rows.Err()
+}
+
+func (s *Server) loadMember(ctx context.Context, q querier, orgID, email string) (api.Member, error) {
+	m, _, err := scanMember(q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members m JOIN users u ON u.id = m.user_id
+		WHERE m.organization_id = ? AND u.email_lower = ?`, orgID, lowerEmail(email)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return api.Member{}, errNotFound("%s is not a member of organization %q", email, orgID)
+	}
+	if err != nil {
+		return api.Member{}, err
+	}
+	roles, err := environmentRoles(ctx, q, orgID, m.UserID)
+	if err != nil {
+		return api.Member{}, err
+	}
+	if r := roles[m.UserID]; r != nil {
+		m.EnvironmentRoles = r
+	}
+	return m, nil
+}
+
+// checkEnvironmentRoles refuses environment ids that are not environments of the organization.
+func checkEnvironmentRoles(ctx context.Context, q querier, orgID string, roles map[string]api.EnvironmentRole) error {
+	for _, envID := range slices.Sorted(maps.Keys(roles)) {
+		var n int
+		if err := q.QueryRowContext(ctx, `SELECT count(*) FROM environments WHERE organization_id = ? AND id = ?`, orgID, envID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return invalidField("environment_roles", fmt.Errorf("%q is not an environment of this organization", envID))
+		}
+	}
+	return nil
+}
+
+func setEnvironmentRoles(ctx context.Context, tx *sql.Tx, orgID, userID string, roles map[string]api.EnvironmentRole) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM member_environment_roles WHERE organization_id = ? AND user_id = ?`, orgID, userID); err != nil {
+		return fmt.Errorf("clear environment roles: %w", err)
+	}
+	for env, role := range roles {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO member_environment_roles (organization_id, user_id, environment_id, role) VALUES (?, ?, ?, ?)`,
+			orgID, userID, env, role); err != nil {
+			return fmt.Errorf("set environment role: %w", err)
+		}
+	}
+	return nil
+}
+
+func countOwners(ctx context.Context, q querier, orgID string) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM members WHERE organization_id = ? AND role = 'owner'`, orgID).Scan(&n)
+	return n, err
+}
+
+// insertMember makes a user a member, enforcing the plan's member limit and the user's organization cap.
+func (s *Server) insertMember(ctx context.Context, tx *sql.Tx, orgID string, u api.User, role api.Role) error {
+	var exists int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM members WHERE organization_id = ? AND user_id = ?`, orgID, u.ID).Scan(&exists); err != nil {
+		return err
+	}
+	if exists > 0 {
+		return errConflict("%s is already a member of organization %q", u.Email, orgID)
+	}
+	if err := s.checkLimit(ctx, tx, orgID, api.QuantityMembers); err != nil {
+		return err
+	}
+	if err := checkOrganizationCap(ctx, tx, u.ID, u.Email); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO members (organization_id, user_id, role, created_at) VALUES (?, ?, ?, ?)`,
+		orgID, u.ID, role, s.nowText()); err != nil {
+		if store.IsUniqueViolation(err) {
+			return errConflict("%s is already a member of organization %q", u.Email, orgID)
+		}
+		return fmt.Errorf("insert member: %w", err)
+	}
+	return nil
+}
+
+type listMembersInput struct {
+	OrgPath
+	PageParams
+}
+
+func (s *Server) listMembers(ctx context.Context, in *listMembersInput) (*pageOutput[api.Member], error) {
+	after, err := in.cursor()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Reader.QueryContext(ctx, `SELECT `+memberColumns+` FROM members m JOIN users u ON u.id = m.user_id
+		WHERE m.organization_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`, in.OrgID, after, in.PageSize+1)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []api.Member
+	var seqs []int64
+	for rows.Next() {
+		m, seq, err := scanMember(rows)
+		if err != nil {
+			return nil, err
+		}
+		items, seqs = append(items, m), append(seqs, seq)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	// One query for the environment roles of the whole organization, not one per member, so that a
+	// page of a thousand members stays one round of work.
+	roles, err := environmentRoles(ctx, s.db.Reader, in.OrgID, "")
+	if err != nil {
+		return nil, err
+	}
+	for i := range items {
+		if r := roles[items[i].UserID]; r != nil {
+			items[i].EnvironmentRoles = r
+		}
+	}
+	return &pageOutput[api.Member]{Body: page(items, seqs, in.PageSize)}, nil
+}
+
+type addMemberInput struct {
+	OrgPath
+	IdempotencyHeader
+	Body api.MemberCreate
+}
+
+func (s *Server) addMember(ctx context.Context, in *addMemberInput) (*objectOutput[api.Member], error) {
+	a := accessFrom(ctx)
+	b := in.Body
+	if err := api.ValidateEmail(b.Email); err != nil {
+		return nil, invalidField("email", err)
+	}
+	if b.Role == api.RoleOwner && a.role != api.RoleOwner {
+		return nil, deny(a, "add an owner (only owners make owners)")
+	}
+	var m api.Member
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if err := checkEnvironmentRoles(ctx, tx, a.orgID, b.EnvironmentRoles); err != nil {
+			return err
+		}
+		u, ok, err := s.userByEmail(ctx, tx, b.Email)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return newProblem(http.StatusUnprocessableEntity, api.ProblemUnknownUser,
+				"email: there is no user with email %q; invite them instead (POST %s)", b.Email, api.PathInvitations)
+		}
+		if err := s.insertMember(ctx, tx, a.orgID, u, b.Role); err != nil {
+			return err
+		}
+		if err := setEnvironmentRoles(ctx, tx, a.orgID, u.ID, b.EnvironmentRoles); err != nil {
+			return err
+		}
+		if err := s.record(ctx, tx, a.orgID, "member.create", "member", u.ID); err != nil {
+			return err
+		}
+		m, err = s.loadMember(ctx, tx, a.orgID, u.Email)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return newObjectOutput(m), nil
+}
+
+func (s *Server) getMember(ctx context.Context, in *MemberPath) (*objectOutput[api.Member], error) {
+	m, err := s.loadMember(ctx, s.db.Reader, in.OrgID, in.Email)
+	if err != nil {
+		return nil, err
+	}
+	return newObjectOutput(m), nil
+}
+
+type updateMemberInput struct {
+	MemberPath
+	IfMatchHeader
+	Body api.MemberUpdate
+}
+
+func (s *Server) updateMember(ctx context.Context, in *updateMemberInput) (*objectOutput[api.Member], error) {
+	a := accessFrom(ctx)
+	b := in.Body
+	var m api.Member
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		cur, err := s.loadMember(ctx, tx, a.orgID, in.Email)
+		if err != nil {
+			return err
+		}
+		if err := checkIfMatch(in.IfMatch, cur); err != nil {
+			return err
+		}
+		roleChange := b.Role != nil && *b.Role != cur.Role
+		if a.role != api.RoleOwner {
+			if cur.Role == api.RoleOwner {
+				return deny(a, "change an owner (only owners make or unmake owners)")
+			}
+			if roleChange && *b.Role == api.RoleOwner {
+				return deny(a, "make a member owner (only owners make owners)")
+			}
+		}
+		if roleChange && cur.Role == api.RoleOwner {
+			owners, err := countOwners(ctx, tx, a.orgID)
+			if err != nil {
+				return err
+			}
+			if owners <= 1 {
+				return errLastOwner("%s is the last owner of the organization; make another member owner before changing their role", cur.Email)
+			}
+		}
+		if roleChange {
+			if _, err := tx.ExecContext(ctx, `UPDATE members SET role = ? WHERE organization_id = ? AND user_id = ?`, *b.Role, a.orgID, cur.UserID); err != nil {
+				return fmt.Errorf("update member: %w", err)
+			}
+		}
+		envChange := false
+		if b.EnvironmentRoles != nil && !maps.Equal(*b.EnvironmentRoles, cur.EnvironmentRoles) {
+			envChange = true
+			if err := checkEnvironmentRoles(ctx, tx, a.orgID, *b.EnvironmentRoles); err != nil {
+				return err
+			}
+			if err := setEnvironmentRoles(ctx, tx, a.orgID, cur.UserID, *b.EnvironmentRoles); err != nil {
+				return err
+			}
+		}
+		if roleChange || envChange {
+			if err := s.record(ctx, tx, a.orgID, "member.update", "member", cur.UserID); err != nil {
+				return err
+			}
+		}
+		m, err = s.loadMember(ctx, tx, a.orgID, cur.Email)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return newObjectOutput(m), nil
+}
+
+func (s *Server) removeMember(ctx context.Context, in *MemberPath) (*struct{}, error) {
+	a := accessFrom(ctx)
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		cur, err := s.loadMember(ctx, tx, a.orgID, in.Email)
+		if err != nil {
+			return err
+		}
+		leaving := a.kind == userPrincipal && cur.UserID == a.userID
+		if !leaving {
+			if a.role != api.RoleOwner && a.role != api.RoleAdmin {
+				return deny(a, "remove other members")
+			}
+			if cur.Role == api.RoleOwner && a.role != api.RoleOwner {
+				return deny(a, "remove an owner (only owners unmake owners)")
+			}
+		}
+		var members int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM members WHERE organization_id = ?`, a.orgID).Scan(&members); err != nil {
+			return err
+		}
+		if members <= 1 {
+			return errLastOwner("%s is the last member of the organization and cannot leave; delete the organization instead", cur.Email)
+		}
+		if cur.Role == api.RoleOwner {
+			owners, err := countOwners(ctx, tx, a.orgID)
+			if err != nil {
+				return err
+			}
+			if owners <= 1 {
+				return errLastOwner("%s is the last owner of the organization; make another member owner first, or delete the organization", cur.Email)
+			}
+		}
+		// The organization tokens this user created stop working (their active flag is computed from
+		// the membership), and work again if the user rejoins.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM members WHERE organization_id = ? AND user_id = ?`, a.orgID, cur.UserID); err != nil {
+			return fmt.Errorf("remove member: %w", err)
+		}
+		action := "member.delete"
+		if leaving {
+			action = "member.leave"
+		}
+		return s.record(ctx, tx, a.orgID, action, "member", cur.UserID)
+	})
+	return nil, err
+}

@@ -1,0 +1,345 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/store"
+)
+
+func (s *Server) registerOrganizations(a huma.API) {
+	const tag = "Organizations"
+	register(a, s, operation(http.MethodGet, api.PathOrganizations, "list-organizations", "List the organizations the caller belongs to", http.StatusOK,
+		policy{action: "list organizations"}, tag), s.listOrganizations)
+	register(a, s, operation(http.MethodPost, api.PathOrganizations, "create-organization", "Create an organization; the caller becomes its owner", http.StatusCreated,
+		policy{userOnly: true, action: "create organizations"}, tag), s.createOrganization)
+	register(a, s, operation(http.MethodGet, api.PathOrganization, "get-organization", "Get an organization", http.StatusOK,
+		policy{org: true, roles: everyRole, action: "read the organization"}, tag), s.getOrganization)
+	register(a, s, operation(http.MethodPatch, api.PathOrganization, "update-organization", "Update an organization (changing the plan is billing: owners and billers)", http.StatusOK,
+		policy{org: true, roles: orgEditors, action: "update the organization"}, tag), s.updateOrganization)
+	register(a, s, operation(http.MethodDelete, api.PathOrganization, "delete-organization", "Delete an organization and everything it holds", http.StatusNoContent,
+		policy{org: true, roles: ownerOnly, action: "delete the organization"}, tag), s.deleteOrganization)
+}
+
+const orgColumns = `o.seq, o.id, o.name, o.description, o.website, o.admin_contact_emails, o.plan,
+	o.artifacts_storage_limit_gb, o.ai_hints_enabled, o.mask_webhook_urls, o.created_at, o.updated_at`
+
+func scanOrganization(row interface{ Scan(...any) error }) (api.Organization, int64, error) {
+	var o api.Organization
+	var seq int64
+	var contacts, created, updated string
+	if err := row.Scan(&seq, &o.ID, &o.Name, &o.Description, &o.Website, &contacts, &o.Plan,
+		&o.Settings.ArtifactsStorageLimitGB, &o.Settings.AIHintsEnabled, &o.Settings.MaskWebhookURLs, &created, &updated); err != nil {
+		return api.Organization{}, 0, err
+	}
+	if err := json.Unmarshal([]byte(contacts), &o.AdminContactEmails); err != nil {
+		return api.Organization{}, 0, fmt.Errorf("organization %s: admin contact emails: %w", o.ID, err)
+	}
+	if o.AdminContactEmails == nil {
+		o.AdminContactEmails = []string{}
+	}
+	o.CreatedAt, o.UpdatedAt = parseTime(created), parseTime(updated)
+	return o, seq, nil
+}
+
+func (s *Server) loadOrganization(ctx context.Context, q querier, id string) (api.Organization, error) {
+	o, _, err := scanOrganization(q.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organizations o WHERE o.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return api.Organization{}, errNotFound("organization %q not found", id)
+	}
+	return o, err
+}
+
+func validateContactEmails(emails []string) error {
+	for i, e := range emails {
+		if err := api.ValidateEmail(e); err != nil {
+			return invalidField(fmt.Sprintf("admin_contact_emails[%d]", i), err)
+		}
+	}
+	return nil
+}
+
+// validateName refuses control characters: no name needs them, and SQLite's length() stops at a NUL,
+// which made the organizations table's CHECK fail (a 500) for a name holding one.
+func validateName(field, name string) error {
+	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
+		return invalidField(field, errors.New("must not contain control characters"))
+	}
+	return nil
+}
+
+func validateWebsite(website string) error {
+	if website == "" {
+		return nil
+	}
+	if err := api.ValidateHTTPURL(website); err != nil {
+		return invalidField("website", err)
+	}
+	return nil
+}
+
+// checkOrganizationCap refuses a membership that would put the user in more organizations than
+// api.MaxOrganizationsPerUser.
+func checkOrganizationCap(ctx context.Context, q querier, userID, email string) error {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM members WHERE user_id = ?`, userID).Scan(&n); err != nil {
+		return err
+	}
+	if n >= api.MaxOrganizationsPerUser {
+		return errLimit("a user may belong to at most %d organizations; %s already belongs to %d", api.MaxOrganizationsPerUser, email, n)
+	}
+	return nil
+}
+
+type listOrganizationsInput struct {
+	PageParams
+	Name string `query:"name" maxLength:"100" doc:"Only organizations with exactly this name."`
+}
+
+func (s *Server) listOrganizations(ctx context.Context, in *listOrganizationsInput) (*pageOutput[api.Organization], error) {
+	after, err := in.cursor()
+	if err != nil {
+		return nil, err
+	}
+	p := principalFrom(ctx)
+	query := `SELECT ` + orgColumns + ` FROM organizations o WHERE o.seq > ?`
+	args := []any{after}
+	if p.kind == tokenPrincipal {
+		query += ` AND o.id = ?`
+		args = append(args, p.orgID)
+	} else {
+		query += ` AND o.id IN (SELECT organization_id FROM members WHERE user_id = ?)`
+		args = append(args, p.userID)
+	}
+	if in.Name != "" {
+		query += ` AND o.name = ?`
+		args = append(args, in.Name)
+	}
+	query += ` ORDER BY o.seq LIMIT ?`
+	args = append(args, in.PageSize+1)
+	rows, err := s.db.Reader.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []api.Organization
+	var seqs []int64
+	for rows.Next() {
+		o, seq, err := scanOrganization(rows)
+		if err != nil {
+			return nil, err
+		}
+		items, seqs = append(items, o), append(seqs, seq)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return &pageOutput[api.Organization]{Body: page(items, seqs, in.PageSize)}, nil
+}
+
+type createOrganizationInput struct {
+	IdempotencyHeader
+	Body api.OrganizationCreate
+}
+
+func (s *Server) createOrganization(ctx context.Context, in *createOrganizationInput) (*objectOutput[api.Organization], error) {
+	b := in.Body
+	if err := validateName("name", b.Name); err != nil {
+		return nil, err
+	}
+	if err := validateContactEmails(b.AdminContactEmails); err != nil {
+		return nil, err
+	}
+	if err := validateWebsite(b.Website); err != nil {
+		return nil, err
+	}
+	if b.Plan == "" {
+		b.Plan = api.PlanHobby
+	}
+	settings := api.DefaultOrganizationSettings
+	if b.Settings != nil {
+		settings = *b.Settings
+	}
+	p := principalFrom(ctx)
+	now := s.now().UTC()
+	org := api.Organization{
+		ID: newID(prefixOrganization), Name: b.Name, Description: b.Description, Website: b.Website,
+		AdminContactEmails: b.AdminContactEmails, Plan: b.Plan, Settings: settings, CreatedAt: now, UpdatedAt: now,
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		u, err := s.loadUser(ctx, tx, p.userID)
+		if err != nil {
+			return err
+		}
+		if err := checkOrganizationCap(ctx, tx, u.ID, u.Email); err != nil {
+			return err
+		}
+		contacts, _ := json.Marshal(org.AdminContactEmails)
+		ts := store.FormatTime(now)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO organizations (id, name, description, website, admin_contact_emails, plan,
+				artifacts_storage_limit_gb, ai_hints_enabled, mask_webhook_urls, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			org.ID, org.Name, org.Description, org.Website, string(contacts), org.Plan,
+			settings.ArtifactsStorageLimitGB, settings.AIHintsEnabled, settings.MaskWebhookURLs, ts, ts); err != nil {
+			return fmt.Errorf("insert organization: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO members (organization_id, user_id, role, created_at) VALUES (?, ?, 'owner', ?)`,
+			org.ID, u.ID, ts); err != nil {
+			return fmt.Errorf("insert owner: %w", err)
+		}
+		envID := newID(prefixEnvironment)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO environments (id, organization_id, name, slug, status, is_default, created_at)
+				VALUES (?, ?, 'Default', 'default', 'disconnected', 1, ?)`, envID, org.ID, ts); err != nil {
+			return fmt.Errorf("insert default environment: %w", err)
+		}
+		if err := s.record(ctx, tx, org.ID, "organization.create", "organization", org.ID); err != nil {
+			return err
+		}
+		return s.recordAs(ctx, tx, org.ID, "user", u.ID, "environment.create", "environment", envID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return newObjectOutput(org), nil
+}
+
+func (s *Server) getOrganization(ctx context.Context, in *OrgPath) (*objectOutput[api.Organization], error) {
+	o, err := s.loadOrganization(ctx, s.db.Reader, in.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	return newObjectOutput(o), nil
+}
+
+type updateOrganizationInput struct {
+	OrgPath
+	IfMatchHeader
+	Body api.OrganizationUpdate
+}
+
+func (s *Server) updateOrganization(ctx context.Context, in *updateOrganizationInput) (*objectOutput[api.Organization], error) {
+	a := accessFrom(ctx)
+	b := in.Body
+	if b.Name != nil {
+		if err := validateName("name", *b.Name); err != nil {
+			return nil, err
+		}
+	}
+	if b.AdminContactEmails != nil {
+		if err := validateContactEmails(b.AdminContactEmails); err != nil {
+			return nil, err
+		}
+	}
+	if b.Website != nil {
+		if err := validateWebsite(*b.Website); err != nil {
+			return nil, err
+		}
+	}
+	var org api.Organization
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		cur, err := s.loadOrganization(ctx, tx, in.OrgID)
+		if err != nil {
+			return err
+		}
+		if err := checkIfMatch(in.IfMatch, cur); err != nil {
+			return err
+		}
+		next := cur
+		if b.Name != nil {
+			next.Name = *b.Name
+		}
+		if b.Description != nil {
+			next.Description = *b.Description
+		}
+		if b.Website != nil {
+			next.Website = *b.Website
+		}
+		if b.AdminContactEmails != nil {
+			next.AdminContactEmails = b.AdminContactEmails
+		}
+		if b.Settings != nil {
+			if v := b.Settings.ArtifactsStorageLimitGB; v != nil {
+				next.Settings.ArtifactsStorageLimitGB = *v
+			}
+			if v := b.Settings.AIHintsEnabled; v != nil {
+				next.Settings.AIHintsEnabled = *v
+			}
+			if v := b.Settings.MaskWebhookURLs; v != nil {
+				next.Settings.MaskWebhookURLs = *v
+			}
+		}
+		if b.Plan != nil {
+			next.Plan = *b.Plan
+		}
+		// A field sent with its current value is not a change, so a client may send the whole object
+		// and still only need the permission for what it actually changes.
+		planChange := next.Plan != cur.Plan
+		otherChange := next.Name != cur.Name || next.Description != cur.Description || next.Website != cur.Website ||
+			!slices.Equal(next.AdminContactEmails, cur.AdminContactEmails) || next.Settings != cur.Settings
+		if planChange && a.role != api.RoleOwner && a.role != api.RoleBiller {
+			return deny(a, "change the plan (billing is for owners and billers)")
+		}
+		if otherChange && a.role == api.RoleBiller {
+			return deny(a, "change the organization's settings (billers may only change the plan)")
+		}
+		if planChange {
+			if err := s.checkPlanFits(ctx, tx, cur.ID, next.Plan); err != nil {
+				return err
+			}
+		}
+		if !planChange && !otherChange {
+			org = cur
+			return nil
+		}
+		next.UpdatedAt = s.now().UTC()
+		contacts, _ := json.Marshal(next.AdminContactEmails)
+		if _, err := tx.ExecContext(ctx, `UPDATE organizations SET name = ?, description = ?, website = ?, admin_contact_emails = ?, plan = ?,
+				artifacts_storage_limit_gb = ?, ai_hints_enabled = ?, mask_webhook_urls = ?, updated_at = ? WHERE id = ?`,
+			next.Name, next.Description, next.Website, string(contacts), next.Plan,
+			next.Settings.ArtifactsStorageLimitGB, next.Settings.AIHintsEnabled, next.Settings.MaskWebhookURLs,
+			store.FormatTime(next.UpdatedAt), cur.ID); err != nil {
+			return fmt.Errorf("update organization: %w", err)
+		}
+		if planChange {
+			if err := s.record(ctx, tx, cur.ID, "organization.plan_change", "organization", cur.ID); err != nil {
+				return err
+			}
+		}
+		if otherChange {
+			if err := s.record(ctx, tx, cur.ID, "organization.update", "organization", cur.ID); err != nil {
+				return err
+			}
+		}
+		org = next
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return newObjectOutput(org), nil
+}
+
+func (s *Server) deleteOrganization(ctx context.Context, in *OrgPath) (*struct{}, error) {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		// Everything the organization holds goes with it through ON DELETE CASCADE.
+		res, err := tx.ExecContext(ctx, `DELETE FROM organizations WHERE id = ?`, in.OrgID)
+		if err != nil {
+			return fmt.Errorf("delete organization: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errNotFound("organization %q not found", in.OrgID)
+		}
+		return nil
+	})
+	return nil, err
+}

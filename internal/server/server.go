@@ -1,0 +1,249 @@
+// Package server is the reference implementation of the organizations API: a real, persisted server
+// (SQLite through a pure-Go driver) with authentication, roles, plan limits, idempotent creates,
+// optimistic concurrency, rate limiting and fault injection. Tests start it in-process with httptest;
+// internal/cmd/orgs-apiserver runs it as a program.
+//
+// A request goes through, outermost first: panic recovery, fault injection (answers 429/503 before
+// anything else, adds latency), the body size limit (413), the rate limit (429), authentication (401),
+// the write stage (idempotency keys, one transaction committed before the response is written,
+// commit-then-503 faults), and finally the routes, where the organization check (404, then 403)
+// runs before the body is validated (422) and the handler runs.
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/store"
+)
+
+// Config configures a Server.
+type Config struct {
+	DBPath        string                    // SQLite file (required)
+	Now           func() time.Time          // nil: time.Now; tests inject a fake clock
+	RateLimit     RateLimit                 // per credential; zero value = generous default
+	Faults        Faults                    // fault injection; zero value = off
+	InvitationTTL time.Duration             // 0: 7 days
+	OnInvitation  func(api.InvitationEmail) // receives the acceptance code "emailed" to the invitee
+	Logger        *slog.Logger              // nil: discard
+}
+
+// DefaultInvitationTTL is how long an invitation stays acceptable when Config.InvitationTTL is 0.
+const DefaultInvitationTTL = 7 * 24 * time.Hour
+
+// Server is the reference API server. It is an http.Handler.
+type Server struct {
+	cfg      Config
+	now      func() time.Time
+	log      *slog.Logger
+	db       *store.Store
+	handler  http.Handler
+	openapi  []byte
+	limiter  *rateLimiter
+	faults   *faultInjector
+	inflight *inflightKeys
+	closed   sync.Once
+	closeErr error
+}
+
+// New opens (creating and migrating if needed) the database and returns a server ready to serve.
+func New(cfg Config) (*Server, error) {
+	if cfg.DBPath == "" {
+		return nil, errors.New("server: Config.DBPath is required")
+	}
+	if cfg.InvitationTTL < 0 {
+		return nil, errors.New("server: Config.InvitationTTL must not be negative")
+	}
+	if err := cfg.Faults.validate(); err != nil {
+		return nil, err
+	}
+	s := newServer(cfg)
+	db, err := store.Open(context.Background(), cfg.DBPath)
+	if err != nil {
+		return nil, err
+	}
+	s.db = db
+
+	mux := http.NewServeMux()
+	humaAPI := s.newAPI(mux)
+	doc, err := marshalOpenAPI(humaAPI)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s.openapi = doc
+	mux.HandleFunc("GET "+api.PathOpenAPI, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/vnd.oai.openapi+json")
+		w.Write(s.openapi)
+	})
+
+	s.handler = s.recoverPanics(s.injectFaults(s.limitBody(s.rateLimit(s.authenticate(s.writes(problemsForUnrouted(mux)))))))
+	return s, nil
+}
+
+func newServer(cfg Config) *Server {
+	s := &Server{cfg: cfg, now: cfg.Now, log: cfg.Logger}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.cfg.InvitationTTL == 0 {
+		s.cfg.InvitationTTL = DefaultInvitationTTL
+	}
+	s.limiter = newRateLimiter(cfg.RateLimit)
+	s.faults = newFaultInjector(cfg.Faults)
+	s.inflight = newInflightKeys()
+	return s
+}
+
+// ServeHTTP serves the API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Close closes the database. Call it after the HTTP server has stopped sending requests.
+func (s *Server) Close() error {
+	s.closed.Do(func() { s.closeErr = s.db.Close() })
+	return s.closeErr
+}
+
+// OpenAPI returns the OpenAPI 3.1 document of the API (JSON), exactly as the server serves it at
+// api.PathOpenAPI. It needs no database.
+func OpenAPI() ([]byte, error) {
+	s := newServer(Config{})
+	return marshalOpenAPI(s.newAPI(http.NewServeMux()))
+}
+
+func marshalOpenAPI(a huma.API) ([]byte, error) {
+	doc, err := json.MarshalIndent(a.OpenAPI(), "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("marshal OpenAPI document: %w", err)
+	}
+	return append(doc, '\n'), nil
+}
+
+// newAPI builds the huma API on mux and registers every operation.
+func (s *Server) newAPI(mux *http.ServeMux) huma.API {
+	config := huma.DefaultConfig("Organizations API", "1.0.0")
+	config.Info.Description = "The organization API of the terraform-provider-orgs reference server: organizations, " +
+		"members, invitations, API tokens, container registries, labels, environments, usage and activity. " +
+		"Authenticate with `Authorization: Bearer <token>` (a personal access token or an organization API token). " +
+		"Errors are RFC 9457 problem documents (application/problem+json) with a stable `type`."
+	// The document is served by the server itself at api.PathOpenAPI; huma's docs UI, schema routes and
+	// the $schema links it adds to every response body are not wanted.
+	config.OpenAPIPath = ""
+	config.DocsPath = ""
+	config.SchemasPath = ""
+	config.CreateHooks = nil
+	config.Formats = map[string]huma.Format{"application/json": huma.DefaultJSONFormat, "json": huma.DefaultJSONFormat}
+	config.RejectUnknownQueryParameters = true
+	config.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		securityScheme: {Type: "http", Scheme: "bearer", Description: "A personal access token (orgs_pat_...) or an organization API token (orgs_ot_...)."},
+	}
+	registerEnumSchemas(config.Components.Schemas)
+	a := humago.New(mux, config)
+	a.UseMiddleware(s.checkAccess)
+	s.registerUsers(a)
+	s.registerOrganizations(a)
+	s.registerMembers(a)
+	s.registerInvitations(a)
+	s.registerAPITokens(a)
+	s.registerContainerRegistries(a)
+	s.registerLabels(a)
+	s.registerEnvironments(a)
+	s.registerUsage(a)
+	s.registerActivity(a)
+	return a
+}
+
+// recoverPanics turns a panic into a 500 problem (logged with its stack) so that no input can take the
+// server down or leave a client without an answer.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				writeProblem(w, newProblem(http.StatusInternalServerError, api.ProblemInternal, "internal error; the server logged the details"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitBody reads the whole body (at most api.MaxBodyBytes) before anything else looks at it, so an
+// oversized body is a 413 wherever it is sent, and the idempotency stage can hash the exact bytes.
+func (s *Server) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || r.Body == http.NoBody {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, api.MaxBodyBytes))
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				writeProblem(w, newProblem(http.StatusRequestEntityTooLarge, api.ProblemTooLarge, "the request body is larger than %d bytes", api.MaxBodyBytes))
+				return
+			}
+			writeProblem(w, newProblem(http.StatusBadRequest, api.ProblemMalformed, "the request body could not be read: %v", err))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r = r.WithContext(context.WithValue(r.Context(), bodyKey{}, body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+type bodyKey struct{}
+
+func requestBody(r *http.Request) []byte {
+	b, _ := r.Context().Value(bodyKey{}).([]byte)
+	return b
+}
+
+// problemsForUnrouted gives requests no route matches (404, 405) a problem document instead of the
+// mux's plain-text answer.
+func problemsForUnrouted(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		if rec.Code < 400 {
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(rec.Code)
+			w.Write(rec.Body.Bytes())
+			return
+		}
+		if allow := rec.Header().Get("Allow"); allow != "" {
+			w.Header().Set("Allow", allow)
+		}
+		detail := fmt.Sprintf("no such route: %s %s", r.Method, r.URL.Path)
+		if rec.Code == http.StatusMethodNotAllowed {
+			detail = fmt.Sprintf("method %s is not allowed on %s", r.Method, r.URL.Path)
+		}
+		writeProblem(w, newProblem(rec.Code, problemTypeFor(rec.Code), "%s", detail))
+	})
+}

@@ -1,0 +1,159 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/store"
+)
+
+func (s *Server) registerAPITokens(a huma.API) {
+	const tag = "API tokens"
+	pol := func(action string) policy { return policy{org: true, roles: ownerAdmin, action: action} }
+	register(a, s, operation(http.MethodGet, api.PathAPITokens, "list-api-tokens", "List the organization's API tokens (never their secrets)", http.StatusOK,
+		pol("list API tokens"), tag), s.listAPITokens)
+	register(a, s, operation(http.MethodPost, api.PathAPITokens, "create-api-token", "Create an organization API token (the secret is in this response only)", http.StatusCreated,
+		pol("create API tokens"), tag), s.createAPIToken)
+	register(a, s, operation(http.MethodGet, api.PathAPIToken, "get-api-token", "Get an organization API token (never its secret)", http.StatusOK,
+		pol("read API tokens"), tag), s.getAPIToken)
+	register(a, s, operation(http.MethodDelete, api.PathAPIToken, "delete-api-token", "Revoke (delete) an organization API token", http.StatusNoContent,
+		pol("revoke API tokens"), tag), s.deleteAPIToken)
+}
+
+type APITokenPath struct {
+	OrgPath
+	TokenID string `path:"token_id" maxLength:"64" doc:"The API token id."`
+}
+
+const apiTokenColumns = `t.seq, t.id, t.organization_id, t.name, t.role, t.expires_at, t.created_by, t.created_at,
+	EXISTS (SELECT 1 FROM members m WHERE m.organization_id = t.organization_id AND m.user_id = t.created_by)`
+
+// scanAPIToken reads a token; it is active while unexpired and while its creator is a member.
+func (s *Server) scanAPIToken(row interface{ Scan(...any) error }) (api.APIToken, int64, error) {
+	var t api.APIToken
+	var seq int64
+	var expires sql.NullString
+	var created string
+	var creatorIsMember bool
+	if err := row.Scan(&seq, &t.ID, &t.OrganizationID, &t.Name, &t.Role, &expires, &t.CreatedBy, &created, &creatorIsMember); err != nil {
+		return api.APIToken{}, 0, err
+	}
+	t.ExpiresAt, t.CreatedAt = parseNullTime(expires), parseTime(created)
+	t.Active = creatorIsMember && (t.ExpiresAt == nil || s.now().Before(*t.ExpiresAt))
+	return t, seq, nil
+}
+
+func (s *Server) loadAPIToken(ctx context.Context, q querier, orgID, id string) (api.APIToken, error) {
+	t, _, err := s.scanAPIToken(q.QueryRowContext(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens t WHERE t.organization_id = ? AND t.id = ?`, orgID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return api.APIToken{}, errNotFound("API token %q not found", id)
+	}
+	return t, err
+}
+
+type listAPITokensInput struct {
+	OrgPath
+	PageParams
+}
+
+func (s *Server) listAPITokens(ctx context.Context, in *listAPITokensInput) (*pageOutput[api.APIToken], error) {
+	after, err := in.cursor()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Reader.QueryContext(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens t WHERE t.organization_id = ? AND t.seq > ? ORDER BY t.seq LIMIT ?`,
+		in.OrgID, after, in.PageSize+1)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []api.APIToken
+	var seqs []int64
+	for rows.Next() {
+		t, seq, err := s.scanAPIToken(rows)
+		if err != nil {
+			return nil, err
+		}
+		items, seqs = append(items, t), append(seqs, seq)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return &pageOutput[api.APIToken]{Body: page(items, seqs, in.PageSize)}, nil
+}
+
+type createAPITokenInput struct {
+	OrgPath
+	IdempotencyHeader
+	Body api.APITokenCreate
+}
+
+func (s *Server) createAPIToken(ctx context.Context, in *createAPITokenInput) (*objectOutput[api.APIToken], error) {
+	a := accessFrom(ctx)
+	b := in.Body
+	if b.Role == api.RoleOwner {
+		return nil, invalidField("role", errors.New("an API token's role is admin, member or biller; never owner"))
+	}
+	if err := futureTime("expires_at", b.ExpiresAt, s.now()); err != nil {
+		return nil, err
+	}
+	secret := newSecret(secretAPIToken)
+	var t api.APIToken
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if err := s.checkLimit(ctx, tx, a.orgID, api.QuantityAPITokens); err != nil {
+			return err
+		}
+		id := newID(prefixAPIToken)
+		// An organization token that creates a token passes on its own creator: the new token is tied to
+		// the same person's membership.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, organization_id, name, role, hash, created_by, expires_at, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, a.orgID, b.Name, b.Role, hashSecret(secret), a.userID, nullTime(b.ExpiresAt), s.nowText()); err != nil {
+			if store.IsUniqueViolation(err) {
+				return errConflict("token collision; retry")
+			}
+			return fmt.Errorf("insert API token: %w", err)
+		}
+		if err := s.record(ctx, tx, a.orgID, "api_token.create", "api_token", id); err != nil {
+			return err
+		}
+		var err error
+		t, err = s.loadAPIToken(ctx, tx, a.orgID, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	t.Token = secret
+	// No ETag: the representation with the secret is never served again.
+	return &objectOutput[api.APIToken]{Body: t}, nil
+}
+
+func (s *Server) getAPIToken(ctx context.Context, in *APITokenPath) (*objectOutput[api.APIToken], error) {
+	t, err := s.loadAPIToken(ctx, s.db.Reader, in.OrgID, in.TokenID)
+	if err != nil {
+		return nil, err
+	}
+	return newObjectOutput(t), nil
+}
+
+func (s *Server) deleteAPIToken(ctx context.Context, in *APITokenPath) (*struct{}, error) {
+	a := accessFrom(ctx)
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE organization_id = ? AND id = ?`, a.orgID, in.TokenID)
+		if err != nil {
+			return fmt.Errorf("delete API token: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errNotFound("API token %q not found", in.TokenID)
+		}
+		return s.record(ctx, tx, a.orgID, "api_token.delete", "api_token", in.TokenID)
+	})
+	return nil, err
+}

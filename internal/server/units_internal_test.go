@@ -1,0 +1,326 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+)
+
+// Unit tests of the server's internals; the HTTP contract is tested from outside in package server_test.
+
+func newTestServer(t *testing.T) *Server {
+	t.Helper()
+	s, err := New(Config{DBPath: filepath.Join(t.TempDir(), "orgs.db"), RateLimit: RateLimit{Disabled: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestRateLimiterBucket(t *testing.T) {
+	t.Parallel()
+	l := newRateLimiter(RateLimit{PerSecond: 2, Burst: 3})
+	start := time.Unix(1000, 0)
+	for i := range 3 {
+		if ok, _ := l.allow("a", start); !ok {
+			t.Fatalf("request %d of the burst refused", i+1)
+		}
+	}
+	ok, wait := l.allow("a", start)
+	if ok {
+		t.Fatal("a request over the burst was allowed")
+	}
+	if wait <= 0 || wait > 500*time.Millisecond {
+		t.Fatalf("wait = %v, want (0, 500ms] at 2 requests per second", wait)
+	}
+	if ok, _ := l.allow("b", start); !ok {
+		t.Fatal("another credential shares the bucket")
+	}
+	if ok, _ := l.allow("a", start.Add(500*time.Millisecond)); !ok {
+		t.Fatal("the bucket did not refill at the configured rate")
+	}
+	if ok, _ := l.allow("a", start.Add(500*time.Millisecond)); ok {
+		t.Fatal("the bucket refilled more than the elapsed time allows")
+	}
+}
+
+func TestPageTokens(t *testing.T) {
+	t.Parallel()
+	for _, seq := range []int64{1, 42, 1 << 40} {
+		got, err := PageParams{PageToken: pageToken(seq)}.cursor()
+		if err != nil || got != seq {
+			t.Errorf("cursor(pageToken(%d)) = %d, %v", seq, got, err)
+		}
+	}
+	if got, err := (PageParams{}).cursor(); err != nil || got != 0 {
+		t.Errorf("no token: cursor = %d, %v; want 0", got, err)
+	}
+	for _, bad := range []string{"forged", pageToken(0), "c2VxOi0x" /* seq:-1 */, "!!!"} {
+		_, err := PageParams{PageToken: bad}.cursor()
+		var p *problem
+		if !errors.As(err, &p) || p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Detail, "page_token") {
+			t.Errorf("token %q: err = %v, want a 422 naming page_token", bad, err)
+		}
+	}
+	items := []string{"a", "b", "c"}
+	if pg := page(items, []int64{4, 7, 9}, 2); len(pg.Items) != 2 || pg.NextPageToken != pageToken(7) {
+		t.Errorf("page of 2 from 3 = %+v, want 2 items and a token after seq 7", pg)
+	}
+	if pg := page(items, []int64{4, 7, 9}, 3); len(pg.Items) != 3 || pg.NextPageToken != "" {
+		t.Errorf("last page = %+v, want every item and no token", pg)
+	}
+	if pg := page[string](nil, nil, 3); pg.Items == nil {
+		t.Error("an empty page has null items; clients expect []")
+	}
+}
+
+func TestSlugFrom(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"Production":            "production",
+		"  EU west -- 2 ":       "eu-west-2",
+		"Ünïcode only ☃":        "n-code-only",
+		"☃☃☃":                   "environment",
+		strings.Repeat("a", 80): strings.Repeat("a", 55),
+	}
+	for name, want := range tests {
+		got := slugFrom(name)
+		if got != want {
+			t.Errorf("slugFrom(%q) = %q, want %q", name, got, want)
+		}
+		if err := api.ValidateSlug(got); err != nil {
+			t.Errorf("slugFrom(%q) = %q, which is not a valid slug: %v", name, got, err)
+		}
+	}
+}
+
+func TestCheckControlCharacters(t *testing.T) {
+	t.Parallel()
+	name := "ok"
+	tests := []struct {
+		body  any
+		field string // "" when the body is fine
+	}{
+		{api.OrganizationCreate{Name: "fine", Description: "line one\nline two\ttabbed"}, ""},
+		{api.OrganizationCreate{Name: "nul\x00"}, "name"},
+		{api.OrganizationCreate{Name: "x", AdminContactEmails: []string{"a@example.test", "b\x07@example.test"}}, "admin_contact_emails[1]"},
+		{api.OrganizationUpdate{Name: &name, Description: ptr("del\x7f")}, "description"},
+		{api.MemberCreate{EnvironmentRoles: map[string]api.EnvironmentRole{"env\x01": "read"}}, "environment_roles.(key)"},
+		{api.MemberCreate{EnvironmentRoles: map[string]api.EnvironmentRole{"env": "re\x00ad"}}, "environment_roles.env"},
+	}
+	for _, tc := range tests {
+		err := checkControlCharacters(reflect.ValueOf(tc.body), "")
+		if tc.field == "" {
+			if err != nil {
+				t.Errorf("%+v: %v", tc.body, err)
+			}
+			continue
+		}
+		var p *problem
+		if !errors.As(err, &p) || len(p.Errors) != 1 || p.Errors[0].Location != "body."+tc.field {
+			t.Errorf("%+v: err = %v, want a 422 at body.%s", tc.body, err, tc.field)
+		}
+	}
+}
+
+func TestHumaErrorsAreProblems(t *testing.T) {
+	t.Parallel()
+	err := huma.NewError(http.StatusUnprocessableEntity, "validation failed",
+		&huma.ErrorDetail{Location: "body.admin_contact_emails[1]", Message: "expected string", Value: "secret-value"})
+	p, ok := err.(*problem)
+	if !ok {
+		t.Fatalf("huma.NewError returned %T, want *problem", err)
+	}
+	if p.Type != api.ProblemInvalid || p.Status != 422 || !strings.Contains(p.Detail, "admin_contact_emails[1]") {
+		t.Errorf("validation problem = %+v", p)
+	}
+	b, _ := json.Marshal(p)
+	if bytes.Contains(b, []byte("secret-value")) {
+		t.Errorf("the problem echoes the offending value: %s", b)
+	}
+	malformed := huma.NewError(http.StatusBadRequest, "validation failed", &huma.ErrorDetail{Location: "body", Message: "unexpected EOF"}).(*problem)
+	if malformed.Type != api.ProblemMalformed || !strings.Contains(malformed.Detail, "not valid JSON") {
+		t.Errorf("malformed problem = %+v", malformed)
+	}
+	internal := huma.NewError(http.StatusInternalServerError, "boom", errors.New("database is on fire")).(*problem)
+	if strings.Contains(internal.Detail, "fire") || internal.Errors != nil {
+		t.Errorf("a 500 leaks its cause: %+v", internal)
+	}
+}
+
+func TestIdempotencySealing(t *testing.T) {
+	t.Parallel()
+	r := httptest.NewRequest(http.MethodPost, "/api/v1/orgs", nil)
+	k := newIdempotencyKey("user:usr_a", "key-1", r, []byte(`{}`))
+	plain := []byte(`{"token":"orgs_ot_very_secret"}`)
+	sealed, err := k.seal(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(sealed, []byte("very_secret")) {
+		t.Fatal("the sealed response holds the secret in the clear")
+	}
+	if got, err := k.open(sealed); err != nil || !bytes.Equal(got, plain) {
+		t.Fatalf("open = %q, %v", got, err)
+	}
+	other := newIdempotencyKey("user:usr_b", "key-1", r, []byte(`{}`))
+	if other.lookup == k.lookup {
+		t.Fatal("two principals share a lookup for the same key")
+	}
+	if _, err := other.open(sealed); err == nil {
+		t.Fatal("another principal's key opened the stored response")
+	}
+	differentBody := newIdempotencyKey("user:usr_a", "key-1", r, []byte(`{"a":1}`))
+	if differentBody.requestHash == k.requestHash || differentBody.lookup != k.lookup {
+		t.Fatal("the request hash must change with the body and the lookup must not")
+	}
+}
+
+// TestIdempotentResponseStoresNoSecret: the stored response of a token create is replayable but the
+// database files never hold the token.
+func TestIdempotentResponseStoresNoSecret(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t)
+	if err := s.Bootstrap(t.Context(), "owner@example.test", "bootstrap-secret-value", nil); err != nil {
+		t.Fatal(err)
+	}
+	call := func(method, path, body string, header ...string) (int, http.Header, []byte) {
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer bootstrap-secret-value")
+		req.Header.Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		return rec.Code, rec.Header(), rec.Body.Bytes()
+	}
+	code, _, body := call(http.MethodPost, api.PathOrganizations, `{"name":"o","admin_contact_emails":["o@example.test"]}`)
+	if code != http.StatusCreated {
+		t.Fatalf("create organization: %d %s", code, body)
+	}
+	var org api.Organization
+	json.Unmarshal(body, &org)
+	tokens := strings.ReplaceAll(api.PathAPITokens, "{org_id}", org.ID)
+	var first, second api.APIToken
+	code, _, body = call(http.MethodPost, tokens, `{"name":"ci","role":"member"}`, api.HeaderIdempotencyKey, "k")
+	if code != http.StatusCreated {
+		t.Fatalf("create token: %d %s", code, body)
+	}
+	json.Unmarshal(body, &first)
+	code, hdr, body := call(http.MethodPost, tokens, `{"name":"ci","role":"member"}`, api.HeaderIdempotencyKey, "k")
+	json.Unmarshal(body, &second)
+	if code != http.StatusCreated || hdr.Get(HeaderIdempotentReplayed) != "true" || second.Token != first.Token || second.ID != first.ID {
+		t.Fatalf("replay: %d %v %s", code, hdr, body)
+	}
+	for _, suffix := range []string{"", "-wal"} {
+		data, err := os.ReadFile(s.cfg.DBPath + suffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, secret := range []string{first.Token, "bootstrap-secret-value"} {
+			if bytes.Contains(data, []byte(secret)) {
+				t.Errorf("database file %s holds a secret", filepath.Base(s.cfg.DBPath+suffix))
+			}
+		}
+	}
+}
+
+// TestNestedWriteJoinsTransaction: a write inside a write shares the request's transaction instead of
+// waiting forever for the single writer connection.
+func TestNestedWriteJoinsTransaction(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t)
+	st := &writeState{}
+	ctx := context.WithValue(t.Context(), writeStateKey{}, st)
+	done := make(chan error, 1)
+	go func() {
+		done <- s.write(ctx, func(outer *sql.Tx) error {
+			return s.write(ctx, func(inner *sql.Tx) error {
+				if inner != outer {
+					return errors.New("the nested write got another transaction")
+				}
+				return nil
+			})
+		})
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("nested write deadlocked")
+	}
+	if st.tx == nil {
+		t.Fatal("the request's transaction was not left for the write stage to commit")
+	}
+	if err := st.tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFaultsAreDeterministic(t *testing.T) {
+	t.Parallel()
+	draws := func(seed int64) []bool {
+		f := newFaultInjector(Faults{Fraction503: 0.5, Seed: seed})
+		out := make([]bool, 64)
+		for i := range out {
+			out[i] = f.draw(0.5)
+		}
+		return out
+	}
+	a, b, c := draws(7), draws(7), draws(8)
+	if !slices.Equal(a, b) {
+		t.Fatal("the same seed gave different faults")
+	}
+	if slices.Equal(a, c) {
+		t.Fatal("different seeds gave the same 64 draws")
+	}
+	hits := 0
+	for _, v := range a {
+		if v {
+			hits++
+		}
+	}
+	if hits < 16 || hits > 48 {
+		t.Fatalf("%d of 64 draws hit at fraction 0.5", hits)
+	}
+	if newFaultInjector(Faults{}).draw(0) {
+		t.Fatal("a zero fraction injected a fault")
+	}
+}
+
+func TestOpenAPIServedMatchesOpenAPI(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t)
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, api.PathOpenAPI, nil))
+	want, err := OpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(rec.Body)
+	if rec.Code != http.StatusOK || !bytes.Equal(got, want) {
+		t.Fatalf("served document (%d, %d bytes) differs from OpenAPI() (%d bytes)", rec.Code, len(got), len(want))
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

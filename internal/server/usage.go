@@ -1,0 +1,106 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+)
+
+func (s *Server) registerUsage(a huma.API) {
+	register(a, s, operation(http.MethodGet, api.PathUsage, "get-usage", "Get the organization's plan and, for each limited quantity, used, limit and remaining", http.StatusOK,
+		policy{org: true, roles: readersOfUsage, action: "read usage"}, "Usage"), s.getUsage)
+}
+
+// quantityTables says where each limited quantity is counted.
+var quantityTables = map[string]string{
+	api.QuantityMembers:             "members",
+	api.QuantityEnvironments:        "environments",
+	api.QuantityAPITokens:           "api_tokens",
+	api.QuantityContainerRegistries: "container_registries",
+	api.QuantityLabels:              "labels",
+}
+
+// quantityNames are the quantities as error messages spell them.
+var quantityNames = map[string]string{
+	api.QuantityMembers:             "members",
+	api.QuantityEnvironments:        "environments",
+	api.QuantityAPITokens:           "API tokens",
+	api.QuantityContainerRegistries: "container registries",
+	api.QuantityLabels:              "labels",
+}
+
+func countQuantity(ctx context.Context, q querier, orgID, quantity string) (int64, error) {
+	table, ok := quantityTables[quantity]
+	if !ok {
+		return 0, fmt.Errorf("unknown quantity %q", quantity)
+	}
+	var n int64
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE organization_id = ?`, orgID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s: %w", quantity, err)
+	}
+	return n, nil
+}
+
+func planOf(ctx context.Context, q querier, orgID string) (api.Plan, error) {
+	var plan api.Plan
+	err := q.QueryRowContext(ctx, `SELECT plan FROM organizations WHERE id = ?`, orgID).Scan(&plan)
+	if err == sql.ErrNoRows {
+		return "", errNotFound("organization %q not found", orgID)
+	}
+	return plan, err
+}
+
+// checkLimit refuses adding one more of quantity when the plan's limit is reached.
+func (s *Server) checkLimit(ctx context.Context, q querier, orgID, quantity string) error {
+	plan, err := planOf(ctx, q, orgID)
+	if err != nil {
+		return err
+	}
+	used, err := countQuantity(ctx, q, orgID, quantity)
+	if err != nil {
+		return err
+	}
+	if limit := api.PlanLimits[plan].Quantity(quantity); used >= limit {
+		return errLimit("plan %q allows at most %d %s; the organization has %d", plan, limit, quantityNames[quantity], used)
+	}
+	return nil
+}
+
+// checkPlanFits refuses moving to a plan whose limits are below what the organization already holds.
+func (s *Server) checkPlanFits(ctx context.Context, q querier, orgID string, plan api.Plan) error {
+	limits := api.PlanLimits[plan]
+	for _, quantity := range api.Quantities {
+		used, err := countQuantity(ctx, q, orgID, quantity)
+		if err != nil {
+			return err
+		}
+		if limit := limits.Quantity(quantity); used > limit {
+			return errLimit("cannot change to plan %q: it allows at most %d %s and the organization has %d; remove some first",
+				plan, limit, quantityNames[quantity], used)
+		}
+	}
+	return nil
+}
+
+func (s *Server) getUsage(ctx context.Context, in *OrgPath) (*objectOutput[api.Usage], error) {
+	plan, err := planOf(ctx, s.db.Reader, in.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	u := api.Usage{OrganizationID: in.OrgID, Plan: plan, Quantities: []api.UsageQuantity{}}
+	limits := api.PlanLimits[plan]
+	for _, quantity := range api.Quantities {
+		used, err := countQuantity(ctx, s.db.Reader, in.OrgID, quantity)
+		if err != nil {
+			return nil, err
+		}
+		limit := limits.Quantity(quantity)
+		u.Quantities = append(u.Quantities, api.UsageQuantity{Name: quantity, Used: used, Limit: limit, Remaining: max(limit-used, 0)})
+	}
+	return newObjectOutput(u), nil
+}
