@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -324,3 +326,53 @@ func TestOpenAPIServedMatchesOpenAPI(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestConcurrentWritesAndReads: many clients writing and reading at once all succeed. Writes are
+// serialized on the one writer connection and reads run beside them, so no request meets SQLITE_BUSY.
+func TestConcurrentWritesAndReads(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t)
+	if err := s.Bootstrap(t.Context(), "owner@example.test", "owner-token", nil); err != nil {
+		t.Fatal(err)
+	}
+	call := func(method, path, body string) (int, []byte) {
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer owner-token")
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.Bytes()
+	}
+	code, body := call(http.MethodPost, api.PathOrganizations, `{"name":"o","plan":"enterprise","admin_contact_emails":["o@example.test"]}`)
+	if code != http.StatusCreated {
+		t.Fatalf("create organization: %d %s", code, body)
+	}
+	var org api.Organization
+	if err := json.Unmarshal(body, &org); err != nil {
+		t.Fatal(err)
+	}
+	labels := strings.ReplaceAll(api.PathLabels, "{org_id}", org.ID)
+	const workers, each = 8, 10
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range each {
+				if code, body := call(http.MethodPost, labels, fmt.Sprintf(`{"key":"k%d-%d","value":"v"}`, w, i)); code != http.StatusCreated {
+					t.Errorf("create label: %d %s", code, body)
+				}
+				if code, body := call(http.MethodGet, labels+"?page_size=3", ""); code != http.StatusOK {
+					t.Errorf("list labels: %d %s", code, body)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	code, body = call(http.MethodGet, labels+"?page_size=1000", "")
+	var pg api.Page[api.Label]
+	if err := json.Unmarshal(body, &pg); err != nil || code != http.StatusOK {
+		t.Fatalf("list labels: %d %s", code, body)
+	}
+	if len(pg.Items) != workers*each {
+		t.Fatalf("%d labels after %d successful creates", len(pg.Items), workers*each)
+	}
+}
