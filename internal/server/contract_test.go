@@ -152,6 +152,7 @@ func TestMalformedRequests(t *testing.T) {
 		{"a wrong type", http.MethodPost, labels, `{"key": 5, "value": "v"}`, http.StatusUnprocessableEntity, api.ProblemInvalid},
 		{"a missing field", http.MethodPost, path(api.PathOrganizations), `{"name": "x"}`, http.StatusUnprocessableEntity, api.ProblemInvalid},
 		{"an unknown enum value", http.MethodPost, path(api.PathAPITokens, "org_id", org.ID), `{"name": "x", "role": "superuser"}`, http.StatusUnprocessableEntity, api.ProblemInvalid},
+		{"a NUL in a name", http.MethodPatch, path(api.PathOrganization, "org_id", org.ID), `{"name": "a\u0000b"}`, http.StatusUnprocessableEntity, api.ProblemInvalid},
 		{"an unknown query parameter", http.MethodGet, labels + "?sort=key", nil, http.StatusUnprocessableEntity, api.ProblemInvalid},
 		{"page size too large", http.MethodGet, labels + "?page_size=1001", nil, http.StatusUnprocessableEntity, api.ProblemInvalid},
 		{"page size zero", http.MethodGet, labels + "?page_size=0", nil, http.StatusUnprocessableEntity, api.ProblemInvalid},

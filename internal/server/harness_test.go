@@ -98,10 +98,6 @@ func withInvitationTTL(d time.Duration) harnessOption {
 	return func(c *server.Config) { c.InvitationTTL = d }
 }
 
-func withDBPath(path string) harnessOption {
-	return func(c *server.Config) { c.DBPath = path }
-}
-
 // newHarness starts a server on a fresh database. Rate limiting is off unless an option turns it on, so
 // that tests making many calls measure the rules they are about, not the limiter.
 func newHarness(tb testing.TB, opts ...harnessOption) *harness {

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
-	"unicode"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -65,15 +63,6 @@ func validateContactEmails(emails []string) error {
 		if err := api.ValidateEmail(e); err != nil {
 			return invalidField(fmt.Sprintf("admin_contact_emails[%d]", i), err)
 		}
-	}
-	return nil
-}
-
-// validateName refuses control characters: no name needs them, and SQLite's length() stops at a NUL,
-// which made the organizations table's CHECK fail (a 500) for a name holding one.
-func validateName(field, name string) error {
-	if strings.IndexFunc(name, unicode.IsControl) >= 0 {
-		return invalidField(field, errors.New("must not contain control characters"))
 	}
 	return nil
 }
@@ -154,9 +143,6 @@ type createOrganizationInput struct {
 
 func (s *Server) createOrganization(ctx context.Context, in *createOrganizationInput) (*objectOutput[api.Organization], error) {
 	b := in.Body
-	if err := validateName("name", b.Name); err != nil {
-		return nil, err
-	}
 	if err := validateContactEmails(b.AdminContactEmails); err != nil {
 		return nil, err
 	}
@@ -230,11 +216,6 @@ type updateOrganizationInput struct {
 func (s *Server) updateOrganization(ctx context.Context, in *updateOrganizationInput) (*objectOutput[api.Organization], error) {
 	a := accessFrom(ctx)
 	b := in.Body
-	if b.Name != nil {
-		if err := validateName("name", *b.Name); err != nil {
-			return nil, err
-		}
-	}
 	if b.AdminContactEmails != nil {
 		if err := validateContactEmails(b.AdminContactEmails); err != nil {
 			return nil, err

@@ -1,0 +1,211 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
+)
+
+// Benchmarks of the server's hot paths. Setup goes through the harness over HTTP, like any client; the
+// measured requests go straight to the server's handler, so the figures (time and allocations) are the
+// server's own work, not a loopback connection's or an HTTP client's. Every benchmark uses b.Loop, which
+// runs the benchmark function once per measurement: heavy setup is built once, without shared state.
+
+// benchOrgMembers is the size of organization the roadmap's "refresh of thousands of members in a few
+// list requests" is about; the owner is one of them.
+const benchOrgMembers = 5000
+
+// serve sends one request to the handler and fails the benchmark unless it answers want.
+func serve(b *testing.B, h *harness, want int, cred, method, target string, body []byte, header ...string) *httptest.ResponseRecorder {
+	var req *http.Request
+	if body != nil {
+		req = httptest.NewRequest(method, target, bytes.NewReader(body))
+		req.Header.Set("Content-Type", api.ContentTypeJSON)
+	} else {
+		req = httptest.NewRequest(method, target, nil)
+	}
+	req.Header.Set("Authorization", "Bearer "+cred)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	rec := httptest.NewRecorder()
+	h.Server.ServeHTTP(rec, req)
+	if rec.Code != want {
+		b.Fatalf("%s %s: want %d, got %d %s", method, target, want, rec.Code, rec.Body.Bytes())
+	}
+	return rec
+}
+
+func mustJSON(b *testing.B, v any) []byte {
+	data, err := json.Marshal(v)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return data
+}
+
+// BenchmarkGetOrganization is the read every refresh of an orgs_organization makes: authenticate the
+// bearer token (hash lookup), check membership, load and encode the organization.
+func BenchmarkGetOrganization(b *testing.B) {
+	h := newHarness(b)
+	owner := h.signup(b)
+	org := h.createOrg(b, owner.Token, api.PlanEnterprise)
+	orgToken := h.createAPIToken(b, owner.Token, org.ID, api.RoleAdmin)
+	target := path(api.PathOrganization, "org_id", org.ID)
+
+	for _, c := range []struct{ name, cred string }{{"personal-token", owner.Token}, {"org-token", orgToken.Token}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				serve(b, h, http.StatusOK, c.cred, http.MethodGet, target, nil)
+			}
+		})
+	}
+}
+
+// BenchmarkCreateLabel is one create per iteration, each with its own key and Idempotency-Key, so each
+// runs the whole write path: idempotency lookup, limit check, insert, activity record, stored response,
+// commit. An enterprise organization holds api.PlanLimits[enterprise].Labels labels; when it is full,
+// it is deleted and replaced (timer stopped), so the plan limit never ends the benchmark.
+func BenchmarkCreateLabel(b *testing.B) {
+	h := newHarness(b)
+	owner := h.signup(b)
+	limit := int(api.PlanLimits[api.PlanEnterprise].Labels)
+	org := h.createOrg(b, owner.Token, api.PlanEnterprise)
+	inOrg := 0
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		if inOrg == limit {
+			b.StopTimer()
+			h.expect(b, http.StatusNoContent, owner.Token, http.MethodDelete, path(api.PathOrganization, "org_id", org.ID), nil)
+			org = h.createOrg(b, owner.Token, api.PlanEnterprise)
+			inOrg = 0
+			b.StartTimer()
+		}
+		i++
+		inOrg++
+		body := mustJSON(b, api.LabelCreate{Key: "bench.example.test/k" + strconv.Itoa(i), Value: "v" + strconv.Itoa(i)})
+		serve(b, h, http.StatusCreated, owner.Token, http.MethodPost, path(api.PathLabels, "org_id", org.ID), body,
+			api.HeaderIdempotencyKey, "bench-create-label-"+strconv.Itoa(i))
+	}
+}
+
+// BenchmarkIdempotentReplay is a retried create whose first attempt succeeded: the same key and body
+// again, answered from the stored response without touching the labels.
+func BenchmarkIdempotentReplay(b *testing.B) {
+	h := newHarness(b)
+	owner := h.signup(b)
+	org := h.createOrg(b, owner.Token, api.PlanEnterprise)
+	target := path(api.PathLabels, "org_id", org.ID)
+	body := mustJSON(b, h.labelBody())
+	const key = "bench-replay"
+	first := serve(b, h, http.StatusCreated, owner.Token, http.MethodPost, target, body, api.HeaderIdempotencyKey, key)
+	if first.Header().Get(server.HeaderIdempotentReplayed) != "" {
+		b.Fatalf("the first request with a key was answered as a replay")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := serve(b, h, http.StatusCreated, owner.Token, http.MethodPost, target, body, api.HeaderIdempotencyKey, key)
+		if rec.Header().Get(server.HeaderIdempotentReplayed) != "true" {
+			b.Fatalf("a repeated Idempotency-Key was not replayed: %s", rec.Body.Bytes())
+		}
+	}
+}
+
+// BenchmarkListMembers walks every page of an organization of benchOrgMembers members at the largest
+// page size, as a refresh of the whole membership does; one walk per iteration.
+func BenchmarkListMembers(b *testing.B) {
+	h := newHarness(b)
+	ownerToken, orgID := seedOrganization(b, h, benchOrgMembers)
+	route := path(api.PathMembers, "org_id", orgID)
+
+	wantPages := (benchOrgMembers + api.MaxPageSize - 1) / api.MaxPageSize
+	requests := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		members, pages := 0, 0
+		token := ""
+		for {
+			q := url.Values{api.QueryPageSize: {strconv.Itoa(api.MaxPageSize)}}
+			if token != "" {
+				q.Set(api.QueryPageToken, token)
+			}
+			rec := serve(b, h, http.StatusOK, ownerToken, http.MethodGet, route+"?"+q.Encode(), nil)
+			pages++
+			var page api.Page[api.Member]
+			if err := json.Unmarshal(rec.Body.Bytes(), &page); err != nil {
+				b.Fatalf("decode page %d: %v", pages, err)
+			}
+			members += len(page.Items)
+			if page.NextPageToken == "" {
+				break
+			}
+			token = page.NextPageToken
+		}
+		if members != benchOrgMembers || pages != wantPages {
+			b.Fatalf("a walk found %d members in %d pages, want %d in %d", members, pages, benchOrgMembers, wantPages)
+		}
+		requests += pages
+	}
+	b.ReportMetric(float64(requests)/float64(b.N), "requests/op")
+}
+
+// seedOrganization makes an enterprise organization of n members on the harness's fresh database and
+// returns its owner's token and its id. The users come from Bootstrap, in one transaction: signing
+// 5,000 users up one request (and one fsync'd commit) at a time would double a setup that the
+// memberships, which only the API can make, already hold at about 15 s. The memberships are added
+// through the API, one request each, as a client would.
+func seedOrganization(b *testing.B, h *harness, n int) (ownerToken, orgID string) {
+	b.Helper()
+	ownerToken = "bench-owner-token-" + h.unique("t")
+	emails := make([]string, n-1)
+	for i := range emails {
+		emails[i] = fmt.Sprintf("bench-member-%05d@example.test", i)
+	}
+	if err := h.Server.Bootstrap(context.Background(), "bench-owner@example.test", ownerToken, emails); err != nil {
+		b.Fatalf("Bootstrap: %v", err)
+	}
+	orgID = h.createOrg(b, ownerToken, api.PlanEnterprise).ID
+	members := path(api.PathMembers, "org_id", orgID)
+	const workers = 4
+	jobs := make(chan string)
+	var failed atomic.Pointer[error]
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for email := range jobs {
+				if failed.Load() != nil {
+					continue
+				}
+				r, err := h.send(ownerToken, http.MethodPost, members, api.MemberCreate{Email: email, Role: api.RoleMember})
+				if err == nil && r.Status != http.StatusCreated {
+					err = fmt.Errorf("add member: %s", r)
+				}
+				if err != nil {
+					failed.CompareAndSwap(nil, &err)
+				}
+			}
+		})
+	}
+	for _, e := range emails {
+		jobs <- e
+	}
+	close(jobs)
+	wg.Wait()
+	if err := failed.Load(); err != nil {
+		b.Fatalf("seed members: %v", *err)
+	}
+	return ownerToken, orgID
+}
