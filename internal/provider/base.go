@@ -29,16 +29,7 @@ type resourceBase struct {
 
 // Configure stores the client the provider built.
 func (b *resourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	c, ok := req.ProviderData.(*client.Client)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *client.Client, got %T. This is a bug in the provider; please report it.", req.ProviderData))
-		return
-	}
-	b.client = c
+	b.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
 }
 
 // dataSourceBase is resourceBase for data sources.
@@ -48,16 +39,22 @@ type dataSourceBase struct {
 
 // Configure stores the client the provider built.
 func (b *dataSourceBase) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	b.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+// clientFromProviderData is the one checked conversion of what the provider's Configure handed over.
+// It returns nil, without a diagnostic, before the provider is configured.
+func clientFromProviderData(data any, diags *diag.Diagnostics) *client.Client {
+	if data == nil {
+		return nil
 	}
-	c, ok := req.ProviderData.(*client.Client)
+	c, ok := data.(*client.Client)
 	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *client.Client, got %T. This is a bug in the provider; please report it.", req.ProviderData))
-		return
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *client.Client, got %T. This is a bug in the provider; please report it.", data))
+		return nil
 	}
-	b.client = c
+	return c
 }
 
 // importCompositeID sets the attributes at parts from an import ID made of len(parts) non-empty pieces

@@ -260,12 +260,3 @@ func optionalString(s string) types.String {
 	}
 	return types.StringValue(s)
 }
-
-// changedString is the PATCH field for an attribute: its planned value when it differs from state, else nil.
-func changedString(plan, state types.String) *string {
-	if plan.Equal(state) {
-		return nil
-	}
-	v := plan.ValueString()
-	return &v
-}

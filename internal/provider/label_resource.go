@@ -125,12 +125,9 @@ func (r *labelResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var update api.LabelUpdate
-	if !plan.Value.Equal(state.Value) {
-		update.Value = plan.Value.ValueStringPointer()
-	}
-	if !plan.PropagateToCloudProvider.Equal(state.PropagateToCloudProvider) {
-		update.PropagateToCloudProvider = plan.PropagateToCloudProvider.ValueBoolPointer()
+	update := api.LabelUpdate{
+		Value:                    changedString(plan.Value, state.Value),
+		PropagateToCloudProvider: changedBool(plan.PropagateToCloudProvider, state.PropagateToCloudProvider),
 	}
 	label, err := r.client.UpdateLabel(ctx, plan.OrganizationID.ValueString(), plan.Key.ValueString(), update)
 	if err != nil {

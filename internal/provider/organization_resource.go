@@ -256,16 +256,9 @@ func (r *organizationResource) ImportState(ctx context.Context, req resource.Imp
 func organizationChanges(ctx context.Context, state, plan organizationModel) (api.OrganizationUpdate, diag.Diagnostics) {
 	var u api.OrganizationUpdate
 	var diags diag.Diagnostics
-	changedString := func(a, b types.String) *string {
-		if a.Equal(b) {
-			return nil
-		}
-		s := b.ValueString()
-		return &s
-	}
-	u.Name = changedString(state.Name, plan.Name)
-	u.Description = changedString(state.Description, plan.Description)
-	u.Website = changedString(state.Website, plan.Website)
+	u.Name = changedString(plan.Name, state.Name)
+	u.Description = changedString(plan.Description, state.Description)
+	u.Website = changedString(plan.Website, state.Website)
 	if !state.AdminContactEmails.Equal(plan.AdminContactEmails) {
 		emails, d := emailStrings(ctx, plan.AdminContactEmails)
 		diags.Append(d...)

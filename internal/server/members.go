@@ -49,16 +49,13 @@ func scanMember(row interface{ Scan(...any) error }) (api.Member, int64, error) 
 	return m, seq, nil
 }
 
-// environmentRoles returns the environment roles of the given users (all users of the organization when
-// userID is empty), by user.
-func environmentRoles(ctx context.Context, q querier, orgID, userID string) (map[string]map[string]api.EnvironmentRole, error) {
-	query := `SELECT user_id, environment_id, role FROM member_environment_roles WHERE organization_id = ?`
-	args := []any{orgID}
-	if userID != "" {
-		query += ` AND user_id = ?`
-		args = append(args, userID)
-	}
-	rows, err := q.QueryContext(ctx, query, args...)
+// environmentRoles returns, by user, the environment roles of the organization's members whose
+// membership seq lies in [fromSeq, toSeq]: one query for a whole page of members, and only that page's
+// rows, so refreshing thousands of members stays linear.
+func environmentRoles(ctx context.Context, q querier, orgID string, fromSeq, toSeq int64) (map[string]map[string]api.EnvironmentRole, error) {
+	rows, err := q.QueryContext(ctx, `SELECT r.user_id, r.environment_id, r.role FROM member_environment_roles r
+		JOIN members m ON m.organization_id = r.organization_id AND m.user_id = r.user_id
+		WHERE m.organization_id = ? AND m.seq BETWEEN ? AND ?`, orgID, fromSeq, toSeq)
 	if err != nil {
 		return nil, fmt.Errorf("environment roles: %w", err)
 	}
@@ -79,7 +76,7 @@ func environmentRoles(ctx context.Context, q querier, orgID, userID string) (map
 }
 
 func (s *Server) loadMember(ctx context.Context, q querier, orgID, email string) (api.Member, error) {
-	m, _, err := scanMember(q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members m JOIN users u ON u.id = m.user_id
+	m, seq, err := scanMember(q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members m JOIN users u ON u.id = m.user_id
 		WHERE m.organization_id = ? AND u.email_lower = ?`, orgID, lowerEmail(email)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return api.Member{}, errNotFound("%s is not a member of organization %q", email, orgID)
@@ -87,7 +84,7 @@ func (s *Server) loadMember(ctx context.Context, q querier, orgID, email string)
 	if err != nil {
 		return api.Member{}, err
 	}
-	roles, err := environmentRoles(ctx, q, orgID, m.UserID)
+	roles, err := environmentRoles(ctx, q, orgID, seq, seq)
 	if err != nil {
 		return api.Member{}, err
 	}
@@ -184,9 +181,10 @@ func (s *Server) listMembers(ctx context.Context, in *listMembersInput) (*pageOu
 		return nil, err
 	}
 	rows.Close()
-	// One query for the environment roles of the whole organization, not one per member, so that a
-	// page of a thousand members stays one round of work.
-	roles, err := environmentRoles(ctx, s.db.Reader, in.OrgID, "")
+	if len(items) == 0 {
+		return &pageOutput[api.Member]{Body: page(items, seqs, in.PageSize)}, nil
+	}
+	roles, err := environmentRoles(ctx, s.db.Reader, in.OrgID, seqs[0], seqs[len(seqs)-1])
 	if err != nil {
 		return nil, err
 	}

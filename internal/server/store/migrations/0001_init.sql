@@ -48,6 +48,8 @@ CREATE TABLE members (
     UNIQUE (organization_id, user_id)
 );
 CREATE INDEX members_user ON members (user_id);
+-- Lists walk an organization's rows in seq order: without this index every page sorts the whole rest.
+CREATE INDEX members_org_seq ON members (organization_id, seq);
 
 CREATE TABLE environments (
     seq             INTEGER PRIMARY KEY,
@@ -100,7 +102,7 @@ CREATE TABLE api_tokens (
     expires_at      TEXT,
     created_at      TEXT NOT NULL
 );
-CREATE INDEX api_tokens_org ON api_tokens (organization_id);
+CREATE INDEX api_tokens_org ON api_tokens (organization_id, seq);
 
 CREATE TABLE container_registries (
     seq               INTEGER PRIMARY KEY,
@@ -117,7 +119,7 @@ CREATE TABLE container_registries (
     created_at        TEXT NOT NULL,
     updated_at        TEXT NOT NULL
 );
-CREATE INDEX container_registries_org ON container_registries (organization_id);
+CREATE INDEX container_registries_org ON container_registries (organization_id, seq);
 
 CREATE TABLE labels (
     seq                         INTEGER PRIMARY KEY,
