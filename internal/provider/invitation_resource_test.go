@@ -110,7 +110,7 @@ func TestAccInvitationResource(t *testing.T) {
 				Check: resource.ComposeTestCheckFunc(
 					func(*terraform.State) error {
 						if _, err := env.Client.GetInvitation(context.Background(), org.ID, invitationID); !client.IsNotFound(err) {
-							return fmt.Errorf("the replaced invitation %s is still there (%v)", invitationID, err)
+							return fmt.Errorf("the replaced invitation %s is still there (%w)", invitationID, err)
 						}
 						return nil
 					},

@@ -262,7 +262,11 @@ func TestRemoveIfNotFound(t *testing.T) {
 	newResp := func() *resource.ReadResponse {
 		// Any known object will do: RemoveResource nulls it.
 		obj := map[string]tftypes.Value{}
-		for name, at := range typ.(tftypes.Object).AttributeTypes {
+		objType, ok := typ.(tftypes.Object)
+		if !ok {
+			t.Fatalf("the member schema is a %T, not an object", typ)
+		}
+		for name, at := range objType.AttributeTypes {
 			obj[name] = tftypes.NewValue(at, nil)
 		}
 		return &resource.ReadResponse{State: tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, obj)}}

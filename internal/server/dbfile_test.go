@@ -82,6 +82,9 @@ func columnNames(tb testing.TB, db *sql.DB, table string) []string {
 		}
 		names = append(names, n)
 	}
+	if err := rows.Err(); err != nil {
+		tb.Fatalf("columns of %s: %v", table, err)
+	}
 	return names
 }
 

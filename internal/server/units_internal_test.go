@@ -157,11 +157,11 @@ func TestHumaErrorsAreProblems(t *testing.T) {
 	if bytes.Contains(b, []byte("secret-value")) {
 		t.Errorf("the problem echoes the offending value: %s", b)
 	}
-	malformed := huma.NewError(http.StatusBadRequest, "validation failed", &huma.ErrorDetail{Location: "body", Message: "unexpected EOF"}).(*problem)
+	malformed := asProblem(t, huma.NewError(http.StatusBadRequest, "validation failed", &huma.ErrorDetail{Location: "body", Message: "unexpected EOF"}))
 	if malformed.Type != api.ProblemMalformed || !strings.Contains(malformed.Detail, "not valid JSON") {
 		t.Errorf("malformed problem = %+v", malformed)
 	}
-	internal := huma.NewError(http.StatusInternalServerError, "boom", errors.New("database is on fire")).(*problem)
+	internal := asProblem(t, huma.NewError(http.StatusInternalServerError, "boom", errors.New("database is on fire")))
 	if strings.Contains(internal.Detail, "fire") || internal.Errors != nil {
 		t.Errorf("a 500 leaks its cause: %+v", internal)
 	}
@@ -219,16 +219,16 @@ func TestIdempotentResponseStoresNoSecret(t *testing.T) {
 		t.Fatalf("create organization: %d %s", code, body)
 	}
 	var org api.Organization
-	json.Unmarshal(body, &org)
+	mustUnmarshal(t, body, &org)
 	tokens := strings.ReplaceAll(api.PathAPITokens, "{org_id}", org.ID)
 	var first, second api.APIToken
 	code, _, body = call(http.MethodPost, tokens, `{"name":"ci","role":"member"}`, api.HeaderIdempotencyKey, "k")
 	if code != http.StatusCreated {
 		t.Fatalf("create token: %d %s", code, body)
 	}
-	json.Unmarshal(body, &first)
+	mustUnmarshal(t, body, &first)
 	code, hdr, body := call(http.MethodPost, tokens, `{"name":"ci","role":"member"}`, api.HeaderIdempotencyKey, "k")
-	json.Unmarshal(body, &second)
+	mustUnmarshal(t, body, &second)
 	if code != http.StatusCreated || hdr.Get(HeaderIdempotentReplayed) != "true" || second.Token != first.Token || second.ID != first.ID {
 		t.Fatalf("replay: %d %v %s", code, hdr, body)
 	}
@@ -374,5 +374,21 @@ func TestConcurrentWritesAndReads(t *testing.T) {
 	}
 	if len(pg.Items) != workers*each {
 		t.Fatalf("%d labels after %d successful creates", len(pg.Items), workers*each)
+	}
+}
+
+func asProblem(t *testing.T, err huma.StatusError) *problem {
+	t.Helper()
+	p, ok := err.(*problem)
+	if !ok {
+		t.Fatalf("huma.NewError made a %T, not the server's *problem", err)
+	}
+	return p
+}
+
+func mustUnmarshal(t *testing.T, body []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(body, v); err != nil {
+		t.Fatalf("decode %s: %v", body, err)
 	}
 }

@@ -113,7 +113,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return errors.New("ORGS_BOOTSTRAP_TOKEN is set but ORGS_BOOTSTRAP_EMAIL is not; set both")
 	}
 
-	ln, err := net.Listen("tcp", *listen)
+	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", *listen)
 	if err != nil {
 		return err
 	}

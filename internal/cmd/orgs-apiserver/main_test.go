@@ -99,7 +99,7 @@ func start(t *testing.T, bin, dbPath, email, token string) *process {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			line := sc.Text()
-			p.output.Write([]byte(line + "\n"))
+			_, _ = p.output.Write([]byte(line + "\n"))
 			if m := listening.FindStringSubmatch(line); m != nil {
 				select {
 				case addr <- m[1]:
@@ -107,12 +107,12 @@ func start(t *testing.T, bin, dbPath, email, token string) *process {
 				}
 			}
 		}
-		io.Copy(io.Discard, stdout)
+		_, _ = io.Copy(io.Discard, stdout)
 		p.err = p.cmd.Wait()
 		close(p.done)
 	}()
 	t.Cleanup(func() {
-		p.cmd.Process.Kill()
+		_ = p.cmd.Process.Kill() // already exited when the test stopped it itself
 		<-p.done
 	})
 	select {
