@@ -192,3 +192,31 @@ func checkIfMatch(ifMatch string, current any) error {
 	return newProblem(http.StatusPreconditionFailed, api.ProblemPreconditionFailed,
 		"the object changed since it was read (If-Match %s, current ETag %s); read it again and retry", ifMatch, tag)
 }
+
+// orgObject names a kind of object an organization holds: its table, the column the API addresses it
+// by, the name the activity log uses, and the noun errors use.
+type orgObject struct {
+	table, keyColumn, kind, noun string
+}
+
+var (
+	labelObject    = orgObject{table: "labels", keyColumn: "key", kind: "label", noun: "label"}
+	apiTokenObject = orgObject{table: "api_tokens", keyColumn: "id", kind: "api_token", noun: "API token"}
+	registryObject = orgObject{table: "container_registries", keyColumn: "id", kind: "container_registry", noun: "container registry"}
+)
+
+// deleteOrgObject deletes one object of the caller's organization and records it in the activity log;
+// 404 when there is no such object.
+func (s *Server) deleteOrgObject(ctx context.Context, o orgObject, key string) error {
+	a := accessFrom(ctx)
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM `+o.table+` WHERE organization_id = ? AND `+o.keyColumn+` = ?`, a.orgID, key)
+		if err != nil {
+			return fmt.Errorf("delete %s: %w", o.noun, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errNotFound("%s %q not found", o.noun, key)
+		}
+		return s.record(ctx, tx, a.orgID, o.kind+".delete", o.kind, key)
+	})
+}

@@ -183,16 +183,5 @@ func (s *Server) updateLabel(ctx context.Context, in *updateLabelInput) (*object
 }
 
 func (s *Server) deleteLabel(ctx context.Context, in *LabelPath) (*struct{}, error) {
-	a := accessFrom(ctx)
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM labels WHERE organization_id = ? AND key = ?`, a.orgID, in.Key)
-		if err != nil {
-			return fmt.Errorf("delete label: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errNotFound("label %q not found", in.Key)
-		}
-		return s.record(ctx, tx, a.orgID, "label.delete", "label", in.Key)
-	})
-	return nil, err
+	return nil, s.deleteOrgObject(ctx, labelObject, in.Key)
 }

@@ -220,16 +220,5 @@ func (s *Server) updateContainerRegistry(ctx context.Context, in *updateContaine
 }
 
 func (s *Server) deleteContainerRegistry(ctx context.Context, in *RegistryPath) (*struct{}, error) {
-	a := accessFrom(ctx)
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM container_registries WHERE organization_id = ? AND id = ?`, a.orgID, in.RegistryID)
-		if err != nil {
-			return fmt.Errorf("delete container registry: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errNotFound("container registry %q not found", in.RegistryID)
-		}
-		return s.record(ctx, tx, a.orgID, "container_registry.delete", "container_registry", in.RegistryID)
-	})
-	return nil, err
+	return nil, s.deleteOrgObject(ctx, registryObject, in.RegistryID)
 }

@@ -144,16 +144,5 @@ func (s *Server) getAPIToken(ctx context.Context, in *APITokenPath) (*objectOutp
 }
 
 func (s *Server) deleteAPIToken(ctx context.Context, in *APITokenPath) (*struct{}, error) {
-	a := accessFrom(ctx)
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE organization_id = ? AND id = ?`, a.orgID, in.TokenID)
-		if err != nil {
-			return fmt.Errorf("delete API token: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errNotFound("API token %q not found", in.TokenID)
-		}
-		return s.record(ctx, tx, a.orgID, "api_token.delete", "api_token", in.TokenID)
-	})
-	return nil, err
+	return nil, s.deleteOrgObject(ctx, apiTokenObject, in.TokenID)
 }
