@@ -1,0 +1,12 @@
+resource "orgs_invitation" "carol" {
+  organization_id = orgs_organization.platform.id
+  email           = "carol@example.com"
+  role            = "member"
+}
+
+output "carol_invitation" {
+  value = {
+    status     = orgs_invitation.carol.status
+    expires_at = orgs_invitation.carol.expires_at
+  }
+}

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# The demo (`make demo`): builds the provider and the reference server, gets OpenTofu, starts the
+# server on a free loopback port with a fresh database, applies examples/demo, prints its outputs,
+# checks that a second plan has nothing to do, and stops the server. Everything it writes lives in a
+# temporary directory that is removed at the end; nothing is left running, whatever happens.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+root=$(pwd)
+work=$(mktemp -d)
+server_pid=""
+started=$SECONDS
+
+cleanup() {
+  local rc=$?
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    echo ">> stopping the reference server"
+    kill -TERM "$server_pid" 2>/dev/null || true
+    # Give it a moment to close the database cleanly, then make sure it is gone.
+    for _ in $(seq 50); do
+      kill -0 "$server_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+  if [ "$rc" -eq 130 ]; then
+    echo "demo interrupted" >&2
+  elif [ "$rc" -ne 0 ]; then
+    echo "demo FAILED (see the message above)" >&2
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+n=0
+step() {
+  n=$((n + 1))
+  printf '\n==> %d. %s\n' "$n" "$*"
+}
+
+step "building the provider and the reference server"
+mkdir -p "$work/bin" "$work/demo"
+go build -o "$work/bin/terraform-provider-orgs" .
+go build -o "$work/bin/orgs-apiserver" ./internal/cmd/orgs-apiserver
+
+step "getting OpenTofu (the first time it is built from source: 5 to 10 minutes; then cached)"
+tofu=$(scripts/ensure-tofu.sh)
+echo "using $tofu"
+
+step "starting the reference server on a free loopback port, with a fresh database"
+# A fresh random bootstrap token, handed to the server and the provider through the environment only.
+token=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
+log="$work/server.log"
+ORGS_BOOTSTRAP_EMAIL=demo-owner@example.com \
+  ORGS_BOOTSTRAP_TOKEN="$token" \
+  ORGS_SEED_USERS=alice@example.com,bob@example.com \
+  "$work/bin/orgs-apiserver" -listen 127.0.0.1:0 -db "$work/orgs.db" >"$log" 2>&1 &
+server_pid=$!
+
+endpoint=""
+deadline=$((SECONDS + 30))
+while [ -z "$endpoint" ]; do
+  endpoint=$(grep -o 'listening on http://[^[:space:]"]*' "$log" | head -n 1 | sed 's/^listening on //' || true)
+  [ -n "$endpoint" ] && break
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    cat "$log" >&2
+    die "the reference server exited before it was ready"
+  fi
+  if [ "$SECONDS" -ge "$deadline" ]; then
+    cat "$log" >&2
+    die "the reference server did not say it was listening within 30s"
+  fi
+  sleep 0.1
+done
+echo "server ready at $endpoint (database $work/orgs.db; users demo-owner@, alice@ and bob@example.com)"
+
+step "writing an OpenTofu CLI configuration that uses the provider just built (dev_overrides)"
+cat >"$work/tofu.tfrc" <<EOF
+provider_installation {
+  dev_overrides {
+    "orgs-dev/orgs" = "$work/bin"
+  }
+  direct {}
+}
+EOF
+cp "$root"/examples/demo/*.tf "$work/demo/"
+export TF_CLI_CONFIG_FILE="$work/tofu.tfrc"
+export TF_IN_AUTOMATION=1
+export ORGS_ENDPOINT="$endpoint"
+export ORGS_TOKEN="$token"
+unset TF_CLI_ARGS TF_CLI_ARGS_plan TF_CLI_ARGS_apply TF_WORKSPACE
+echo "wrote $TF_CLI_CONFIG_FILE; the configuration is a copy of examples/demo"
+
+step "tofu apply: an organization with members, an invitation, an API token, a registry and labels"
+"$tofu" -chdir="$work/demo" apply -auto-approve -input=false -no-color
+
+step "the outputs"
+"$tofu" -chdir="$work/demo" output -no-color
+
+step "a second plan, which must find nothing to change"
+set +e
+"$tofu" -chdir="$work/demo" plan -detailed-exitcode -input=false -no-color >"$work/plan.txt" 2>&1
+plan_rc=$?
+set -e
+case "$plan_rc" in
+0) echo "no changes: the configuration and the server agree" ;;
+2)
+  cat "$work/plan.txt" >&2
+  die "the second plan wants changes (above); after an apply it must be empty"
+  ;;
+*)
+  cat "$work/plan.txt" >&2
+  die "the second plan failed (exit code $plan_rc)"
+  ;;
+esac
+
+printf '\n==> demo passed in %ds\n' $((SECONDS - started))

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Generates docs/ with tfplugindocs from templates/, examples/ and the provider's schema
+# (`make generate`). With --check it generates into a scratch copy and fails when docs/ differs,
+# leaving the working tree untouched either way.
+#
+# tfplugindocs would normally build the provider and download a Terraform CLI to read the schema;
+# neither is possible offline, so the schema comes from the provider built here and read by the
+# OpenTofu from scripts/ensure-tofu.sh through a dev_overrides CLI configuration.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+mode=generate
+case "${1:-}" in
+"") ;;
+--check) mode=check ;;
+*) die "usage: $0 [--check]" ;;
+esac
+
+root=$(pwd)
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+tofu=$(scripts/ensure-tofu.sh)
+docs_tool=$(tfplugindocs)
+
+say "building the provider"
+mkdir -p "$scratch/bin" "$scratch/schema"
+go build -o "$scratch/bin/terraform-provider-orgs" .
+
+say "reading the provider schema through OpenTofu"
+cat >"$scratch/tofu.tfrc" <<EOF
+provider_installation {
+  dev_overrides {
+    "hashicorp/orgs" = "$scratch/bin"
+  }
+  direct {}
+}
+EOF
+cat >"$scratch/schema/main.tf" <<'EOF'
+terraform {
+  required_providers {
+    orgs = {
+      source = "hashicorp/orgs"
+    }
+  }
+}
+EOF
+if ! (cd "$scratch/schema" && TF_CLI_CONFIG_FILE="$scratch/tofu.tfrc" TF_IN_AUTOMATION=1 \
+  "$tofu" providers schema -json >"$scratch/schema-cli.json" 2>"$scratch/tofu.err"); then
+  cat "$scratch/tofu.err" >&2
+  die "tofu providers schema failed"
+fi
+
+# The site is rendered in a scratch provider directory holding copies of the inputs, so the templates
+# can be completed (plan limits) and the output compared without touching the working tree.
+site="$scratch/site"
+mkdir -p "$site"
+cp -R templates examples "$site/"
+go run ./scripts/internal/docsprep \
+  -schema-in "$scratch/schema-cli.json" \
+  -schema-out "$scratch/schema.json" \
+  -provider orgs \
+  -template "$site/templates/index.md.tmpl"
+
+say "rendering docs with tfplugindocs $TFPLUGINDOCS_VERSION"
+if ! "$docs_tool" generate \
+  --provider-dir "$site" \
+  --provider-name orgs \
+  --rendered-provider-name orgs \
+  --providers-schema "$scratch/schema.json" \
+  --examples-dir examples \
+  --website-source-dir templates \
+  --rendered-website-dir docs >"$scratch/tfplugindocs.log" 2>&1; then
+  cat "$scratch/tfplugindocs.log" >&2
+  die "tfplugindocs generate failed"
+fi
+if ! "$docs_tool" validate --provider-dir "$site" --provider-name orgs \
+  --providers-schema "$scratch/schema.json" >"$scratch/validate.log" 2>&1; then
+  cat "$scratch/validate.log" >&2
+  die "tfplugindocs validate failed"
+fi
+
+if [ "$mode" = check ]; then
+  if ! diff -ru docs "$site/docs" >"$scratch/docs.diff" 2>&1; then
+    cat "$scratch/docs.diff" >&2
+    echo "docs/ is stale: run make generate" >&2
+    exit 1
+  fi
+  echo "docs/ is up to date"
+  exit 0
+fi
+
+rm -rf "$root/docs"
+cp -R "$site/docs" "$root/docs"
+echo "generated docs/"

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs the pinned golangci-lint with .golangci.yml (`make lint`); extra arguments go to `golangci-lint run`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+lint=$(golangci_lint)
+"$lint" config verify
+"$lint" run "$@" ./...

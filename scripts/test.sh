@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# The project's test command (`make test`, and what CI runs through .ci/run). It sets up everything
+# it needs itself (OpenTofu, the pinned linters, the acceptance-test environment) and runs, in order:
+# formatting, vet, lint, the release configuration check, the docs staleness check, every unit and
+# acceptance test, and a bounded fuzz run. It stops at the first failing step and names it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+fuzztime="${FUZZTIME:-20s}"
+
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+steps=(gofmt vet lint goreleaser docs test fuzz)
+# Arguments pick a subset of the steps, e.g. `scripts/test.sh lint docs`; none runs them all.
+selected=("$@")
+if [ "${#selected[@]}" -eq 0 ]; then
+  selected=("${steps[@]}")
+fi
+for name in "${selected[@]}"; do
+  [[ " ${steps[*]} " == *" $name "* ]] || die "unknown step $name (steps: ${steps[*]})"
+done
+current=0
+
+step() {
+  current=$((current + 1))
+  printf '\n==> [%d/%d] %s\n' "$current" "${#selected[@]}" "$1"
+}
+
+# The steps run as `if ! step`, where bash ignores `set -e`: every function below returns on its
+# first failing command explicitly.
+run_step() {
+  local name="$1"
+  shift
+  [[ " ${selected[*]} " == *" $name "* ]] || return 0
+  step "$name"
+  local start=$SECONDS
+  if ! "$@"; then
+    printf '\nFAILED at step %s (%s)\n' "$name" "$*" >&2
+    exit 1
+  fi
+  printf -- '--- %s ok (%ds)\n' "$name" $((SECONDS - start))
+}
+
+check_gofmt() {
+  local unformatted
+  unformatted=$(gofmt -l .) || return 1
+  if [ -n "$unformatted" ]; then
+    echo "these files are not gofmt'd (run make fmt):" >&2
+    while read -r file; do echo "  $file"; done <<<"$unformatted" >&2
+    return 1
+  fi
+}
+
+run_lint() {
+  local lint
+  lint=$(golangci_lint) || return 1
+  "$lint" config verify || return 1
+  "$lint" run ./...
+}
+
+run_goreleaser_check() {
+  local gr
+  gr=$(goreleaser) || return 1
+  "$gr" check
+}
+
+# Every fuzz target in the module, found at run time so a renamed or added target is never missed:
+# the packages whose tests declare one, then `go test -list` for the names. `go test -fuzz` takes one
+# target of one package at a time.
+run_fuzz() {
+  local dirs listing pkg name found=0
+  dirs=$(grep -rlE --include='*_test.go' '^func Fuzz[A-Z0-9_]' . | xargs -r -n1 dirname | sort -u) || return 1
+  if [ -z "$dirs" ]; then
+    echo "no fuzz target found (expected at least one, in internal/server)" >&2
+    return 1
+  fi
+  # shellcheck disable=SC2086 # one package directory per word
+  listing=$(go test -run '^$' -list '^Fuzz' $dirs) || return 1
+  local names=()
+  while read -r first second _; do
+    case "$first" in
+    Fuzz*) names+=("$first") ;;
+    ok)
+      pkg="$second"
+      for name in "${names[@]}"; do
+        found=$((found + 1))
+        echo "fuzzing $pkg $name for $fuzztime"
+        go test "$pkg" -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" || return 1
+      done
+      names=()
+      ;;
+    esac
+  done <<<"$listing"
+  if [ "$found" -eq 0 ]; then
+    echo "go test -list found no fuzz target in: $dirs" >&2
+    return 1
+  fi
+}
+
+printf '==> setup: OpenTofu for the acceptance tests\n'
+acc_env "$scratch"
+echo "using $TF_ACC_TERRAFORM_PATH"
+
+run_step gofmt check_gofmt
+run_step vet go vet ./...
+run_step lint run_lint
+run_step goreleaser run_goreleaser_check
+run_step docs scripts/generate-docs.sh --check
+run_step test go test ./... -count=1 -p 2 -parallel 4 -timeout 30m
+run_step fuzz run_fuzz
+
+printf '\n==> all %d steps passed\n' "${#selected[@]}"
