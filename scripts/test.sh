@@ -100,6 +100,13 @@ run_fuzz() {
   fi
 }
 
+# Every unit and acceptance test, through testreport: go test's own package lines, the output of
+# failed tests, and a refusal of any skipped test (a skip in CI hides a failure).
+run_tests() {
+  go build -o "$scratch/testreport" ./scripts/internal/testreport || return 1
+  go test -json ./... -count=1 -p 2 -parallel 4 -timeout 30m | "$scratch/testreport"
+}
+
 printf '==> setup: OpenTofu for the acceptance tests\n'
 acc_env "$scratch"
 echo "using $TF_ACC_TERRAFORM_PATH"
@@ -109,7 +116,7 @@ run_step vet go vet ./...
 run_step lint run_lint
 run_step goreleaser run_goreleaser_check
 run_step docs scripts/generate-docs.sh --check
-run_step test go test ./... -count=1 -p 2 -parallel 4 -timeout 30m
+run_step test run_tests
 run_step fuzz run_fuzz
 
 printf '\n==> all %d steps passed\n' "${#selected[@]}"
