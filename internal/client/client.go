@@ -376,7 +376,11 @@ func (a *attempts) checkRetry(ctx context.Context, resp *http.Response, err erro
 		}))
 		return retry, nil
 	}
-	if !retryableStatus(resp.StatusCode) || !a.idempotent {
+	// A 409 is final, except the one that says the first attempt of this very request (same
+	// Idempotency-Key) is still running on the server: that one clears by itself, and giving up on it
+	// would leave an object the user never hears of.
+	mayRetry := retryableStatus(resp.StatusCode) || resp.StatusCode == http.StatusConflict
+	if !mayRetry || !a.idempotent {
 		// A final answer is delivered even if the context has just ended: a create the server
 		// acknowledged must not be reported as failed.
 		return false, nil
@@ -391,6 +395,9 @@ func (a *attempts) checkRetry(ctx context.Context, resp *http.Response, err erro
 		a.bodyLogged = resp
 		a.lastErr = newError(a.method, a.path, resp.StatusCode, data)
 		a.lastErr.Attempts = a.count
+	}
+	if resp.StatusCode == http.StatusConflict && (a.lastErr == nil || a.lastErr.Problem.Type != api.ProblemIdempotencyBusy) {
+		return false, nil
 	}
 	if ctx.Err() != nil {
 		return false, ctx.Err()

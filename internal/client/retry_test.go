@@ -440,3 +440,38 @@ func TestConnectionRefusedRetriedEvenWithoutKey(t *testing.T) {
 		t.Fatalf("err = %v, want a failure after 3 attempts", err)
 	}
 }
+
+// A 409 saying that the first attempt of this same request is still running is the one conflict that
+// clears by itself: the create is retried (and then replayed by the server), not reported as failed
+// while the object it made goes unrecorded. Any other 409 stays final.
+func TestIdempotencyInProgressIsRetried(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		problemType  string
+		wantAttempts int32
+		wantErr      bool
+	}{
+		{api.ProblemIdempotencyBusy, 2, false},
+		{api.ProblemConflict, 1, true},
+	} {
+		t.Run(tc.problemType, func(t *testing.T) {
+			t.Parallel()
+			var n atomic.Int32
+			c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) == 1 {
+					w.Header().Set(api.HeaderRetryAfter, "0")
+					writeProblem(w, http.StatusConflict, tc.problemType, "still running")
+					return
+				}
+				writeJSON(w, http.StatusCreated, map[string]string{"id": "org_1"})
+			}, func(cfg *Config) { cfg.MaxRetries = 3 })
+			_, err := c.CreateOrganization(context.Background(), api.OrganizationCreate{Name: "a", AdminContactEmails: []string{"a@example.com"}})
+			if got := n.Load(); got != tc.wantAttempts {
+				t.Errorf("attempts = %d, want %d", got, tc.wantAttempts)
+			}
+			if (err != nil) != tc.wantErr {
+				t.Errorf("err = %v, want error: %v", err, tc.wantErr)
+			}
+		})
+	}
+}

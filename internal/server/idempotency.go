@@ -91,6 +91,7 @@ func (s *Server) writes(next http.Handler) http.Handler {
 			}
 			idem = newIdempotencyKey(idempotencyPrincipal(r), k, r, requestBody(r))
 			if !s.inflight.claim(idem.lookup) {
+				w.Header().Set(api.HeaderRetryAfter, "1")
 				writeProblem(w, newProblem(http.StatusConflict, api.ProblemIdempotencyBusy,
 					"a request with this Idempotency-Key is still being processed; retry later"))
 				return

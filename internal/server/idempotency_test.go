@@ -102,6 +102,9 @@ func TestIdempotentConcurrent(t *testing.T) {
 				if p := r.problem(t); p.Type != api.ProblemIdempotencyBusy {
 					t.Errorf("a concurrent replay got %s, want problem %s", r, api.ProblemIdempotencyBusy)
 				}
+				if r.Header.Get(api.HeaderRetryAfter) == "" {
+					t.Errorf("a concurrent replay got %s without Retry-After: clients retry it", r)
+				}
 			default:
 				t.Errorf("a concurrent replay got %s", r)
 			}
