@@ -106,8 +106,13 @@ func apiErrorDiagnostic(action string, err error) diag.Diagnostic {
 	summary := "Failed to " + action
 	var apiErr *client.Error
 	if errors.As(err, &apiErr) {
-		detail := fmt.Sprintf("The server refused to %s (HTTP %d %s): %s",
-			action, apiErr.StatusCode, http.StatusText(apiErr.StatusCode), apiErr.Error())
+		// 429 and 5xx reach here only once retries ran out: the server did not refuse, it kept failing.
+		verb := "refused to"
+		if apiErr.StatusCode == http.StatusTooManyRequests || apiErr.StatusCode >= 500 {
+			verb = "kept failing to"
+		}
+		detail := fmt.Sprintf("The server %s %s (HTTP %d %s): %s",
+			verb, action, apiErr.StatusCode, http.StatusText(apiErr.StatusCode), apiErr.Error())
 		if hint := statusHint(apiErr.StatusCode); hint != "" {
 			detail += "\n\n" + hint
 		}

@@ -247,6 +247,14 @@ func TestAPIErrorDiagnosticKeepsServersWords(t *testing.T) {
 	if !strings.Contains(d.Summary(), "add member") {
 		t.Errorf("summary %q does not say what failed", d.Summary())
 	}
+	if !strings.Contains(d.Detail(), "The server refused to add member (HTTP 409 Conflict)") {
+		t.Errorf("a refusal is not called one: %q", d.Detail())
+	}
+	unavailable := &client.Error{StatusCode: http.StatusServiceUnavailable, Method: "POST", Path: "/api/v1/orgs/o/members",
+		Problem: api.Problem{Type: api.ProblemUnavailable, Title: "Service Unavailable", Status: 503, Detail: "maintenance"}}
+	if d := apiErrorDiagnostic("add member", unavailable); !strings.Contains(d.Detail(), "The server kept failing to add member (HTTP 503 Service Unavailable): maintenance") {
+		t.Errorf("a server failure that outlasted the retries reads %q", d.Detail())
+	}
 	plain := apiErrorDiagnostic("add member", errors.New("dial tcp: connection refused"))
 	if !strings.Contains(plain.Detail(), "connection refused") {
 		t.Errorf("transport error lost: %q", plain.Detail())
