@@ -3,9 +3,9 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -34,24 +34,41 @@ type containerRegistryResource struct {
 }
 
 type containerRegistryModel struct {
-	ID              types.String `tfsdk:"id"`
-	OrganizationID  types.String `tfsdk:"organization_id"`
-	Name            types.String `tfsdk:"name"`
-	Kind            types.String `tfsdk:"kind"`
-	URL             types.String `tfsdk:"url"`
-	Description     types.String `tfsdk:"description"`
-	Username        types.String `tfsdk:"username"`
-	Password        types.String `tfsdk:"password"`
-	AccessKeyID     types.String `tfsdk:"access_key_id"`
-	SecretAccessKey types.String `tfsdk:"secret_access_key"`
+	ID                       types.String `tfsdk:"id"`
+	OrganizationID           types.String `tfsdk:"organization_id"`
+	Name                     types.String `tfsdk:"name"`
+	Kind                     types.String `tfsdk:"kind"`
+	URL                      types.String `tfsdk:"url"`
+	Description              types.String `tfsdk:"description"`
+	Username                 types.String `tfsdk:"username"`
+	Password                 types.String `tfsdk:"password"`
+	PasswordWO               types.String `tfsdk:"password_wo"`
+	PasswordWOVersion        types.Int64  `tfsdk:"password_wo_version"`
+	AccessKeyID              types.String `tfsdk:"access_key_id"`
+	SecretAccessKey          types.String `tfsdk:"secret_access_key"`
+	SecretAccessKeyWO        types.String `tfsdk:"secret_access_key_wo"`
+	SecretAccessKeyWOVersion types.Int64  `tfsdk:"secret_access_key_wo_version"`
 }
 
-// Credential attribute names, grouped by how a kind authenticates. A later write-only password_wo /
-// secret_access_key_wo pair joins these as an alternative to the secret in its group.
+// registryCredentials names the arguments of one way to authenticate: an identity, and a secret given
+// either as a sensitive argument (kept in state) or as a write-only one (never stored) with the version
+// that says when to send it.
+type registryCredentials struct {
+	identity, secret, secretWO, secretWOVersion string
+}
+
 var (
-	registryUserCredentials = []string{"username", "password"}
-	registryKeyCredentials  = []string{"access_key_id", "secret_access_key"}
+	registryUserCredentials = registryCredentials{"username", "password", "password_wo", "password_wo_version"}
+	registryKeyCredentials  = registryCredentials{"access_key_id", "secret_access_key", "secret_access_key_wo", "secret_access_key_wo_version"}
 )
+
+func (c registryCredentials) names() []string {
+	return []string{c.identity, c.secret, c.secretWO, c.secretWOVersion}
+}
+
+func (c registryCredentials) String() string {
+	return fmt.Sprintf("%s and %s (or %s)", c.identity, c.secret, c.secretWO)
+}
 
 func (r *containerRegistryResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_container_registry"
@@ -61,7 +78,10 @@ func (r *containerRegistryResource) Schema(_ context.Context, _ resource.SchemaR
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Credentials the platform uses to pull images from a container registry.\n\n" +
 			"Kind `ecr` authenticates with `access_key_id` and `secret_access_key`; every other kind with `username` and `password`. " +
-			"The API never returns the secrets (`password`, `secret_access_key`): the provider keeps what it last sent, " +
+			"Each secret can instead be given write-only (`password_wo`, `secret_access_key_wo`; Terraform or OpenTofu 1.11 and later), " +
+			"which keeps it out of the state and the plan: the provider sends it on create, and again whenever its version " +
+			"(`password_wo_version`, `secret_access_key_wo_version`) changes.\n\n" +
+			"The API never returns the secrets: the provider keeps what it last sent of `password` and `secret_access_key`, " +
 			"so a change made outside Terraform is not detected, and an imported registry plans to set them once.\n\n" +
 			"Import with `<organization_id>/<registry_id>`.",
 		Attributes: map[string]schema.Attribute{
@@ -107,11 +127,29 @@ func (r *containerRegistryResource) Schema(_ context.Context, _ resource.SchemaR
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 256)},
 			},
 			"password": schema.StringAttribute{
-				MarkdownDescription: "The password or access token for `username`. Required for every kind but `ecr`, where it must be absent. " +
-					"Never returned by the API.",
+				MarkdownDescription: "The password or access token for `username`. Every kind but `ecr` needs it or `password_wo`; `ecr` takes neither. " +
+					"Never returned by the API, but kept in the state: with Terraform or OpenTofu 1.11 and later, prefer `password_wo`.",
+				Optional:  true,
+				Sensitive: true,
+				Validators: []validator.String{
+					stringvalidator.LengthBetween(1, 4096),
+					stringvalidator.ConflictsWith(path.MatchRoot("password_wo")),
+					stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot("password_wo")),
+				},
+			},
+			"password_wo": schema.StringAttribute{
+				MarkdownDescription: "Write-only alternative to `password` (Terraform or OpenTofu 1.11 and later): never stored in the state or the plan, " +
+					"and it may come from an ephemeral value. Sent when the registry is created and whenever `password_wo_version` changes; " +
+					"changing only this value sends nothing.",
 				Optional:   true,
 				Sensitive:  true,
+				WriteOnly:  true,
 				Validators: []validator.String{stringvalidator.LengthBetween(1, 4096)},
+			},
+			"password_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "A version of `password_wo`, only with it. The provider cannot tell a new write-only password from the old one, " +
+					"so change this (for example, add one) whenever `password_wo` changes, to send it. Any change sends it: setting it after an import sends it once.",
+				Optional: true,
 			},
 			"access_key_id": schema.StringAttribute{
 				MarkdownDescription: "The access key id. Required for kind `ecr`, absent for every other kind.",
@@ -119,50 +157,80 @@ func (r *containerRegistryResource) Schema(_ context.Context, _ resource.SchemaR
 				Validators:          []validator.String{stringvalidator.LengthBetween(1, 256)},
 			},
 			"secret_access_key": schema.StringAttribute{
-				MarkdownDescription: "The secret access key for `access_key_id`. Required for kind `ecr`, absent for every other kind. " +
-					"Never returned by the API.",
+				MarkdownDescription: "The secret access key for `access_key_id`. Kind `ecr` needs it or `secret_access_key_wo`; every other kind takes neither. " +
+					"Never returned by the API, but kept in the state: with Terraform or OpenTofu 1.11 and later, prefer `secret_access_key_wo`.",
+				Optional:  true,
+				Sensitive: true,
+				Validators: []validator.String{
+					stringvalidator.LengthBetween(1, 4096),
+					stringvalidator.ConflictsWith(path.MatchRoot("secret_access_key_wo")),
+					stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot("secret_access_key_wo")),
+				},
+			},
+			"secret_access_key_wo": schema.StringAttribute{
+				MarkdownDescription: "Write-only alternative to `secret_access_key` (Terraform or OpenTofu 1.11 and later): never stored in the state or the plan, " +
+					"and it may come from an ephemeral value. Sent when the registry is created and whenever `secret_access_key_wo_version` changes; " +
+					"changing only this value sends nothing.",
 				Optional:   true,
 				Sensitive:  true,
+				WriteOnly:  true,
 				Validators: []validator.String{stringvalidator.LengthBetween(1, 4096)},
+			},
+			"secret_access_key_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "A version of `secret_access_key_wo`, only with it. The provider cannot tell a new write-only key from the old one, " +
+					"so change this (for example, add one) whenever `secret_access_key_wo` changes, to send it. Any change sends it: setting it after an import sends it once.",
+				Optional: true,
 			},
 		},
 	}
 }
 
 // ValidateConfig checks that the credentials match the kind, at plan time, naming the attribute at fault.
+// A secret given both ways is the schema's ConflictsWith error.
 func (r *containerRegistryResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var kind types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("kind"), &kind)...)
 	if resp.Diagnostics.HasError() || kind.IsNull() || kind.IsUnknown() {
 		return
 	}
+	// Unknown counts as set: it will be a value at apply.
+	set := func(name string) bool {
+		var v attr.Value
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(name), &v)...)
+		return v != nil && !v.IsNull()
+	}
 	k := api.RegistryKind(kind.ValueString())
-	required, forbidden := registryUserCredentials, registryKeyCredentials
+	own, other := registryUserCredentials, registryKeyCredentials
 	if k.UsesAccessKeys() {
-		required, forbidden = registryKeyCredentials, registryUserCredentials
+		own, other = registryKeyCredentials, registryUserCredentials
 	}
-	for _, name := range required {
-		var v types.String
-		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(name), &v)...)
-		if v.IsNull() {
-			resp.Diagnostics.AddAttributeError(path.Root(name), "Missing registry credential",
-				fmt.Sprintf("A registry of kind %q authenticates with %s: set %s.", k, strings.Join(required, " and "), name))
-		}
+	if !set(own.identity) {
+		resp.Diagnostics.AddAttributeError(path.Root(own.identity), "Missing registry credential",
+			fmt.Sprintf("A registry of kind %q authenticates with %s: set %s.", k, own, own.identity))
 	}
-	for _, name := range forbidden {
-		var v types.String
-		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(name), &v)...)
-		if !v.IsNull() {
+	if !set(own.secret) && !set(own.secretWO) {
+		resp.Diagnostics.AddAttributeError(path.Root(own.secret), "Missing registry credential",
+			fmt.Sprintf("A registry of kind %q authenticates with %s: set %s, or %s to keep it out of the state.",
+				k, own, own.secret, own.secretWO))
+	}
+	if set(own.secretWOVersion) && !set(own.secretWO) {
+		resp.Diagnostics.AddAttributeError(path.Root(own.secretWOVersion), "Write-only version without its value",
+			fmt.Sprintf("%s is the version of %s and applies only with it: set %s, or remove %s.",
+				own.secretWOVersion, own.secretWO, own.secretWO, own.secretWOVersion))
+	}
+	for _, name := range other.names() {
+		if set(name) {
 			resp.Diagnostics.AddAttributeError(path.Root(name), "Credential does not apply to this kind",
-				fmt.Sprintf("A registry of kind %q authenticates with %s, not %s: remove %s.",
-					k, strings.Join(required, " and "), strings.Join(forbidden, " and "), name))
+				fmt.Sprintf("A registry of kind %q authenticates with %s, not %s: remove %s.", k, own, other, name))
 		}
 	}
 }
 
 func (r *containerRegistryResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan containerRegistryModel
+	var plan, config containerRegistryModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	// Write-only values are null in the plan: only the configuration has them.
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -172,9 +240,9 @@ func (r *containerRegistryResource) Create(ctx context.Context, req resource.Cre
 		URL:             plan.URL.ValueString(),
 		Description:     plan.Description.ValueString(),
 		Username:        plan.Username.ValueString(),
-		Password:        plan.Password.ValueString(),
+		Password:        secretToCreate(plan.Password, config.PasswordWO),
 		AccessKeyID:     plan.AccessKeyID.ValueString(),
-		SecretAccessKey: plan.SecretAccessKey.ValueString(),
+		SecretAccessKey: secretToCreate(plan.SecretAccessKey, config.SecretAccessKeyWO),
 	})
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "create container registry", err)
@@ -201,9 +269,10 @@ func (r *containerRegistryResource) Read(ctx context.Context, req resource.ReadR
 }
 
 func (r *containerRegistryResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state containerRegistryModel
+	var plan, state, config containerRegistryModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -213,9 +282,10 @@ func (r *containerRegistryResource) Update(ctx context.Context, req resource.Upd
 	update.URL = changedString(plan.URL, state.URL)
 	update.Description = changedString(plan.Description, state.Description)
 	update.Username = changedString(plan.Username, state.Username)
-	update.Password = changedString(plan.Password, state.Password)
+	update.Password = secretToUpdate(plan.Password, state.Password, config.PasswordWO, plan.PasswordWOVersion, state.PasswordWOVersion)
 	update.AccessKeyID = changedString(plan.AccessKeyID, state.AccessKeyID)
-	update.SecretAccessKey = changedString(plan.SecretAccessKey, state.SecretAccessKey)
+	update.SecretAccessKey = secretToUpdate(plan.SecretAccessKey, state.SecretAccessKey,
+		config.SecretAccessKeyWO, plan.SecretAccessKeyWOVersion, state.SecretAccessKeyWOVersion)
 	reg, err := r.client.UpdateContainerRegistry(ctx, plan.OrganizationID.ValueString(), state.ID.ValueString(), update)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "update container registry", err)
@@ -251,6 +321,29 @@ func (m *containerRegistryModel) fill(reg *api.ContainerRegistry) {
 	m.Description = types.StringValue(reg.Description)
 	m.Username = optionalString(reg.Username)
 	m.AccessKeyID = optionalString(reg.AccessKeyID)
+}
+
+// secretToCreate is the secret given either way; the validation let at most one of them be set.
+func secretToCreate(sensitive, writeOnly types.String) string {
+	if !writeOnly.IsNull() {
+		return writeOnly.ValueString()
+	}
+	return sensitive.ValueString()
+}
+
+// secretToUpdate is the PATCH field for a secret. The write-only value is never stored, so nothing tells
+// a new one from the old but its version: it is sent when the version changed. The sensitive argument
+// is sent when it changed to a new value; when it left the configuration for the write-only variant,
+// the server keeps the secret it has (the kind still needs one) until the version says otherwise.
+func secretToUpdate(plan, state, writeOnlyConfig types.String, versionPlan, versionState types.Int64) *string {
+	if !writeOnlyConfig.IsNull() && !versionPlan.Equal(versionState) {
+		v := writeOnlyConfig.ValueString()
+		return &v
+	}
+	if plan.IsNull() {
+		return nil
+	}
+	return changedString(plan, state)
 }
 
 // optionalString maps the API's "" (not set) to null, as an absent optional argument is in the plan.

@@ -12,11 +12,14 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -37,6 +40,18 @@ resource "orgs_container_registry" "test" {
   %s
 }
 `, orgID, strings.Join(args, "\n  "))
+}
+
+// dockerHubWriteOnly are the arguments of a Docker Hub registry whose password is write-only.
+func dockerHubWriteOnly(name, url, password string, version int) []string {
+	return []string{
+		fmt.Sprintf("name = %q", name),
+		`kind = "dockerhub"`,
+		fmt.Sprintf("url = %q", url),
+		`username = "ci-bot"`,
+		fmt.Sprintf("password_wo = %q", password),
+		fmt.Sprintf("password_wo_version = %d", version),
+	}
 }
 
 // dockerHub are the arguments of a Docker Hub registry.
@@ -69,6 +84,9 @@ func TestAccContainerRegistry_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("access_key_id"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("password"), knownvalue.StringExact("first-secret")),
 					statecheck.ExpectSensitiveValue(addr, tfjsonpath.New("password")),
+					// password, unlike password_wo, keeps the secret in state; this also shows that
+					// expectInState sees it there.
+					expectInState("first-secret", true),
 					sameID.AddStateValue(addr, tfjsonpath.New("id")),
 					expectRegistryOnServer(env, org.ID, addr, &id, api.ContainerRegistry{
 						Name: "hub", Kind: api.RegistryDockerHub, URL: "https://registry-1.docker.io", Username: "ci-bot",
@@ -187,11 +205,8 @@ func TestAccContainerRegistry_secretsSentOnlyWhenChanged(t *testing.T) {
 	t.Parallel()
 	env := acctest.New(t)
 	org := env.CreateOrganization(t, api.PlanHobby)
-	patches := newPatchRecorder(t, env.Endpoint)
-	config := func(args ...string) string {
-		return fmt.Sprintf("provider \"orgs\" {\n  endpoint = %q\n  token    = %q\n}\n", patches.url, env.Token) +
-			strings.TrimPrefix(registryConfig(env, org.ID, args...), env.ProviderBlock())
-	}
+	writes := newWriteRecorder(t, env)
+	config := func(args ...string) string { return writes.registryConfig(org.ID, args...) }
 	const addr = "orgs_container_registry.test"
 
 	resource.Test(t, resource.TestCase{
@@ -202,46 +217,324 @@ func TestAccContainerRegistry_secretsSentOnlyWhenChanged(t *testing.T) {
 				Config: config(dockerHub("hub", "https://registry-1.docker.io", "first-secret")...),
 			},
 			{
-				PreConfig: patches.reset,
+				PreConfig: writes.reset,
 				Config:    config(dockerHub("renamed", "https://registry-1.docker.io", "first-secret")...),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 				}},
-				Check: func(*terraform.State) error {
-					return patches.expectOne(map[string]any{"name": "renamed"})
-				},
+				Check: writes.expectOne(http.MethodPatch, map[string]any{"name": "renamed"}),
 			},
 			{
-				PreConfig: patches.reset,
+				PreConfig: writes.reset,
 				Config:    config(dockerHub("renamed", "https://registry-1.docker.io", "second-secret")...),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 				}},
-				Check: func(*terraform.State) error {
-					return patches.expectOne(map[string]any{"password": "second-secret"})
+				Check: writes.expectOne(http.MethodPatch, map[string]any{"password": "second-secret"}),
+			},
+		},
+	})
+}
+
+// TestAccContainerRegistry_writeOnlyPassword follows password_wo through its life: sent on create and
+// whenever password_wo_version changes, never otherwise, never in state; and the moves from and back to
+// the sensitive password.
+func TestAccContainerRegistry_writeOnlyPassword(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanHobby)
+	writes := newWriteRecorder(t, env)
+	config := func(args ...string) string { return writes.registryConfig(org.ID, args...) }
+	const addr = "orgs_container_registry.test"
+	const hubURL = "https://registry-1.docker.io"
+	onServer := api.ContainerRegistry{Name: "hub", Kind: api.RegistryDockerHub, URL: hubURL, Username: "ci-bot"}
+	var id string
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkDestroyed(env, "orgs_container_registry", registryGone),
+		Steps: []resource.TestStep{
+			{
+				Config: config(dockerHubWriteOnly("hub", hubURL, "wo-secret-1", 1)...),
+				Check: writes.expectOne(http.MethodPost, map[string]any{
+					"name": "hub", "kind": "dockerhub", "url": hubURL, "username": "ci-bot", "password": "wo-secret-1",
+				}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("password_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("password"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("password_wo_version"), knownvalue.Int64Exact(1)),
+					expectInState("wo-secret-1", false),
+					expectRegistryOnServer(env, org.ID, addr, &id, onServer),
+				},
+			},
+			{
+				PreConfig: writes.reset,
+				Config:    config(dockerHubWriteOnly("hub", hubURL, "wo-secret-1", 1)...),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				Check: writes.expectNone(),
+			},
+			{
+				// Nothing tells a new write-only value from the old one but its version.
+				PreConfig: writes.reset,
+				Config:    config(dockerHubWriteOnly("hub", hubURL, "wo-secret-2", 1)...),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				Check: writes.expectNone(),
+			},
+			{
+				PreConfig: writes.reset,
+				Config:    config(dockerHubWriteOnly("hub", hubURL, "wo-secret-2", 2)...),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: writes.expectOne(http.MethodPatch, map[string]any{"password": "wo-secret-2"}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("password_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("password_wo_version"), knownvalue.Int64Exact(2)),
+					expectInState("wo-secret-2", false),
+					expectRegistryOnServer(env, org.ID, addr, &id, onServer),
+				},
+			},
+			{
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateIdFunc: importIDOf(addr),
+				ImportStateVerify: true,
+				// Nothing in the API gives the version back; password_wo is null on both sides.
+				ImportStateVerifyIgnore: []string{"password_wo_version"},
+			},
+			{
+				// Back to the sensitive password: sent, and kept in state.
+				PreConfig: writes.reset,
+				Config:    config(dockerHub("hub", hubURL, "plain-secret")...),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: writes.expectOne(http.MethodPatch, map[string]any{"password": "plain-secret"}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("password_wo_version"), knownvalue.Null()),
+					expectInState("plain-secret", true),
+				},
+			},
+			{
+				// The password moves into password_wo without a version: it leaves the state, and no
+				// secret is sent (an empty one least of all); the server keeps the one it has.
+				PreConfig: writes.reset,
+				Config: config(`name = "hub"`, `kind = "dockerhub"`, fmt.Sprintf("url = %q", hubURL), `username = "ci-bot"`,
+					`password_wo = "wo-secret-3"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: writes.expectOne(http.MethodPatch, map[string]any{}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("password"), knownvalue.Null()),
+					expectInState("plain-secret", false),
+					expectInState("wo-secret-3", false),
+				},
+			},
+			{
+				// Setting the version is a change like any other: it sends password_wo.
+				PreConfig: writes.reset,
+				Config:    config(dockerHubWriteOnly("hub", hubURL, "wo-secret-3", 3)...),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: writes.expectOne(http.MethodPatch, map[string]any{"password": "wo-secret-3"}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectInState("wo-secret-3", false),
+					expectRegistryOnServer(env, org.ID, addr, &id, onServer),
 				},
 			},
 		},
 	})
 }
 
-// patchRecorder is a reverse proxy to the reference server that keeps the bodies of the PATCH requests
-// it forwards.
-type patchRecorder struct {
-	url    string
-	mu     sync.Mutex
-	bodies []map[string]any
+const ecrURL = "https://123456789012.dkr.ecr.eu-west-1.amazonaws.com"
+
+// ecrWriteOnly is the configuration of an ECR registry whose secret key is write-only, with its provider
+// talking through writes.
+func ecrWriteOnly(writes *writeRecorder, orgID, key string, version int) string {
+	return writes.registryConfig(orgID, `name = "images"`, `kind = "ecr"`, fmt.Sprintf("url = %q", ecrURL),
+		`access_key_id = "AKIAEXAMPLE"`, fmt.Sprintf("secret_access_key_wo = %q", key),
+		fmt.Sprintf("secret_access_key_wo_version = %d", version))
 }
 
-func newPatchRecorder(t *testing.T, target string) *patchRecorder {
-	u, err := url.Parse(target)
+// TestAccContainerRegistry_writeOnlySecretAccessKey covers secret_access_key_wo on kind ecr.
+func TestAccContainerRegistry_writeOnlySecretAccessKey(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanHobby)
+	writes := newWriteRecorder(t, env)
+	const addr = "orgs_container_registry.test"
+	ecr := func(key string, version int) string { return ecrWriteOnly(writes, org.ID, key, version) }
+	onServer := api.ContainerRegistry{Name: "images", Kind: api.RegistryECR, URL: ecrURL, AccessKeyID: "AKIAEXAMPLE"}
+	var id string
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkDestroyed(env, "orgs_container_registry", registryGone),
+		Steps: []resource.TestStep{
+			{
+				Config: ecr("key-1", 1),
+				Check: writes.expectOne(http.MethodPost, map[string]any{
+					"name": "images", "kind": "ecr", "url": ecrURL, "access_key_id": "AKIAEXAMPLE", "secret_access_key": "key-1",
+				}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("secret_access_key_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("secret_access_key"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("secret_access_key_wo_version"), knownvalue.Int64Exact(1)),
+					expectInState("key-1", false),
+					expectRegistryOnServer(env, org.ID, addr, &id, onServer),
+				},
+			},
+			{
+				ResourceName:            addr,
+				ImportState:             true,
+				ImportStateIdFunc:       importIDOf(addr),
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"secret_access_key_wo_version"},
+			},
+			{
+				PreConfig: writes.reset,
+				Config:    ecr("key-2", 2),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: writes.expectOne(http.MethodPatch, map[string]any{"secret_access_key": "key-2"}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectInState("key-1", false),
+					expectInState("key-2", false),
+					expectRegistryOnServer(env, org.ID, addr, &id, onServer),
+				},
+			},
+			{
+				PreConfig: writes.reset,
+				Config:    ecr("key-2", 2),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				Check: writes.expectNone(),
+			},
+		},
+	})
+}
+
+// TestAccContainerRegistry_writeOnlyAfterImport imports a registry made outside Terraform: the import
+// has no version of the write-only key, so the first apply sends it, once.
+func TestAccContainerRegistry_writeOnlyAfterImport(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanHobby)
+	writes := newWriteRecorder(t, env)
+	const addr = "orgs_container_registry.test"
+	reg, err := env.Client.CreateContainerRegistry(t.Context(), org.ID, api.ContainerRegistryCreate{
+		Name: "images", Kind: api.RegistryECR, URL: ecrURL, AccessKeyID: "AKIAEXAMPLE", SecretAccessKey: "made-by-hand",
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &patchRecorder{}
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             checkDestroyed(env, "orgs_container_registry", registryGone),
+		Steps: []resource.TestStep{
+			{
+				Config:             ecrWriteOnly(writes, org.ID, "key-1", 1),
+				ResourceName:       addr,
+				ImportState:        true,
+				ImportStateId:      org.ID + "/" + reg.ID,
+				ImportStatePersist: true,
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 {
+						return fmt.Errorf("imported %d objects, want 1", len(states))
+					}
+					attrs := states[0].Attributes
+					if attrs["access_key_id"] != "AKIAEXAMPLE" {
+						return fmt.Errorf("imported access_key_id %q, want AKIAEXAMPLE", attrs["access_key_id"])
+					}
+					for _, name := range []string{"secret_access_key", "secret_access_key_wo", "secret_access_key_wo_version"} {
+						if v, ok := attrs[name]; ok && v != "" {
+							return fmt.Errorf("imported %s is %q, want null", name, v)
+						}
+					}
+					return nil
+				},
+			},
+			{
+				PreConfig: writes.reset,
+				Config:    ecrWriteOnly(writes, org.ID, "key-1", 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: writes.expectOne(http.MethodPatch, map[string]any{"secret_access_key": "key-1"}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(reg.ID)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("secret_access_key_wo_version"), knownvalue.Int64Exact(1)),
+					expectInState("key-1", false),
+				},
+			},
+			{
+				PreConfig: writes.reset,
+				Config:    ecrWriteOnly(writes, org.ID, "key-1", 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				Check: writes.expectNone(),
+			},
+		},
+	})
+}
+
+// stateCheckFunc adapts a function to statecheck.StateCheck.
+type stateCheckFunc func(state *tfjson.State) error
+
+func (f stateCheckFunc) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = f(req.State)
+}
+
+// expectInState checks whether secret appears anywhere in the state as OpenTofu reads it back from the
+// state file (every attribute of every resource, sensitive ones in clear).
+func expectInState(secret string, want bool) statecheck.StateCheck {
+	return stateCheckFunc(func(state *tfjson.State) error {
+		b, err := json.Marshal(state)
+		if err != nil {
+			return err
+		}
+		if got := bytes.Contains(b, []byte(secret)); got != want {
+			return fmt.Errorf("secret %q in state: %v, want %v", secret, got, want)
+		}
+		return nil
+	})
+}
+
+// writeRecorder is a reverse proxy to the reference server that keeps the bodies of the writes (POST
+// and PATCH) it forwards, to see which secrets the provider sent.
+type writeRecorder struct {
+	env    *acctest.Env
+	url    string
+	mu     sync.Mutex
+	writes []recordedWrite
+}
+
+type recordedWrite struct {
+	method string
+	body   map[string]any
+}
+
+func (w recordedWrite) String() string { return fmt.Sprintf("%s %v", w.method, w.body) }
+
+func newWriteRecorder(t *testing.T, env *acctest.Env) *writeRecorder {
+	u, err := url.Parse(env.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &writeRecorder{env: env}
 	proxy := httputil.NewSingleHostReverseProxy(u)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPatch {
+		if r.Method == http.MethodPost || r.Method == http.MethodPatch {
 			body, err := io.ReadAll(r.Body)
 			if err != nil {
 				http.Error(w, err.Error(), http.StatusBadGateway)
@@ -250,7 +543,7 @@ func newPatchRecorder(t *testing.T, target string) *patchRecorder {
 			var fields map[string]any
 			_ = json.Unmarshal(body, &fields) // a body that is not an object records as nil, and fails the check
 			p.mu.Lock()
-			p.bodies = append(p.bodies, fields)
+			p.writes = append(p.writes, recordedWrite{r.Method, fields})
 			p.mu.Unlock()
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
@@ -261,20 +554,41 @@ func newPatchRecorder(t *testing.T, target string) *patchRecorder {
 	return p
 }
 
-func (p *patchRecorder) reset() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.bodies = nil
+// registryConfig is registryConfig with the provider talking to the server through the recorder.
+func (p *writeRecorder) registryConfig(orgID string, args ...string) string {
+	return fmt.Sprintf("provider \"orgs\" {\n  endpoint = %q\n  token    = %q\n}\n", p.url, p.env.Token) +
+		strings.TrimPrefix(registryConfig(p.env, orgID, args...), p.env.ProviderBlock())
 }
 
-// expectOne checks that exactly one PATCH went out since the last reset, with exactly these fields.
-func (p *patchRecorder) expectOne(want map[string]any) error {
+func (p *writeRecorder) reset() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(p.bodies) != 1 || !maps.Equal(p.bodies[0], want) {
-		return fmt.Errorf("PATCH bodies sent: %v; want exactly one: %v", p.bodies, want)
+	p.writes = nil
+}
+
+// expectOne checks that exactly one write went out since the last reset: method, with exactly these
+// fields.
+func (p *writeRecorder) expectOne(method string, want map[string]any) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if len(p.writes) != 1 || p.writes[0].method != method || !maps.Equal(p.writes[0].body, want) {
+			return fmt.Errorf("writes sent: %v; want exactly one: %s %v", p.writes, method, want)
+		}
+		return nil
 	}
-	return nil
+}
+
+// expectNone checks that nothing was written since the last reset.
+func (p *writeRecorder) expectNone() resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if len(p.writes) != 0 {
+			return fmt.Errorf("writes sent: %v; want none", p.writes)
+		}
+		return nil
+	}
 }
 
 func TestAccContainerRegistry_validation(t *testing.T) {
@@ -295,12 +609,12 @@ func TestAccContainerRegistry_validation(t *testing.T) {
 			{
 				Config:      registryConfig(env, org.ID, `name = "x"`, `kind = "ecr"`, hub),
 				PlanOnly:    true,
-				ExpectError: wrappedText(`A registry of kind "ecr" authenticates with access_key_id and secret_access_key: set access_key_id.`),
+				ExpectError: wrappedText(`A registry of kind "ecr" authenticates with access_key_id and secret_access_key (or secret_access_key_wo): set access_key_id.`),
 			},
 			{
 				Config:      registryConfig(env, org.ID, `name = "x"`, `kind = "ecr"`, hub, `access_key_id = "AKIA"`, `secret_access_key = "s"`, `password = "p"`),
 				PlanOnly:    true,
-				ExpectError: wrappedText(`A registry of kind "ecr" authenticates with access_key_id and secret_access_key, not username and password: remove password.`),
+				ExpectError: wrappedText(`A registry of kind "ecr" authenticates with access_key_id and secret_access_key (or secret_access_key_wo), not username and password (or password_wo): remove password.`),
 			},
 			{
 				Config:      registryConfig(env, org.ID, `name = "x"`, `kind = "github"`, hub, `username = "u"`, `password = "p"`, `access_key_id = "AKIA"`),
@@ -310,7 +624,47 @@ func TestAccContainerRegistry_validation(t *testing.T) {
 			{
 				Config:      registryConfig(env, org.ID, `name = "x"`, `kind = "github"`, hub, `username = "u"`),
 				PlanOnly:    true,
-				ExpectError: wrappedText(`A registry of kind "github" authenticates with username and password: set password.`),
+				ExpectError: wrappedText(`A registry of kind "github" authenticates with username and password (or password_wo): set password, or password_wo to keep it out of the state.`),
+			},
+			{
+				Config:      registryConfig(env, org.ID, `name = "x"`, `kind = "github"`, hub, `username = "u"`, `password = "p"`, `password_wo = "p"`),
+				PlanOnly:    true,
+				ExpectError: wrappedText(`Attribute "password_wo" cannot be specified when "password" is specified`),
+			},
+			{
+				Config:      registryConfig(env, org.ID, `name = "x"`, `kind = "github"`, hub, `username = "u"`, `password = "p"`, `password_wo_version = 1`),
+				PlanOnly:    true,
+				ExpectError: wrappedText(`password_wo_version is the version of password_wo and applies only with it: set password_wo, or remove password_wo_version.`),
+			},
+			{
+				Config: registryConfig(env, org.ID, `name = "x"`, `kind = "ecr"`, hub, `access_key_id = "AKIA"`,
+					`secret_access_key = "s"`, `secret_access_key_wo = "s"`),
+				PlanOnly:    true,
+				ExpectError: wrappedText(`Attribute "secret_access_key_wo" cannot be specified when "secret_access_key" is specified`),
+			},
+			{
+				Config: registryConfig(env, org.ID, `name = "x"`, `kind = "ecr"`, hub, `access_key_id = "AKIA"`,
+					`secret_access_key = "s"`, `secret_access_key_wo_version = 1`),
+				PlanOnly: true,
+				ExpectError: wrappedText(`secret_access_key_wo_version is the version of secret_access_key_wo and applies only with it: ` +
+					`set secret_access_key_wo, or remove secret_access_key_wo_version.`),
+			},
+			{
+				Config:      registryConfig(env, org.ID, `name = "x"`, `kind = "ecr"`, hub, `access_key_id = "AKIA"`),
+				PlanOnly:    true,
+				ExpectError: wrappedText(`set secret_access_key, or secret_access_key_wo to keep it out of the state.`),
+			},
+			{
+				Config:      registryConfig(env, org.ID, `name = "x"`, `kind = "ecr"`, hub, `access_key_id = "AKIA"`, `secret_access_key_wo = "s"`, `password_wo = "p"`),
+				PlanOnly:    true,
+				ExpectError: wrappedText(`remove password_wo.`),
+			},
+			{
+				// A write-only secret without a version is valid (sent on create only): the rules above
+				// refuse only what they must.
+				Config:             registryConfig(env, org.ID, `name = "x"`, `kind = "github"`, hub, `username = "u"`, `password_wo = "p"`),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
 			},
 			{
 				Config:      registryConfig(env, org.ID, `name = "x"`, `kind = "github"`, `url = "ghcr.io"`, `username = "u"`, `password = "p"`),
@@ -319,6 +673,110 @@ func TestAccContainerRegistry_validation(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestContainerRegistry_writeOnlyClientCapabilities validates configurations the way the CLI asks for
+// it, with and without the client's support for write-only attributes (Terraform and OpenTofu 1.11 and
+// later): a capable client is nudged from a secret kept in state to its write-only variant, an older one
+// is not, and an older one cannot silently drop a write-only secret.
+func TestContainerRegistry_writeOnlyClientCapabilities(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	server, err := acctest.ProtoV6ProviderFactories["orgs"]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, ok := schemas.ResourceSchemas["orgs_container_registry"]
+	if !ok {
+		t.Fatal("no orgs_container_registry in the provider schema")
+	}
+	objectType, ok := schema.ValueType().(tftypes.Object)
+	if !ok {
+		t.Fatalf("schema value type is %T, want an object", schema.ValueType())
+	}
+	// config is a configuration with these string arguments, every other one null.
+	config := func(args map[string]string) *tfprotov6.DynamicValue {
+		values := map[string]tftypes.Value{}
+		for name, typ := range objectType.AttributeTypes {
+			values[name] = tftypes.NewValue(typ, nil)
+			if v, ok := args[name]; ok {
+				values[name] = tftypes.NewValue(typ, v)
+			}
+		}
+		dv, err := tfprotov6.NewDynamicValue(objectType, tftypes.NewValue(objectType, values))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &dv
+	}
+	hub := map[string]string{"organization_id": "org_x", "name": "hub", "kind": "dockerhub", "url": "https://registry-1.docker.io", "username": "u"}
+	ecr := map[string]string{"organization_id": "org_x", "name": "ecr", "kind": "ecr", "url": "https://ecr.example.com", "access_key_id": "AKIA"}
+	with := func(base map[string]string, name, value string) map[string]string {
+		m := maps.Clone(base)
+		m[name] = value
+		return m
+	}
+
+	for _, tc := range []struct {
+		name      string
+		args      map[string]string
+		writeOnly bool   // the client supports write-only attributes
+		warnOn    string // the attribute that gets the write-only warning; "" for none
+		errorOn   string // the attribute that gets an error; "" for none
+	}{
+		{name: "password, capable client", args: with(hub, "password", "p"), writeOnly: true, warnOn: "password"},
+		{name: "password, older client", args: with(hub, "password", "p")},
+		{name: "password_wo, capable client", args: with(hub, "password_wo", "p"), writeOnly: true},
+		{name: "password_wo, older client", args: with(hub, "password_wo", "p"), errorOn: "password_wo"},
+		{name: "secret_access_key, capable client", args: with(ecr, "secret_access_key", "s"), writeOnly: true, warnOn: "secret_access_key"},
+		{name: "secret_access_key_wo, capable client", args: with(ecr, "secret_access_key_wo", "s"), writeOnly: true},
+		{name: "secret_access_key_wo, older client", args: with(ecr, "secret_access_key_wo", "s"), errorOn: "secret_access_key_wo"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := server.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{
+				TypeName:           "orgs_container_registry",
+				Config:             config(tc.args),
+				ClientCapabilities: &tfprotov6.ValidateResourceConfigClientCapabilities{WriteOnlyAttributesAllowed: tc.writeOnly},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var warnedOn, erredOn []string
+			for _, d := range resp.Diagnostics {
+				var at string
+				if d.Attribute != nil {
+					at = d.Attribute.String()
+				}
+				switch d.Severity {
+				case tfprotov6.DiagnosticSeverityWarning:
+					warnedOn = append(warnedOn, at)
+					if !strings.Contains(d.Detail, tc.warnOn+"_wo") {
+						t.Errorf("warning on %s does not name %s_wo: %s: %s", at, tc.warnOn, d.Summary, d.Detail)
+					}
+				case tfprotov6.DiagnosticSeverityError:
+					erredOn = append(erredOn, at)
+				}
+			}
+			if want := nonEmpty(tc.warnOn); !slices.Equal(warnedOn, want) {
+				t.Errorf("warnings on %q, want on %q; diagnostics: %v", warnedOn, want, resp.Diagnostics)
+			}
+			if want := nonEmpty(tc.errorOn); !slices.Equal(erredOn, want) {
+				t.Errorf("errors on %q, want on %q; diagnostics: %v", erredOn, want, resp.Diagnostics)
+			}
+		})
+	}
+}
+
+// nonEmpty is the attribute paths a diagnostic is expected on: none for "".
+func nonEmpty(name string) []string {
+	if name == "" {
+		return nil
+	}
+	return []string{tftypes.NewAttributePath().WithAttributeName(name).String()}
 }
 
 // expectRegistryOnServer compares the server's registry (the one whose id is in state; recorded in *id)
