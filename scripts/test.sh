@@ -13,7 +13,7 @@ fuzztime="${FUZZTIME:-20s}"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
-steps=(gofmt vet lint goreleaser docs test fuzz)
+steps=(gofmt hclfmt vet lint goreleaser docs test fuzz)
 # Arguments pick a subset of the steps, e.g. `scripts/test.sh lint docs`; none runs them all.
 selected=("$@")
 if [ "${#selected[@]}" -eq 0 ]; then
@@ -50,6 +50,14 @@ check_gofmt() {
   if [ -n "$unformatted" ]; then
     echo "these files are not gofmt'd (run make fmt):" >&2
     while read -r file; do echo "  $file"; done <<<"$unformatted" >&2
+    return 1
+  fi
+}
+
+# The examples are shown to users in the docs: they must be formatted as `tofu fmt` would.
+check_hclfmt() {
+  if ! "$TF_ACC_TERRAFORM_PATH" fmt -check -recursive -list=true examples; then
+    echo "these examples are not formatted (run: tofu fmt -recursive examples)" >&2
     return 1
   fi
 }
@@ -112,6 +120,7 @@ acc_env "$scratch"
 echo "using $TF_ACC_TERRAFORM_PATH"
 
 run_step gofmt check_gofmt
+run_step hclfmt check_hclfmt
 run_step vet go vet ./...
 run_step lint run_lint
 run_step goreleaser run_goreleaser_check

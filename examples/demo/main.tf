@@ -13,9 +13,10 @@ terraform {
 provider "orgs" {}
 
 variable "registry_password" {
-  description = "Password of the demo container registry (write-only in the API: it is never read back)."
+  description = "Password of the demo container registry: write-only, so it is in neither the plan nor the state."
   type        = string
   sensitive   = true
+  ephemeral   = true
   default     = "demo-registry-password"
 }
 
@@ -77,7 +78,9 @@ resource "orgs_container_registry" "ghcr" {
   url             = "https://ghcr.io"
   description     = "Images built by the platform team"
   username        = "platform-bot"
-  password        = var.registry_password
+
+  password_wo         = var.registry_password
+  password_wo_version = 1
 }
 
 resource "orgs_label" "demo" {
