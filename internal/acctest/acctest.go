@@ -164,13 +164,15 @@ func randomHex(t *testing.T, n int) string {
 }
 
 // CheckDestroy asks the server about every resource of type typ left in the final state; get fetches
-// one from its attributes. It fails unless each answers 404.
+// one from its attributes. It fails unless each answers 404, and when there was none to ask about.
 func (e *Env) CheckDestroy(typ string, get func(ctx context.Context, c *client.Client, attrs map[string]string) error) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
+		checked := 0
 		for name, rs := range s.RootModule().Resources {
-			if rs.Type != typ {
+			if rs.Type != typ || rs.Primary == nil {
 				continue
 			}
+			checked++
 			err := get(context.Background(), e.Client, rs.Primary.Attributes)
 			switch {
 			case err == nil:
@@ -178,6 +180,10 @@ func (e *Env) CheckDestroy(typ string, get func(ctx context.Context, c *client.C
 			case !client.IsNotFound(err):
 				return fmt.Errorf("%s: asking the server after destroy: %w", name, err)
 			}
+		}
+		if checked == 0 {
+			// Without this the check would pass having checked nothing.
+			return fmt.Errorf("no %s was in the state before destroy", typ)
 		}
 		return nil
 	}

@@ -55,7 +55,7 @@ func TestAccAPIToken_lifecycle(t *testing.T) {
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed(env, "orgs_api_token", tokenGone),
+		CheckDestroy:             env.CheckDestroy("orgs_api_token", tokenGone),
 		Steps: []resource.TestStep{
 			{
 				Config: tokenConfig(env, org.ID, "ci", "member"),
@@ -74,7 +74,7 @@ func TestAccAPIToken_lifecycle(t *testing.T) {
 			{
 				ResourceName:      addr,
 				ImportState:       true,
-				ImportStateIdFunc: importIDOf(addr),
+				ImportStateIdFunc: acctest.ImportID(addr, "organization_id", "id"),
 				ImportStateVerify: true,
 				// The secret cannot come back: the server keeps only its hash.
 				ImportStateVerifyIgnore: []string{"token"},
@@ -86,7 +86,7 @@ func TestAccAPIToken_lifecycle(t *testing.T) {
 				ResourceName:      addr,
 				ImportState:       true,
 				ImportStateKind:   resource.ImportBlockWithID,
-				ImportStateIdFunc: importIDOf(addr),
+				ImportStateIdFunc: acctest.ImportID(addr, "organization_id", "id"),
 				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectKnownValue(addr, tfjsonpath.New("token"), knownvalue.Null()),
 				}},
@@ -151,7 +151,7 @@ func TestAccAPIToken_importHasNoSecretAndNoDiff(t *testing.T) {
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed(env, "orgs_api_token", tokenGone),
+		CheckDestroy:             env.CheckDestroy("orgs_api_token", tokenGone),
 		Steps: []resource.TestStep{
 			{
 				Config:             cfg,
@@ -197,7 +197,7 @@ func TestAccAPIToken_expiresAt(t *testing.T) {
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed(env, "orgs_api_token", tokenGone),
+		CheckDestroy:             env.CheckDestroy("orgs_api_token", tokenGone),
 		Steps: []resource.TestStep{
 			{
 				Config: tokenConfig(env, org.ID, "ci", "member", fmt.Sprintf("expires_at = %q", withOffset)),
@@ -229,7 +229,7 @@ func TestAccAPIToken_expiresAt(t *testing.T) {
 				ResourceName:      addr,
 				ImportState:       true,
 				ImportStateKind:   resource.ImportBlockWithID,
-				ImportStateIdFunc: importIDOf(addr),
+				ImportStateIdFunc: acctest.ImportID(addr, "organization_id", "id"),
 			},
 			{
 				Config: tokenConfig(env, org.ID, "ci", "member", fmt.Sprintf("expires_at = %q", later)),
@@ -297,20 +297,9 @@ func TestAccAPIToken_planLimit(t *testing.T) {
 	})
 }
 
-func tokenGone(ctx context.Context, env *acctest.Env, attrs map[string]string) error {
-	_, err := env.Client.GetAPIToken(ctx, attrs["organization_id"], attrs["id"])
+func tokenGone(ctx context.Context, c *client.Client, attrs map[string]string) error {
+	_, err := c.GetAPIToken(ctx, attrs["organization_id"], attrs["id"])
 	return err
-}
-
-// importIDOf builds "<organization_id>/<id>" from the resource's state.
-func importIDOf(addr string) resource.ImportStateIdFunc {
-	return func(s *terraform.State) (string, error) {
-		rs, ok := s.RootModule().Resources[addr]
-		if !ok || rs.Primary == nil {
-			return "", fmt.Errorf("%s is not in state", addr)
-		}
-		return rs.Primary.Attributes["organization_id"] + "/" + rs.Primary.ID, nil
-	}
 }
 
 func expectNoSecret(states []*terraform.InstanceState) error {

@@ -30,6 +30,7 @@ import (
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/acctest"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
 )
 
 // registryConfig is one orgs_container_registry.test with the given argument lines.
@@ -75,7 +76,7 @@ func TestAccContainerRegistry_lifecycle(t *testing.T) {
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed(env, "orgs_container_registry", registryGone),
+		CheckDestroy:             env.CheckDestroy("orgs_container_registry", registryGone),
 		Steps: []resource.TestStep{
 			{
 				Config: registryConfig(env, org.ID, dockerHub("hub", "https://registry-1.docker.io", "first-secret")...),
@@ -96,7 +97,7 @@ func TestAccContainerRegistry_lifecycle(t *testing.T) {
 			{
 				ResourceName:      addr,
 				ImportState:       true,
-				ImportStateIdFunc: importIDOf(addr),
+				ImportStateIdFunc: acctest.ImportID(addr, "organization_id", "id"),
 				ImportStateVerify: true,
 				// The API never returns secrets.
 				ImportStateVerifyIgnore: []string{"password", "secret_access_key"},
@@ -161,7 +162,7 @@ func TestAccContainerRegistry_accessKeys(t *testing.T) {
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed(env, "orgs_container_registry", registryGone),
+		CheckDestroy:             env.CheckDestroy("orgs_container_registry", registryGone),
 		Steps: []resource.TestStep{
 			{
 				Config: registryConfig(env, org.ID, ecr...),
@@ -178,7 +179,7 @@ func TestAccContainerRegistry_accessKeys(t *testing.T) {
 			{
 				ResourceName:            addr,
 				ImportState:             true,
-				ImportStateIdFunc:       importIDOf(addr),
+				ImportStateIdFunc:       acctest.ImportID(addr, "organization_id", "id"),
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"password", "secret_access_key"},
 			},
@@ -211,7 +212,7 @@ func TestAccContainerRegistry_secretsSentOnlyWhenChanged(t *testing.T) {
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed(env, "orgs_container_registry", registryGone),
+		CheckDestroy:             env.CheckDestroy("orgs_container_registry", registryGone),
 		Steps: []resource.TestStep{
 			{
 				Config: config(dockerHub("hub", "https://registry-1.docker.io", "first-secret")...),
@@ -252,7 +253,7 @@ func TestAccContainerRegistry_writeOnlyPassword(t *testing.T) {
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed(env, "orgs_container_registry", registryGone),
+		CheckDestroy:             env.CheckDestroy("orgs_container_registry", registryGone),
 		Steps: []resource.TestStep{
 			{
 				Config: config(dockerHubWriteOnly("hub", hubURL, "wo-secret-1", 1)...),
@@ -301,7 +302,7 @@ func TestAccContainerRegistry_writeOnlyPassword(t *testing.T) {
 			{
 				ResourceName:      addr,
 				ImportState:       true,
-				ImportStateIdFunc: importIDOf(addr),
+				ImportStateIdFunc: acctest.ImportID(addr, "organization_id", "id"),
 				ImportStateVerify: true,
 				// Nothing in the API gives the version back; password_wo is null on both sides.
 				ImportStateVerifyIgnore: []string{"password_wo_version"},
@@ -375,7 +376,7 @@ func TestAccContainerRegistry_writeOnlySecretAccessKey(t *testing.T) {
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed(env, "orgs_container_registry", registryGone),
+		CheckDestroy:             env.CheckDestroy("orgs_container_registry", registryGone),
 		Steps: []resource.TestStep{
 			{
 				Config: ecr("key-1", 1),
@@ -393,7 +394,7 @@ func TestAccContainerRegistry_writeOnlySecretAccessKey(t *testing.T) {
 			{
 				ResourceName:            addr,
 				ImportState:             true,
-				ImportStateIdFunc:       importIDOf(addr),
+				ImportStateIdFunc:       acctest.ImportID(addr, "organization_id", "id"),
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"secret_access_key_wo_version"},
 			},
@@ -439,7 +440,7 @@ func TestAccContainerRegistry_writeOnlyAfterImport(t *testing.T) {
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkDestroyed(env, "orgs_container_registry", registryGone),
+		CheckDestroy:             env.CheckDestroy("orgs_container_registry", registryGone),
 		Steps: []resource.TestStep{
 			{
 				Config:             ecrWriteOnly(writes, org.ID, "key-1", 1),
@@ -799,7 +800,7 @@ func expectRegistryOnServer(env *acctest.Env, orgID, addr string, id *string, wa
 	})
 }
 
-func registryGone(ctx context.Context, env *acctest.Env, attrs map[string]string) error {
-	_, err := env.Client.GetContainerRegistry(ctx, attrs["organization_id"], attrs["id"])
+func registryGone(ctx context.Context, c *client.Client, attrs map[string]string) error {
+	_, err := c.GetContainerRegistry(ctx, attrs["organization_id"], attrs["id"])
 	return err
 }
