@@ -23,6 +23,7 @@ var (
 	_ resource.Resource                = (*apiTokenResource)(nil)
 	_ resource.ResourceWithConfigure   = (*apiTokenResource)(nil)
 	_ resource.ResourceWithImportState = (*apiTokenResource)(nil)
+	_ resource.ResourceWithIdentity    = (*apiTokenResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*apiTokenResource)(nil)
 )
 
@@ -58,7 +59,7 @@ func (r *apiTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 		MarkdownDescription: "An organization API token: a credential for automation that acts in one organization with one role. " +
 			"The API cannot change a token, so any change replaces it (a new secret).\n\n" +
 			"The secret is in `token`, known only to the run that creates the token. An imported token has no secret.\n\n" +
-			"Import with `<organization_id>/<token_id>`.",
+			"Import with `<organization_id>/<token_id>`, or by identity (`organization_id` and `id`) with OpenTofu or Terraform 1.12 and later.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The token's id (not its secret).",
@@ -118,6 +119,16 @@ func (r *apiTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	}
 }
 
+// apiTokenIdentity: the API addresses a token by organization and id.
+var apiTokenIdentity = resourceIdentity{
+	{name: "organization_id", description: "The id of the organization the token belongs to."},
+	{name: "id", description: "The token's id."},
+}
+
+func (r *apiTokenResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = apiTokenIdentity.schema()
+}
+
 // ModifyPlan refuses an expires_at in the past when the plan makes a new token (create or replace). It is
 // a plan-time check rather than a validator so that a token created with a date that has since passed
 // still plans cleanly instead of failing every run.
@@ -172,6 +183,7 @@ func (r *apiTokenResource) Create(ctx context.Context, req resource.CreateReques
 	// The one response that carries the secret.
 	plan.Token = types.StringValue(token.Token)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(apiTokenIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
 func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -182,12 +194,13 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	token, err := r.client.GetAPIToken(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
 	if err != nil {
-		removeIfNotFound(ctx, err, resp)
+		apiTokenIdentity.removeIfNotFound(ctx, err, req, resp)
 		return
 	}
 	// state.Token is left alone: the API never returns the secret again.
 	state.fill(token)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(apiTokenIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
 // Update cannot be reached: every argument requires replacement and every computed value keeps its
@@ -210,7 +223,7 @@ func (r *apiTokenResource) Delete(ctx context.Context, req resource.DeleteReques
 }
 
 func (r *apiTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importCompositeID(ctx, req, resp, path.Root("organization_id"), path.Root("id"))
+	apiTokenIdentity.importState(ctx, req, resp)
 }
 
 // fill copies what the server returns; the secret is handled by the callers.

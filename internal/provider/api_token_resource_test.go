@@ -69,6 +69,11 @@ func TestAccAPIToken_lifecycle(t *testing.T) {
 					idsDiffer.AddStateValue(addr, tfjsonpath.New("id")),
 					secretsDiffer.AddStateValue(addr, tfjsonpath.New("token")),
 					expectWorkingToken(env, org.ID, addr, &firstID),
+					statecheck.ExpectIdentity(addr, map[string]knownvalue.Check{
+						"organization_id": knownvalue.StringExact(org.ID),
+						"id":              knownvalue.NotNull(),
+					}),
+					statecheck.ExpectIdentityValueMatchesState(addr, tfjsonpath.New("id")),
 				},
 			},
 			{
@@ -87,6 +92,16 @@ func TestAccAPIToken_lifecycle(t *testing.T) {
 				ImportState:       true,
 				ImportStateKind:   resource.ImportBlockWithID,
 				ImportStateIdFunc: acctest.ImportID(addr, "organization_id", "id"),
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("token"), knownvalue.Null()),
+				}},
+			},
+			{
+				// The same with the identity from state; the step also checks that the imported
+				// identity equals it.
+				ResourceName:    addr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
 				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectKnownValue(addr, tfjsonpath.New("token"), knownvalue.Null()),
 				}},

@@ -23,6 +23,7 @@ var (
 	_ resource.Resource                   = (*containerRegistryResource)(nil)
 	_ resource.ResourceWithConfigure      = (*containerRegistryResource)(nil)
 	_ resource.ResourceWithImportState    = (*containerRegistryResource)(nil)
+	_ resource.ResourceWithIdentity       = (*containerRegistryResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*containerRegistryResource)(nil)
 )
 
@@ -83,7 +84,7 @@ func (r *containerRegistryResource) Schema(_ context.Context, _ resource.SchemaR
 			"(`password_wo_version`, `secret_access_key_wo_version`) changes.\n\n" +
 			"The API never returns the secrets: the provider keeps what it last sent of `password` and `secret_access_key`, " +
 			"so a change made outside Terraform is not detected, and an imported registry plans to set them once.\n\n" +
-			"Import with `<organization_id>/<registry_id>`.",
+			"Import with `<organization_id>/<registry_id>`, or by identity (`organization_id` and `id`) with OpenTofu or Terraform 1.12 and later.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The registry's id.",
@@ -185,6 +186,16 @@ func (r *containerRegistryResource) Schema(_ context.Context, _ resource.SchemaR
 	}
 }
 
+// containerRegistryIdentity: the API addresses a registry by organization and id.
+var containerRegistryIdentity = resourceIdentity{
+	{name: "organization_id", description: "The id of the organization the registry belongs to."},
+	{name: "id", description: "The container registry's id."},
+}
+
+func (r *containerRegistryResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = containerRegistryIdentity.schema()
+}
+
 // ValidateConfig checks that the credentials match the kind, at plan time, naming the attribute at fault.
 // A secret given both ways is the schema's ConflictsWith error.
 func (r *containerRegistryResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -250,6 +261,7 @@ func (r *containerRegistryResource) Create(ctx context.Context, req resource.Cre
 	}
 	plan.fill(reg)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(containerRegistryIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
 func (r *containerRegistryResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -260,12 +272,13 @@ func (r *containerRegistryResource) Read(ctx context.Context, req resource.ReadR
 	}
 	reg, err := r.client.GetContainerRegistry(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
 	if err != nil {
-		removeIfNotFound(ctx, err, resp)
+		containerRegistryIdentity.removeIfNotFound(ctx, err, req, resp)
 		return
 	}
 	// Password and SecretAccessKey stay as they are in state: the API never returns them.
 	state.fill(reg)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(containerRegistryIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
 func (r *containerRegistryResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -293,6 +306,7 @@ func (r *containerRegistryResource) Update(ctx context.Context, req resource.Upd
 	}
 	plan.fill(reg)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(containerRegistryIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
 func (r *containerRegistryResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -308,7 +322,7 @@ func (r *containerRegistryResource) Delete(ctx context.Context, req resource.Del
 }
 
 func (r *containerRegistryResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importCompositeID(ctx, req, resp, path.Root("organization_id"), path.Root("id"))
+	containerRegistryIdentity.importState(ctx, req, resp)
 }
 
 // fill copies what the server returns; the secrets are not among it.

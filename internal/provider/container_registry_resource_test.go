@@ -92,6 +92,11 @@ func TestAccContainerRegistry_lifecycle(t *testing.T) {
 					expectRegistryOnServer(env, org.ID, addr, &id, api.ContainerRegistry{
 						Name: "hub", Kind: api.RegistryDockerHub, URL: "https://registry-1.docker.io", Username: "ci-bot",
 					}),
+					statecheck.ExpectIdentity(addr, map[string]knownvalue.Check{
+						"organization_id": knownvalue.StringExact(org.ID),
+						"id":              knownvalue.NotNull(),
+					}),
+					statecheck.ExpectIdentityValueMatchesState(addr, tfjsonpath.New("id")),
 				},
 			},
 			{
@@ -101,6 +106,19 @@ func TestAccContainerRegistry_lifecycle(t *testing.T) {
 				ImportStateVerify: true,
 				// The API never returns secrets.
 				ImportStateVerifyIgnore: []string{"password", "secret_access_key"},
+			},
+			{
+				// An import block with the identity from state; the step checks that the imported
+				// identity equals it. The API never returns the password, so the plan sets it from
+				// the configuration: an update, and nothing else.
+				ResourceName:       addr,
+				ImportState:        true,
+				ImportStateKind:    resource.ImportBlockWithResourceIdentity,
+				ExpectNonEmptyPlan: true,
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("password"), knownvalue.StringExact("first-secret")),
+				}},
 			},
 			{
 				Config: registryConfig(env, org.ID, dockerHub("hub-mirror", "https://mirror.example.com", "second-secret", `description = "pulls base images"`)...),

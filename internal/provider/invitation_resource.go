@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -21,6 +20,7 @@ var (
 	_ resource.Resource                = (*invitationResource)(nil)
 	_ resource.ResourceWithConfigure   = (*invitationResource)(nil)
 	_ resource.ResourceWithImportState = (*invitationResource)(nil)
+	_ resource.ResourceWithIdentity    = (*invitationResource)(nil)
 )
 
 // NewInvitationResource is the constructor the provider registers for orgs_invitation.
@@ -49,7 +49,7 @@ func (r *invitationResource) Schema(_ context.Context, _ resource.SchemaRequest,
 		MarkdownDescription: "An invitation to join an organization with a role, emailed to an address that may not have an account yet. " +
 			"Accepting it makes the invitee a member (and counts against the plan's member limit). " +
 			"An invitation cannot be changed: changing any argument cancels it and sends a new one. Destroying a pending invitation cancels it.\n\n" +
-			"Import with `<organization_id>/<invitation_id>`.",
+			"Import with `<organization_id>/<invitation_id>`, or by identity (`organization_id` and `id`) with OpenTofu or Terraform 1.12 and later.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The invitation's id.",
@@ -94,6 +94,16 @@ func (r *invitationResource) Schema(_ context.Context, _ resource.SchemaRequest,
 	}
 }
 
+// invitationIdentity: the API addresses an invitation by organization and id.
+var invitationIdentity = resourceIdentity{
+	{name: "organization_id", description: "The id of the organization the invitation is to."},
+	{name: "id", description: "The invitation's id."},
+}
+
+func (r *invitationResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = invitationIdentity.schema()
+}
+
 func (r *invitationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan invitationModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -109,6 +119,7 @@ func (r *invitationResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, invitationState(inv))...)
+	resp.Diagnostics.Append(invitationIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
 func (r *invitationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -119,10 +130,11 @@ func (r *invitationResource) Read(ctx context.Context, req resource.ReadRequest,
 	}
 	inv, err := r.client.GetInvitation(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
 	if err != nil {
-		removeIfNotFound(ctx, err, resp)
+		invitationIdentity.removeIfNotFound(ctx, err, req, resp)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, invitationState(inv))...)
+	resp.Diagnostics.Append(invitationIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
 // Update is never called with a change: every argument requires replacement. It only has to carry the
@@ -134,6 +146,7 @@ func (r *invitationResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.Diagnostics.Append(invitationIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
 func (r *invitationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -149,7 +162,7 @@ func (r *invitationResource) Delete(ctx context.Context, req resource.DeleteRequ
 }
 
 func (r *invitationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importCompositeID(ctx, req, resp, path.Root("organization_id"), path.Root("id"))
+	invitationIdentity.importState(ctx, req, resp)
 }
 
 func invitationState(inv *api.Invitation) invitationModel {

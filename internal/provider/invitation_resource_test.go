@@ -88,6 +88,11 @@ func TestAccInvitationResource(t *testing.T) {
 					statecheck.ExpectKnownValue(invitationResource, tfjsonpath.New("email"), knownvalue.StringExact("Carol@Example.com")),
 					statecheck.ExpectKnownValue(invitationResource, tfjsonpath.New("created_at"), knownvalue.StringExact("2030-01-02T03:04:05Z")),
 					statecheck.ExpectKnownValue(invitationResource, tfjsonpath.New("expires_at"), knownvalue.StringExact("2030-01-09T03:04:05Z")),
+					statecheck.ExpectIdentity(invitationResource, map[string]knownvalue.Check{
+						"organization_id": knownvalue.StringExact(org.ID),
+						"id":              knownvalue.NotNull(),
+					}),
+					statecheck.ExpectIdentityValueMatchesState(invitationResource, tfjsonpath.New("id")),
 				},
 				Check: acctest.Capture(invitationResource, "id", &invitationID),
 			},
@@ -96,6 +101,13 @@ func TestAccInvitationResource(t *testing.T) {
 				ImportState:       true,
 				ImportStateIdFunc: acctest.ImportID(invitationResource, "organization_id", "id"),
 				ImportStateVerify: true,
+			},
+			{
+				// An import block with the identity from state: the plan imports with no change, and
+				// the imported identity equals the one in state (the step checks both).
+				ResourceName:    invitationResource,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
 			},
 			{
 				// No API changes an invitation: a new role means a new invitation.

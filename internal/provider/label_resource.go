@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -22,6 +21,7 @@ var (
 	_ resource.Resource                = (*labelResource)(nil)
 	_ resource.ResourceWithConfigure   = (*labelResource)(nil)
 	_ resource.ResourceWithImportState = (*labelResource)(nil)
+	_ resource.ResourceWithIdentity    = (*labelResource)(nil)
 )
 
 // NewLabelResource is the constructor the provider registers for orgs_label.
@@ -46,7 +46,7 @@ func (r *labelResource) Metadata(_ context.Context, req resource.MetadataRequest
 func (r *labelResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A key/value label on an organization. Keys are unique in the organization.\n\n" +
-			"Import with `<organization_id>/<key>`; the key may itself hold a `/`.",
+			"Import with `<organization_id>/<key>` (the key may itself hold a `/`), or by identity (`organization_id` and `key`) with OpenTofu or Terraform 1.12 and later.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`<organization_id>/<key>`.",
@@ -84,6 +84,16 @@ func (r *labelResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 	}
 }
 
+// labelIdentity: the API addresses a label by its organization and key.
+var labelIdentity = resourceIdentity{
+	{name: "organization_id", description: "The id of the organization the label belongs to."},
+	{name: "key", description: "The label key; it may hold a `/` after a DNS-subdomain prefix."},
+}
+
+func (r *labelResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = labelIdentity.schema()
+}
+
 func (r *labelResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan labelModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -101,6 +111,7 @@ func (r *labelResource) Create(ctx context.Context, req resource.CreateRequest, 
 	}
 	plan.fill(label)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(labelIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
 func (r *labelResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -111,11 +122,12 @@ func (r *labelResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	}
 	label, err := r.client.GetLabel(ctx, state.OrganizationID.ValueString(), state.Key.ValueString())
 	if err != nil {
-		removeIfNotFound(ctx, err, resp)
+		labelIdentity.removeIfNotFound(ctx, err, req, resp)
 		return
 	}
 	state.fill(label)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(labelIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
 func (r *labelResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -136,6 +148,7 @@ func (r *labelResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	}
 	plan.fill(label)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(labelIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
 func (r *labelResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -151,8 +164,8 @@ func (r *labelResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 }
 
 func (r *labelResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	// The key may hold '/' (a DNS prefix); importCompositeID gives the last part the rest of the ID.
-	importCompositeID(ctx, req, resp, path.Root("organization_id"), path.Root("key"))
+	// The key may hold '/' (a DNS prefix); the import ID's last part takes the rest of the ID.
+	labelIdentity.importState(ctx, req, resp)
 }
 
 func (m *labelModel) fill(l *api.Label) {

@@ -51,6 +51,10 @@ func TestAccLabel_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("value"), knownvalue.StringExact("")),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("propagate_to_cloud_provider"), knownvalue.Bool(false)),
 					expectLabelOnServer(env, org.ID, key, "", false),
+					statecheck.ExpectIdentity(addr, map[string]knownvalue.Check{
+						"organization_id": knownvalue.StringExact(org.ID),
+						"key":             knownvalue.StringExact(key),
+					}),
 				},
 			},
 			{
@@ -58,6 +62,13 @@ func TestAccLabel_lifecycle(t *testing.T) {
 				ImportState:       true,
 				ImportStateId:     org.ID + "/" + key,
 				ImportStateVerify: true,
+			},
+			{
+				// An import block with the identity from state: the plan imports with no change, and
+				// the imported identity equals the one in state (the step checks both).
+				ResourceName:    addr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
 			},
 			{
 				Config: labelConfig(env, org.ID, key, `value = "platform-1.2"`, `propagate_to_cloud_provider = true`),

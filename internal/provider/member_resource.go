@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
@@ -26,6 +25,7 @@ var (
 	_ resource.Resource                = (*memberResource)(nil)
 	_ resource.ResourceWithConfigure   = (*memberResource)(nil)
 	_ resource.ResourceWithImportState = (*memberResource)(nil)
+	_ resource.ResourceWithIdentity    = (*memberResource)(nil)
 )
 
 // NewMemberResource is the constructor the provider registers for orgs_member.
@@ -52,7 +52,7 @@ func (r *memberResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A member of an organization: an existing user, added with a role. To bring in someone who has no account yet, use `orgs_invitation`.\n\n" +
 			"The organization's plan limits how many members it may have, and the server refuses to remove or demote its last owner.\n\n" +
-			"Import with `<organization_id>/<email>`.",
+			"Import with `<organization_id>/<email>`, or by identity (`organization_id` and `email`) with OpenTofu or Terraform 1.12 and later.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`<organization_id>/<email>`.",
@@ -98,6 +98,17 @@ func (r *memberResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 	}
 }
 
+// memberIdentity: the API addresses a member by organization and email address. The email keeps the
+// spelling first stored (see memberState), so the identity does not change with the letter case.
+var memberIdentity = resourceIdentity{
+	{name: "organization_id", description: "The id of the organization."},
+	{name: "email", description: "The member's email address."},
+}
+
+func (r *memberResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = memberIdentity.schema()
+}
+
 func (r *memberResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan memberModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -119,6 +130,7 @@ func (r *memberResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, memberState(m, plan.Email))...)
+	resp.Diagnostics.Append(memberIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
 func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -129,10 +141,11 @@ func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, res
 	}
 	m, err := r.client.GetMember(ctx, state.OrganizationID.ValueString(), state.Email.ValueString())
 	if err != nil {
-		removeIfNotFound(ctx, err, resp)
+		memberIdentity.removeIfNotFound(ctx, err, req, resp)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, memberState(m, state.Email))...)
+	resp.Diagnostics.Append(memberIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
 func (r *memberResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -165,6 +178,7 @@ func (r *memberResource) Update(ctx context.Context, req resource.UpdateRequest,
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, memberState(m, state.Email))...)
+	resp.Diagnostics.Append(memberIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
 func (r *memberResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -181,7 +195,7 @@ func (r *memberResource) Delete(ctx context.Context, req resource.DeleteRequest,
 
 func (r *memberResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	// An email holds no '/', and the organization id is first: the first '/' separates them.
-	importCompositeID(ctx, req, resp, path.Root("organization_id"), path.Root("email"))
+	memberIdentity.importState(ctx, req, resp)
 }
 
 // memberState is the state for a membership the server returned. known is the address already in the

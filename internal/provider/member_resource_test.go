@@ -61,6 +61,11 @@ func TestAccMemberResource(t *testing.T) {
 					statecheck.ExpectKnownValue(memberResource, tfjsonpath.New("role"), knownvalue.StringExact("member")),
 					statecheck.ExpectKnownValue(memberResource, tfjsonpath.New("environment_roles"),
 						knownvalue.MapExact(map[string]knownvalue.Check{envID: knownvalue.StringExact("run")})),
+					// The address as configured, not as the server lowercases it for comparison.
+					statecheck.ExpectIdentity(memberResource, map[string]knownvalue.Check{
+						"organization_id": knownvalue.StringExact(org.ID),
+						"email":           knownvalue.StringExact("Alice@Example.com"),
+					}),
 				},
 				Check: func(*terraform.State) error {
 					m, err := env.Client.GetMember(context.Background(), org.ID, "alice@example.com")
@@ -78,6 +83,13 @@ func TestAccMemberResource(t *testing.T) {
 				ImportState:       true,
 				ImportStateIdFunc: acctest.ImportID(memberResource, "organization_id", "email"),
 				ImportStateVerify: true,
+			},
+			{
+				// An import block with the identity from state: the plan imports with no change, and
+				// the imported identity equals the one in state (the step checks both).
+				ResourceName:    memberResource,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
 			},
 			{
 				// environment_roles left out means none: the update clears them.

@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -30,6 +29,7 @@ var (
 	_ resource.Resource                = (*organizationResource)(nil)
 	_ resource.ResourceWithConfigure   = (*organizationResource)(nil)
 	_ resource.ResourceWithImportState = (*organizationResource)(nil)
+	_ resource.ResourceWithIdentity    = (*organizationResource)(nil)
 )
 
 // NewOrganizationResource is the constructor the provider registers for orgs_organization.
@@ -95,7 +95,7 @@ func (r *organizationResource) Schema(_ context.Context, _ resource.SchemaReques
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An organization: the shared account that holds members, invitations, API tokens, container registries, labels and environments. " +
 			"The token's user becomes its first owner. Destroying it deletes everything it holds.\n\n" +
-			"Import with the organization's id.",
+			"Import with the organization's id, or by identity (`id`) with OpenTofu or Terraform 1.12 and later.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: orgDescID,
@@ -174,6 +174,15 @@ func (r *organizationResource) Schema(_ context.Context, _ resource.SchemaReques
 	}
 }
 
+// organizationIdentity: an organization's id is unique across the platform.
+var organizationIdentity = resourceIdentity{
+	{name: "id", description: "The organization's id."},
+}
+
+func (r *organizationResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = organizationIdentity.schema()
+}
+
 func (r *organizationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan organizationModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -200,6 +209,7 @@ func (r *organizationResource) Create(ctx context.Context, req resource.CreateRe
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, organizationState(org))...)
+	resp.Diagnostics.Append(organizationIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
 func (r *organizationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -210,10 +220,11 @@ func (r *organizationResource) Read(ctx context.Context, req resource.ReadReques
 	}
 	org, err := r.client.GetOrganization(ctx, state.ID.ValueString())
 	if err != nil {
-		removeIfNotFound(ctx, err, resp)
+		organizationIdentity.removeIfNotFound(ctx, err, req, resp)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, organizationState(org))...)
+	resp.Diagnostics.Append(organizationIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
 func (r *organizationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -234,6 +245,7 @@ func (r *organizationResource) Update(ctx context.Context, req resource.UpdateRe
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, organizationState(org))...)
+	resp.Diagnostics.Append(organizationIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
 func (r *organizationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -248,7 +260,7 @@ func (r *organizationResource) Delete(ctx context.Context, req resource.DeleteRe
 }
 
 func (r *organizationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importCompositeID(ctx, req, resp, path.Root("id"))
+	organizationIdentity.importState(ctx, req, resp)
 }
 
 // organizationChanges is the PATCH from state to plan: only what changed, because some fields need a

@@ -95,6 +95,8 @@ resource "orgs_organization" "test" {
 					})),
 					statecheck.ExpectKnownValue(orgResource, tfjsonpath.New("created_at"),
 						knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
+					statecheck.ExpectIdentity(orgResource, map[string]knownvalue.Check{"id": knownvalue.NotNull()}),
+					statecheck.ExpectIdentityValueMatchesState(orgResource, tfjsonpath.New("id")),
 				},
 				Check: resource.ComposeTestCheckFunc(
 					acctest.Capture(orgResource, "id", &orgID),
@@ -110,6 +112,13 @@ resource "orgs_organization" "test" {
 				ResourceName:      orgResource,
 				ImportState:       true,
 				ImportStateVerify: true,
+			},
+			{
+				// An import block with the identity from state: the plan imports with no change, and
+				// the imported identity equals the one in state (the step checks both).
+				ResourceName:    orgResource,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
 			},
 			{
 				Config: updated("Ops@Example.com"),

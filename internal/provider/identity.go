@@ -1,0 +1,127 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
+)
+
+// resourceIdentity is a resource's identity (Terraform 1.12 and OpenTofu 1.12 store it beside the state,
+// and import blocks can name an object by it): the attributes that find one object on the server, in
+// the order the import ID joins them with '/'.
+//
+// Each is also a string attribute of the same name at the root of the resource's schema. That is what
+// lets one table drive the identity schema, the identity written after every apply and refresh (read
+// back from the state just set), and an import from either an ID or an identity (written into state
+// under the same names).
+//
+// The tables are never modified.
+type resourceIdentity []identityAttribute
+
+type identityAttribute struct {
+	name        string
+	description string
+}
+
+func (ri resourceIdentity) paths() []path.Path {
+	paths := make([]path.Path, len(ri))
+	for i, a := range ri {
+		paths[i] = path.Root(a.name)
+	}
+	return paths
+}
+
+// schema is the identity schema. Every attribute is required to import: each one is needed to find
+// the object.
+func (ri resourceIdentity) schema() identityschema.Schema {
+	attrs := make(map[string]identityschema.Attribute, len(ri))
+	for _, a := range ri {
+		attrs[a.name] = identityschema.StringAttribute{RequiredForImport: true, Description: a.description}
+	}
+	return identityschema.Schema{Attributes: attrs}
+}
+
+// importState is a resource's whole ImportState. It takes the import ID when there is one (the import
+// command, or an import block with `id`), else the import block's `identity`, and writes the
+// identifying attributes into state for Read. It also sets the identity, so that a Read which finds
+// nothing still answers with one: the framework refuses a Read without it, and the user would see that
+// instead of the CLI's "cannot import non-existent remote object".
+func (ri resourceIdentity) importState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID != "" || req.Identity == nil || req.Identity.Raw.IsNull() {
+		// With neither, the ID is what the user left out: importCompositeID says which form it takes.
+		importCompositeID(ctx, req, resp, ri.paths()...)
+	} else {
+		ri.importIdentity(ctx, req.Identity, resp)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(ri.set(ctx, resp.State, resp.Identity)...)
+}
+
+func (ri resourceIdentity) importIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, resp *resource.ImportStateResponse) {
+	for _, p := range ri.paths() {
+		var v types.String
+		resp.Diagnostics.Append(identity.GetAttribute(ctx, p, &v)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		// RequiredForImport keeps it from being null; an empty string would reach the API as a path
+		// with a missing segment.
+		if v.IsNull() || v.IsUnknown() || v.ValueString() == "" {
+			resp.Diagnostics.AddError("Invalid import identity",
+				fmt.Sprintf("The import block's identity must give %s a non-empty value.", p))
+			continue
+		}
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, p, v)...)
+	}
+}
+
+// set writes the identity from the identifying attributes in state. Call it after every State.Set in
+// Create, Read and Update. identity is nil only where the framework runs a resource without identity
+// support (unit tests calling a method directly); there is nothing to set then.
+func (ri resourceIdentity) set(ctx context.Context, state tfsdk.State, identity *tfsdk.ResourceIdentity) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if identity == nil || state.Raw.IsNull() {
+		return diags
+	}
+	for _, p := range ri.paths() {
+		var v attr.Value
+		diags.Append(state.GetAttribute(ctx, p, &v)...)
+		if diags.HasError() {
+			return diags
+		}
+		// The state attribute may be of a custom string type (emailtype): the identity holds a plain string.
+		s, ok := v.(basetypes.StringValuable)
+		if !ok {
+			diags.AddError("Identity attribute is not a string",
+				fmt.Sprintf("The identity attribute %s is a %T in state. This is a bug in the provider; please report it.", p, v))
+			return diags
+		}
+		str, d := s.ToStringValue(ctx)
+		diags.Append(d...)
+		diags.Append(identity.SetAttribute(ctx, p, str)...)
+	}
+	return diags
+}
+
+// removeIfNotFound is removeIfNotFound for a resource with identity. A vanished object is removed
+// with the identity taken from the state being refreshed: the framework refuses a Read that answers
+// without one, and state written before the provider had identities has none, so the user would see an
+// error instead of a plan to create the object again.
+func (ri resourceIdentity) removeIfNotFound(ctx context.Context, err error, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if client.IsNotFound(err) {
+		resp.Diagnostics.Append(ri.set(ctx, req.State, resp.Identity)...)
+	}
+	removeIfNotFound(ctx, err, resp)
+}
