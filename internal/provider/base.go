@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -139,4 +140,15 @@ func timeValue(t time.Time) types.String {
 		return types.StringNull()
 	}
 	return types.StringValue(t.UTC().Format(time.RFC3339))
+}
+
+// ephemeralBase is resourceBase for ephemeral resources. The framework configures a new instance for
+// each call (Open, Close), so the client is always there when they run.
+type ephemeralBase struct {
+	client *client.Client
+}
+
+// Configure stores the client the provider built.
+func (b *ephemeralBase) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
+	b.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -34,7 +35,10 @@ const (
 	DefaultRequestTimeout = 30 * time.Second
 )
 
-var _ provider.Provider = (*orgsProvider)(nil)
+var (
+	_ provider.Provider                       = (*orgsProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*orgsProvider)(nil)
+)
 
 // New returns the provider factory; version is the release version ("dev" for local builds, "test" in
 // tests) and goes into the User-Agent.
@@ -114,7 +118,7 @@ func (p *orgsProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 			resp.Diagnostics.AddError("Failed to configure the orgs provider", err.Error())
 			return
 		}
-		resp.ResourceData, resp.DataSourceData = c, c
+		resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData = c, c, c
 		return
 	}
 
@@ -158,7 +162,7 @@ func (p *orgsProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		resp.Diagnostics.AddError("Failed to configure the orgs provider", err.Error())
 		return
 	}
-	resp.ResourceData, resp.DataSourceData = c, c
+	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData = c, c, c
 }
 
 func (p *orgsProvider) userAgent() string { return "terraform-provider-orgs/" + p.version }
@@ -179,6 +183,12 @@ func (p *orgsProvider) DataSources(context.Context) []func() datasource.DataSour
 		NewOrganizationDataSource,
 		NewUsageDataSource,
 		NewEnvironmentsDataSource,
+	}
+}
+
+func (p *orgsProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		NewAPITokenEphemeralResource,
 	}
 }
 
