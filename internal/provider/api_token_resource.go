@@ -52,6 +52,19 @@ func (r *apiTokenResource) Metadata(_ context.Context, req resource.MetadataRequ
 	resp.TypeName = req.ProviderTypeName + "_api_token"
 }
 
+// apiTokenArgs are the arguments the managed and the ephemeral orgs_api_token share: one description
+// and one set of rules for both.
+var apiTokenArgs = struct {
+	organizationID, name, role     string
+	nameValidators, roleValidators []validator.String
+}{
+	organizationID: "The organization the token acts in.",
+	name:           "A name saying what the token is for, 1 to 100 characters.",
+	role:           "The role the token acts with: " + markdownList(api.TokenRoles) + ". A token is never an `owner`.",
+	nameValidators: []validator.String{stringvalidator.LengthBetween(1, 100)},
+	roleValidators: []validator.String{stringvalidator.OneOf(stringsOf(api.TokenRoles)...)},
+}
+
 func (r *apiTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	stable := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
@@ -67,20 +80,20 @@ func (r *apiTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				PlanModifiers:       stable,
 			},
 			"organization_id": schema.StringAttribute{
-				MarkdownDescription: "The organization the token acts in.",
+				MarkdownDescription: apiTokenArgs.organizationID,
 				Required:            true,
 				PlanModifiers:       replace,
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: "A name saying what the token is for, 1 to 100 characters.",
+				MarkdownDescription: apiTokenArgs.name,
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 100)},
+				Validators:          apiTokenArgs.nameValidators,
 				PlanModifiers:       replace,
 			},
 			"role": schema.StringAttribute{
-				MarkdownDescription: "The role the token acts with: " + markdownList(api.TokenRoles) + ". A token is never an `owner`.",
+				MarkdownDescription: apiTokenArgs.role,
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(stringsOf(api.TokenRoles)...)},
+				Validators:          apiTokenArgs.roleValidators,
 				PlanModifiers:       replace,
 			},
 			"expires_at": schema.StringAttribute{

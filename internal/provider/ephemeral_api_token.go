@@ -10,8 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
-	resourceschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -67,21 +65,7 @@ func (r *apiTokenEphemeralResource) Metadata(_ context.Context, req ephemeral.Me
 	resp.TypeName = req.ProviderTypeName + "_api_token"
 }
 
-func (r *apiTokenEphemeralResource) Schema(ctx context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
-	// The arguments follow the managed orgs_api_token's rules; taking them from its schema keeps the two
-	// from drifting apart.
-	var managed resource.SchemaResponse
-	(&apiTokenResource{}).Schema(ctx, resource.SchemaRequest{}, &managed)
-	resp.Diagnostics.Append(managed.Diagnostics...)
-	argument := func(name string) schema.StringAttribute {
-		a, ok := managed.Schema.Attributes[name].(resourceschema.StringAttribute)
-		if !ok {
-			resp.Diagnostics.AddError("Invalid provider schema",
-				fmt.Sprintf("The managed orgs_api_token has no string attribute %q for the ephemeral orgs_api_token to share. This is a bug in the provider; please report it.", name))
-		}
-		return schema.StringAttribute{MarkdownDescription: a.MarkdownDescription, Required: true, Validators: a.Validators}
-	}
-
+func (r *apiTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An organization API token that lives for one run: it is created when the run needs it and revoked when the run ends, " +
 			"so its secret is never written to the plan or the state. Use it to give a provider, a provisioner or a write-only argument " +
@@ -90,9 +74,9 @@ func (r *apiTokenEphemeralResource) Schema(ctx context.Context, _ ephemeral.Sche
 			"The token also expires (`expires_in`, `" + shortDuration(DefaultEphemeralTokenLifetime) + "` by default), so a run that never reaches its end, " +
 			"such as a crash, leaves nothing that works for long. It counts against the plan's token limit while it exists.",
 		Attributes: map[string]schema.Attribute{
-			"organization_id": argument("organization_id"),
-			"name":            argument("name"),
-			"role":            argument("role"),
+			"organization_id": schema.StringAttribute{MarkdownDescription: apiTokenArgs.organizationID, Required: true},
+			"name":            schema.StringAttribute{MarkdownDescription: apiTokenArgs.name, Required: true, Validators: apiTokenArgs.nameValidators},
+			"role":            schema.StringAttribute{MarkdownDescription: apiTokenArgs.role, Required: true, Validators: apiTokenArgs.roleValidators},
 			"expires_in": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("How long the token works after it is created, as a Go duration such as `30m` or `2h`. Defaults to `%s`. "+
 					"The token is revoked when the run ends anyway; this bounds its life when the run never ends cleanly. "+
