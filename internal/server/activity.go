@@ -30,25 +30,20 @@ func (s *Server) listActivity(ctx context.Context, in *listActivityInput) (*page
 		query += ` AND seq < ?`
 		args = append(args, before)
 	}
-	rows, err := s.db.Reader.QueryContext(ctx, query+` ORDER BY seq DESC LIMIT ?`, append(args, in.PageSize+1)...)
+	items, seqs, err := queryPage(ctx, s.db.Reader, scanActivity, query+` ORDER BY seq DESC LIMIT ?`, append(args, in.PageSize+1)...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var items []api.ActivityEntry
-	var seqs []int64
-	for rows.Next() {
-		var e api.ActivityEntry
-		var seq int64
-		var at string
-		if err := rows.Scan(&seq, &e.ID, &e.OrganizationID, &e.ActorType, &e.ActorID, &e.Action, &e.ObjectType, &e.ObjectID, &at); err != nil {
-			return nil, err
-		}
-		e.At = parseTime(at)
-		items, seqs = append(items, e), append(seqs, seq)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
 	return &pageOutput[api.ActivityEntry]{Body: page(items, seqs, in.PageSize)}, nil
+}
+
+func scanActivity(row rowScanner) (api.ActivityEntry, int64, error) {
+	var e api.ActivityEntry
+	var seq int64
+	var at string
+	if err := row.Scan(&seq, &e.ID, &e.OrganizationID, &e.ActorType, &e.ActorID, &e.Action, &e.ObjectType, &e.ObjectID, &at); err != nil {
+		return e, 0, err
+	}
+	e.At = parseTime(at)
+	return e, seq, nil
 }

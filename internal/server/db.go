@@ -220,3 +220,26 @@ func (s *Server) deleteOrgObject(ctx context.Context, o orgObject, key string) e
 		return s.record(ctx, tx, a.orgID, o.kind+".delete", o.kind, key)
 	})
 }
+
+// rowScanner is a *sql.Row or *sql.Rows.
+type rowScanner interface{ Scan(...any) error }
+
+// queryPage runs a list query (rows in seq order, at most one past the page, so page can tell whether
+// another follows) and reads each row with scan.
+func queryPage[T any](ctx context.Context, q querier, scan func(rowScanner) (T, int64, error), query string, args ...any) ([]T, []int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var items []T
+	var seqs []int64
+	for rows.Next() {
+		item, seq, err := scan(rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		items, seqs = append(items, item), append(seqs, seq)
+	}
+	return items, seqs, rows.Err()
+}

@@ -37,7 +37,7 @@ type EnvironmentPath struct {
 
 const environmentColumns = `e.seq, e.id, e.organization_id, e.name, e.slug, e.status, e.is_default, e.created_at`
 
-func scanEnvironment(row interface{ Scan(...any) error }) (api.Environment, int64, error) {
+func scanEnvironment(row rowScanner) (api.Environment, int64, error) {
 	var e api.Environment
 	var seq int64
 	var created string
@@ -81,21 +81,8 @@ func (s *Server) listEnvironments(ctx context.Context, in *listEnvironmentsInput
 		}
 		args = append(args, in.OrgID, userID)
 	}
-	rows, err := s.db.Reader.QueryContext(ctx, query+` ORDER BY e.seq LIMIT ?`, append(args, in.PageSize+1)...)
+	items, seqs, err := queryPage(ctx, s.db.Reader, scanEnvironment, query+` ORDER BY e.seq LIMIT ?`, append(args, in.PageSize+1)...)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []api.Environment
-	var seqs []int64
-	for rows.Next() {
-		e, seq, err := scanEnvironment(rows)
-		if err != nil {
-			return nil, err
-		}
-		items, seqs = append(items, e), append(seqs, seq)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	return &pageOutput[api.Environment]{Body: page(items, seqs, in.PageSize)}, nil

@@ -39,7 +39,7 @@ type InvitationPath struct {
 const invitationColumns = `seq, id, organization_id, email, role, invited_by, expires_at, accepted_at, created_at`
 
 // scanInvitation reads an invitation; its status depends on the clock.
-func (s *Server) scanInvitation(row interface{ Scan(...any) error }) (api.Invitation, int64, error) {
+func (s *Server) scanInvitation(row rowScanner) (api.Invitation, int64, error) {
 	var inv api.Invitation
 	var seq int64
 	var expires, created string
@@ -91,22 +91,9 @@ func (s *Server) listInvitations(ctx context.Context, in *listInvitationsInput) 
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Reader.QueryContext(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE organization_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+	items, seqs, err := queryPage(ctx, s.db.Reader, s.scanInvitation, `SELECT `+invitationColumns+` FROM invitations WHERE organization_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
 		in.OrgID, after, in.PageSize+1)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []api.Invitation
-	var seqs []int64
-	for rows.Next() {
-		inv, seq, err := s.scanInvitation(rows)
-		if err != nil {
-			return nil, err
-		}
-		items, seqs = append(items, inv), append(seqs, seq)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	return &pageOutput[api.Invitation]{Body: page(items, seqs, in.PageSize)}, nil

@@ -36,7 +36,7 @@ type LabelPath struct {
 
 const labelColumns = `seq, organization_id, key, value, propagate_to_cloud_provider, created_at, updated_at`
 
-func scanLabel(row interface{ Scan(...any) error }) (api.Label, int64, error) {
+func scanLabel(row rowScanner) (api.Label, int64, error) {
 	var l api.Label
 	var seq int64
 	var created, updated string
@@ -65,22 +65,9 @@ func (s *Server) listLabels(ctx context.Context, in *listLabelsInput) (*pageOutp
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Reader.QueryContext(ctx, `SELECT `+labelColumns+` FROM labels WHERE organization_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+	items, seqs, err := queryPage(ctx, s.db.Reader, scanLabel, `SELECT `+labelColumns+` FROM labels WHERE organization_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
 		in.OrgID, after, in.PageSize+1)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []api.Label
-	var seqs []int64
-	for rows.Next() {
-		l, seq, err := scanLabel(rows)
-		if err != nil {
-			return nil, err
-		}
-		items, seqs = append(items, l), append(seqs, seq)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	return &pageOutput[api.Label]{Body: page(items, seqs, in.PageSize)}, nil

@@ -37,7 +37,7 @@ type MemberPath struct {
 
 const memberColumns = `m.seq, m.organization_id, u.id, u.email, u.name, m.role, m.created_at`
 
-func scanMember(row interface{ Scan(...any) error }) (api.Member, int64, error) {
+func scanMember(row rowScanner) (api.Member, int64, error) {
 	var m api.Member
 	var seq int64
 	var created string
@@ -162,25 +162,11 @@ func (s *Server) listMembers(ctx context.Context, in *listMembersInput) (*pageOu
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Reader.QueryContext(ctx, `SELECT `+memberColumns+` FROM members m JOIN users u ON u.id = m.user_id
+	items, seqs, err := queryPage(ctx, s.db.Reader, scanMember, `SELECT `+memberColumns+` FROM members m JOIN users u ON u.id = m.user_id
 		WHERE m.organization_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`, in.OrgID, after, in.PageSize+1)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var items []api.Member
-	var seqs []int64
-	for rows.Next() {
-		m, seq, err := scanMember(rows)
-		if err != nil {
-			return nil, err
-		}
-		items, seqs = append(items, m), append(seqs, seq)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows.Close()
 	if len(items) == 0 {
 		return &pageOutput[api.Member]{Body: page(items, seqs, in.PageSize)}, nil
 	}

@@ -32,7 +32,7 @@ func (s *Server) registerOrganizations(a huma.API) {
 const orgColumns = `o.seq, o.id, o.name, o.description, o.website, o.admin_contact_emails, o.plan,
 	o.artifacts_storage_limit_gb, o.ai_hints_enabled, o.mask_webhook_urls, o.created_at, o.updated_at`
 
-func scanOrganization(row interface{ Scan(...any) error }) (api.Organization, int64, error) {
+func scanOrganization(row rowScanner) (api.Organization, int64, error) {
 	var o api.Organization
 	var seq int64
 	var contacts, created, updated string
@@ -116,21 +116,8 @@ func (s *Server) listOrganizations(ctx context.Context, in *listOrganizationsInp
 	}
 	query += ` ORDER BY o.seq LIMIT ?`
 	args = append(args, in.PageSize+1)
-	rows, err := s.db.Reader.QueryContext(ctx, query, args...)
+	items, seqs, err := queryPage(ctx, s.db.Reader, scanOrganization, query, args...)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []api.Organization
-	var seqs []int64
-	for rows.Next() {
-		o, seq, err := scanOrganization(rows)
-		if err != nil {
-			return nil, err
-		}
-		items, seqs = append(items, o), append(seqs, seq)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	return &pageOutput[api.Organization]{Body: page(items, seqs, in.PageSize)}, nil

@@ -43,7 +43,7 @@ type registryRecord struct {
 
 const registryColumns = `seq, id, organization_id, name, kind, url, description, username, password, access_key_id, secret_access_key, created_at, updated_at`
 
-func scanRegistry(row interface{ Scan(...any) error }) (registryRecord, int64, error) {
+func scanRegistry(row rowScanner) (registryRecord, int64, error) {
 	var r registryRecord
 	var seq int64
 	var created, updated string
@@ -98,22 +98,12 @@ func (s *Server) listContainerRegistries(ctx context.Context, in *listContainerR
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Reader.QueryContext(ctx, `SELECT `+registryColumns+` FROM container_registries WHERE organization_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+	items, seqs, err := queryPage(ctx, s.db.Reader, func(r rowScanner) (api.ContainerRegistry, int64, error) {
+		rec, seq, err := scanRegistry(r)
+		return rec.ContainerRegistry, seq, err
+	}, `SELECT `+registryColumns+` FROM container_registries WHERE organization_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
 		in.OrgID, after, in.PageSize+1)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []api.ContainerRegistry
-	var seqs []int64
-	for rows.Next() {
-		r, seq, err := scanRegistry(rows)
-		if err != nil {
-			return nil, err
-		}
-		items, seqs = append(items, r.ContainerRegistry), append(seqs, seq)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	return &pageOutput[api.ContainerRegistry]{Body: page(items, seqs, in.PageSize)}, nil

@@ -35,7 +35,7 @@ const apiTokenColumns = `t.seq, t.id, t.organization_id, t.name, t.role, t.expir
 	EXISTS (SELECT 1 FROM members m WHERE m.organization_id = t.organization_id AND m.user_id = t.created_by)`
 
 // scanAPIToken reads a token; it is active while unexpired and while its creator is a member.
-func (s *Server) scanAPIToken(row interface{ Scan(...any) error }) (api.APIToken, int64, error) {
+func (s *Server) scanAPIToken(row rowScanner) (api.APIToken, int64, error) {
 	var t api.APIToken
 	var seq int64
 	var expires sql.NullString
@@ -67,22 +67,9 @@ func (s *Server) listAPITokens(ctx context.Context, in *listAPITokensInput) (*pa
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Reader.QueryContext(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens t WHERE t.organization_id = ? AND t.seq > ? ORDER BY t.seq LIMIT ?`,
+	items, seqs, err := queryPage(ctx, s.db.Reader, s.scanAPIToken, `SELECT `+apiTokenColumns+` FROM api_tokens t WHERE t.organization_id = ? AND t.seq > ? ORDER BY t.seq LIMIT ?`,
 		in.OrgID, after, in.PageSize+1)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []api.APIToken
-	var seqs []int64
-	for rows.Next() {
-		t, seq, err := s.scanAPIToken(rows)
-		if err != nil {
-			return nil, err
-		}
-		items, seqs = append(items, t), append(seqs, seq)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	return &pageOutput[api.APIToken]{Body: page(items, seqs, in.PageSize)}, nil

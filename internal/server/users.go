@@ -34,7 +34,7 @@ func (s *Server) registerUsers(a huma.API) {
 
 const userColumns = `id, email, name, created_at`
 
-func scanUser(row interface{ Scan(...any) error }) (api.User, error) {
+func scanUser(row rowScanner) (api.User, error) {
 	var u api.User
 	var created string
 	if err := row.Scan(&u.ID, &u.Email, &u.Name, &created); err != nil {
@@ -168,7 +168,7 @@ func (s *Server) insertPersonalToken(ctx context.Context, tx *sql.Tx, userID, na
 
 const personalTokenColumns = `seq, id, name, expires_at, created_at`
 
-func scanPersonalToken(row interface{ Scan(...any) error }) (api.PersonalToken, int64, error) {
+func scanPersonalToken(row rowScanner) (api.PersonalToken, int64, error) {
 	var t api.PersonalToken
 	var seq int64
 	var expires sql.NullString
@@ -194,22 +194,9 @@ func (s *Server) listPersonalTokens(ctx context.Context, in *listPersonalTokensI
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Reader.QueryContext(ctx, `SELECT `+personalTokenColumns+` FROM personal_tokens WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+	items, seqs, err := queryPage(ctx, s.db.Reader, scanPersonalToken, `SELECT `+personalTokenColumns+` FROM personal_tokens WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
 		principalFrom(ctx).userID, after, in.PageSize+1)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []api.PersonalToken
-	var seqs []int64
-	for rows.Next() {
-		t, seq, err := scanPersonalToken(rows)
-		if err != nil {
-			return nil, err
-		}
-		items, seqs = append(items, t), append(seqs, seq)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	return &pageOutput[api.PersonalToken]{Body: page(items, seqs, in.PageSize)}, nil
