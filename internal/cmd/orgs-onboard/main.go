@@ -1,0 +1,370 @@
+// Command orgs-onboard brings an existing organization under Terraform/OpenTofu in one step: it reads
+// the organization and everything it holds (members, pending invitations, API tokens, container
+// registries, labels) and writes one file of import blocks, from which
+// `tofu plan -generate-config-out=generated.tf` writes the HCL.
+//
+//	ORGS_ENDPOINT=http://127.0.0.1:8080 ORGS_TOKEN=... orgs-onboard -org org_... [-out onboard.tf]
+//
+// The credential comes from ORGS_TOKEN (or -token) and is never printed. The file is deterministic: the
+// same organization gives the same file, so it can be regenerated and diffed.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "orgs-onboard:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("orgs-onboard", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	orgID := fs.String("org", "", "id of the organization to onboard (required)")
+	out := fs.String("out", "onboard.tf", "file to write the import blocks to (\"-\": standard output)")
+	force := fs.Bool("force", false, "overwrite -out if it exists")
+	endpoint := fs.String("endpoint", "", "API base URL (default: $ORGS_ENDPOINT)")
+	token := fs.String("token", "", "API credential (default: $ORGS_TOKEN); prefer the environment, which stays out of the process list")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if *orgID == "" {
+		return errors.New("-org is required: the id of the organization to onboard")
+	}
+	if *endpoint == "" {
+		*endpoint = getenv("ORGS_ENDPOINT")
+	}
+	if *token == "" {
+		*token = getenv("ORGS_TOKEN")
+	}
+	if *endpoint == "" || *token == "" {
+		return errors.New("set ORGS_ENDPOINT and ORGS_TOKEN (or -endpoint and -token)")
+	}
+	c, err := client.New(client.Config{
+		Endpoint:   *endpoint,
+		Token:      *token,
+		UserAgent:  "orgs-onboard",
+		MaxRetries: 4,
+	})
+	if err != nil {
+		return err
+	}
+	h, err := discover(ctx, c, *orgID)
+	if err != nil {
+		return err
+	}
+	text := render(h)
+
+	if *out == "-" {
+		if _, err := io.WriteString(stdout, text); err != nil {
+			return err
+		}
+	} else {
+		flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+		if *force {
+			flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+		}
+		f, err := os.OpenFile(*out, flags, 0o644)
+		if errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("%s exists; remove it or pass -force to overwrite it", *out)
+		}
+		if err != nil {
+			return err
+		}
+		_, werr := io.WriteString(f, text)
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return fmt.Errorf("write %s: %w", *out, werr)
+		}
+	}
+	printNextSteps(stderr, h, *out)
+	return nil
+}
+
+// holdings is what an organization holds that the provider manages.
+type holdings struct {
+	org         api.Organization
+	members     []api.Member
+	invitations []api.Invitation // pending only: accepted ones are members, expired ones cannot be imported
+	tokens      []api.APIToken
+	registries  []api.ContainerRegistry
+	labels      []api.Label
+}
+
+func discover(ctx context.Context, c *client.Client, orgID string) (*holdings, error) {
+	org, err := c.GetOrganization(ctx, orgID)
+	if err != nil {
+		if client.IsNotFound(err) {
+			return nil, fmt.Errorf("organization %q not found, or the credential cannot see it", orgID)
+		}
+		return nil, fmt.Errorf("read organization: %w", err)
+	}
+	h := &holdings{org: *org}
+	if h.members, err = c.ListMembers(ctx, orgID); err != nil {
+		return nil, fmt.Errorf("list members: %w", err)
+	}
+	invitations, err := c.ListInvitations(ctx, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("list invitations: %w", err)
+	}
+	for _, inv := range invitations {
+		if inv.Status == api.InvitationPending {
+			h.invitations = append(h.invitations, inv)
+		}
+	}
+	if h.tokens, err = c.ListAPITokens(ctx, orgID); err != nil {
+		return nil, fmt.Errorf("list API tokens: %w", err)
+	}
+	if h.registries, err = c.ListContainerRegistries(ctx, orgID); err != nil {
+		return nil, fmt.Errorf("list container registries: %w", err)
+	}
+	if h.labels, err = c.ListLabels(ctx, orgID); err != nil {
+		return nil, fmt.Errorf("list labels: %w", err)
+	}
+	return h, nil
+}
+
+// importBlock is one object to import: resource type, name in the configuration, import id, and a
+// note for the reader.
+type importBlock struct {
+	typ, name, id, note string
+}
+
+// namedObject is an object before it gets its resource name: base is the name it would like, id its
+// import id (unique, so it orders objects that want the same name).
+type namedObject struct {
+	base, id, note string
+}
+
+// name assigns each object a valid, unique resource name derived from base, and returns the import
+// blocks sorted by name. Objects wanting the same name are told apart by a numeric suffix in the order
+// of their import ids, so the same objects always get the same names.
+func name(typ, fallback string, objs []namedObject) []importBlock {
+	sort.Slice(objs, func(i, j int) bool {
+		if objs[i].base != objs[j].base {
+			return objs[i].base < objs[j].base
+		}
+		return objs[i].id < objs[j].id
+	})
+	// Reserve every base first, so that a suffixed name never takes another object's own base name
+	// (labels "a" and "a" would otherwise give "a_2", clashing with a label whose key is "a_2").
+	taken := map[string]bool{}
+	for i := range objs {
+		objs[i].base = identifier(objs[i].base, fallback)
+		taken[objs[i].base] = true
+	}
+	blocks := make([]importBlock, 0, len(objs))
+	first := map[string]bool{}
+	for _, o := range objs {
+		n := o.base
+		if first[n] {
+			for i := 2; ; i++ {
+				if c := n + "_" + strconv.Itoa(i); !taken[c] {
+					n = c
+					break
+				}
+			}
+		}
+		first[o.base] = true
+		taken[n] = true
+		blocks = append(blocks, importBlock{typ: typ, name: n, id: o.id, note: o.note})
+	}
+	sort.Slice(blocks, func(i, j int) bool { return blocks[i].name < blocks[j].name })
+	return blocks
+}
+
+// identifier makes s a resource name: lower case, every character outside [a-z0-9_] replaced by '_',
+// and fallback in front when it would not start with a letter.
+func identifier(s, fallback string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	id := strings.Trim(b.String(), "_")
+	if id == "" {
+		return fallback
+	}
+	if id[0] < 'a' || id[0] > 'z' {
+		return fallback + "_" + id
+	}
+	return id
+}
+
+// resource types, in the order the file lists them.
+const (
+	typeOrganization = "orgs_organization"
+	typeMember       = "orgs_member"
+	typeInvitation   = "orgs_invitation"
+	typeAPIToken     = "orgs_api_token"
+	typeRegistry     = "orgs_container_registry"
+	typeLabel        = "orgs_label"
+)
+
+func blocks(h *holdings) [][]importBlock {
+	orgID := h.org.ID
+	sub := func(id string) string { return orgID + "/" + id }
+
+	org := name(typeOrganization, "organization", []namedObject{{base: h.org.Name, id: orgID}})
+
+	var members []namedObject
+	for _, m := range h.members {
+		members = append(members, namedObject{base: m.Email, id: sub(m.Email), note: "role " + string(m.Role)})
+	}
+	var invitations []namedObject
+	for _, inv := range h.invitations {
+		invitations = append(invitations, namedObject{base: inv.Email, id: sub(inv.ID),
+			note: fmt.Sprintf("%s as %s, expires %s", inv.Email, inv.Role, inv.ExpiresAt.UTC().Format(time.RFC3339))})
+	}
+	var tokens []namedObject
+	for _, t := range h.tokens {
+		note := fmt.Sprintf("%q, role %s; its secret cannot be read back", t.Name, t.Role)
+		if !t.Active {
+			note += "; inactive"
+		}
+		tokens = append(tokens, namedObject{base: t.Name, id: sub(t.ID), note: note})
+	}
+	var registries []namedObject
+	for _, r := range h.registries {
+		secret := "password_wo"
+		if r.Kind.UsesAccessKeys() {
+			secret = "secret_access_key_wo"
+		}
+		registries = append(registries, namedObject{base: r.Name, id: sub(r.ID),
+			note: fmt.Sprintf("%q (%s); its secret cannot be read back: set %s in the generated config", r.Name, r.Kind, secret)})
+	}
+	var labels []namedObject
+	for _, l := range h.labels {
+		labels = append(labels, namedObject{base: l.Key, id: sub(l.Key)})
+	}
+	return [][]importBlock{
+		org,
+		name(typeMember, "member", members),
+		name(typeInvitation, "invitation", invitations),
+		name(typeAPIToken, "token", tokens),
+		name(typeRegistry, "registry", registries),
+		name(typeLabel, "label", labels),
+	}
+}
+
+func render(h *holdings) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Import blocks for organization %s, written by orgs-onboard.\n", oneLine(h.org.ID))
+	b.WriteString("# Run `tofu plan -generate-config-out=generated.tf` to write the configuration of every object.\n")
+	b.WriteString("# Secrets cannot be read back: API tokens are imported without their secret, and container\n")
+	b.WriteString("# registries need their secret filled in (password_wo or secret_access_key_wo) in generated.tf.\n")
+	for _, group := range blocks(h) {
+		for _, ib := range group {
+			b.WriteString("\n")
+			if ib.note != "" {
+				fmt.Fprintf(&b, "# %s\n", oneLine(ib.note))
+			}
+			fmt.Fprintf(&b, "import {\n  to = %s.%s\n  id = %s\n}\n", ib.typ, ib.name, quote(ib.id))
+		}
+	}
+	return b.String()
+}
+
+// quote is an HCL string literal of s: strconv.Quote's escapes where HCL has them, \u and \U for the
+// rest, and the template sequences "${" and "%{" doubled so they stay literal text.
+func quote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		rest := s[i+size:]
+		i += size
+		switch {
+		case r == '"':
+			b.WriteString(`\"`)
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case (r == '$' || r == '%') && strings.HasPrefix(rest, "{"):
+			b.WriteRune(r)
+			b.WriteRune(r)
+		case r == utf8.RuneError && size == 1:
+			// Not UTF-8; HCL files are, so the byte cannot be written as it is.
+			b.WriteString(`\ufffd`)
+		case unicode.IsPrint(r):
+			b.WriteRune(r)
+		case r <= 0xffff:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			fmt.Fprintf(&b, `\U%08x`, r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// oneLine keeps a comment on its line whatever the server's strings hold.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+func printNextSteps(w io.Writer, h *holdings, out string) {
+	where := out
+	if out == "-" {
+		where = "the import blocks"
+	}
+	fmt.Fprintf(w, "Wrote %s: 1 organization, %d members, %d pending invitations, %d API tokens, %d container registries, %d labels.\n",
+		where, len(h.members), len(h.invitations), len(h.tokens), len(h.registries), len(h.labels))
+	fmt.Fprintf(w, `
+Next steps:
+  1. Put %s in a directory with a provider configuration:
+       terraform {
+         required_providers {
+           orgs = { source = "orgs-dev/orgs" }
+         }
+       }
+       provider "orgs" {} # reads ORGS_ENDPOINT and ORGS_TOKEN
+  2. tofu init
+  3. tofu plan -generate-config-out=generated.tf
+     This writes the configuration of every object into generated.tf.
+`, where)
+	if len(h.registries) > 0 {
+		fmt.Fprintf(w, `  4. Secrets cannot be read back: in generated.tf, give each of the %d container registries its secret
+     (password_wo, or secret_access_key_wo for ecr; e.g. from a variable), then plan again.
+`, len(h.registries))
+	}
+	if len(h.tokens) > 0 {
+		fmt.Fprintf(w, "  Note: the %d API tokens are imported without their secret (the token attribute stays empty).\n", len(h.tokens))
+	}
+	fmt.Fprintln(w, "  Then: tofu apply imports everything; the next plan should be empty.")
+}

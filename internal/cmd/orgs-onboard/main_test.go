@@ -1,0 +1,374 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/acctest"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/provider"
+)
+
+// servePluginEnv makes this test binary serve the provider as a plugin, so that
+// TestAccOnboard_tofuPlan can hand it to OpenTofu without building the provider separately.
+const servePluginEnv = "ORGS_TEST_SERVE_PROVIDER_PLUGIN"
+
+// init runs before the testing package parses flags or prints anything, which the plugin handshake on
+// stdout needs.
+func init() {
+	if os.Getenv(servePluginEnv) != "1" {
+		return
+	}
+	err := providerserver.Serve(context.Background(), provider.New("test"), providerserver.ServeOpts{Address: "registry.opentofu.org/orgs-dev/orgs"})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// fixture is an organization holding one or more of everything, with the import blocks it must give.
+type fixture struct {
+	env  *acctest.Env
+	org  api.Organization
+	want map[string]string // "type id" to the resource name the file must give it
+	// tokenSecret is the secret of the token created in the organization; it must appear nowhere.
+	tokenSecret string
+	registries  int
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	var mu sync.Mutex
+	codes := map[string]string{}
+	env := acctest.New(t, acctest.WithInvitationHook(func(e api.InvitationEmail) {
+		mu.Lock()
+		defer mu.Unlock()
+		codes[e.To] = e.Code
+	}))
+	ctx := t.Context()
+	c := env.Client
+	org := env.CreateOrganization(t, api.PlanTeam)
+	f := &fixture{env: env, org: org, want: map[string]string{}}
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	sub := func(id string) string { return org.ID + "/" + id }
+
+	f.want[typeOrganization+" "+org.ID] = identifier(org.Name, "organization")
+	f.want[typeMember+" "+sub(env.OwnerEmail)] = "owner_example_com"
+	// Two emails that give the same name: the one first by import id keeps it.
+	for email, name := range map[string]string{"a.b@example.com": "a_b_example_com", "a_b@example.com": "a_b_example_com_2"} {
+		env.SignUp(t, email)
+		_, err := c.AddMember(ctx, org.ID, api.MemberCreate{Email: email, Role: api.RoleMember})
+		must("add member", err)
+		f.want[typeMember+" "+sub(email)] = name
+	}
+	// An accepted invitation is a member, not an invitation to import.
+	_, err := c.CreateInvitation(ctx, org.ID, api.InvitationCreate{Email: "carol@example.com", Role: api.RoleAdmin})
+	must("invite carol", err)
+	mu.Lock()
+	code := codes["carol@example.com"]
+	mu.Unlock()
+	_, err = c.AcceptInvitation(ctx, api.InvitationAccept{Code: code})
+	must("accept carol's invitation", err)
+	f.want[typeMember+" "+sub("carol@example.com")] = "carol_example_com"
+	inv, err := c.CreateInvitation(ctx, org.ID, api.InvitationCreate{Email: "Dave@Example.com", Role: api.RoleMember})
+	must("invite dave", err)
+	f.want[typeInvitation+" "+sub(inv.ID)] = "dave_example_com"
+
+	tok, err := c.CreateAPIToken(ctx, org.ID, api.APITokenCreate{Name: "CI deploy", Role: api.RoleAdmin})
+	must("create token", err)
+	f.tokenSecret = tok.Token
+	f.want[typeAPIToken+" "+sub(tok.ID)] = "ci_deploy"
+
+	reg, err := c.CreateContainerRegistry(ctx, org.ID, api.ContainerRegistryCreate{
+		Name: "ghcr", Kind: api.RegistryGitHub, URL: "https://ghcr.io", Username: "bot", Password: "registry-secret",
+	})
+	must("create registry", err)
+	f.registries = 1
+	f.want[typeRegistry+" "+sub(reg.ID)] = "ghcr"
+
+	for key, name := range map[string]string{
+		"example.com/team": "example_com_team",
+		"example.com/a-b":  "example_com_a_b",   // first by import id
+		"example.com/a_b":  "example_com_a_b_2", // same name as the one above
+		"9lives":           "label_9lives",      // a name cannot start with a digit
+	} {
+		_, err := c.CreateLabel(ctx, org.ID, api.LabelCreate{Key: key, Value: "v"})
+		must("create label "+key, err)
+		f.want[typeLabel+" "+sub(key)] = name
+	}
+	return f
+}
+
+func (f *fixture) getenv(name string) string {
+	switch name {
+	case "ORGS_ENDPOINT":
+		return f.env.Endpoint
+	case "ORGS_TOKEN":
+		return f.env.Token
+	}
+	return ""
+}
+
+// onboard runs the program and returns what it wrote to the file and to stderr.
+func (f *fixture) onboard(t *testing.T, out string, extra ...string) (file, stderr string) {
+	t.Helper()
+	var so, se bytes.Buffer
+	args := append([]string{"-org", f.org.ID, "-out", out}, extra...)
+	if err := run(t.Context(), args, f.getenv, &so, &se); err != nil {
+		t.Fatalf("run %v: %v\nstderr:\n%s", args, err, se.String())
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{f.env.Token, f.tokenSecret, "registry-secret"} {
+		if strings.Contains(string(b)+so.String()+se.String(), secret) {
+			t.Errorf("the output holds a secret")
+		}
+	}
+	return string(b), se.String()
+}
+
+var importBlockRE = regexp.MustCompile(`(?m)^import \{\n  to = (\w+)\.([^\s]+)\n  id = ("(?:[^"\\]|\\.)*")\n\}$`)
+
+func TestOnboardWritesImportBlocks(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	out := filepath.Join(t.TempDir(), "onboard.tf")
+	text, stderr := f.onboard(t, out)
+
+	matches := importBlockRE.FindAllStringSubmatch(text, -1)
+	if got := strings.Count(text, "import {"); got != len(matches) {
+		t.Fatalf("%d import blocks, %d of them well-formed:\n%s", got, len(matches), text)
+	}
+	validName := regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	typeOrder := []string{typeOrganization, typeMember, typeInvitation, typeAPIToken, typeRegistry, typeLabel}
+	seen := map[string]bool{}
+	var order []string
+	for _, m := range matches {
+		typ, name := m[1], m[2]
+		id, err := strconv.Unquote(m[3])
+		if err != nil {
+			t.Fatalf("id %s: %v", m[3], err)
+		}
+		key := typ + " " + id
+		if seen[key] {
+			t.Errorf("%s is imported twice", key)
+		}
+		seen[key] = true
+		if want, ok := f.want[key]; !ok {
+			t.Errorf("unexpected import of %s as %s.%s", key, typ, name)
+		} else if name != want {
+			t.Errorf("%s is named %s, want %s", key, name, want)
+		}
+		if !validName.MatchString(name) {
+			t.Errorf("%s.%s is not a valid resource name", typ, name)
+		}
+		order = append(order, fmt.Sprintf("%d %s", slices.Index(typeOrder, typ), name))
+	}
+	for key := range f.want {
+		if !seen[key] {
+			t.Errorf("%s is not imported", key)
+		}
+	}
+	// Sorted by type, then by name; a name repeated within a type would show as not strictly sorted.
+	for i := 1; i < len(order); i++ {
+		if order[i-1] >= order[i] {
+			t.Errorf("blocks out of order or names repeated: %q before %q", order[i-1], order[i])
+		}
+	}
+	for _, want := range []string{"tofu plan -generate-config-out=generated.tf", "cannot be read back", "1 container registries"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+
+	// The same organization gives the same file; an existing file is kept unless -force.
+	var so, se bytes.Buffer
+	if err := run(t.Context(), []string{"-org", f.org.ID, "-out", out}, f.getenv, &so, &se); err == nil || !strings.Contains(err.Error(), "-force") {
+		t.Errorf("writing over an existing file without -force: got %v, want a refusal naming -force", err)
+	}
+	if again, _ := f.onboard(t, out, "-force"); again != text {
+		t.Errorf("a second run wrote a different file:\n%s\nthen:\n%s", text, again)
+	}
+}
+
+func TestRunRefusesMissingSettings(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"ORGS_ENDPOINT": "http://127.0.0.1:1", "ORGS_TOKEN": "orgs_pat_do-not-print"}
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"no org", nil, env, "-org is required"},
+		{"no credential", []string{"-org", "org_x"}, map[string]string{"ORGS_ENDPOINT": "http://127.0.0.1:1"}, "ORGS_TOKEN"},
+		{"stray argument", []string{"-org", "org_x", "extra"}, env, "unexpected arguments"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var so, se bytes.Buffer
+			err := run(t.Context(), tc.args, func(k string) string { return tc.env[k] }, &so, &se)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want an error containing %q", err, tc.want)
+			}
+			if strings.Contains(err.Error()+so.String()+se.String(), "do-not-print") {
+				t.Error("the token was printed")
+			}
+		})
+	}
+}
+
+func TestQuote(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"org_1/a@b.c":    `"org_1/a@b.c"`,
+		`say "hi" \o/`:   `"say \"hi\" \\o/"`,
+		"${var.x} %{if}": `"$${var.x} %%{if}"`,
+		"$ { % $$":       `"$ { % $$"`,
+		"a\nb\tc\x01":    `"a\nb\tc\u0001"`,
+		"bad\xffbyte":    `"bad\ufffdbyte"`,
+		"naïve":          `"naïve"`,
+	} {
+		if got := quote(in); got != want {
+			t.Errorf("quote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestIdentifier(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"example.com/team":  "example_com_team",
+		"Alice@Example.COM": "alice_example_com",
+		"9lives":            "label_9lives",
+		"--":                "label",
+		"_x_":               "x",
+		"ünï":               "n",
+	} {
+		if got := identifier(in, "label"); got != want {
+			t.Errorf("identifier(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestAccOnboard_tofuPlan proves the file works: OpenTofu, with the provider as a plugin (this test
+// binary; see init), generates the configuration from it and plans to import every object and destroy
+// nothing, once the registry secret that cannot be read back is filled in.
+func TestAccOnboard_tofuPlan(t *testing.T) {
+	t.Parallel()
+	// Like every acceptance test, it runs only under TF_ACC, which the test command sets; the test
+	// command also fails the run if any test was skipped.
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 (make test does)")
+	}
+	tofu := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if tofu == "" {
+		t.Fatal("this acceptance test runs OpenTofu: set TF_ACC_TERRAFORM_PATH (make test does, through scripts/ensure-tofu.sh)")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t)
+
+	dir := t.TempDir()
+	plugins, work := filepath.Join(dir, "plugins"), filepath.Join(dir, "work")
+	for _, d := range []string{plugins, work} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(self, filepath.Join(plugins, "terraform-provider-orgs")); err != nil {
+		t.Fatal(err)
+	}
+	cliConfig := filepath.Join(dir, "tofurc")
+	writeFile(t, cliConfig, fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"orgs-dev/orgs\" = %q\n  }\n  direct {}\n}\n", plugins))
+	writeFile(t, filepath.Join(work, "main.tf"), `
+terraform {
+  required_providers {
+    orgs = { source = "orgs-dev/orgs" }
+  }
+}
+
+provider "orgs" {}
+`)
+	f.onboard(t, filepath.Join(work, "onboard.tf"))
+
+	environ := []string{
+		"TF_CLI_CONFIG_FILE=" + cliConfig,
+		"TF_IN_AUTOMATION=1",
+		"CHECKPOINT_DISABLE=1",
+		"ORGS_ENDPOINT=" + f.env.Endpoint,
+		"ORGS_TOKEN=" + f.env.Token,
+		servePluginEnv + "=1",
+	}
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "TF_") || strings.HasPrefix(name, "ORGS_") || name == servePluginEnv {
+			continue
+		}
+		environ = append(environ, kv)
+	}
+	plan := func(args ...string) (string, error) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, tofu, append([]string{"plan", "-input=false", "-no-color"}, args...)...)
+		cmd.Dir = work
+		cmd.Env = environ
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+
+	// The first plan writes generated.tf; it may refuse the registry, whose secret the API never returns.
+	out, err := plan("-generate-config-out=generated.tf")
+	generated, rerr := os.ReadFile(filepath.Join(work, "generated.tf"))
+	if rerr != nil {
+		t.Fatalf("tofu wrote no generated.tf (%v); plan: %v\n%s", rerr, err, out)
+	}
+	if err != nil && !strings.Contains(out, "password") {
+		t.Fatalf("tofu plan -generate-config-out failed for another reason than the registry secret: %v\n%s", err, out)
+	}
+	// What the next steps tell the user to do: give the registry its secret.
+	secretArg := regexp.MustCompile(`(?m)^([ \t]*password_wo[ \t]*=[ \t]*)null\b.*$`)
+	if n := len(secretArg.FindAllString(string(generated), -1)); n != f.registries {
+		t.Fatalf("generated.tf has %d password_wo = null, want %d:\n%s", n, f.registries, generated)
+	}
+	writeFile(t, filepath.Join(work, "generated.tf"), secretArg.ReplaceAllString(string(generated), `${1}"registry-secret"`))
+
+	out, err = plan()
+	if err != nil {
+		t.Fatalf("tofu plan with the generated configuration: %v\n%s", err, out)
+	}
+	want := fmt.Sprintf("Plan: %d to import, 0 to add, 0 to change, 0 to destroy.", len(f.want))
+	if !strings.Contains(out, want) {
+		t.Fatalf("the plan does not say %q:\n%s", want, out)
+	}
+}
+
+func writeFile(t *testing.T, name, content string) {
+	t.Helper()
+	if err := os.WriteFile(name, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
