@@ -4,8 +4,10 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -21,6 +23,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*invitationResource)(nil)
 	_ resource.ResourceWithImportState = (*invitationResource)(nil)
 	_ resource.ResourceWithIdentity    = (*invitationResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*invitationResource)(nil)
 )
 
 // NewInvitationResource is the constructor the provider registers for orgs_invitation.
@@ -38,6 +41,8 @@ type invitationModel struct {
 	Status         types.String    `tfsdk:"status"`
 	ExpiresAt      types.String    `tfsdk:"expires_at"`
 	CreatedAt      types.String    `tfsdk:"created_at"`
+	// ResendWhenExpired lives only in configuration and state: the server has no such setting.
+	ResendWhenExpired types.Bool `tfsdk:"resend_when_expired"`
 }
 
 func (r *invitationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -48,7 +53,9 @@ func (r *invitationResource) Schema(_ context.Context, _ resource.SchemaRequest,
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An invitation to join an organization with a role, emailed to an address that may not have an account yet. " +
 			"Accepting it makes the invitee a member (and counts against the plan's member limit). " +
-			"An invitation cannot be changed: changing any argument cancels it and sends a new one. Destroying a pending invitation cancels it.\n\n" +
+			"An invitation cannot be changed: changing `organization_id`, `email` or `role` cancels it and sends a new one. Destroying a pending invitation cancels it.\n\n" +
+			"An invitation that expires stays expired unless `resend_when_expired` is set: then the next plan shows an update that re-sends it " +
+			"(same id, a new code and a new expiry).\n\n" +
 			"Import with `<organization_id>/<invitation_id>`, or by identity (`organization_id` and `id`) with OpenTofu or Terraform 1.12 and later.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -85,6 +92,14 @@ func (r *invitationResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+			"resend_when_expired": schema.BoolAttribute{
+				MarkdownDescription: "Whether to re-send the invitation once it has expired: when a refresh finds it `expired`, the plan shows an in-place update " +
+					"that re-sends it, with a new code and a new `expires_at`. An accepted invitation is never re-sent. " +
+					"Changing this argument alone changes nothing on the server. Defaults to `false`.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+			},
 			"created_at": schema.StringAttribute{
 				MarkdownDescription: "When the invitation was created (RFC 3339).",
 				Computed:            true,
@@ -118,7 +133,9 @@ func (r *invitationResource) Create(ctx context.Context, req resource.CreateRequ
 		addAPIError(&resp.Diagnostics, "create invitation", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, invitationState(inv))...)
+	state := invitationState(inv)
+	state.ResendWhenExpired = plan.ResendWhenExpired
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 	resp.Diagnostics.Append(invitationIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
@@ -133,19 +150,59 @@ func (r *invitationResource) Read(ctx context.Context, req resource.ReadRequest,
 		invitationIdentity.removeIfNotFound(ctx, err, req, resp)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, invitationState(inv))...)
+	refreshed := invitationState(inv)
+	refreshed.ResendWhenExpired = state.ResendWhenExpired
+	if refreshed.ResendWhenExpired.IsNull() {
+		// State written before the argument existed has none; its default keeps the next plan empty.
+		refreshed.ResendWhenExpired = types.BoolValue(false)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, refreshed)...)
 	resp.Diagnostics.Append(invitationIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
-// Update is never called with a change: every argument requires replacement. It only has to carry the
-// state forward, which the framework requires of every resource.
+// ModifyPlan plans the re-send of an expired invitation: status and expires_at become unknown, which
+// is both the diff that makes an update and the values that update will learn from the server. The
+// status comes from the refresh that precedes the plan, so the clock is the server's, not ours.
+func (r *invitationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return // create or destroy
+	}
+	var state, plan invitationModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Only expired: an accepted invitation is done with, and the server would refuse to re-send it.
+	if !plan.ResendWhenExpired.ValueBool() || state.Status.ValueString() != string(api.InvitationExpired) {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("expires_at"), types.StringUnknown())...)
+}
+
+// Update re-sends the invitation when the plan says so (ModifyPlan left its status unknown); otherwise
+// only resend_when_expired changed, which the server knows nothing of. Every other argument requires
+// replacement: the API cannot change an invitation.
 func (r *invitationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan invitationModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	state := plan
+	if plan.Status.IsUnknown() {
+		inv, err := r.client.ResendInvitation(ctx, plan.OrganizationID.ValueString(), plan.ID.ValueString())
+		if err != nil {
+			addAPIError(&resp.Diagnostics, "re-send expired invitation", err)
+			return
+		}
+		state = invitationState(inv)
+		state.ResendWhenExpired = plan.ResendWhenExpired
+		// The planned address (its letter case may be the state's, kept by emailtype) must come back as planned.
+		state.Email = plan.Email
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 	resp.Diagnostics.Append(invitationIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
@@ -163,6 +220,12 @@ func (r *invitationResource) Delete(ctx context.Context, req resource.DeleteRequ
 
 func (r *invitationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	invitationIdentity.importState(ctx, req, resp)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// The server cannot say what the configuration wants; the default makes an import of a
+	// configuration that leaves it out plan nothing.
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("resend_when_expired"), types.BoolValue(false))...)
 }
 
 func invitationState(inv *api.Invitation) invitationModel {

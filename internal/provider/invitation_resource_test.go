@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -35,22 +36,48 @@ func newFakeClock(t time.Time) *fakeClock {
 func (c *fakeClock) Now() time.Time          { return time.Unix(0, c.now.Load()).UTC() }
 func (c *fakeClock) Advance(d time.Duration) { c.now.Add(int64(d)) }
 
-// mailbox keeps the acceptance codes the server "emails", by invitation id.
+// mailbox keeps the acceptance codes the server "emails", by invitation id, oldest first: a re-sent
+// invitation gets a second code.
 type mailbox struct {
 	mu    sync.Mutex
-	codes map[string]string
+	codes map[string][]string
 }
 
 func (m *mailbox) receive(e api.InvitationEmail) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.codes[e.InvitationID] = e.Code
+	m.codes[e.InvitationID] = append(m.codes[e.InvitationID], e.Code)
 }
 
+// code is the latest code sent for the invitation.
 func (m *mailbox) code(invitationID string) string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.codes[invitationID]
+	codes := m.codes[invitationID]
+	if len(codes) == 0 {
+		return ""
+	}
+	return codes[len(codes)-1]
+}
+
+// expectCodes checks how many codes the invitation was sent, and that they all differ.
+func (m *mailbox) expectCodes(invitationID *string, want int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		codes := m.codes[*invitationID]
+		if len(codes) != want {
+			return fmt.Errorf("invitation %s was sent %d codes, want %d", *invitationID, len(codes), want)
+		}
+		seen := map[string]bool{}
+		for _, c := range codes {
+			if seen[c] {
+				return fmt.Errorf("invitation %s was sent the code %q twice", *invitationID, c)
+			}
+			seen[c] = true
+		}
+		return nil
+	}
 }
 
 func invitationConfig(env *acctest.Env, orgID, email, role string) string {
@@ -66,7 +93,7 @@ resource "orgs_invitation" "test" {
 func TestAccInvitationResource(t *testing.T) {
 	start := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	clock := newFakeClock(start)
-	mail := &mailbox{codes: map[string]string{}}
+	mail := &mailbox{codes: map[string][]string{}}
 	env := acctest.New(t, acctest.WithClock(clock.Now), acctest.WithInvitationHook(mail.receive))
 	org := env.CreateOrganization(t, api.PlanStarter)
 	var invitationID string
@@ -167,6 +194,148 @@ func TestAccInvitationResource(t *testing.T) {
 				PreConfig:         func() { clock.Advance(8 * 24 * time.Hour) },
 				Config:            invitationConfig(env, org.ID, "dave@example.com", "admin"),
 				ConfigStateChecks: []statecheck.StateCheck{status(api.InvitationExpired)},
+			},
+		},
+	})
+}
+
+func invitationConfigResend(env *acctest.Env, orgID, email string, resend bool) string {
+	return env.ProviderBlock() + fmt.Sprintf(`
+resource "orgs_invitation" "test" {
+  organization_id     = %q
+  email               = %q
+  role                = "member"
+  resend_when_expired = %t
+}
+`, orgID, email, resend)
+}
+
+// TestAccInvitationResource_resendWhenExpired walks an invitation through expiry with
+// resend_when_expired off (it stays expired, nothing is sent), toggled (nothing is sent), and on (the
+// plan updates it in place, the same invitation is re-sent with a new code and expiry), then accepted
+// (never re-sent, however late).
+func TestAccInvitationResource_resendWhenExpired(t *testing.T) {
+	const ttl = 7 * 24 * time.Hour
+	start := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	clock := newFakeClock(start)
+	mail := &mailbox{codes: map[string][]string{}}
+	env := acctest.New(t, acctest.WithClock(clock.Now), acctest.WithInvitationHook(mail.receive))
+	org := env.CreateOrganization(t, api.PlanStarter)
+	var invitationID string
+
+	status := func(s api.InvitationStatus) statecheck.StateCheck {
+		return statecheck.ExpectKnownValue(invitationResource, tfjsonpath.New("status"), knownvalue.StringExact(string(s)))
+	}
+	expiresAt := func(at time.Time) statecheck.StateCheck {
+		return statecheck.ExpectKnownValue(invitationResource, tfjsonpath.New("expires_at"), knownvalue.StringExact(at.Format(time.RFC3339)))
+	}
+	resend := func(v bool) statecheck.StateCheck {
+		return statecheck.ExpectKnownValue(invitationResource, tfjsonpath.New("resend_when_expired"), knownvalue.Bool(v))
+	}
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	// onServer checks the invitation as the server holds it, by the id first created.
+	onServer := func(want api.InvitationStatus, wantExpires time.Time) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			inv, err := env.Client.GetInvitation(context.Background(), org.ID, invitationID)
+			if err != nil {
+				return fmt.Errorf("get invitation %s: %w", invitationID, err)
+			}
+			if inv.Status != want || !inv.ExpiresAt.Equal(wantExpires) {
+				return fmt.Errorf("server holds invitation %s %s until %s, want %s until %s",
+					invitationID, inv.Status, inv.ExpiresAt.Format(time.RFC3339), want, wantExpires.Format(time.RFC3339))
+			}
+			return nil
+		}
+	}
+	emptyPlan := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
+	update := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+		plancheck.ExpectResourceAction(invitationResource, plancheck.ResourceActionUpdate),
+	}}
+	firstExpiry := start.Add(ttl)
+	resentAt := start.Add(8 * 24 * time.Hour)
+	secondExpiry := resentAt.Add(ttl)
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy: env.CheckDestroy("orgs_invitation", func(ctx context.Context, c *client.Client, attrs map[string]string) error {
+			_, err := c.GetInvitation(ctx, attrs["organization_id"], attrs["id"])
+			return err
+		}),
+		Steps: []resource.TestStep{
+			{
+				Config:            invitationConfig(env, org.ID, "erin@example.com", "member"),
+				ConfigStateChecks: []statecheck.StateCheck{status(api.InvitationPending), expiresAt(firstExpiry), resend(false), sameID.AddStateValue(invitationResource, tfjsonpath.New("id"))},
+				Check:             resource.ComposeTestCheckFunc(acctest.Capture(invitationResource, "id", &invitationID), mail.expectCodes(&invitationID, 1)),
+			},
+			{
+				// Turning it on while pending changes nothing on the server.
+				Config:            invitationConfigResend(env, org.ID, "erin@example.com", true),
+				ConfigPlanChecks:  update,
+				ConfigStateChecks: []statecheck.StateCheck{status(api.InvitationPending), expiresAt(firstExpiry), resend(true), sameID.AddStateValue(invitationResource, tfjsonpath.New("id"))},
+				Check:             resource.ComposeTestCheckFunc(mail.expectCodes(&invitationID, 1), onServer(api.InvitationPending, firstExpiry)),
+			},
+			{
+				// Nor does turning it off.
+				Config:            invitationConfigResend(env, org.ID, "erin@example.com", false),
+				ConfigPlanChecks:  update,
+				ConfigStateChecks: []statecheck.StateCheck{status(api.InvitationPending), resend(false)},
+				Check:             mail.expectCodes(&invitationID, 1),
+			},
+			{
+				// Off, an expired invitation stays as it is: the refresh shows it, the plan is empty.
+				PreConfig:         func() { clock.Advance(8 * 24 * time.Hour) },
+				Config:            invitationConfigResend(env, org.ID, "erin@example.com", false),
+				ConfigPlanChecks:  emptyPlan,
+				ConfigStateChecks: []statecheck.StateCheck{status(api.InvitationExpired), expiresAt(firstExpiry)},
+				Check:             resource.ComposeTestCheckFunc(mail.expectCodes(&invitationID, 1), onServer(api.InvitationExpired, firstExpiry)),
+			},
+			{
+				// On, the same invitation is re-sent in place: a new code, a new expiry, pending again.
+				Config:            invitationConfigResend(env, org.ID, "erin@example.com", true),
+				ConfigPlanChecks:  update,
+				ConfigStateChecks: []statecheck.StateCheck{status(api.InvitationPending), expiresAt(secondExpiry), resend(true), sameID.AddStateValue(invitationResource, tfjsonpath.New("id"))},
+				Check:             resource.ComposeTestCheckFunc(mail.expectCodes(&invitationID, 2), onServer(api.InvitationPending, secondExpiry)),
+			},
+			{
+				Config:           invitationConfigResend(env, org.ID, "erin@example.com", true),
+				ConfigPlanChecks: emptyPlan,
+			},
+			{
+				// Expiring again while on: the plan alone, with no change of configuration, re-sends it.
+				PreConfig: func() { clock.Advance(8 * 24 * time.Hour) },
+				Config:    invitationConfigResend(env, org.ID, "erin@example.com", true),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(invitationResource, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(invitationResource, tfjsonpath.New("status")),
+					plancheck.ExpectUnknownValue(invitationResource, tfjsonpath.New("expires_at")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{status(api.InvitationPending), expiresAt(secondExpiry.Add(8 * 24 * time.Hour)), sameID.AddStateValue(invitationResource, tfjsonpath.New("id"))},
+				Check:             resource.ComposeTestCheckFunc(mail.expectCodes(&invitationID, 3), onServer(api.InvitationPending, secondExpiry.Add(8*24*time.Hour))),
+			},
+			{
+				Config:           invitationConfigResend(env, org.ID, "erin@example.com", true),
+				ConfigPlanChecks: emptyPlan,
+			},
+			{
+				// The server cannot say what the configuration wants: import sets the default.
+				ResourceName:            invitationResource,
+				ImportState:             true,
+				ImportStateIdFunc:       acctest.ImportID(invitationResource, "organization_id", "id"),
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"resend_when_expired"},
+			},
+			{
+				// Accepted with the latest code, it is never re-sent, however long after.
+				PreConfig: func() {
+					if _, err := env.NewClient(t, "").AcceptInvitation(context.Background(), api.InvitationAccept{Code: mail.code(invitationID)}); err != nil {
+						t.Fatalf("accept invitation: %v", err)
+					}
+					clock.Advance(30 * 24 * time.Hour)
+				},
+				Config:            invitationConfigResend(env, org.ID, "erin@example.com", true),
+				ConfigPlanChecks:  emptyPlan,
+				ConfigStateChecks: []statecheck.StateCheck{status(api.InvitationAccepted)},
+				Check:             mail.expectCodes(&invitationID, 3),
 			},
 		},
 	})
