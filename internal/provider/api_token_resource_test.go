@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -25,7 +23,6 @@ import (
 	"github.com/orgs-dev/terraform-provider-orgs/internal/acctest"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
-	"github.com/orgs-dev/terraform-provider-orgs/internal/provider"
 )
 
 // tokenConfig is one orgs_api_token.test with the given extra argument lines.
@@ -358,23 +355,7 @@ func rfc3339Value() knownvalue.Check {
 
 // ---- TF_LOG=TRACE leaks no secret ----
 
-// servePluginEnv makes the test binary serve the provider as a plugin instead of running tests, so that
-// TestAccAPIToken_traceLogHasNoSecrets can hand it to OpenTofu as the provider's executable.
-const servePluginEnv = "ORGS_TEST_SERVE_PROVIDER_PLUGIN"
-
-// init runs before the testing package parses flags or prints anything, which the plugin handshake on
-// stdout needs.
-func init() {
-	if os.Getenv(servePluginEnv) != "1" {
-		return
-	}
-	err := providerserver.Serve(context.Background(), provider.New("test"), providerserver.ServeOpts{Address: "registry.opentofu.org/orgs-dev/orgs"})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	os.Exit(0)
-}
+func init() { acctest.ServeProviderIfAsked() }
 
 // TestAccAPIToken_traceLogHasNoSecrets runs OpenTofu the way a user does, with TF_LOG=TRACE, against the
 // provider as a separate plugin process (this test binary; see init), so every log line of OpenTofu and
@@ -384,52 +365,12 @@ func init() {
 // in-process, where the log level comes from the test process's own environment.
 func TestAccAPIToken_traceLogHasNoSecrets(t *testing.T) {
 	t.Parallel()
-	// Like every acceptance test (resource.Test does the same), it runs only under TF_ACC, which the
-	// test command sets; the test command also fails the run if any test was skipped.
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 (make test does)")
-	}
-	tofu := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if tofu == "" {
-		t.Fatal("this acceptance test runs OpenTofu: set TF_ACC_TERRAFORM_PATH (make test does, through scripts/ensure-tofu.sh)")
-	}
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	env := acctest.New(t)
 	org := env.CreateOrganization(t, api.PlanHobby)
-
-	dir := t.TempDir()
-	plugins := filepath.Join(dir, "plugins")
-	work := filepath.Join(dir, "work")
-	for _, d := range []string{plugins, work} {
-		if err := os.Mkdir(d, 0o700); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.Symlink(self, filepath.Join(plugins, "terraform-provider-orgs")); err != nil {
-		t.Fatal(err)
-	}
-	cliConfig := filepath.Join(dir, "tofurc")
-	writeFile(t, cliConfig, fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "orgs-dev/orgs" = %q
-  }
-  direct {}
-}
-`, plugins))
 	// The credential comes from ORGS_TOKEN, not the configuration, so any occurrence in the output is a
 	// leak from a log line.
-	writeFile(t, filepath.Join(work, "main.tf"), fmt.Sprintf(`
-terraform {
-  required_providers {
-    orgs = { source = "orgs-dev/orgs" }
-  }
-}
-
-provider "orgs" {}
-
+	tf := acctest.NewTofu(t, env, "TF_LOG=TRACE")
+	tf.WriteFile("main.tf", fmt.Sprintf(`
 resource "orgs_api_token" "ci" {
   organization_id = %q
   name            = "ci"
@@ -437,39 +378,17 @@ resource "orgs_api_token" "ci" {
 }
 `, org.ID))
 
-	environ := []string{
-		"TF_LOG=TRACE",
-		"TF_CLI_CONFIG_FILE=" + cliConfig,
-		"TF_IN_AUTOMATION=1",
-		"CHECKPOINT_DISABLE=1",
-		"ORGS_ENDPOINT=" + env.Endpoint,
-		"ORGS_TOKEN=" + env.Token,
-		servePluginEnv + "=1",
-	}
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		// Ours win; anything that would send the log elsewhere, or configure another provider, goes.
-		if strings.HasPrefix(name, "TF_") || strings.HasPrefix(name, "ORGS_") || name == servePluginEnv {
-			continue
-		}
-		environ = append(environ, kv)
-	}
 	var logs strings.Builder
 	run := func(args ...string) {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, tofu, args...)
-		cmd.Dir = work
-		cmd.Env = environ
-		out, err := cmd.CombinedOutput()
-		logs.Write(out)
+		out, err := tf.Run(args...)
+		logs.WriteString(out)
 		if err != nil {
 			t.Fatalf("tofu %s: %v\n%s", strings.Join(args, " "), err, tail(out, 4000))
 		}
 	}
 	run("apply", "-auto-approve", "-input=false", "-no-color")
-	state, err := os.ReadFile(filepath.Join(work, "terraform.tfstate"))
+	state, err := os.ReadFile(filepath.Join(tf.Dir, "terraform.tfstate"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -533,13 +452,6 @@ func tokenAttrFromState(t *testing.T, state []byte, attr string) string {
 	return ""
 }
 
-func writeFile(t *testing.T, name, content string) {
-	t.Helper()
-	if err := os.WriteFile(name, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // around shows where needle occurs in haystack, with the needle itself masked.
 func around(haystack, needle string) string {
 	i := strings.Index(haystack, needle)
@@ -547,9 +459,9 @@ func around(haystack, needle string) string {
 	return strings.ReplaceAll(haystack[start:end], needle, "<SECRET>")
 }
 
-func tail(b []byte, n int) string {
-	if len(b) > n {
-		b = b[len(b)-n:]
+func tail(s string, n int) string {
+	if len(s) > n {
+		s = s[len(s)-n:]
 	}
-	return string(b)
+	return s
 }

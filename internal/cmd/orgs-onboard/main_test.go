@@ -2,10 +2,8 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -13,32 +11,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
-
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/acctest"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
-	"github.com/orgs-dev/terraform-provider-orgs/internal/provider"
 )
 
-// servePluginEnv makes this test binary serve the provider as a plugin, so that
-// TestAccOnboard_tofuPlan can hand it to OpenTofu without building the provider separately.
-const servePluginEnv = "ORGS_TEST_SERVE_PROVIDER_PLUGIN"
-
-// init runs before the testing package parses flags or prints anything, which the plugin handshake on
-// stdout needs.
-func init() {
-	if os.Getenv(servePluginEnv) != "1" {
-		return
-	}
-	err := providerserver.Serve(context.Background(), provider.New("test"), providerserver.ServeOpts{Address: "registry.opentofu.org/orgs-dev/orgs"})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	os.Exit(0)
-}
+func init() { acctest.ServeProviderIfAsked() }
 
 // fixture is an organization holding one or more of everything, with the import blocks it must give.
 type fixture struct {
@@ -276,73 +254,17 @@ func TestIdentifier(t *testing.T) {
 // nothing, once the registry secret that cannot be read back is filled in.
 func TestAccOnboard_tofuPlan(t *testing.T) {
 	t.Parallel()
-	// Like every acceptance test, it runs only under TF_ACC, which the test command sets; the test
-	// command also fails the run if any test was skipped.
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 (make test does)")
-	}
-	tofu := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if tofu == "" {
-		t.Fatal("this acceptance test runs OpenTofu: set TF_ACC_TERRAFORM_PATH (make test does, through scripts/ensure-tofu.sh)")
-	}
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	f := newFixture(t)
-
-	dir := t.TempDir()
-	plugins, work := filepath.Join(dir, "plugins"), filepath.Join(dir, "work")
-	for _, d := range []string{plugins, work} {
-		if err := os.Mkdir(d, 0o700); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.Symlink(self, filepath.Join(plugins, "terraform-provider-orgs")); err != nil {
-		t.Fatal(err)
-	}
-	cliConfig := filepath.Join(dir, "tofurc")
-	writeFile(t, cliConfig, fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"orgs-dev/orgs\" = %q\n  }\n  direct {}\n}\n", plugins))
-	writeFile(t, filepath.Join(work, "main.tf"), `
-terraform {
-  required_providers {
-    orgs = { source = "orgs-dev/orgs" }
-  }
-}
-
-provider "orgs" {}
-`)
-	f.onboard(t, filepath.Join(work, "onboard.tf"))
-
-	environ := []string{
-		"TF_CLI_CONFIG_FILE=" + cliConfig,
-		"TF_IN_AUTOMATION=1",
-		"CHECKPOINT_DISABLE=1",
-		"ORGS_ENDPOINT=" + f.env.Endpoint,
-		"ORGS_TOKEN=" + f.env.Token,
-		servePluginEnv + "=1",
-	}
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "TF_") || strings.HasPrefix(name, "ORGS_") || name == servePluginEnv {
-			continue
-		}
-		environ = append(environ, kv)
-	}
+	tf := acctest.NewTofu(t, f.env)
+	f.onboard(t, filepath.Join(tf.Dir, "onboard.tf"))
 	plan := func(args ...string) (string, error) {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, tofu, append([]string{"plan", "-input=false", "-no-color"}, args...)...)
-		cmd.Dir = work
-		cmd.Env = environ
-		out, err := cmd.CombinedOutput()
-		return string(out), err
+		return tf.Run(append([]string{"plan", "-input=false", "-no-color"}, args...)...)
 	}
 
 	// The first plan writes generated.tf; it may refuse the registry, whose secret the API never returns.
 	out, err := plan("-generate-config-out=generated.tf")
-	generated, rerr := os.ReadFile(filepath.Join(work, "generated.tf"))
+	generated, rerr := os.ReadFile(filepath.Join(tf.Dir, "generated.tf"))
 	if rerr != nil {
 		t.Fatalf("tofu wrote no generated.tf (%v); plan: %v\n%s", rerr, err, out)
 	}
@@ -354,7 +276,7 @@ provider "orgs" {}
 	if n := len(secretArg.FindAllString(string(generated), -1)); n != f.registries {
 		t.Fatalf("generated.tf has %d password_wo = null, want %d:\n%s", n, f.registries, generated)
 	}
-	writeFile(t, filepath.Join(work, "generated.tf"), secretArg.ReplaceAllString(string(generated), `${1}"registry-secret"`))
+	tf.WriteFile("generated.tf", secretArg.ReplaceAllString(string(generated), `${1}"registry-secret"`))
 
 	out, err = plan()
 	if err != nil {
@@ -363,12 +285,5 @@ provider "orgs" {}
 	want := fmt.Sprintf("Plan: %d to import, 0 to add, 0 to change, 0 to destroy.", len(f.want))
 	if !strings.Contains(out, want) {
 		t.Fatalf("the plan does not say %q:\n%s", want, out)
-	}
-}
-
-func writeFile(t *testing.T, name, content string) {
-	t.Helper()
-	if err := os.WriteFile(name, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
 	}
 }
