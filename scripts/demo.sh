@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The demo (`make demo`): builds the provider and the reference server, gets OpenTofu, starts the
-# server on a free loopback port with a fresh database, applies examples/demo, prints its outputs,
-# checks that a second plan has nothing to do, and stops the server. Everything it writes lives in a
+# The demo (`make demo`, or `make demo CLI=terraform`): builds the provider and the reference server,
+# gets the CLI (OpenTofu by default), starts the server on a free loopback port with a fresh database,
+# applies examples/demo, prints its outputs, checks that a second plan has nothing to do, and stops the
+# server. Everything it writes lives in a
 # temporary directory that is removed at the end; nothing is left running, whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,9 +49,14 @@ mkdir -p "$work/bin" "$work/demo"
 go build -o "$work/bin/terraform-provider-orgs" .
 go build -o "$work/bin/orgs-apiserver" ./internal/cmd/orgs-apiserver
 
-step "getting OpenTofu (the first time it is built from source: 5 to 10 minutes; then cached)"
-tofu=$(scripts/ensure-tofu.sh)
-echo "using $tofu"
+cli_name="${CLI:-tofu}"
+case "$cli_name" in
+tofu | terraform) ;;
+*) die "CLI must be tofu or terraform, not $cli_name" ;;
+esac
+step "getting $cli_name (the first time it is built from source: 5 to 10 minutes; then cached)"
+cli=$(scripts/ensure-cli.sh "$cli_name")
+echo "using $cli"
 
 step "starting the reference server on a free loopback port, with a fresh database"
 # A fresh random bootstrap token, handed to the server and the provider through the environment only.
@@ -79,8 +85,8 @@ while [ -z "$endpoint" ]; do
 done
 echo "server ready at $endpoint (database $work/orgs.db; users demo-owner@, alice@ and bob@example.com)"
 
-step "writing an OpenTofu CLI configuration that uses the provider just built (dev_overrides)"
-cat >"$work/tofu.tfrc" <<EOF
+step "writing a CLI configuration that uses the provider just built (dev_overrides)"
+cat >"$work/cli.tfrc" <<EOF
 provider_installation {
   dev_overrides {
     "orgs-dev/orgs" = "$work/bin"
@@ -89,22 +95,22 @@ provider_installation {
 }
 EOF
 cp "$root"/examples/demo/*.tf "$work/demo/"
-export TF_CLI_CONFIG_FILE="$work/tofu.tfrc"
+export TF_CLI_CONFIG_FILE="$work/cli.tfrc"
 export TF_IN_AUTOMATION=1
 export ORGS_ENDPOINT="$endpoint"
 export ORGS_TOKEN="$token"
 unset TF_CLI_ARGS TF_CLI_ARGS_plan TF_CLI_ARGS_apply TF_WORKSPACE
 echo "wrote $TF_CLI_CONFIG_FILE; the configuration is a copy of examples/demo"
 
-step "tofu apply: an organization with members, an invitation, an API token, a registry and labels"
-"$tofu" -chdir="$work/demo" apply -auto-approve -input=false -no-color
+step "$cli_name apply: an organization with members, an invitation, an API token, a registry and labels"
+"$cli" -chdir="$work/demo" apply -auto-approve -input=false -no-color
 
 step "the outputs"
-"$tofu" -chdir="$work/demo" output -no-color
+"$cli" -chdir="$work/demo" output -no-color
 
 step "a second plan, which must find nothing to change"
 set +e
-"$tofu" -chdir="$work/demo" plan -detailed-exitcode -input=false -no-color >"$work/plan.txt" 2>&1
+"$cli" -chdir="$work/demo" plan -detailed-exitcode -input=false -no-color >"$work/plan.txt" 2>&1
 plan_rc=$?
 set -e
 case "$plan_rc" in

@@ -5,7 +5,7 @@
 #
 # tfplugindocs would normally build the provider and download a Terraform CLI to read the schema;
 # neither is possible offline, so the schema comes from the provider built here and read by the
-# OpenTofu from scripts/ensure-tofu.sh through a dev_overrides CLI configuration.
+# OpenTofu from scripts/ensure-cli.sh through a dev_overrides CLI configuration.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -22,7 +22,7 @@ root=$(pwd)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
-tofu=$(scripts/ensure-tofu.sh)
+tofu=$(scripts/ensure-cli.sh tofu)
 docs_tool=$(tfplugindocs)
 
 say "building the provider"

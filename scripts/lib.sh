@@ -2,7 +2,7 @@
 # Shared by the scripts in this directory (sourced, not run). Only Go, bash and coreutils are assumed.
 
 # The cache outside the clone where pinned tools are built once, keyed by version
-# (scripts/ensure-tofu.sh uses the same place for OpenTofu).
+# (scripts/ensure-cli.sh uses the same place for OpenTofu and Terraform).
 ORGS_CACHE="${ORGS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-orgs}"
 
 # Pinned tool versions: bump here and the next run builds the new version beside the old one.
@@ -51,16 +51,35 @@ tfplugindocs() {
   ensure_go_tool tfplugindocs github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs "$TFPLUGINDOCS_VERSION" "1 to 2 minutes"
 }
 
-# acc_env SCRATCH: exports the acceptance-test environment, with the CLI configuration written under
-# SCRATCH. Set here, never inherited: a TF_CLI_CONFIG_FILE pointing at a missing file (as some machines
-# export) breaks OpenTofu's version detection in the test framework, and a stray TF_LOG floods the output.
+# The CLIs the acceptance suite runs through, in the order the test command runs them.
+ACC_CLIS=(tofu terraform)
+
+# acc_env CLI SCRATCH: exports the acceptance-test environment for CLI (tofu or terraform), with the
+# CLI configuration written under SCRATCH. Set here, never inherited: a TF_CLI_CONFIG_FILE pointing at
+# a missing file (as some machines export) breaks OpenTofu's version detection in the test framework,
+# and a stray TF_LOG floods the output.
 acc_env() {
+  local cli="$1" scratch="$2"
   export TF_ACC=1
-  TF_ACC_TERRAFORM_PATH=$(scripts/ensure-tofu.sh)
+  TF_ACC_TERRAFORM_PATH=$(scripts/ensure-cli.sh "$cli") || return 1
   export TF_ACC_TERRAFORM_PATH
-  # The test framework writes the provider's source with this host; it must be OpenTofu's default one.
-  export TF_ACC_PROVIDER_HOST=registry.opentofu.org
-  export TF_CLI_CONFIG_FILE="$1/tofu.tfrc"
+  # The test framework writes the provider's source with this host: each CLI's own default one.
+  case "$cli" in
+  tofu) export TF_ACC_PROVIDER_HOST=registry.opentofu.org ;;
+  terraform) export TF_ACC_PROVIDER_HOST=registry.terraform.io ;;
+  esac
+  export TF_CLI_CONFIG_FILE="$scratch/$cli.tfrc"
   : >"$TF_CLI_CONFIG_FILE"
   unset TF_LOG TF_LOG_PATH TF_CLI_ARGS TF_PLUGIN_CACHE_DIR TF_ACC_LOG_PATH
+}
+
+# Acceptance tests that need a feature only Terraform has (list resources, `terraform query`) are named
+# TestAccQuery*: they are not run with OpenTofu, and acctest.RequireTerraform fails them if they are.
+TERRAFORM_ONLY_TESTS='^TestAccQuery'
+
+# acc_skip_flags CLI: the go test flags that leave out the tests CLI cannot run.
+acc_skip_flags() {
+  case "$1" in
+  tofu) echo "-skip=$TERRAFORM_ONLY_TESTS" ;;
+  esac
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The project's test command (`make test`, and what CI runs through .ci/run). It sets up everything
-# it needs itself (OpenTofu, the pinned linters, the acceptance-test environment) and runs, in order:
-# formatting, vet, lint, the release configuration check, the docs staleness check, every unit and
-# acceptance test, and a bounded fuzz run. It stops at the first failing step and names it.
+# it needs itself (OpenTofu, Terraform, the pinned linters, the acceptance-test environment) and runs,
+# in order: formatting, vet, lint, the release configuration check, the docs staleness check, every
+# unit and acceptance test (the acceptance suite once through each CLI), and a bounded fuzz run. It
+# stops at the first failing step and names it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -56,7 +57,7 @@ check_gofmt() {
 
 # The examples are shown to users in the docs: they must be formatted as `tofu fmt` would.
 check_hclfmt() {
-  if ! "$TF_ACC_TERRAFORM_PATH" fmt -check -recursive -list=true examples; then
+  if ! "$tofu" fmt -check -recursive -list=true examples; then
     echo "these examples are not formatted (run: tofu fmt -recursive examples)" >&2
     return 1
   fi
@@ -108,16 +109,40 @@ run_fuzz() {
   fi
 }
 
-# Every unit and acceptance test, through testreport: go test's own package lines, the output of
-# failed tests, and a refusal of any skipped test (a skip in CI hides a failure).
+# Every unit and acceptance test through OpenTofu, then the acceptance suite again through Terraform,
+# each through testreport: go test's own package lines, the output of failed tests, and a refusal of
+# any skipped test (a skip in CI hides a failure). The last lines count the tests of each CLI.
 run_tests() {
   go build -o "$scratch/testreport" ./scripts/internal/testreport || return 1
-  go test -json ./... -count=1 -p 2 -parallel 4 -timeout 30m | "$scratch/testreport"
+  local totals="$scratch/totals" failed=0 cli packages pattern
+  for cli in "${ACC_CLIS[@]}"; do
+    # Each CLI's environment in a subshell of its own, so one never leaks into the other.
+    if [ "$cli" = "${ACC_CLIS[0]}" ]; then
+      packages=(./...) pattern=.
+    else
+      packages=("${ACC_PACKAGES[@]}") pattern='^TestAcc'
+    fi
+    printf '\n--- %s: go test -run %s %s\n' "$cli" "$pattern" "${packages[*]}"
+    # shellcheck disable=SC2046 # acc_skip_flags prints zero or one flag
+    if ! (
+      acc_env "$cli" "$scratch" && echo "using $TF_ACC_TERRAFORM_PATH" &&
+        go test -json "${packages[@]}" -run "$pattern" $(acc_skip_flags "$cli") -count=1 -p 2 -parallel 4 -timeout 30m |
+        "$scratch/testreport" -run "$cli" -totals "$totals"
+    ); then
+      failed=1
+    fi
+  done
+  "$scratch/testreport" -summary "$totals" && [ "$failed" -eq 0 ]
 }
 
-printf '==> setup: OpenTofu for the acceptance tests\n'
-acc_env "$scratch"
-echo "using $TF_ACC_TERRAFORM_PATH"
+# The packages that hold acceptance tests (the whole suite runs once per CLI).
+ACC_PACKAGES=(./internal/provider/... ./internal/cmd/orgs-onboard/...)
+
+printf '==> setup: OpenTofu and Terraform for the acceptance tests\n'
+for cli in "${ACC_CLIS[@]}"; do
+  echo "$cli: $(scripts/ensure-cli.sh "$cli")"
+done
+tofu=$(scripts/ensure-cli.sh tofu)
 
 run_step gofmt check_gofmt
 run_step hclfmt check_hclfmt

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs the provider's acceptance tests through OpenTofu (`make testacc`), with the same environment
-# as the full test command. Arguments go to `go test` and win over the defaults, e.g.
-# `scripts/testacc.sh -run TestAccLabel`.
+# Runs the acceptance tests through one CLI (`make testacc`, `make testacc CLI=terraform`), with the
+# same environment as the full test command. CLI is tofu (the default) or terraform. Arguments go to
+# `go test` and win over the defaults, e.g. `scripts/testacc.sh -run TestAccLabel`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -9,6 +9,9 @@ source scripts/lib.sh
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-acc_env "$scratch"
+cli="${CLI:-tofu}"
+acc_env "$cli" "$scratch" || die "could not set up $cli"
 
-go test ./internal/provider/... -run '^TestAcc' -count=1 -p 2 -parallel 4 -timeout 30m "$@"
+# shellcheck disable=SC2046 # acc_skip_flags prints zero or one flag
+go test ./internal/provider/... ./internal/cmd/orgs-onboard/... -run '^TestAcc' $(acc_skip_flags "$cli") \
+  -count=1 -p 2 -parallel 4 -timeout 30m "$@"

@@ -70,6 +70,9 @@ type Client struct {
 	maxRetries int
 	httpClient *http.Client
 	backoff    backoffPolicy
+	// writes counts this client's writes per organization, so that Listings never serve a listing
+	// older than one of them.
+	writes writeCounter
 }
 
 // New checks cfg and returns a client; it does not contact the server.
@@ -212,6 +215,11 @@ func fillRoute(route string, params []string) (string, error) {
 // do runs r, retrying as the policy allows, and decodes a 2xx JSON body into out (when non-nil).
 // A non-2xx answer becomes *Error carrying the server's problem.
 func (c *Client) do(ctx context.Context, r request, out any) error {
+	if r.method != http.MethodGet && strings.HasPrefix(r.route, api.PathOrganization) && len(r.params) > 0 {
+		// Whatever its outcome (a failed write may have been committed), a write to an organization
+		// makes every listing of it older than the write.
+		defer c.writes.bump(r.params[0])
+	}
 	path, err := fillRoute(r.route, r.params)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", r.method, r.route, err)

@@ -357,9 +357,9 @@ func rfc3339Value() knownvalue.Check {
 
 func init() { acctest.ServeProviderIfAsked() }
 
-// TestAccAPIToken_traceLogHasNoSecrets runs OpenTofu the way a user does, with TF_LOG=TRACE, against the
-// provider as a separate plugin process (this test binary; see init), so every log line of OpenTofu and
-// of the provider (which OpenTofu relays at TRACE) is in the output. It creates a token, plans and
+// TestAccAPIToken_traceLogHasNoSecrets runs the CLI the way a user does, with TF_LOG=TRACE, against the
+// provider as a separate plugin process (this test binary; see init), so every log line of the CLI and
+// of the provider (which the CLI relays at TRACE) is in the output. It creates a token, plans and
 // destroys, and checks the output holds neither the new token's secret nor the credential the
 // provider sends as Authorization. terraform-plugin-testing cannot do this: it serves the provider
 // in-process, where the log level comes from the test process's own environment.
@@ -369,7 +369,7 @@ func TestAccAPIToken_traceLogHasNoSecrets(t *testing.T) {
 	org := env.CreateOrganization(t, api.PlanHobby)
 	// The credential comes from ORGS_TOKEN, not the configuration, so any occurrence in the output is a
 	// leak from a log line.
-	tf := acctest.NewTofu(t, env, "TF_LOG=TRACE")
+	tf := acctest.NewCLI(t, env, "TF_LOG=TRACE")
 	tf.WriteFile("main.tf", fmt.Sprintf(`
 resource "orgs_api_token" "ci" {
   organization_id = %q
@@ -384,7 +384,7 @@ resource "orgs_api_token" "ci" {
 		out, err := tf.Run(args...)
 		logs.WriteString(out)
 		if err != nil {
-			t.Fatalf("tofu %s: %v\n%s", strings.Join(args, " "), err, tail(out, 4000))
+			t.Fatalf("%v\n%s", err, tail(out, 4000))
 		}
 	}
 	run("apply", "-auto-approve", "-input=false", "-no-color")
@@ -414,7 +414,7 @@ resource "orgs_api_token" "ci" {
 		t.Errorf("the TRACE output holds a bearer credential: %q", m)
 	}
 	if _, err := env.Client.GetAPIToken(t.Context(), org.ID, tokenIDFromState(t, state)); !client.IsNotFound(err) {
-		t.Errorf("after tofu destroy the token should be gone (404); got %v", err)
+		t.Errorf("after destroy the token should be gone (404); got %v", err)
 	}
 }
 

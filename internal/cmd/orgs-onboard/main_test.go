@@ -249,13 +249,13 @@ func TestIdentifier(t *testing.T) {
 	}
 }
 
-// TestAccOnboard_tofuPlan proves the file works: OpenTofu, with the provider as a plugin (this test
+// TestAccOnboard_plan proves the file works: OpenTofu or Terraform, with the provider as a plugin (this test
 // binary; see init), generates the configuration from it and plans to import every object and destroy
 // nothing, once the registry secret that cannot be read back is filled in.
-func TestAccOnboard_tofuPlan(t *testing.T) {
+func TestAccOnboard_plan(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	tf := acctest.NewTofu(t, f.env)
+	tf := acctest.NewCLI(t, f.env)
 	f.onboard(t, filepath.Join(tf.Dir, "onboard.tf"))
 	plan := func(args ...string) (string, error) {
 		t.Helper()
@@ -266,10 +266,10 @@ func TestAccOnboard_tofuPlan(t *testing.T) {
 	out, err := plan("-generate-config-out=generated.tf")
 	generated, rerr := os.ReadFile(filepath.Join(tf.Dir, "generated.tf"))
 	if rerr != nil {
-		t.Fatalf("tofu wrote no generated.tf (%v); plan: %v\n%s", rerr, err, out)
+		t.Fatalf("%s wrote no generated.tf (%v); plan: %v\n%s", tf.Name, rerr, err, out)
 	}
 	if err != nil && !strings.Contains(out, "password") {
-		t.Fatalf("tofu plan -generate-config-out failed for another reason than the registry secret: %v\n%s", err, out)
+		t.Fatalf("plan -generate-config-out failed for another reason than the registry secret: %v\n%s", err, out)
 	}
 	// What the next steps tell the user to do: give the registry its secret.
 	secretArg := regexp.MustCompile(`(?m)^([ \t]*password_wo[ \t]*=[ \t]*)null\b.*$`)
@@ -280,7 +280,7 @@ func TestAccOnboard_tofuPlan(t *testing.T) {
 
 	out, err = plan()
 	if err != nil {
-		t.Fatalf("tofu plan with the generated configuration: %v\n%s", err, out)
+		t.Fatalf("plan with the generated configuration: %v\n%s", err, out)
 	}
 	want := fmt.Sprintf("Plan: %d to import, 0 to add, 0 to change, 0 to destroy.", len(f.want))
 	if !strings.Contains(out, want) {

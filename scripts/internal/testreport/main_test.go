@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -25,7 +27,7 @@ func TestReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.passed != 1 || r.failed != 1 || r.skipped != 1 || !r.packageFailed {
+	if r.Passed != 1 || r.Failed != 1 || r.Skipped != 1 || !r.PackageFailed {
 		t.Errorf("counts = %+v, want 1 passed, 1 failed, 1 skipped, package failed", r)
 	}
 	if len(r.skippedNames) != 1 || r.skippedNames[0] != "p TestC" {
@@ -51,7 +53,43 @@ func TestReportBuildFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !r.packageFailed || !strings.Contains(out.String(), "syntax error") {
+	if !r.PackageFailed || !strings.Contains(out.String(), "syntax error") {
 		t.Errorf("a build failure must fail the run and show its output: %+v %q", r, out.String())
+	}
+}
+
+func TestSummary(t *testing.T) {
+	const stream = `{"Action":"pass","Package":"p","Test":"TestAccX"}
+{"Action":"pass","Package":"p","Test":"TestAccX/sub"}
+{"Action":"pass","Package":"p","Test":"TestUnit"}
+`
+	r, err := report(strings.NewReader(stream), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Passed != 3 || r.Acceptance != 2 {
+		t.Fatalf("counts = %+v, want 3 passed of which 2 acceptance", r)
+	}
+	file := filepath.Join(t.TempDir(), "totals")
+	r.Run = "tofu"
+	if err := appendTotals(file, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := appendTotals(file, result{Run: "terraform", Passed: 2, Acceptance: 2, Failed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	ok, err := summarize(file, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok {
+		t.Error("a run with a failure must fail the summary")
+	}
+	got := out.String()
+	for _, want := range []string{"tofu", "terraform", "(2 acceptance)", "FAILED", "\n5 passed, 1 failed, 0 skipped\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("summary lacks %q:\n%s", want, got)
+		}
 	}
 }

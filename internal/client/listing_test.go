@@ -1,0 +1,297 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+)
+
+// fakeMembers is an organization "org_1" of n members behind the member routes, paged like the real
+// server, that counts the requests of each kind. failPage, when set, makes that page (1-based) answer
+// 403, a failure no retry changes.
+type fakeMembers struct {
+	mu       sync.Mutex
+	emails   []string
+	failPage int
+
+	lists, listRequests, gets, writes atomic.Int64
+}
+
+func newFakeMembers(n int) *fakeMembers {
+	f := &fakeMembers{}
+	for i := range n {
+		f.emails = append(f.emails, fmt.Sprintf("member-%05d@example.com", i))
+	}
+	return f
+}
+
+func (f *fakeMembers) member(email string) api.Member {
+	return api.Member{OrganizationID: "org_1", UserID: "usr_" + email, Email: email, Role: api.RoleMember}
+}
+
+func (f *fakeMembers) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	const prefix = "/api/v1/orgs/org_1/members"
+	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), prefix)
+	if !ok {
+		writeProblem(w, http.StatusNotFound, api.ProblemNotFound, "no such route")
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch {
+	case rest == "" && r.Method == http.MethodGet:
+		f.listRequests.Add(1)
+		offset, _ := strconv.Atoi(r.URL.Query().Get(api.QueryPageToken))
+		if offset == 0 {
+			f.lists.Add(1)
+		}
+		size, _ := strconv.Atoi(r.URL.Query().Get(api.QueryPageSize))
+		if f.failPage > 0 && offset/size+1 == f.failPage {
+			writeProblem(w, http.StatusForbidden, api.ProblemForbidden, "page refused")
+			return
+		}
+		page := api.Page[api.Member]{Items: []api.Member{}}
+		for _, e := range f.emails[min(offset, len(f.emails)):min(offset+size, len(f.emails))] {
+			page.Items = append(page.Items, f.member(e))
+		}
+		if offset+size < len(f.emails) {
+			page.NextPageToken = strconv.Itoa(offset + size)
+		}
+		writeJSON(w, http.StatusOK, page)
+	case strings.HasPrefix(rest, "/"):
+		email, _ := url.PathUnescape(rest[1:])
+		i := slices.IndexFunc(f.emails, func(e string) bool { return strings.EqualFold(e, email) })
+		switch r.Method {
+		case http.MethodGet:
+			f.gets.Add(1)
+		case http.MethodDelete:
+			f.writes.Add(1)
+			if i >= 0 {
+				f.emails = slices.Delete(f.emails, i, i+1)
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+		}
+		if i < 0 {
+			writeProblem(w, http.StatusNotFound, api.ProblemNotFound, "no member "+email)
+			return
+		}
+		writeJSON(w, http.StatusOK, f.member(f.emails[i]))
+	case rest == "" && r.Method == http.MethodPost:
+		f.writes.Add(1)
+		var body api.MemberCreate
+		if err := decodeBody(r, &body); err != nil {
+			writeProblem(w, http.StatusBadRequest, api.ProblemMalformed, err.Error())
+			return
+		}
+		f.emails = append(f.emails, body.Email)
+		writeJSON(w, http.StatusCreated, f.member(body.Email))
+	default:
+		writeProblem(w, http.StatusMethodNotAllowed, api.ProblemMalformed, "method")
+	}
+}
+
+func newListingsFor(t *testing.T, f *fakeMembers, window time.Duration) (*Client, *Listings) {
+	t.Helper()
+	c := newTestClient(t, f.ServeHTTP)
+	return c, NewListings(c, ListingsConfig{BatchWindow: window})
+}
+
+// readConcurrently reads emails through l with n at a time, as the CLI refreshes, and fails the test on
+// any error.
+func readConcurrently(t *testing.T, l *Listings, emails []string, n int) {
+	t.Helper()
+	sem := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	for _, e := range emails {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			m, err := l.Members.Get(t.Context(), "org_1", e)
+			if err != nil {
+				t.Errorf("read %s: %v", e, err)
+				return
+			}
+			if m.Email != e {
+				t.Errorf("read %s: got %s", e, m.Email)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestListingsRefreshManyInOneListing(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{1000, 5000} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			t.Parallel()
+			f := newFakeMembers(n)
+			_, l := newListingsFor(t, f, 0)
+			readConcurrently(t, l, f.emails, 10)
+			pages := int64((n + api.MaxPageSize - 1) / api.MaxPageSize)
+			if got := f.lists.Load(); got != 1 {
+				t.Errorf("%d reads made %d listings, want 1", n, got)
+			}
+			if got := f.listRequests.Load(); got != pages {
+				t.Errorf("the listing took %d requests, want %d pages", got, pages)
+			}
+			if got := f.gets.Load(); got > DefaultBatchThreshold {
+				t.Errorf("%d reads made %d single GETs, want at most %d", n, got, DefaultBatchThreshold)
+			}
+		})
+	}
+}
+
+// Reads that arrive together (the CLI sends up to 10 at once) share one listing even though none was
+// there when they came.
+func TestListingsConcurrentMissesShareOneListing(t *testing.T) {
+	t.Parallel()
+	f := newFakeMembers(2500)
+	_, l := newListingsFor(t, f, 200*time.Millisecond)
+	readConcurrently(t, l, f.emails[:10], 10)
+	if f.lists.Load() != 1 || f.gets.Load() != 0 {
+		t.Errorf("10 concurrent reads made %d listings and %d GETs, want 1 listing and no GET", f.lists.Load(), f.gets.Load())
+	}
+}
+
+func TestListingsOneReadInAHugeOrganizationIsOneGet(t *testing.T) {
+	t.Parallel()
+	f := newFakeMembers(10000)
+	_, l := newListingsFor(t, f, 0)
+	readConcurrently(t, l, f.emails[4321:4322], 1)
+	if f.gets.Load() != 1 || f.listRequests.Load() != 0 {
+		t.Errorf("one read made %d GETs and %d list requests, want 1 GET and no listing", f.gets.Load(), f.listRequests.Load())
+	}
+}
+
+// Reads that come one at a time (-parallelism=1) switch to the listing once they are many.
+func TestListingsSerialReadsSwitchToListing(t *testing.T) {
+	t.Parallel()
+	f := newFakeMembers(300)
+	_, l := newListingsFor(t, f, time.Millisecond)
+	readConcurrently(t, l, f.emails, 1)
+	if got, want := f.gets.Load(), int64(DefaultBatchThreshold-1); got != want {
+		t.Errorf("300 serial reads made %d GETs, want %d before the listing", got, want)
+	}
+	if f.lists.Load() != 1 {
+		t.Errorf("300 serial reads made %d listings, want 1", f.lists.Load())
+	}
+}
+
+func TestListingsMissingFromCompleteListingIsNotFound(t *testing.T) {
+	t.Parallel()
+	f := newFakeMembers(1500)
+	_, l := newListingsFor(t, f, 0)
+	if _, err := l.Members.All(t.Context(), "org_1"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := l.Members.Get(t.Context(), "org_1", "gone@example.com")
+	if !IsNotFound(err) {
+		t.Fatalf("a member missing from a complete listing: got %v, want not found", err)
+	}
+	if !strings.Contains(err.Error(), "gone@example.com") {
+		t.Errorf("the not-found error does not name the member: %v", err)
+	}
+	// Emails are compared regardless of case, as the server does.
+	m, err := l.Members.Get(t.Context(), "org_1", "MEMBER-01234@Example.COM")
+	if err != nil || m.Email != "member-01234@example.com" {
+		t.Errorf("a member read in another case: %v, %v", m, err)
+	}
+	if f.gets.Load() != 0 {
+		t.Errorf("reads served by the listing made %d GETs", f.gets.Load())
+	}
+}
+
+// A listing that fails on its second page fails every read that waited on it; none of them is told
+// that its object does not exist, and the next read lists again.
+func TestListingsPartialListingFailureIsAnError(t *testing.T) {
+	t.Parallel()
+	f := newFakeMembers(2500)
+	f.failPage = 2
+	_, l := newListingsFor(t, f, 100*time.Millisecond)
+	var wg sync.WaitGroup
+	errs := make([]error, 10)
+	for i := range errs {
+		wg.Go(func() {
+			// Members on the first page, which did arrive, and on the third, which never did.
+			email := f.emails[i*250]
+			_, errs[i] = l.Members.Get(t.Context(), "org_1", email)
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err == nil || IsNotFound(err) || !IsForbidden(err) {
+			t.Errorf("read %d after a failed listing: got %v, want the listing's 403", i, err)
+		}
+	}
+	f.mu.Lock()
+	f.failPage = 0
+	f.mu.Unlock()
+	if _, err := l.Members.Get(t.Context(), "org_1", f.emails[2400]); err != nil {
+		t.Errorf("a read after the failure cleared: %v", err)
+	}
+	if got := f.lists.Load(); got != 2 {
+		t.Errorf("made %d listings, want 2 (the failed one was not kept)", got)
+	}
+}
+
+// After the client's own write to an organization, no read is served from a listing made before it.
+func TestListingsNeverStaleAfterOwnWrite(t *testing.T) {
+	t.Parallel()
+	f := newFakeMembers(100)
+	c, l := newListingsFor(t, f, 0)
+	ctx := t.Context()
+	victim := f.emails[7]
+	if _, err := l.Members.All(ctx, "org_1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RemoveMember(ctx, "org_1", victim); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Members.Get(ctx, "org_1", victim); !IsNotFound(err) {
+		t.Errorf("read after removing %s: got %v, want not found", victim, err)
+	}
+	if _, err := c.AddMember(ctx, "org_1", api.MemberCreate{Email: "new@example.com", Role: api.RoleMember}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Members.Get(ctx, "org_1", "new@example.com"); err != nil {
+		t.Errorf("read after adding new@example.com: %v", err)
+	}
+	all, err := l.Members.All(ctx, "org_1")
+	if err != nil || len(all) != 100 {
+		t.Errorf("All after one removal and one addition: %d members, %v; want 100", len(all), err)
+	}
+}
+
+// A reader that gives up does not fail the others waiting on the same listing.
+func TestListingsCallerCancelLeavesOthersServed(t *testing.T) {
+	t.Parallel()
+	f := newFakeMembers(500)
+	_, l := newListingsFor(t, f, 50*time.Millisecond)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		_, err := l.Members.Get(ctx, "org_1", f.emails[0])
+		done <- err
+	}()
+	cancel()
+	if err := <-done; err == nil {
+		t.Error("a canceled read returned no error")
+	}
+	readConcurrently(t, l, f.emails[1:20], 10)
+}
+
+func decodeBody(r *http.Request, v any) error {
+	return json.NewDecoder(r.Body).Decode(v)
+}
