@@ -100,9 +100,9 @@ func newListing[T any](c *Client, cfg ListingsConfig, kind string,
 
 // orgListing is what a Listing knows of one organization. Guarded by Listing.mu.
 type orgListing[T any] struct {
-	current *fetch[T] // the newest listing, complete or in flight; nil before the first
+	current *fetch[T]  // the newest listing, complete or in flight; nil before the first
 	window  *window[T] // reads waiting to see whether they are many; nil when none waits
-	reads   int       // reads asked for so far, to switch to listing when they come one at a time
+	reads   int        // reads asked for so far, to switch to listing when they come one at a time
 }
 
 // fetch is one listing of an organization. Its fields are written before done is closed and only

@@ -238,11 +238,13 @@ func TestListingsPartialListingFailureIsAnError(t *testing.T) {
 	f.mu.Lock()
 	f.failPage = 0
 	f.mu.Unlock()
+	before := f.lists.Load()
 	if _, err := l.Members.Get(t.Context(), "org_1", f.emails[2400]); err != nil {
 		t.Errorf("a read after the failure cleared: %v", err)
 	}
-	if got := f.lists.Load(); got != 2 {
-		t.Errorf("made %d listings, want 2 (the failed one was not kept)", got)
+	if f.lists.Load() != before+1 || f.gets.Load() != 0 {
+		t.Errorf("the read after the failure made %d listings and %d GETs, want 1 new listing (the failed one is not kept)",
+			f.lists.Load()-before, f.gets.Load())
 	}
 }
 
