@@ -143,3 +143,44 @@ func seededServer(b *testing.B, n int) (c *client.Client, orgID string, requests
 	}
 	return c, org.ID, requests
 }
+
+// refreshRequestBudget is what a refresh of 1,000 members may cost in requests (the goal of the
+// batched refresh: a listing and a few single reads, not one GET per member).
+const refreshRequestBudget = 20
+
+// BenchmarkRefreshMembers is the provider's refresh of 1,000 members of one organization: every member
+// read through one Listings (as one provider process does), 10 at a time (the CLI's parallelism),
+// against the real server. It fails if the refresh takes more than refreshRequestBudget requests.
+func BenchmarkRefreshMembers(b *testing.B) {
+	const n = 1000
+	c, orgID, requests := seededServer(b, n)
+	ctx := context.Background()
+	members, err := c.ListMembers(ctx, orgID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var total int64
+	b.ReportAllocs()
+	for b.Loop() {
+		before := requests.Load()
+		listings := client.NewListings(c, client.ListingsConfig{})
+		sem := make(chan struct{}, 10)
+		var wg sync.WaitGroup
+		for _, m := range members {
+			wg.Go(func() {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				if _, err := listings.Members.Get(ctx, orgID, m.Email); err != nil {
+					b.Errorf("read %s: %v", m.Email, err)
+				}
+			})
+		}
+		wg.Wait()
+		got := requests.Load() - before
+		if got > refreshRequestBudget {
+			b.Fatalf("refreshing %d members took %d requests, want at most %d", n, got, refreshRequestBudget)
+		}
+		total += got
+	}
+	b.ReportMetric(float64(total)/float64(b.N), "requests/op")
+}

@@ -60,6 +60,9 @@ type Config struct {
 	RetryWaitMin, RetryWaitMax time.Duration
 	// HTTPClient, when set, is copied and its Timeout replaced by RequestTimeout.
 	HTTPClient *http.Client
+	// MaxRequestsPerSecond is the client's own ceiling on its request rate; 0 means none. Below it, the
+	// client paces itself to the limit the server advertises in its RateLimit header fields.
+	MaxRequestsPerSecond float64
 }
 
 // Client calls the organizations API. It is safe for concurrent use.
@@ -70,6 +73,7 @@ type Client struct {
 	maxRetries int
 	httpClient *http.Client
 	backoff    backoffPolicy
+	pacer      *pacer
 	// writes counts this client's writes per organization, so that Listings never serve a listing
 	// older than one of them.
 	writes writeCounter
@@ -105,6 +109,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.RequestTimeout < 0 || cfg.RetryWaitMin < 0 || cfg.RetryWaitMax < 0 {
 		return nil, errors.New("the request timeout and retry waits must not be negative")
 	}
+	if cfg.MaxRequestsPerSecond < 0 || math.IsNaN(cfg.MaxRequestsPerSecond) || math.IsInf(cfg.MaxRequestsPerSecond, 0) {
+		return nil, fmt.Errorf("the maximum request rate must be a positive number of requests per second, not %v", cfg.MaxRequestsPerSecond)
+	}
 	if cfg.RetryWaitMin > 0 && cfg.RetryWaitMax > 0 && cfg.RetryWaitMin > cfg.RetryWaitMax {
 		return nil, fmt.Errorf("the minimum retry wait (%s) is longer than the maximum (%s)", cfg.RetryWaitMin, cfg.RetryWaitMax)
 	}
@@ -127,8 +134,15 @@ func New(cfg Config) (*Client, error) {
 			hc.Transport = t.Clone() // our own pool and settings, not the process-wide transport
 		}
 	}
-	// http.Client's Timeout covers one Do call, which go-retryablehttp makes once per attempt.
+	// http.Client's Timeout covers one Do call, which go-retryablehttp makes once per attempt; the wait
+	// for the pacer is part of the attempt, so it is bounded too.
 	hc.Timeout = timeout
+	c.pacer = newPacer(cfg.MaxRequestsPerSecond)
+	transport := hc.Transport
+	if transport == nil {
+		transport = http.DefaultTransport
+	}
+	hc.Transport = pacedTransport{base: transport, pacer: c.pacer}
 	if hc.CheckRedirect == nil {
 		// The API never redirects; following one would turn a POST into a GET and hide what happened.
 		hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

@@ -205,7 +205,7 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	token, err := r.client.GetAPIToken(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
+	token, err := r.listings.APITokens.Get(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
 	if err != nil {
 		apiTokenIdentity.removeIfNotFound(ctx, err, req, resp)
 		return

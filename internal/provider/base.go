@@ -19,43 +19,55 @@ import (
 	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
 )
 
-// resourceBase is embedded by every resource. It implements resource.ResourceWithConfigure, so a
-// resource gets its API client in r.client without repeating the type check.
-//
-// r.client is nil only before the provider is configured (schema validation calls Configure with no
-// provider data); the framework never calls Create, Read, Update, Delete or ImportState then.
-type resourceBase struct {
-	client *client.Client
+// providerData is what the provider's Configure hands to every resource, data source and ephemeral
+// resource: the API client, and the listings that every read of an organization-held object goes
+// through (one read path, shared by all resources of the provider process, so a large organization is
+// refreshed in a few list requests).
+type providerData struct {
+	client   *client.Client
+	listings *client.Listings
 }
 
-// Configure stores the client the provider built.
+func newProviderData(c *client.Client) *providerData {
+	return &providerData{client: c, listings: client.NewListings(c, client.ListingsConfig{})}
+}
+
+// configure is the one checked conversion of what the provider's Configure handed over. It leaves the
+// fields nil, without a diagnostic, before the provider is configured (schema validation calls
+// Configure with no provider data; the framework never calls the CRUD methods then).
+func (d *providerData) configure(data any, diags *diag.Diagnostics) {
+	if data == nil {
+		return
+	}
+	pd, ok := data.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", data))
+		return
+	}
+	*d = *pd
+}
+
+// resourceBase is embedded by every resource. It implements resource.ResourceWithConfigure, so a
+// resource gets its API client in r.client and the shared listings in r.listings without repeating the
+// type check.
+type resourceBase struct {
+	providerData
+}
+
+// Configure stores what the provider built.
 func (b *resourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	b.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+	b.configure(req.ProviderData, &resp.Diagnostics)
 }
 
 // dataSourceBase is resourceBase for data sources.
 type dataSourceBase struct {
-	client *client.Client
+	providerData
 }
 
-// Configure stores the client the provider built.
+// Configure stores what the provider built.
 func (b *dataSourceBase) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	b.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
-// clientFromProviderData is the one checked conversion of what the provider's Configure handed over.
-// It returns nil, without a diagnostic, before the provider is configured.
-func clientFromProviderData(data any, diags *diag.Diagnostics) *client.Client {
-	if data == nil {
-		return nil
-	}
-	c, ok := data.(*client.Client)
-	if !ok {
-		diags.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *client.Client, got %T. This is a bug in the provider; please report it.", data))
-		return nil
-	}
-	return c
+	b.configure(req.ProviderData, &resp.Diagnostics)
 }
 
 // importCompositeID sets the attributes at parts from an import ID made of len(parts) non-empty pieces
@@ -145,10 +157,10 @@ func timeValue(t time.Time) types.String {
 // ephemeralBase is resourceBase for ephemeral resources. The framework configures a new instance for
 // each call (Open, Close), so the client is always there when they run.
 type ephemeralBase struct {
-	client *client.Client
+	providerData
 }
 
-// Configure stores the client the provider built.
+// Configure stores what the provider built.
 func (b *ephemeralBase) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	b.client = clientFromProviderData(req.ProviderData, &resp.Diagnostics)
+	b.configure(req.ProviderData, &resp.Diagnostics)
 }

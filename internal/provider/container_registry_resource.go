@@ -270,7 +270,7 @@ func (r *containerRegistryResource) Read(ctx context.Context, req resource.ReadR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	reg, err := r.client.GetContainerRegistry(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
+	reg, err := r.listings.ContainerRegistries.Get(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
 	if err != nil {
 		containerRegistryIdentity.removeIfNotFound(ctx, err, req, resp)
 		return

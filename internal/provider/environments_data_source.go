@@ -84,7 +84,7 @@ func (d *environmentsDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	envs, err := d.client.ListEnvironments(ctx, cfg.OrganizationID.ValueString())
+	envs, err := d.listings.Environments.All(ctx, cfg.OrganizationID.ValueString())
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "list environments", err)
 		return

@@ -145,7 +145,7 @@ func (r *invitationResource) Read(ctx context.Context, req resource.ReadRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	inv, err := r.client.GetInvitation(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
+	inv, err := r.listings.Invitations.Get(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
 	if err != nil {
 		invitationIdentity.removeIfNotFound(ctx, err, req, resp)
 		return

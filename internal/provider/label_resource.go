@@ -120,7 +120,7 @@ func (r *labelResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	label, err := r.client.GetLabel(ctx, state.OrganizationID.ValueString(), state.Key.ValueString())
+	label, err := r.listings.Labels.Get(ctx, state.OrganizationID.ValueString(), state.Key.ValueString())
 	if err != nil {
 		labelIdentity.removeIfNotFound(ctx, err, req, resp)
 		return

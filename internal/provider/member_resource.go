@@ -139,7 +139,7 @@ func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m, err := r.client.GetMember(ctx, state.OrganizationID.ValueString(), state.Email.ValueString())
+	m, err := r.listings.Members.Get(ctx, state.OrganizationID.ValueString(), state.Email.ValueString())
 	if err != nil {
 		memberIdentity.removeIfNotFound(ctx, err, req, resp)
 		return

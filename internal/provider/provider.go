@@ -5,10 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
+	"strconv"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -25,14 +28,19 @@ import (
 
 // Environment variables read when the provider block leaves an argument out.
 const (
-	EnvEndpoint = "ORGS_ENDPOINT"
-	EnvToken    = "ORGS_TOKEN"
+	EnvEndpoint             = "ORGS_ENDPOINT"
+	EnvToken                = "ORGS_TOKEN"
+	EnvMaxRetries           = "ORGS_MAX_RETRIES"
+	EnvRequestTimeout       = "ORGS_REQUEST_TIMEOUT"
+	EnvMaxRequestsPerSecond = "ORGS_MAX_REQUESTS_PER_SECOND"
 )
 
-// Defaults of the optional provider arguments.
+// Defaults and bounds of the optional provider arguments.
 const (
 	DefaultMaxRetries     = 4
 	DefaultRequestTimeout = 30 * time.Second
+	maxMaxRetries         = 10
+	minRequestsPerSecond  = 0.1
 )
 
 var (
@@ -55,10 +63,11 @@ type orgsProvider struct {
 }
 
 type providerModel struct {
-	Endpoint       types.String `tfsdk:"endpoint"`
-	Token          types.String `tfsdk:"token"`
-	MaxRetries     types.Int64  `tfsdk:"max_retries"`
-	RequestTimeout types.String `tfsdk:"request_timeout"`
+	Endpoint             types.String  `tfsdk:"endpoint"`
+	Token                types.String  `tfsdk:"token"`
+	MaxRetries           types.Int64   `tfsdk:"max_retries"`
+	RequestTimeout       types.String  `tfsdk:"request_timeout"`
+	MaxRequestsPerSecond types.Float64 `tfsdk:"max_requests_per_second"`
 }
 
 func (p *orgsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -81,14 +90,21 @@ func (p *orgsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 				Sensitive:           true,
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times a request that failed transiently (429, 5xx, dropped connection) is retried, from 0 to 10. Defaults to `%d`.", DefaultMaxRetries),
+				MarkdownDescription: fmt.Sprintf("How many times a request that failed transiently (429, 5xx, dropped connection) is retried, from 0 to %d. Defaults to the `%s` environment variable, else `%d`.", maxMaxRetries, EnvMaxRetries, DefaultMaxRetries),
 				Optional:            true,
-				Validators:          []validator.Int64{int64validator.Between(0, 10)},
+				Validators:          []validator.Int64{int64validator.Between(0, maxMaxRetries)},
 			},
 			"request_timeout": schema.StringAttribute{
-				MarkdownDescription: "Time limit of one attempt of a request, as a Go duration such as `30s` or `2m`. Defaults to `30s`.",
+				MarkdownDescription: "Time limit of one attempt of a request, as a Go duration such as `30s` or `2m`. Defaults to the `" + EnvRequestTimeout + "` environment variable, else `30s`.",
 				Optional:            true,
 				Validators:          []validator.String{positiveDuration()},
+			},
+			"max_requests_per_second": schema.Float64Attribute{
+				MarkdownDescription: "The provider's own ceiling on its request rate, shared by all its resources and data sources. " +
+					"Whatever it is, the provider paces itself to the limit the server advertises (its `RateLimit-Policy` header), so a large plan or apply waits its turn instead of running into 429s. " +
+					"Defaults to the `" + EnvMaxRequestsPerSecond + "` environment variable, else no ceiling of its own.",
+				Optional:   true,
+				Validators: []validator.Float64{float64validator.AtLeast(minRequestsPerSecond)},
 			},
 		},
 	}
@@ -101,7 +117,8 @@ func (p *orgsProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 
-	if cfg.Endpoint.IsUnknown() || cfg.Token.IsUnknown() || cfg.MaxRetries.IsUnknown() || cfg.RequestTimeout.IsUnknown() {
+	if cfg.Endpoint.IsUnknown() || cfg.Token.IsUnknown() || cfg.MaxRetries.IsUnknown() || cfg.RequestTimeout.IsUnknown() ||
+		cfg.MaxRequestsPerSecond.IsUnknown() {
 		// The configuration depends on something not created yet. Nothing can be read now; creates only
 		// need a plan. Let Terraform defer when it can, and otherwise answer every API call with an
 		// error that explains why, rather than failing a plan that needs no API call at all.
@@ -118,7 +135,8 @@ func (p *orgsProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 			resp.Diagnostics.AddError("Failed to configure the orgs provider", err.Error())
 			return
 		}
-		resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData = c, c, c
+		data := newProviderData(c)
+		resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData = data, data, data
 		return
 	}
 
@@ -138,31 +156,55 @@ func (p *orgsProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	maxRetries := int64(DefaultMaxRetries)
 	if !cfg.MaxRetries.IsNull() {
 		maxRetries = cfg.MaxRetries.ValueInt64()
+	} else if v := p.getenv(EnvMaxRetries); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 || n > maxMaxRetries {
+			resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid "+EnvMaxRetries,
+				fmt.Sprintf("The %s environment variable is %q; it must be a whole number from 0 to %d.", EnvMaxRetries, v, maxMaxRetries))
+		}
+		maxRetries = n
 	}
 	timeout := DefaultRequestTimeout
-	if !cfg.RequestTimeout.IsNull() {
-		d, err := parsePositiveDuration(cfg.RequestTimeout.ValueString())
+	timeoutText, timeoutFrom := cfg.RequestTimeout.ValueString(), "request_timeout"
+	if cfg.RequestTimeout.IsNull() {
+		timeoutText, timeoutFrom = p.getenv(EnvRequestTimeout), "The "+EnvRequestTimeout+" environment variable"
+	}
+	if timeoutText != "" {
+		d, err := parsePositiveDuration(timeoutText)
 		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid request timeout", err.Error())
+			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid request timeout", timeoutFrom+": "+err.Error())
 		}
 		timeout = d
+	}
+	var maxRate float64
+	if !cfg.MaxRequestsPerSecond.IsNull() {
+		maxRate = cfg.MaxRequestsPerSecond.ValueFloat64()
+	} else if v := p.getenv(EnvMaxRequestsPerSecond); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < minRequestsPerSecond {
+			resp.Diagnostics.AddAttributeError(path.Root("max_requests_per_second"), "Invalid "+EnvMaxRequestsPerSecond,
+				fmt.Sprintf("The %s environment variable is %q; it must be a number of requests per second, at least %g.", EnvMaxRequestsPerSecond, v, minRequestsPerSecond))
+		}
+		maxRate = f
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
 
 	c, err := client.New(client.Config{
-		Endpoint:       endpoint,
-		Token:          token,
-		UserAgent:      p.userAgent(),
-		MaxRetries:     int(maxRetries),
-		RequestTimeout: timeout,
+		Endpoint:             endpoint,
+		Token:                token,
+		UserAgent:            p.userAgent(),
+		MaxRetries:           int(maxRetries),
+		RequestTimeout:       timeout,
+		MaxRequestsPerSecond: maxRate,
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Failed to configure the orgs provider", err.Error())
 		return
 	}
-	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData = c, c, c
+	data := newProviderData(c)
+	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData = data, data, data
 }
 
 func (p *orgsProvider) userAgent() string { return "terraform-provider-orgs/" + p.version }

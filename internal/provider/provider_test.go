@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"strings"
 	"testing"
@@ -29,10 +30,11 @@ func configure(t *testing.T, env map[string]string, values map[string]tftypes.Va
 	var sresp provider.SchemaResponse
 	p.Schema(ctx, provider.SchemaRequest{}, &sresp)
 	raw := map[string]tftypes.Value{
-		"endpoint":        tftypes.NewValue(tftypes.String, nil),
-		"token":           tftypes.NewValue(tftypes.String, nil),
-		"max_retries":     tftypes.NewValue(tftypes.Number, nil),
-		"request_timeout": tftypes.NewValue(tftypes.String, nil),
+		"endpoint":                tftypes.NewValue(tftypes.String, nil),
+		"token":                   tftypes.NewValue(tftypes.String, nil),
+		"max_retries":             tftypes.NewValue(tftypes.Number, nil),
+		"request_timeout":         tftypes.NewValue(tftypes.String, nil),
+		"max_requests_per_second": tftypes.NewValue(tftypes.Number, nil),
 	}
 	for k, v := range values {
 		raw[k] = v
@@ -79,11 +81,11 @@ func TestConfigureFallsBackToEnvironment(t *testing.T) {
 	if resp.Diagnostics.HasError() {
 		t.Fatalf("configure: %v", resp.Diagnostics)
 	}
-	if _, ok := resp.ResourceData.(*client.Client); !ok {
-		t.Fatalf("ResourceData is %T, want *client.Client", resp.ResourceData)
+	if _, ok := resp.ResourceData.(*providerData); !ok {
+		t.Fatalf("ResourceData is %T, want *providerData", resp.ResourceData)
 	}
-	if _, ok := resp.DataSourceData.(*client.Client); !ok {
-		t.Fatalf("DataSourceData is %T, want *client.Client", resp.DataSourceData)
+	if _, ok := resp.DataSourceData.(*providerData); !ok {
+		t.Fatalf("DataSourceData is %T, want *providerData", resp.DataSourceData)
 	}
 }
 
@@ -123,11 +125,11 @@ func TestConfigureUnknownValues(t *testing.T) {
 		if resp.Diagnostics.HasError() {
 			t.Fatalf("a plan that needs no API call must not fail: %v", resp.Diagnostics)
 		}
-		c, ok := resp.ResourceData.(*client.Client)
+		data, ok := resp.ResourceData.(*providerData)
 		if !ok {
-			t.Fatalf("ResourceData is %T, want *client.Client", resp.ResourceData)
+			t.Fatalf("ResourceData is %T, want *providerData", resp.ResourceData)
 		}
-		_, err := c.GetOrganization(t.Context(), "org_1")
+		_, err := data.client.GetOrganization(t.Context(), "org_1")
 		if err == nil || !strings.Contains(err.Error(), "not known until apply") {
 			t.Fatalf("a call without a known configuration returned %v, want an explanation", err)
 		}
@@ -297,5 +299,49 @@ func TestRemoveIfNotFound(t *testing.T) {
 	}
 	if resp.State.Raw.IsNull() {
 		t.Error("a server failure removed the object from state")
+	}
+}
+
+// The optional arguments fall back to their environment variables; a bad value there is refused with
+// the variable's name, since the configuration does not hold it.
+func TestConfigureOptionalSettingsFromEnvironment(t *testing.T) {
+	base := map[string]string{EnvEndpoint: "http://127.0.0.1:1", EnvToken: "secret"}
+	with := func(k, v string) map[string]string {
+		env := maps.Clone(base)
+		env[k] = v
+		return env
+	}
+	for name, env := range map[string]map[string]string{
+		"retries": with(EnvMaxRetries, "7"),
+		"timeout": with(EnvRequestTimeout, "90s"),
+		"rate":    with(EnvMaxRequestsPerSecond, "12.5"),
+	} {
+		if resp := configure(t, env, nil, false); resp.Diagnostics.HasError() {
+			t.Errorf("%s: a valid environment value was refused: %v", name, resp.Diagnostics)
+		}
+	}
+	for attr, env := range map[string]map[string]string{
+		"max_retries":             with(EnvMaxRetries, "11"),
+		"request_timeout":         with(EnvRequestTimeout, "soon"),
+		"max_requests_per_second": with(EnvMaxRequestsPerSecond, "0"),
+	} {
+		d := attributeError(configure(t, env, nil, false).Diagnostics, attr)
+		if d == nil {
+			t.Errorf("a bad environment value for %s was accepted", attr)
+			continue
+		}
+		for k := range env {
+			if k != EnvEndpoint && k != EnvToken && !strings.Contains(d.Summary()+d.Detail(), k) {
+				t.Errorf("the error for %s does not name %s: %s: %s", attr, k, d.Summary(), d.Detail())
+			}
+		}
+	}
+	// The configuration wins over the environment.
+	resp := configure(t, with(EnvMaxRequestsPerSecond, "nonsense"), map[string]tftypes.Value{
+		"endpoint": str("http://127.0.0.1:1"), "token": str("t"),
+		"max_requests_per_second": tftypes.NewValue(tftypes.Number, 5),
+	}, false)
+	if resp.Diagnostics.HasError() {
+		t.Errorf("the configured value should win over a bad environment value: %v", resp.Diagnostics)
 	}
 }
