@@ -27,15 +27,15 @@ type pacer struct {
 	now   func() time.Time
 	sleep func(context.Context, time.Duration) error
 
-	mu       sync.Mutex
-	ceiling  float64 // the user's max requests per second; 0 for none
-	rate     float64 // requests per second; 0 while unlimited
-	burst    float64
-	tokens   float64 // may go below zero: each waiter reserves its token, then waits for it
-	last     time.Time
-	advised  bool // the server's policy is known
-	policyQ  float64
-	policyW  float64
+	mu      sync.Mutex
+	ceiling float64 // the user's max requests per second; 0 for none
+	rate    float64 // requests per second; 0 while unlimited
+	burst   float64
+	tokens  float64 // may go below zero: each waiter reserves its token, then waits for it
+	last    time.Time
+	advised bool // the server's policy is known
+	policyQ float64
+	policyW float64
 }
 
 func newPacer(ceiling float64) *pacer {
