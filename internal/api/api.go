@@ -130,6 +130,8 @@ const (
 	InvitationExpired  InvitationStatus = "expired"
 )
 
+var InvitationStatuses = []InvitationStatus{InvitationPending, InvitationAccepted, InvitationExpired}
+
 // EnvironmentStatus is the connection status of an environment's agent.
 type EnvironmentStatus string
 

@@ -107,6 +107,8 @@ func removeIfNotFound(ctx context.Context, err error, resp *resource.ReadRespons
 	resp.Diagnostics.Append(apiErrorDiagnostic("read", err))
 }
 
+func diagsOf(d ...diag.Diagnostic) diag.Diagnostics { return diag.Diagnostics(d) }
+
 // addAPIError reports a failed API call; action says what the provider was doing ("create member").
 func addAPIError(diags *diag.Diagnostics, action string, err error) {
 	diags.Append(apiErrorDiagnostic(action, err))

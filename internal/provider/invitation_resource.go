@@ -150,13 +150,7 @@ func (r *invitationResource) Read(ctx context.Context, req resource.ReadRequest,
 		invitationIdentity.removeIfNotFound(ctx, err, req, resp)
 		return
 	}
-	refreshed := invitationState(inv)
-	refreshed.ResendWhenExpired = state.ResendWhenExpired
-	if refreshed.ResendWhenExpired.IsNull() {
-		// State written before the argument existed has none; its default keeps the next plan empty.
-		refreshed.ResendWhenExpired = types.BoolValue(false)
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, refreshed)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, invitationRefreshed(state, inv))...)
 	resp.Diagnostics.Append(invitationIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
@@ -226,6 +220,19 @@ func (r *invitationResource) ImportState(ctx context.Context, req resource.Impor
 	// The server cannot say what the configuration wants; the default makes an import of a
 	// configuration that leaves it out plan nothing.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("resend_when_expired"), types.BoolValue(false))...)
+}
+
+// invitationRefreshed is the state after a read of inv, from the state before it: the server's values,
+// and resend_when_expired, which only the configuration knows.
+func invitationRefreshed(prior invitationModel, inv *api.Invitation) invitationModel {
+	refreshed := invitationState(inv)
+	refreshed.ResendWhenExpired = prior.ResendWhenExpired
+	if refreshed.ResendWhenExpired.IsNull() {
+		// State written before the argument existed, or an import, has none; its default keeps the
+		// next plan empty.
+		refreshed.ResendWhenExpired = types.BoolValue(false)
+	}
+	return refreshed
 }
 
 func invitationState(inv *api.Invitation) invitationModel {

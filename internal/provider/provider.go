@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -46,6 +47,7 @@ const (
 var (
 	_ provider.Provider                       = (*orgsProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*orgsProvider)(nil)
+	_ provider.ProviderWithListResources      = (*orgsProvider)(nil)
 )
 
 // New returns the provider factory; version is the release version ("dev" for local builds, "test" in
@@ -136,7 +138,7 @@ func (p *orgsProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 			return
 		}
 		data := newProviderData(c)
-		resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData = data, data, data
+		resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ListResourceData = data, data, data, data
 		return
 	}
 
@@ -204,7 +206,7 @@ func (p *orgsProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 	data := newProviderData(c)
-	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData = data, data, data
+	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ListResourceData = data, data, data, data
 }
 
 func (p *orgsProvider) userAgent() string { return "terraform-provider-orgs/" + p.version }
@@ -226,6 +228,10 @@ func (p *orgsProvider) DataSources(context.Context) []func() datasource.DataSour
 		NewUsageDataSource,
 		NewEnvironmentsDataSource,
 	}
+}
+
+func (p *orgsProvider) ListResources(context.Context) []func() list.ListResource {
+	return listResources()
 }
 
 func (p *orgsProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {

@@ -1,0 +1,114 @@
+package acctest
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+)
+
+// Estate is an organization that holds every kind of object in every state the API can produce,
+// including the ones no ordinary test creates: an expired invitation, an accepted one, an inactive
+// token (its creator left), registries whose secrets cannot be read back, a member with environment
+// roles, labels whose keys hold '/'. Configuration generation (orgs-onboard, -generate-config-out,
+// terraform query) must round-trip all of it.
+type Estate struct {
+	Env *Env
+	Org api.Organization
+	// Count is how many objects of each resource type the organization holds ("orgs_member": 4), the
+	// organization itself included.
+	Count map[string]int
+	// Secrets are values that must never appear in generated configuration or output.
+	Secrets []string
+	// ExpiredInvitation and InactiveToken are the ids of the objects in those states.
+	ExpiredInvitation, InactiveToken string
+}
+
+// NewEstate starts a server of its own (with a clock the fixture moves forward, to expire an
+// invitation) and fills an organization on the team plan.
+func NewEstate(t *testing.T) *Estate {
+	t.Helper()
+	var skew atomic.Int64
+	var mu sync.Mutex
+	codes := map[string]string{}
+	env := New(t,
+		WithClock(func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }),
+		WithInvitationHook(func(e api.InvitationEmail) {
+			mu.Lock()
+			defer mu.Unlock()
+			codes[e.To] = e.Code
+		}))
+	ctx := t.Context()
+	c := env.Client
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("estate: %s: %v", what, err)
+		}
+	}
+	org := env.CreateOrganization(t, api.PlanTeam)
+	e := &Estate{Env: env, Org: org, Count: map[string]int{"orgs_organization": 1, "orgs_member": 1}}
+
+	envs, err := c.ListEnvironments(ctx, org.ID)
+	must("list environments", err)
+	tokens := map[string]string{}
+	for email, role := range map[string]api.Role{"ada@example.com": api.RoleAdmin, "bea@example.com": api.RoleMember, "cyd@example.com": api.RoleBiller} {
+		_, tokens[email] = env.SignUp(t, email)
+		m := api.MemberCreate{Email: email, Role: role}
+		if role == api.RoleMember {
+			m.EnvironmentRoles = map[string]api.EnvironmentRole{envs[0].ID: api.EnvironmentRoleRun}
+		}
+		_, err := c.AddMember(ctx, org.ID, m)
+		must("add member "+email, err)
+		e.Count["orgs_member"]++
+	}
+
+	// An invitation that expires: the clock moves past its lifetime before the others are made.
+	expired, err := c.CreateInvitation(ctx, org.ID, api.InvitationCreate{Email: "late@example.com", Role: api.RoleMember})
+	must("invite late@", err)
+	e.ExpiredInvitation = expired.ID
+	skew.Add(int64(30 * 24 * time.Hour))
+	_, err = c.CreateInvitation(ctx, org.ID, api.InvitationCreate{Email: "Pending.Person@Example.com", Role: api.RoleAdmin})
+	must("invite pending@", err)
+	_, err = c.CreateInvitation(ctx, org.ID, api.InvitationCreate{Email: "joined@example.com", Role: api.RoleMember})
+	must("invite joined@", err)
+	mu.Lock()
+	code := codes["joined@example.com"]
+	mu.Unlock()
+	_, err = c.AcceptInvitation(ctx, api.InvitationAccept{Code: code})
+	must("accept joined@'s invitation", err)
+	e.Count["orgs_invitation"] = 3
+	e.Count["orgs_member"]++ // joined@ is a member now
+
+	// A token that works, and one whose creator left the organization.
+	active, err := c.CreateAPIToken(ctx, org.ID, api.APITokenCreate{Name: "CI deploy", Role: api.RoleAdmin})
+	must("create token", err)
+	inactive, err := env.NewClient(t, tokens["ada@example.com"]).CreateAPIToken(ctx, org.ID, api.APITokenCreate{Name: "ada's script", Role: api.RoleMember})
+	must("create ada's token", err)
+	must("remove ada", c.RemoveMember(ctx, org.ID, "ada@example.com"))
+	e.Count["orgs_member"]--
+	e.InactiveToken = inactive.ID
+	e.Count["orgs_api_token"] = 2
+	e.Secrets = append(e.Secrets, active.Token, inactive.Token, env.Token)
+
+	_, err = c.CreateContainerRegistry(ctx, org.ID, api.ContainerRegistryCreate{
+		Name: "ghcr", Kind: api.RegistryGitHub, URL: "https://ghcr.io", Username: "bot", Password: "registry-password-1",
+	})
+	must("create ghcr registry", err)
+	_, err = c.CreateContainerRegistry(ctx, org.ID, api.ContainerRegistryCreate{
+		Name: "ecr", Kind: api.RegistryECR, URL: "https://123456789012.dkr.ecr.eu-west-1.amazonaws.com",
+		AccessKeyID: "AKIAESTATE", SecretAccessKey: "registry-secret-key-1", Description: "images",
+	})
+	must("create ecr registry", err)
+	e.Count["orgs_container_registry"] = 2
+	e.Secrets = append(e.Secrets, "registry-password-1", "registry-secret-key-1")
+
+	for key, value := range map[string]string{"example.com/team": "platform", "cost-center": "42", "example.com/a_b": ""} {
+		_, err := c.CreateLabel(ctx, org.ID, api.LabelCreate{Key: key, Value: value, PropagateToCloudProvider: key == "cost-center"})
+		must("create label "+key, err)
+	}
+	e.Count["orgs_label"] = 3
+	return e
+}

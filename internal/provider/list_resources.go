@@ -1,0 +1,288 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/provider/emailtype"
+)
+
+// List resources (Terraform 1.14 and later: `list` blocks in .tfquery.hcl files and `terraform query`)
+// find the objects that exist, so that `terraform query -generate-config-out` can write import blocks
+// and configuration for them. There is one per resource type, all made by listResource from a table: the
+// objects come from the same shared listings as every Read, and a result's state is what an import of
+// the object followed by a Read would hold, so the generated configuration plans with no changes.
+
+// listResource is the list resource of one resource type, for objects of API type T and resource
+// model M.
+type listResource[T any, M any] struct {
+	resourceBase
+	typeName    string // after the provider's: "_member"
+	description string
+	// inOrganization says the objects live in an organization: the list block takes organization_id.
+	inOrganization bool
+	filters        []listFilter[T]
+	all            func(ctx context.Context, d providerData, orgID string) ([]T, error)
+	// state is the resource's state of an object, as import and Read would write it.
+	state    func(*T) M
+	display  func(*T) string
+	identity resourceIdentity
+}
+
+// listFilter is an optional argument of a list block that keeps only the objects whose field has the
+// given value.
+type listFilter[T any] struct {
+	name        string
+	description string
+	values      []string
+	field       func(*T) string
+}
+
+var (
+	_ list.ListResource              = (*listResource[api.Member, memberModel])(nil)
+	_ list.ListResourceWithConfigure = (*listResource[api.Member, memberModel])(nil)
+)
+
+func (l *listResource[T, M]) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + l.typeName
+}
+
+func (l *listResource[T, M]) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	attrs := map[string]listschema.Attribute{}
+	if l.inOrganization {
+		attrs["organization_id"] = listschema.StringAttribute{
+			MarkdownDescription: "The organization whose objects are listed.",
+			Required:            true,
+			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+		}
+	}
+	for _, f := range l.filters {
+		attrs[f.name] = listschema.StringAttribute{
+			MarkdownDescription: f.description + ": " + markdownList(f.values) + ". Lists all when left out.",
+			Optional:            true,
+			Validators:          []validator.String{stringvalidator.OneOf(f.values...)},
+		}
+	}
+	resp.Schema = listschema.Schema{MarkdownDescription: l.description, Attributes: attrs}
+}
+
+func (l *listResource[T, M]) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	orgID := ""
+	if l.inOrganization {
+		var v types.String
+		if diags := req.Config.GetAttribute(ctx, path.Root("organization_id"), &v); diags.HasError() {
+			stream.Results = list.ListResultsStreamDiagnostics(diags)
+			return
+		}
+		orgID = v.ValueString()
+	}
+	wanted := map[int]string{}
+	for i, f := range l.filters {
+		var v types.String
+		if diags := req.Config.GetAttribute(ctx, path.Root(f.name), &v); diags.HasError() {
+			stream.Results = list.ListResultsStreamDiagnostics(diags)
+			return
+		}
+		if !v.IsNull() {
+			wanted[i] = v.ValueString()
+		}
+	}
+
+	objects, err := l.all(ctx, l.providerData, orgID)
+	if err != nil {
+		what := "list " + strings.TrimPrefix(l.typeName, "_") + "s"
+		if orgID != "" {
+			what += " of organization " + orgID
+		}
+		stream.Results = list.ListResultsStreamDiagnostics(diagsOf(apiErrorDiagnostic(what, err)))
+		return
+	}
+
+	stream.Results = func(push func(list.ListResult) bool) {
+		sent := int64(0)
+		for i := range objects {
+			obj := &objects[i]
+			if !l.matches(obj, wanted) {
+				continue
+			}
+			if req.Limit > 0 && sent >= req.Limit {
+				return
+			}
+			sent++
+			if !push(l.result(ctx, req, obj)) {
+				return
+			}
+		}
+	}
+}
+
+func (l *listResource[T, M]) matches(obj *T, wanted map[int]string) bool {
+	for i, v := range wanted {
+		if l.filters[i].field(obj) != v {
+			return false
+		}
+	}
+	return true
+}
+
+// result is one object as the CLI wants it: its identity, a name for people, and, when asked for, the
+// whole state.
+func (l *listResource[T, M]) result(ctx context.Context, req list.ListRequest, obj *T) list.ListResult {
+	result := req.NewListResult(ctx)
+	result.DisplayName = l.display(obj)
+	state := tfsdk.State{Schema: req.ResourceSchema, Raw: result.Resource.Raw.Copy()}
+	result.Diagnostics.Append(state.Set(ctx, l.state(obj))...)
+	if result.Diagnostics.HasError() {
+		return result
+	}
+	result.Diagnostics.Append(l.identity.set(ctx, state, result.Identity)...)
+	if req.IncludeResource {
+		result.Resource.Raw = state.Raw
+	}
+	return result
+}
+
+// ListResources are the list resources, one per resource type.
+func listResources() []func() list.ListResource {
+	return []func() list.ListResource{
+		func() list.ListResource { return organizationListResource() },
+		func() list.ListResource { return memberListResource() },
+		func() list.ListResource { return invitationListResource() },
+		func() list.ListResource { return apiTokenListResource() },
+		func() list.ListResource { return containerRegistryListResource() },
+		func() list.ListResource { return labelListResource() },
+	}
+}
+
+func organizationListResource() *listResource[api.Organization, organizationModel] {
+	return &listResource[api.Organization, organizationModel]{
+		typeName:    "_organization",
+		description: "Lists the organizations the provider's credential can see (an organization API token sees its own).",
+		filters: []listFilter[api.Organization]{{
+			name: "plan", description: "Only organizations on this plan", values: stringsOf(api.Plans),
+			field: func(o *api.Organization) string { return string(o.Plan) },
+		}},
+		all: func(ctx context.Context, d providerData, _ string) ([]api.Organization, error) {
+			return d.client.ListOrganizations(ctx)
+		},
+		state:    organizationState,
+		display:  func(o *api.Organization) string { return fmt.Sprintf("%s (%s)", o.Name, o.ID) },
+		identity: organizationIdentity,
+	}
+}
+
+func memberListResource() *listResource[api.Member, memberModel] {
+	return &listResource[api.Member, memberModel]{
+		typeName:       "_member",
+		description:    "Lists the members of an organization.",
+		inOrganization: true,
+		filters: []listFilter[api.Member]{{
+			name: "role", description: "Only members with this role", values: stringsOf(api.Roles),
+			field: func(m *api.Member) string { return string(m.Role) },
+		}},
+		all: func(ctx context.Context, d providerData, orgID string) ([]api.Member, error) {
+			return d.listings.Members.All(ctx, orgID)
+		},
+		state:    func(m *api.Member) memberModel { return memberState(m, emailtype.Value{}) },
+		display:  func(m *api.Member) string { return fmt.Sprintf("%s (%s)", m.Email, m.Role) },
+		identity: memberIdentity,
+	}
+}
+
+func invitationListResource() *listResource[api.Invitation, invitationModel] {
+	return &listResource[api.Invitation, invitationModel]{
+		typeName:       "_invitation",
+		description:    "Lists the invitations of an organization: pending, accepted and expired.",
+		inOrganization: true,
+		filters: []listFilter[api.Invitation]{{
+			name: "status", description: "Only invitations in this status", values: stringsOf(api.InvitationStatuses),
+			field: func(i *api.Invitation) string { return string(i.Status) },
+		}, {
+			name: "role", description: "Only invitations for this role", values: stringsOf(api.Roles),
+			field: func(i *api.Invitation) string { return string(i.Role) },
+		}},
+		all: func(ctx context.Context, d providerData, orgID string) ([]api.Invitation, error) {
+			return d.listings.Invitations.All(ctx, orgID)
+		},
+		state:    func(i *api.Invitation) invitationModel { return invitationRefreshed(invitationModel{}, i) },
+		display:  func(i *api.Invitation) string { return fmt.Sprintf("%s as %s (%s)", i.Email, i.Role, i.Status) },
+		identity: invitationIdentity,
+	}
+}
+
+func apiTokenListResource() *listResource[api.APIToken, apiTokenModel] {
+	return &listResource[api.APIToken, apiTokenModel]{
+		typeName:       "_api_token",
+		description:    "Lists the API tokens of an organization. A token's secret is never listed: the API shows it only once, when the token is created.",
+		inOrganization: true,
+		filters: []listFilter[api.APIToken]{{
+			name: "role", description: "Only tokens with this role", values: stringsOf(api.TokenRoles),
+			field: func(t *api.APIToken) string { return string(t.Role) },
+		}, {
+			name: "status", description: "Only tokens that work (`active`) or that do not (`inactive`: expired, or their creator left)",
+			values: []string{"active", "inactive"},
+			field:  func(t *api.APIToken) string { return map[bool]string{true: "active", false: "inactive"}[t.Active] },
+		}},
+		all: func(ctx context.Context, d providerData, orgID string) ([]api.APIToken, error) {
+			return d.listings.APITokens.All(ctx, orgID)
+		},
+		state: func(t *api.APIToken) apiTokenModel {
+			var m apiTokenModel
+			m.fill(t)
+			return m
+		},
+		display:  func(t *api.APIToken) string { return fmt.Sprintf("%s (%s)", t.Name, t.Role) },
+		identity: apiTokenIdentity,
+	}
+}
+
+func containerRegistryListResource() *listResource[api.ContainerRegistry, containerRegistryModel] {
+	return &listResource[api.ContainerRegistry, containerRegistryModel]{
+		typeName:       "_container_registry",
+		description:    "Lists the container registry credentials of an organization. Their secrets are never listed: the API does not return them.",
+		inOrganization: true,
+		filters: []listFilter[api.ContainerRegistry]{{
+			name: "kind", description: "Only registries of this kind", values: stringsOf(api.RegistryKinds),
+			field: func(r *api.ContainerRegistry) string { return string(r.Kind) },
+		}},
+		all: func(ctx context.Context, d providerData, orgID string) ([]api.ContainerRegistry, error) {
+			return d.listings.ContainerRegistries.All(ctx, orgID)
+		},
+		state: func(r *api.ContainerRegistry) containerRegistryModel {
+			var m containerRegistryModel
+			m.fill(r)
+			return m
+		},
+		display:  func(r *api.ContainerRegistry) string { return fmt.Sprintf("%s (%s, %s)", r.Name, r.Kind, r.URL) },
+		identity: containerRegistryIdentity,
+	}
+}
+
+func labelListResource() *listResource[api.Label, labelModel] {
+	return &listResource[api.Label, labelModel]{
+		typeName:       "_label",
+		description:    "Lists the labels of an organization.",
+		inOrganization: true,
+		all: func(ctx context.Context, d providerData, orgID string) ([]api.Label, error) {
+			return d.listings.Labels.All(ctx, orgID)
+		},
+		state: func(l *api.Label) labelModel {
+			var m labelModel
+			m.fill(l)
+			return m
+		},
+		display:  func(l *api.Label) string { return l.Key + "=" + l.Value },
+		identity: labelIdentity,
+	}
+}

@@ -1,0 +1,120 @@
+package provider_test
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/acctest"
+)
+
+// TestAccQuery_everyType runs `terraform query` (Terraform only: OpenTofu has no list resources) over an
+// organization holding every kind of object in every state: each list resource finds them all, its
+// filters keep the right ones, every result carries its identity and a display name, and
+// include_resource returns the object as an import would hold it, without any secret.
+func TestAccQuery_everyType(t *testing.T) {
+	acctest.RequireTerraform(t)
+	t.Parallel()
+	e := acctest.NewEstate(t)
+	org := e.Org.ID
+	list := func(typ, name, config string, extra ...string) string {
+		block := fmt.Sprintf("list %q %q {\n  provider = orgs\n", typ, name)
+		for _, line := range extra {
+			block += "  " + line + "\n"
+		}
+		return block + "  config {\n" + config + "  }\n}\n"
+	}
+	inOrg := fmt.Sprintf("    organization_id = %q\n", org)
+	withFilter := func(name, value string) string { return inOrg + fmt.Sprintf("    %s = %q\n", name, value) }
+	id := func(attrs map[string]string) map[string]knownvalue.Check {
+		checks := map[string]knownvalue.Check{}
+		for k, v := range attrs {
+			checks[k] = knownvalue.StringExact(v)
+		}
+		return checks
+	}
+	values := func(pairs ...any) []querycheck.KnownValueCheck {
+		var checks []querycheck.KnownValueCheck
+		for i := 0; i < len(pairs); i += 2 {
+			checks = append(checks, querycheck.KnownValueCheck{Path: tfjsonpath.New(pairs[i].(string)), KnownValue: pairs[i+1].(knownvalue.Check)})
+		}
+		return checks
+	}
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.RequireAbove(tfversion.Version1_14_0)},
+		Steps: []resource.TestStep{
+			{
+				// Query mode needs a configuration initialized first.
+				Config: e.Env.ProviderBlock() + fmt.Sprintf("data \"orgs_organization\" \"o\" {\n  id = %q\n}\n", org),
+			},
+			{
+				// The provider block comes from the configuration of the step before.
+				Query: true,
+				Config: list("orgs_organization", "all", "", "include_resource = true") +
+					list("orgs_organization", "enterprise", "    plan = \"enterprise\"\n") +
+					list("orgs_member", "all", inOrg) +
+					list("orgs_member", "billers", withFilter("role", "biller"), "include_resource = true") +
+					list("orgs_invitation", "all", inOrg) +
+					list("orgs_invitation", "expired", withFilter("status", "expired"), "include_resource = true") +
+					list("orgs_api_token", "all", inOrg) +
+					list("orgs_api_token", "inactive", withFilter("status", "inactive"), "include_resource = true") +
+					list("orgs_container_registry", "ecr", withFilter("kind", "ecr"), "include_resource = true") +
+					list("orgs_label", "all", inOrg, "include_resource = true") +
+					list("orgs_label", "two", inOrg, "limit = 2"),
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectLength("orgs_organization.all", 1),
+					querycheck.ExpectIdentity("orgs_organization.all", id(map[string]string{"id": org})),
+					querycheck.ExpectResourceKnownValues("orgs_organization.all", queryfilter.ByResourceIdentity(id(map[string]string{"id": org})),
+						values("name", knownvalue.StringExact(e.Org.Name), "plan", knownvalue.StringExact("team"))),
+					querycheck.ExpectLength("orgs_organization.enterprise", 0),
+
+					querycheck.ExpectLength("orgs_member.all", e.Count["orgs_member"]),
+					querycheck.ExpectIdentity("orgs_member.all", id(map[string]string{"organization_id": org, "email": e.Env.OwnerEmail})),
+					querycheck.ExpectLength("orgs_member.billers", 1),
+					querycheck.ExpectResourceDisplayName("orgs_member.billers",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "email": "cyd@example.com"})),
+						knownvalue.StringExact("cyd@example.com (biller)")),
+					querycheck.ExpectResourceKnownValues("orgs_member.billers",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "email": "cyd@example.com"})),
+						values("role", knownvalue.StringExact("biller"), "id", knownvalue.StringExact(org+"/cyd@example.com"))),
+
+					querycheck.ExpectLength("orgs_invitation.all", e.Count["orgs_invitation"]),
+					querycheck.ExpectLength("orgs_invitation.expired", 1),
+					querycheck.ExpectResourceKnownValues("orgs_invitation.expired",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "id": e.ExpiredInvitation})),
+						values("status", knownvalue.StringExact("expired"), "resend_when_expired", knownvalue.Bool(false))),
+
+					querycheck.ExpectLength("orgs_api_token.all", e.Count["orgs_api_token"]),
+					querycheck.ExpectLength("orgs_api_token.inactive", 1),
+					querycheck.ExpectResourceKnownValues("orgs_api_token.inactive",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "id": e.InactiveToken})),
+						values("active", knownvalue.Bool(false), "token", knownvalue.Null(), "name", knownvalue.StringExact("ada's script"))),
+
+					querycheck.ExpectLength("orgs_container_registry.ecr", 1),
+					querycheck.ExpectResourceDisplayName("orgs_container_registry.ecr", queryfilter.ByDisplayName(knownvalue.StringRegexp(regexp.MustCompile(`^ecr \(ecr, https://`))),
+						knownvalue.StringRegexp(regexp.MustCompile(`^ecr `))),
+					querycheck.ExpectResourceKnownValues("orgs_container_registry.ecr", queryfilter.ByDisplayName(knownvalue.StringRegexp(regexp.MustCompile(`^ecr `))),
+						values("access_key_id", knownvalue.StringExact("AKIAESTATE"), "secret_access_key", knownvalue.Null(), "password", knownvalue.Null())),
+
+					querycheck.ExpectLength("orgs_label.all", e.Count["orgs_label"]),
+					querycheck.ExpectResourceKnownValues("orgs_label.all",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "key": "example.com/team"})),
+						values("value", knownvalue.StringExact("platform"), "id", knownvalue.StringExact(org+"/example.com/team"))),
+					querycheck.ExpectResourceDisplayName("orgs_label.all",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "key": "cost-center"})),
+						knownvalue.StringExact("cost-center=42")),
+					querycheck.ExpectLength("orgs_label.two", 2),
+				},
+			},
+		},
+	})
+}
