@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -13,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
@@ -25,6 +27,7 @@ var (
 	_ resource.ResourceWithImportState    = (*containerRegistryResource)(nil)
 	_ resource.ResourceWithIdentity       = (*containerRegistryResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*containerRegistryResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*containerRegistryResource)(nil)
 )
 
 // NewContainerRegistryResource is the constructor the provider registers for orgs_container_registry.
@@ -197,32 +200,17 @@ func (r *containerRegistryResource) IdentitySchema(_ context.Context, _ resource
 }
 
 // ValidateConfig checks that the credentials match the kind, at plan time, naming the attribute at fault.
-// A secret given both ways is the schema's ConflictsWith error.
+// A secret given both ways is the schema's ConflictsWith error. Whether the secret itself is there is
+// ModifyPlan's question: only a create needs it.
 func (r *containerRegistryResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var kind types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("kind"), &kind)...)
-	if resp.Diagnostics.HasError() || kind.IsNull() || kind.IsUnknown() {
+	k, own, other, ok := registryCredentialsInConfig(ctx, req.Config, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	// Unknown counts as set: it will be a value at apply.
-	set := func(name string) bool {
-		var v attr.Value
-		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(name), &v)...)
-		return v != nil && !v.IsNull()
-	}
-	k := api.RegistryKind(kind.ValueString())
-	own, other := registryUserCredentials, registryKeyCredentials
-	if k.UsesAccessKeys() {
-		own, other = registryKeyCredentials, registryUserCredentials
-	}
+	set := func(name string) bool { return configSet(ctx, req.Config, name, &resp.Diagnostics) }
 	if !set(own.identity) {
 		resp.Diagnostics.AddAttributeError(path.Root(own.identity), "Missing registry credential",
 			fmt.Sprintf("A registry of kind %q authenticates with %s: set %s.", k, own, own.identity))
-	}
-	if !set(own.secret) && !set(own.secretWO) {
-		resp.Diagnostics.AddAttributeError(path.Root(own.secret), "Missing registry credential",
-			fmt.Sprintf("A registry of kind %q authenticates with %s: set %s, or %s to keep it out of the state.",
-				k, own, own.secret, own.secretWO))
 	}
 	if set(own.secretWOVersion) && !set(own.secretWO) {
 		resp.Diagnostics.AddAttributeError(path.Root(own.secretWOVersion), "Write-only version without its value",
@@ -235,6 +223,49 @@ func (r *containerRegistryResource) ValidateConfig(ctx context.Context, req reso
 				fmt.Sprintf("A registry of kind %q authenticates with %s, not %s: remove %s.", k, own, other, name))
 		}
 	}
+}
+
+// ModifyPlan refuses, at plan time, to create a registry without its secret. Only a create (or a
+// replacement) needs one: the API never returns a secret, so an imported registry, and the
+// configuration generated for it, has none, and the registry keeps the secret the server holds until
+// the configuration gives a new one.
+func (r *containerRegistryResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || (!req.State.Raw.IsNull() && len(resp.RequiresReplace) == 0) {
+		return
+	}
+	k, own, _, ok := registryCredentialsInConfig(ctx, req.Config, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	if !configSet(ctx, req.Config, own.secret, &resp.Diagnostics) && !configSet(ctx, req.Config, own.secretWO, &resp.Diagnostics) {
+		resp.Diagnostics.AddAttributeError(path.Root(own.secret), "Missing registry credential",
+			fmt.Sprintf("A new registry of kind %q needs its secret: set %s, or %s to keep it out of the state. "+
+				"(A registry that already exists, such as an imported one, keeps the secret the server holds and needs none here.)",
+				k, own.secret, own.secretWO))
+	}
+}
+
+// registryCredentialsInConfig returns the configured kind and the credentials it uses and does not use;
+// ok is false while the kind is not known yet.
+func registryCredentialsInConfig(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) (k api.RegistryKind, own, other registryCredentials, ok bool) {
+	var kind types.String
+	diags.Append(config.GetAttribute(ctx, path.Root("kind"), &kind)...)
+	if diags.HasError() || kind.IsNull() || kind.IsUnknown() {
+		return "", own, other, false
+	}
+	k = api.RegistryKind(kind.ValueString())
+	if k.UsesAccessKeys() {
+		return k, registryKeyCredentials, registryUserCredentials, true
+	}
+	return k, registryUserCredentials, registryKeyCredentials, true
+}
+
+// configSet says whether the configuration sets an attribute; unknown counts as set, since it will be
+// a value at apply.
+func configSet(ctx context.Context, config tfsdk.Config, name string, diags *diag.Diagnostics) bool {
+	var v attr.Value
+	diags.Append(config.GetAttribute(ctx, path.Root(name), &v)...)
+	return v != nil && !v.IsNull()
 }
 
 func (r *containerRegistryResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

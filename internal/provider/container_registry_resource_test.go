@@ -643,7 +643,7 @@ func TestAccContainerRegistry_validation(t *testing.T) {
 			{
 				Config:      registryConfig(env, org.ID, `name = "x"`, `kind = "github"`, hub, `username = "u"`),
 				PlanOnly:    true,
-				ExpectError: wrappedText(`A registry of kind "github" authenticates with username and password (or password_wo): set password, or password_wo to keep it out of the state.`),
+				ExpectError: wrappedText(`A new registry of kind "github" needs its secret: set password, or password_wo to keep it out of the state.`),
 			},
 			{
 				Config:      registryConfig(env, org.ID, `name = "x"`, `kind = "github"`, hub, `username = "u"`, `password = "p"`, `password_wo = "p"`),

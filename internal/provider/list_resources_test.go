@@ -2,7 +2,10 @@ package provider_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -117,4 +120,59 @@ func TestAccQuery_everyType(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestAccQuery_generateConfigRoundTrip is the native way to bring an existing organization under
+// Terraform: `terraform query -generate-config-out` over every list resource writes import blocks and
+// configuration for everything the organization holds, in every state; that applies without any hand
+// edit, and the next plan is empty. It runs the real Terraform with the provider as a plugin (this test
+// binary; see init in api_token_resource_test.go).
+func TestAccQuery_generateConfigRoundTrip(t *testing.T) {
+	acctest.RequireTerraform(t)
+	t.Parallel()
+	e := acctest.NewEstate(t)
+	cli := acctest.NewCLI(t, e.Env)
+	var query strings.Builder
+	for _, typ := range []string{"orgs_organization", "orgs_member", "orgs_invitation", "orgs_api_token", "orgs_container_registry", "orgs_label"} {
+		fmt.Fprintf(&query, "list %q \"all\" {\n  provider         = orgs\n  include_resource = true\n", typ)
+		if typ != "orgs_organization" {
+			fmt.Fprintf(&query, "  config {\n    organization_id = %q\n  }\n", e.Org.ID)
+		}
+		query.WriteString("}\n\n")
+	}
+	cli.WriteFile("all.tfquery.hcl", query.String())
+	run := func(args ...string) string {
+		t.Helper()
+		out, err := cli.Run(append(args, "-no-color")...)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		return out
+	}
+
+	out := run("query", "-generate-config-out=generated.tf")
+	generated, err := os.ReadFile(filepath.Join(cli.Dir, "generated.tf"))
+	if err != nil {
+		t.Fatalf("terraform query wrote no generated.tf: %v\n%s", err, out)
+	}
+	for _, secret := range e.Secrets {
+		if strings.Contains(string(generated)+out, secret) {
+			t.Errorf("generated.tf or the query's output holds a secret")
+		}
+	}
+	imports := 0
+	for _, n := range e.Count {
+		imports += n
+	}
+	if got := strings.Count(string(generated), "import {"); got != imports {
+		t.Fatalf("generated.tf has %d import blocks, want %d:\n%s", got, imports, generated)
+	}
+
+	out = run("apply", "-auto-approve", "-input=false")
+	if want := fmt.Sprintf("Apply complete! Resources: %d imported, 0 added, 0 changed, 0 destroyed.", imports); !strings.Contains(out, want) {
+		t.Fatalf("the apply does not say %q:\n%s", want, out)
+	}
+	if out, err := cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("the plan after the import is not empty: %v\n%s", err, out)
+	}
 }

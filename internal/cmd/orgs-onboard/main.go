@@ -1,7 +1,9 @@
 // Command orgs-onboard brings an existing organization under Terraform/OpenTofu in one step: it reads
-// the organization and everything it holds (members, pending invitations, API tokens, container
-// registries, labels) and writes one file of import blocks, from which
-// `tofu plan -generate-config-out=generated.tf` writes the HCL.
+// the organization and everything it holds (members, pending and expired invitations, API tokens,
+// container registries, labels) and writes one file of import blocks, from which
+// `tofu plan -generate-config-out=generated.tf` (or terraform's) writes HCL that applies as it is.
+// Terraform 1.14 and later can do the same without it: `terraform query -generate-config-out` with the
+// provider's list resources.
 //
 //	ORGS_ENDPOINT=http://127.0.0.1:8080 ORGS_TOKEN=... orgs-onboard -org org_... [-out onboard.tf]
 //
@@ -107,7 +109,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 type holdings struct {
 	org         api.Organization
 	members     []api.Member
-	invitations []api.Invitation // pending only: accepted ones are members, expired ones cannot be imported
+	invitations []api.Invitation // pending and expired: an accepted one is a member, imported as such
 	tokens      []api.APIToken
 	registries  []api.ContainerRegistry
 	labels      []api.Label
@@ -122,25 +124,27 @@ func discover(ctx context.Context, c *client.Client, orgID string) (*holdings, e
 		return nil, fmt.Errorf("read organization: %w", err)
 	}
 	h := &holdings{org: *org}
-	if h.members, err = c.ListMembers(ctx, orgID); err != nil {
+	// The same listings the provider reads through.
+	listings := client.NewListings(c, client.ListingsConfig{})
+	if h.members, err = listings.Members.All(ctx, orgID); err != nil {
 		return nil, fmt.Errorf("list members: %w", err)
 	}
-	invitations, err := c.ListInvitations(ctx, orgID)
+	invitations, err := listings.Invitations.All(ctx, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("list invitations: %w", err)
 	}
 	for _, inv := range invitations {
-		if inv.Status == api.InvitationPending {
+		if inv.Status != api.InvitationAccepted {
 			h.invitations = append(h.invitations, inv)
 		}
 	}
-	if h.tokens, err = c.ListAPITokens(ctx, orgID); err != nil {
+	if h.tokens, err = listings.APITokens.All(ctx, orgID); err != nil {
 		return nil, fmt.Errorf("list API tokens: %w", err)
 	}
-	if h.registries, err = c.ListContainerRegistries(ctx, orgID); err != nil {
+	if h.registries, err = listings.ContainerRegistries.All(ctx, orgID); err != nil {
 		return nil, fmt.Errorf("list container registries: %w", err)
 	}
-	if h.labels, err = c.ListLabels(ctx, orgID); err != nil {
+	if h.labels, err = listings.Labels.All(ctx, orgID); err != nil {
 		return nil, fmt.Errorf("list labels: %w", err)
 	}
 	return h, nil
@@ -238,8 +242,12 @@ func blocks(h *holdings) [][]importBlock {
 	}
 	var invitations []namedObject
 	for _, inv := range h.invitations {
-		invitations = append(invitations, namedObject{base: inv.Email, id: sub(inv.ID),
-			note: fmt.Sprintf("%s as %s, expires %s", inv.Email, inv.Role, inv.ExpiresAt.UTC().Format(time.RFC3339))})
+		note := fmt.Sprintf("%s as %s, expires %s", inv.Email, inv.Role, inv.ExpiresAt.UTC().Format(time.RFC3339))
+		if inv.Status == api.InvitationExpired {
+			note = fmt.Sprintf("%s as %s, expired %s; set resend_when_expired = true to send it again",
+				inv.Email, inv.Role, inv.ExpiresAt.UTC().Format(time.RFC3339))
+		}
+		invitations = append(invitations, namedObject{base: inv.Email, id: sub(inv.ID), note: note})
 	}
 	var tokens []namedObject
 	for _, t := range h.tokens {
@@ -256,7 +264,7 @@ func blocks(h *holdings) [][]importBlock {
 			secret = "secret_access_key_wo"
 		}
 		registries = append(registries, namedObject{base: r.Name, id: sub(r.ID),
-			note: fmt.Sprintf("%q (%s); its secret cannot be read back: set %s in the generated config", r.Name, r.Kind, secret)})
+			note: fmt.Sprintf("%q (%s); its secret cannot be read back and stays as the server holds it (set %s and its version to rotate it)", r.Name, r.Kind, secret)})
 	}
 	var labels []namedObject
 	for _, l := range h.labels {
@@ -275,9 +283,9 @@ func blocks(h *holdings) [][]importBlock {
 func render(h *holdings) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Import blocks for organization %s, written by orgs-onboard.\n", oneLine(h.org.ID))
-	b.WriteString("# Run `tofu plan -generate-config-out=generated.tf` to write the configuration of every object.\n")
-	b.WriteString("# Secrets cannot be read back: API tokens are imported without their secret, and container\n")
-	b.WriteString("# registries need their secret filled in (password_wo or secret_access_key_wo) in generated.tf.\n")
+	b.WriteString("# Run `tofu plan -generate-config-out=generated.tf` (or terraform's) to write the configuration of\n")
+	b.WriteString("# every object; it applies as written. Secrets cannot be read back: API tokens are imported without\n")
+	b.WriteString("# their secret, and container registries keep the secret the server holds.\n")
 	for _, group := range blocks(h) {
 		for _, ib := range group {
 			b.WriteString("\n")
@@ -343,10 +351,10 @@ func printNextSteps(w io.Writer, h *holdings, out string) {
 	if out == "-" {
 		where = "the import blocks"
 	}
-	fmt.Fprintf(w, "Wrote %s: 1 organization, %d members, %d pending invitations, %d API tokens, %d container registries, %d labels.\n",
+	fmt.Fprintf(w, "Wrote %s: 1 organization, %d members, %d invitations, %d API tokens, %d container registries, %d labels.\n",
 		where, len(h.members), len(h.invitations), len(h.tokens), len(h.registries), len(h.labels))
 	fmt.Fprintf(w, `
-Next steps:
+Next steps (tofu or terraform alike):
   1. Put %s in a directory with a provider configuration:
        terraform {
          required_providers {
@@ -356,15 +364,14 @@ Next steps:
        provider "orgs" {} # reads ORGS_ENDPOINT and ORGS_TOKEN
   2. tofu init
   3. tofu plan -generate-config-out=generated.tf
-     This writes the configuration of every object into generated.tf.
+     This writes the configuration of every object into generated.tf, ready to apply as it is.
+  4. tofu apply imports everything; the next plan is empty.
 `, where)
 	if len(h.registries) > 0 {
-		fmt.Fprintf(w, `  4. Secrets cannot be read back: in generated.tf, give each of the %d container registries its secret
-     (password_wo, or secret_access_key_wo for ecr; e.g. from a variable), then plan again.
-`, len(h.registries))
+		fmt.Fprintf(w, "  Note: secrets cannot be read back. The %d container registries keep the secret the server holds;\n"+
+			"  to rotate one, set password_wo (secret_access_key_wo for ecr) and its _version in generated.tf.\n", len(h.registries))
 	}
 	if len(h.tokens) > 0 {
 		fmt.Fprintf(w, "  Note: the %d API tokens are imported without their secret (the token attribute stays empty).\n", len(h.tokens))
 	}
-	fmt.Fprintln(w, "  Then: tofu apply imports everything; the next plan should be empty.")
 }

@@ -23,9 +23,9 @@ type fixture struct {
 	env  *acctest.Env
 	org  api.Organization
 	want map[string]string // "type id" to the resource name the file must give it
-	// tokenSecret is the secret of the token created in the organization; it must appear nowhere.
-	tokenSecret string
-	registries  int
+	// secrets must appear nowhere in what the program writes.
+	secrets    []string
+	registries int
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -73,7 +73,7 @@ func newFixture(t *testing.T) *fixture {
 
 	tok, err := c.CreateAPIToken(ctx, org.ID, api.APITokenCreate{Name: "CI deploy", Role: api.RoleAdmin})
 	must("create token", err)
-	f.tokenSecret = tok.Token
+	f.secrets = []string{env.Token, tok.Token, "registry-secret"}
 	f.want[typeAPIToken+" "+sub(tok.ID)] = "ci_deploy"
 
 	reg, err := c.CreateContainerRegistry(ctx, org.ID, api.ContainerRegistryCreate{
@@ -118,7 +118,7 @@ func (f *fixture) onboard(t *testing.T, out string, extra ...string) (file, stde
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, secret := range []string{f.env.Token, f.tokenSecret, "registry-secret"} {
+	for _, secret := range f.secrets {
 		if strings.Contains(string(b)+so.String()+se.String(), secret) {
 			t.Errorf("the output holds a secret")
 		}
@@ -249,41 +249,51 @@ func TestIdentifier(t *testing.T) {
 	}
 }
 
-// TestAccOnboard_plan proves the file works: OpenTofu or Terraform, with the provider as a plugin (this test
-// binary; see init), generates the configuration from it and plans to import every object and destroy
-// nothing, once the registry secret that cannot be read back is filled in.
-func TestAccOnboard_plan(t *testing.T) {
+// TestAccOnboard_roundTrip proves the file works for every state the API can produce: over an
+// organization holding one of everything (acctest.Estate: an expired invitation, an inactive token,
+// registries whose secrets cannot be read back, labels with '/' ...), the CLI (OpenTofu or Terraform,
+// with the provider as a plugin: this test binary, see init) generates the configuration from it, the
+// generated files apply without any hand edit, and the next plan is empty.
+func TestAccOnboard_roundTrip(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	tf := acctest.NewCLI(t, f.env)
-	f.onboard(t, filepath.Join(tf.Dir, "onboard.tf"))
-	plan := func(args ...string) (string, error) {
+	e := acctest.NewEstate(t)
+	cli := acctest.NewCLI(t, e.Env)
+	f := &fixture{env: e.Env, org: e.Org, secrets: e.Secrets}
+	f.onboard(t, filepath.Join(cli.Dir, "onboard.tf"))
+	run := func(args ...string) string {
 		t.Helper()
-		return tf.Run(append([]string{"plan", "-input=false", "-no-color"}, args...)...)
+		out, err := cli.Run(append(args, "-input=false", "-no-color")...)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		return out
 	}
 
-	// The first plan writes generated.tf; it may refuse the registry, whose secret the API never returns.
-	out, err := plan("-generate-config-out=generated.tf")
-	generated, rerr := os.ReadFile(filepath.Join(tf.Dir, "generated.tf"))
-	if rerr != nil {
-		t.Fatalf("%s wrote no generated.tf (%v); plan: %v\n%s", tf.Name, rerr, err, out)
+	out := run("plan", "-generate-config-out=generated.tf")
+	// Every object but the accepted invitation, which is a member and imported as one.
+	imports := 0
+	for _, n := range e.Count {
+		imports += n
 	}
-	if err != nil && !strings.Contains(out, "password") {
-		t.Fatalf("plan -generate-config-out failed for another reason than the registry secret: %v\n%s", err, out)
+	imports--
+	if want := fmt.Sprintf("Plan: %d to import, 0 to add, 0 to change, 0 to destroy.", imports); !strings.Contains(out, want) {
+		t.Fatalf("the first plan does not say %q:\n%s", want, out)
 	}
-	// What the next steps tell the user to do: give the registry its secret.
-	secretArg := regexp.MustCompile(`(?m)^([ \t]*password_wo[ \t]*=[ \t]*)null\b.*$`)
-	if n := len(secretArg.FindAllString(string(generated), -1)); n != f.registries {
-		t.Fatalf("generated.tf has %d password_wo = null, want %d:\n%s", n, f.registries, generated)
-	}
-	tf.WriteFile("generated.tf", secretArg.ReplaceAllString(string(generated), `${1}"registry-secret"`))
-
-	out, err = plan()
+	generated, err := os.ReadFile(filepath.Join(cli.Dir, "generated.tf"))
 	if err != nil {
-		t.Fatalf("plan with the generated configuration: %v\n%s", err, out)
+		t.Fatal(err)
 	}
-	want := fmt.Sprintf("Plan: %d to import, 0 to add, 0 to change, 0 to destroy.", len(f.want))
-	if !strings.Contains(out, want) {
-		t.Fatalf("the plan does not say %q:\n%s", want, out)
+	for _, secret := range e.Secrets {
+		if strings.Contains(string(generated)+out, secret) {
+			t.Errorf("generated.tf or the plan holds a secret")
+		}
+	}
+
+	out = run("apply", "-auto-approve")
+	if want := fmt.Sprintf("Apply complete! Resources: %d imported, 0 added, 0 changed, 0 destroyed.", imports); !strings.Contains(out, want) {
+		t.Fatalf("the apply does not say %q:\n%s", want, out)
+	}
+	if out, err := cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("the plan after the import is not empty: %v\n%s", err, out)
 	}
 }
