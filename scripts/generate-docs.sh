@@ -5,7 +5,8 @@
 #
 # tfplugindocs would normally build the provider and download a Terraform CLI to read the schema;
 # neither is possible offline, so the schema comes from the provider built here and read by the
-# OpenTofu from scripts/ensure-cli.sh through a dev_overrides CLI configuration.
+# Terraform from scripts/ensure-cli.sh through a dev_overrides CLI configuration. Terraform, not
+# OpenTofu: only Terraform's schema holds the list resources.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -22,15 +23,15 @@ root=$(pwd)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
-tofu=$(scripts/ensure-cli.sh tofu)
+terraform=$(scripts/ensure-cli.sh terraform)
 docs_tool=$(tfplugindocs)
 
 say "building the provider"
 mkdir -p "$scratch/bin" "$scratch/schema"
 go build -o "$scratch/bin/terraform-provider-orgs" .
 
-say "reading the provider schema through OpenTofu"
-cat >"$scratch/tofu.tfrc" <<EOF
+say "reading the provider schema through Terraform"
+cat >"$scratch/cli.tfrc" <<EOF
 provider_installation {
   dev_overrides {
     "hashicorp/orgs" = "$scratch/bin"
@@ -47,10 +48,10 @@ terraform {
   }
 }
 EOF
-if ! (cd "$scratch/schema" && TF_CLI_CONFIG_FILE="$scratch/tofu.tfrc" TF_IN_AUTOMATION=1 \
-  "$tofu" providers schema -json >"$scratch/schema-cli.json" 2>"$scratch/tofu.err"); then
-  cat "$scratch/tofu.err" >&2
-  die "tofu providers schema failed"
+if ! (cd "$scratch/schema" && TF_CLI_CONFIG_FILE="$scratch/cli.tfrc" TF_IN_AUTOMATION=1 \
+  "$terraform" providers schema -json >"$scratch/schema-cli.json" 2>"$scratch/cli.err"); then
+  cat "$scratch/cli.err" >&2
+  die "terraform providers schema failed"
 fi
 
 # The site is rendered in a scratch provider directory holding copies of the inputs, so the templates

@@ -24,6 +24,11 @@ import (
 // objects come from the same shared listings as every Read, and a result's state is what an import of
 // the object followed by a Read would hold, so the generated configuration plans with no changes.
 
+// listResourceUsage closes every list resource's description.
+const listResourceUsage = "\n\nFor `list` blocks in `.tfquery.hcl` files, with Terraform 1.14 and later: `terraform query` shows what exists, and " +
+	"`terraform query -generate-config-out=generated.tf` writes an import block and the configuration of each, which applies with no changes. " +
+	"OpenTofu has no list resources: use the `orgs-onboard` program there (see the provider's page)."
+
 // listResource is the list resource of one resource type, for objects of API type T and resource
 // model M.
 type listResource[T any, M any] struct {
@@ -74,7 +79,7 @@ func (l *listResource[T, M]) ListResourceConfigSchema(_ context.Context, _ list.
 			Validators:          []validator.String{stringvalidator.OneOf(f.values...)},
 		}
 	}
-	resp.Schema = listschema.Schema{MarkdownDescription: l.description, Attributes: attrs}
+	resp.Schema = listschema.Schema{MarkdownDescription: l.description + listResourceUsage, Attributes: attrs}
 }
 
 func (l *listResource[T, M]) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {

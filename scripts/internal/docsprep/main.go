@@ -1,6 +1,6 @@
 // Command docsprep prepares the inputs of tfplugindocs for scripts/generate-docs.sh:
 //
-//   - it renames the provider's entry in the schema that `tofu providers schema -json` wrote, from the
+//   - it renames the provider's entry in the schema that `terraform providers schema -json` wrote, from the
 //     CLI's fully qualified source address to the provider's short name, the key tfplugindocs looks
 //     up (the default registry host differs between OpenTofu and Terraform, so no host is spelled here);
 //   - it replaces the plan-limits marker in a copy of the provider page template with a table built
@@ -24,7 +24,7 @@ import (
 const limitsMarker = "{{/* plan-limits */}}"
 
 func main() {
-	schemaIn := flag.String("schema-in", "", "schema JSON written by `tofu providers schema -json`")
+	schemaIn := flag.String("schema-in", "", "schema JSON written by `terraform providers schema -json`")
 	schemaOut := flag.String("schema-out", "", "where to write the schema with the provider under its short name")
 	provider := flag.String("provider", "orgs", "the provider's short name")
 	template := flag.String("template", "", "provider page template whose plan-limits marker is replaced, in place")
