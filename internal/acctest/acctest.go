@@ -8,9 +8,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -44,7 +46,38 @@ type Env struct {
 	Client *client.Client
 	// Server is the server itself, for tests that need its hooks.
 	Server *server.Server
+
+	requests atomic.Int64
+	limited  atomic.Int64
 }
+
+// Requests returns how many requests reached the server so far, and how many of them it answered 429.
+func (e *Env) Requests() (total, tooMany int64) { return e.requests.Load(), e.limited.Load() }
+
+// count is the server's handler, counting requests and 429s.
+func (e *Env) count(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.requests.Add(1)
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		if rec.status == http.StatusTooManyRequests {
+			e.limited.Add(1)
+		}
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // Option adjusts the server a test starts.
 type Option func(*server.Config)
@@ -59,6 +92,11 @@ func WithClock(now func() time.Time) Option { return func(c *server.Config) { c.
 // WithInvitationHook receives every invitation the server "emails", with its acceptance code.
 func WithInvitationHook(hook func(api.InvitationEmail)) Option {
 	return func(c *server.Config) { c.OnInvitation = hook }
+}
+
+// WithRateLimit turns the server's rate limit on, at its defaults unless limit says otherwise.
+func WithRateLimit(limit server.RateLimit) Option {
+	return func(c *server.Config) { c.RateLimit = limit }
 }
 
 // WithInvitationTTL sets how long invitations stay acceptable.
@@ -88,15 +126,14 @@ func New(t *testing.T, opts ...Option) *Env {
 			t.Errorf("close reference server: %v", err)
 		}
 	})
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-
 	env := &Env{
-		Endpoint:   hs.URL,
 		Token:      "orgs_pat_" + randomHex(t, 20),
 		OwnerEmail: "owner@example.com",
 		Server:     srv,
 	}
+	hs := httptest.NewServer(env.count(srv))
+	t.Cleanup(hs.Close)
+	env.Endpoint = hs.URL
 	if err := srv.Bootstrap(context.Background(), env.OwnerEmail, env.Token, nil); err != nil {
 		t.Fatalf("bootstrap owner: %v", err)
 	}
