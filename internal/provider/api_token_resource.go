@@ -61,7 +61,7 @@ var apiTokenArgs = struct {
 	organizationID: "The organization the token acts in.",
 	name:           "A name saying what the token is for, 1 to 100 characters.",
 	role:           "The role the token acts with: " + markdownList(api.TokenRoles) + ". A token is never an `owner`.",
-	nameValidators: []validator.String{stringvalidator.LengthBetween(1, 100)},
+	nameValidators: []validator.String{stringvalidator.UTF8LengthBetween(1, 100)},
 	roleValidators: []validator.String{stringvalidator.OneOf(stringsOf(api.TokenRoles)...)},
 }
 
@@ -79,11 +79,7 @@ func (r *apiTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 				Computed:            true,
 				PlanModifiers:       stable,
 			},
-			"organization_id": schema.StringAttribute{
-				MarkdownDescription: apiTokenArgs.organizationID,
-				Required:            true,
-				PlanModifiers:       replace,
-			},
+			"organization_id": organizationIDAttribute(apiTokenArgs.organizationID),
 			"name": schema.StringAttribute{
 				MarkdownDescription: apiTokenArgs.name,
 				Required:            true,
@@ -146,11 +142,12 @@ func (r *apiTokenResource) IdentitySchema(_ context.Context, _ resource.Identity
 // a plan-time check rather than a validator so that a token created with a date that has since passed
 // still plans cleanly instead of failing every run.
 func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
+	r.planOrganizationID(ctx, req, resp)
+	if req.Plan.Raw.IsNull() || resp.Diagnostics.HasError() {
 		return // destroy
 	}
 	var plan apiTokenModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() || plan.ExpiresAt.IsNull() || plan.ExpiresAt.IsUnknown() {
 		return
 	}

@@ -8,12 +8,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
@@ -26,10 +28,12 @@ import (
 type providerData struct {
 	client   *client.Client
 	listings *client.Listings
+	// defaultOrganizationID is the provider's organization_id, for those that leave theirs out; "" for none.
+	defaultOrganizationID string
 }
 
-func newProviderData(c *client.Client) *providerData {
-	return &providerData{client: c, listings: client.NewListings(c, client.ListingsConfig{})}
+func newProviderData(c *client.Client, defaultOrganizationID string) *providerData {
+	return &providerData{client: c, listings: client.NewListings(c, client.ListingsConfig{}), defaultOrganizationID: defaultOrganizationID}
 }
 
 // configure is the one checked conversion of what the provider's Configure handed over. It leaves the
@@ -93,6 +97,32 @@ func importCompositeID(ctx context.Context, req resource.ImportStateRequest, res
 	for i, p := range parts {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, p, pieces[i])...)
 	}
+}
+
+// planCompositeID plans the id of a resource whose id is its identifying attributes joined by '/', as
+// soon as they are known, so the plan shows it rather than "(known after apply)".
+func planCompositeID(ctx context.Context, resp *resource.ModifyPlanResponse, attrs ...string) {
+	if resp.Plan.Raw.IsNull() || resp.Diagnostics.HasError() {
+		return
+	}
+	parts := make([]string, len(attrs))
+	for i, a := range attrs {
+		// An attr.Value, since the attribute may be of a custom string type (emailtype).
+		var v attr.Value
+		if diags := resp.Plan.GetAttribute(ctx, path.Root(a), &v); diags.HasError() || v == nil || v.IsNull() || v.IsUnknown() {
+			return
+		}
+		s, ok := v.(basetypes.StringValuable)
+		if !ok {
+			return
+		}
+		str, diags := s.ToStringValue(ctx)
+		if diags.HasError() {
+			return
+		}
+		parts[i] = str.ValueString()
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringValue(strings.Join(parts, "/")))...)
 }
 
 // removeIfNotFound handles an error from the read in a resource's Read: an object that no longer exists

@@ -94,15 +94,11 @@ func (r *containerRegistryResource) Schema(_ context.Context, _ resource.SchemaR
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"organization_id": schema.StringAttribute{
-				MarkdownDescription: "The organization the registry belongs to. Changing it replaces the registry.",
-				Required:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
+			"organization_id": organizationIDAttribute("The organization the registry belongs to."),
 			"name": schema.StringAttribute{
 				MarkdownDescription: "A name for the registry, 1 to 100 characters.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 100)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthBetween(1, 100)},
 			},
 			"kind": schema.StringAttribute{
 				MarkdownDescription: "The kind of registry: " + markdownList(api.RegistryKinds) + ". Changing it replaces the registry.",
@@ -114,7 +110,7 @@ func (r *containerRegistryResource) Schema(_ context.Context, _ resource.SchemaR
 				MarkdownDescription: "The registry's address, an absolute `http` or `https` URL.",
 				Required:            true,
 				Validators: []validator.String{
-					stringvalidator.LengthAtMost(2048),
+					stringvalidator.UTF8LengthAtMost(2048),
 					httpURL(),
 				},
 			},
@@ -123,12 +119,12 @@ func (r *containerRegistryResource) Schema(_ context.Context, _ resource.SchemaR
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(1000)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(1000)},
 			},
 			"username": schema.StringAttribute{
 				MarkdownDescription: "The user name to log in with. Required for every kind but `ecr`, where it must be absent.",
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 256)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthBetween(1, 256)},
 			},
 			"password": schema.StringAttribute{
 				MarkdownDescription: "The password or access token for `username`. Every kind but `ecr` needs it or `password_wo`; `ecr` takes neither. " +
@@ -136,7 +132,7 @@ func (r *containerRegistryResource) Schema(_ context.Context, _ resource.SchemaR
 				Optional:  true,
 				Sensitive: true,
 				Validators: []validator.String{
-					stringvalidator.LengthBetween(1, 4096),
+					stringvalidator.UTF8LengthBetween(1, 4096),
 					stringvalidator.ConflictsWith(path.MatchRoot("password_wo")),
 					stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot("password_wo")),
 				},
@@ -148,7 +144,7 @@ func (r *containerRegistryResource) Schema(_ context.Context, _ resource.SchemaR
 				Optional:   true,
 				Sensitive:  true,
 				WriteOnly:  true,
-				Validators: []validator.String{stringvalidator.LengthBetween(1, 4096)},
+				Validators: []validator.String{stringvalidator.UTF8LengthBetween(1, 4096)},
 			},
 			"password_wo_version": schema.Int64Attribute{
 				MarkdownDescription: "A version of `password_wo`, only with it. The provider cannot tell a new write-only password from the old one, " +
@@ -158,7 +154,7 @@ func (r *containerRegistryResource) Schema(_ context.Context, _ resource.SchemaR
 			"access_key_id": schema.StringAttribute{
 				MarkdownDescription: "The access key id. Required for kind `ecr`, absent for every other kind.",
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 256)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthBetween(1, 256)},
 			},
 			"secret_access_key": schema.StringAttribute{
 				MarkdownDescription: "The secret access key for `access_key_id`. Kind `ecr` needs it or `secret_access_key_wo`; every other kind takes neither. " +
@@ -166,7 +162,7 @@ func (r *containerRegistryResource) Schema(_ context.Context, _ resource.SchemaR
 				Optional:  true,
 				Sensitive: true,
 				Validators: []validator.String{
-					stringvalidator.LengthBetween(1, 4096),
+					stringvalidator.UTF8LengthBetween(1, 4096),
 					stringvalidator.ConflictsWith(path.MatchRoot("secret_access_key_wo")),
 					stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot("secret_access_key_wo")),
 				},
@@ -178,7 +174,7 @@ func (r *containerRegistryResource) Schema(_ context.Context, _ resource.SchemaR
 				Optional:   true,
 				Sensitive:  true,
 				WriteOnly:  true,
-				Validators: []validator.String{stringvalidator.LengthBetween(1, 4096)},
+				Validators: []validator.String{stringvalidator.UTF8LengthBetween(1, 4096)},
 			},
 			"secret_access_key_wo_version": schema.Int64Attribute{
 				MarkdownDescription: "A version of `secret_access_key_wo`, only with it. The provider cannot tell a new write-only key from the old one, " +
@@ -230,7 +226,8 @@ func (r *containerRegistryResource) ValidateConfig(ctx context.Context, req reso
 // configuration generated for it, has none, and the registry keeps the secret the server holds until
 // the configuration gives a new one.
 func (r *containerRegistryResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || (!req.State.Raw.IsNull() && len(resp.RequiresReplace) == 0) {
+	r.planOrganizationID(ctx, req, resp)
+	if req.Plan.Raw.IsNull() || resp.Diagnostics.HasError() || (!req.State.Raw.IsNull() && len(resp.RequiresReplace) == 0) {
 		return
 	}
 	k, own, _, ok := registryCredentialsInConfig(ctx, req.Config, &resp.Diagnostics)

@@ -42,10 +42,7 @@ func (d *environmentsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 		MarkdownDescription: "The environments of an organization: where the platform's agents run. The platform creates them; " +
 			"every new organization starts with a default one. Use their ids in `orgs_member.environment_roles`.",
 		Attributes: map[string]schema.Attribute{
-			"organization_id": schema.StringAttribute{
-				MarkdownDescription: "The organization whose environments to list.",
-				Required:            true,
-			},
+			"organization_id": dataSourceOrganizationIDAttribute("The organization whose environments to list."),
 			"environments": schema.ListNestedAttribute{
 				MarkdownDescription: "Every environment of the organization, in the order the API lists them.",
 				Computed:            true,
@@ -81,6 +78,10 @@ func (d *environmentsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 func (d *environmentsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg environmentsModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cfg.OrganizationID = types.StringValue(d.organizationID(cfg.OrganizationID, &resp.Diagnostics))
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -74,15 +74,15 @@ func (r *apiTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Schema
 			"The token also expires (`expires_in`, `" + shortDuration(DefaultEphemeralTokenLifetime) + "` by default), so a run that never reaches its end, " +
 			"such as a crash, leaves nothing that works for long. It counts against the plan's token limit while it exists.",
 		Attributes: map[string]schema.Attribute{
-			"organization_id": schema.StringAttribute{MarkdownDescription: apiTokenArgs.organizationID, Required: true},
+			"organization_id": ephemeralOrganizationIDAttribute(apiTokenArgs.organizationID),
 			"name":            schema.StringAttribute{MarkdownDescription: apiTokenArgs.name, Required: true, Validators: apiTokenArgs.nameValidators},
 			"role":            schema.StringAttribute{MarkdownDescription: apiTokenArgs.role, Required: true, Validators: apiTokenArgs.roleValidators},
 			"expires_in": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("How long the token works after it is created, as a Go duration such as `30m` or `2h`. Defaults to `%s`. "+
 					"The token is revoked when the run ends anyway; this bounds its life when the run never ends cleanly. "+
-					"Choose more than the run takes: the API cannot extend a token.", shortDuration(DefaultEphemeralTokenLifetime)),
+					"Choose more than the run takes: the API cannot extend a token. At least `1s`.", shortDuration(DefaultEphemeralTokenLifetime)),
 				Optional:   true,
-				Validators: []validator.String{positiveDuration()},
+				Validators: []validator.String{durationAtLeast(time.Second)},
 			},
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The token's id (not its secret), as the organization's activity log records it.",
@@ -109,17 +109,25 @@ func (r *apiTokenEphemeralResource) Open(ctx context.Context, req ephemeral.Open
 	}
 	lifetime := DefaultEphemeralTokenLifetime
 	if !cfg.ExpiresIn.IsNull() {
-		d, err := parsePositiveDuration(cfg.ExpiresIn.ValueString())
+		d, err := parseDurationAtLeast(cfg.ExpiresIn.ValueString(), time.Second)
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("expires_in"), "Invalid expires_in", err.Error())
 			return
 		}
 		lifetime = d
 	}
-	// Whole seconds, so that expires_at reads as the instant the server holds.
-	expiresAt := r.now().Add(lifetime).UTC().Truncate(time.Second)
+	orgID := r.organizationID(cfg.OrganizationID, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Whole seconds, so that expires_at reads as the instant the server holds; rounded up, so the token
+	// lives at least as long as asked and never expires in the past.
+	expiresAt := r.now().Add(lifetime).UTC()
+	if whole := expiresAt.Truncate(time.Second); whole.Before(expiresAt) {
+		expiresAt = whole.Add(time.Second)
+	}
 
-	token, err := r.client.CreateAPIToken(ctx, cfg.OrganizationID.ValueString(), api.APITokenCreate{
+	token, err := r.client.CreateAPIToken(ctx, orgID, api.APITokenCreate{
 		Name:      cfg.Name.ValueString(),
 		Role:      api.Role(cfg.Role.ValueString()),
 		ExpiresAt: &expiresAt,

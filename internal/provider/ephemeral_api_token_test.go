@@ -198,12 +198,18 @@ func TestAccEphemeralAPIToken_validation(t *testing.T) {
 			{
 				Config:      ephemeralTokenConfig(env, org.ID, "member", "test", `expires_in = "soon"`),
 				PlanOnly:    true,
-				ExpectError: wrappedText(`Attribute expires_in must be a positive duration such as 30s or 2m: "soon" is not a duration`),
+				ExpectError: wrappedText(`Attribute expires_in must be a duration of at least 1s: "soon" is not a duration`),
 			},
 			{
 				Config:      ephemeralTokenConfig(env, org.ID, "member", "test", `expires_in = "-5m"`),
 				PlanOnly:    true,
-				ExpectError: wrappedText(`Attribute expires_in must be a positive duration such as 30s or 2m: "-5m" must be greater than zero`),
+				ExpectError: wrappedText(`Attribute expires_in must be a duration of at least 1s: "-5m" must be greater than zero`),
+			},
+			{
+				// Shorter than a second would round to an expiry in the past.
+				Config:      ephemeralTokenConfig(env, org.ID, "member", "test", `expires_in = "500ms"`),
+				PlanOnly:    true,
+				ExpectError: wrappedText(`Attribute expires_in must be a duration of at least 1s: "500ms" is shorter than 1s, the shortest this accepts`),
 			},
 		},
 	})
@@ -250,8 +256,8 @@ func expiresAfter(start time.Time, lifetime time.Duration) knownvalue.Check {
 		if err != nil {
 			return err
 		}
-		// The provider keeps whole seconds.
-		earliest, latest := start.Add(lifetime).Truncate(time.Second), time.Now().Add(lifetime)
+		// The provider keeps whole seconds, rounded up so the token lives at least as long as asked.
+		earliest, latest := start.Add(lifetime), time.Now().Add(lifetime).Add(time.Second)
 		if at.Before(earliest) || at.After(latest) {
 			return fmt.Errorf("expires_at %s, want %s after the run's token was made (between %s and %s)",
 				s, lifetime, earliest.UTC().Format(time.RFC3339), latest.UTC().Format(time.RFC3339))

@@ -63,11 +63,7 @@ func (r *invitationResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"organization_id": schema.StringAttribute{
-				MarkdownDescription: "The organization to join. Changing it replaces the invitation.",
-				Required:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
+			"organization_id": organizationIDAttribute("The organization to join."),
 			"email": schema.StringAttribute{
 				MarkdownDescription: "The invitee's email address. Compared regardless of letter case. Changing the address replaces the invitation.",
 				Required:            true,
@@ -158,12 +154,13 @@ func (r *invitationResource) Read(ctx context.Context, req resource.ReadRequest,
 // is both the diff that makes an update and the values that update will learn from the server. The
 // status comes from the refresh that precedes the plan, so the clock is the server's, not ours.
 func (r *invitationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+	r.planOrganizationID(ctx, req, resp)
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || resp.Diagnostics.HasError() {
 		return // create or destroy
 	}
 	var state, plan invitationModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -22,6 +22,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*labelResource)(nil)
 	_ resource.ResourceWithImportState = (*labelResource)(nil)
 	_ resource.ResourceWithIdentity    = (*labelResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*labelResource)(nil)
 )
 
 // NewLabelResource is the constructor the provider registers for orgs_label.
@@ -53,11 +54,7 @@ func (r *labelResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"organization_id": schema.StringAttribute{
-				MarkdownDescription: "The organization the label belongs to. Changing it replaces the label.",
-				Required:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
+			"organization_id": organizationIDAttribute("The organization the label belongs to."),
 			"key": schema.StringAttribute{
 				MarkdownDescription: "The label key, in Kubernetes label-key syntax: an optional DNS-subdomain prefix and `/`, " +
 					"then a name of 1 to 63 letters, digits, `-`, `_` and `.` that starts and ends with a letter or digit. " +
@@ -92,6 +89,12 @@ var labelIdentity = resourceIdentity{
 
 func (r *labelResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = labelIdentity.schema()
+}
+
+// ModifyPlan resolves the organization and plans the id, which the organization and key make.
+func (r *labelResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	r.planOrganizationID(ctx, req, resp)
+	planCompositeID(ctx, resp, "organization_id", "key")
 }
 
 func (r *labelResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

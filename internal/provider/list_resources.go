@@ -67,9 +67,9 @@ func (l *listResource[T, M]) ListResourceConfigSchema(_ context.Context, _ list.
 	attrs := map[string]listschema.Attribute{}
 	if l.inOrganization {
 		attrs["organization_id"] = listschema.StringAttribute{
-			MarkdownDescription: "The organization whose objects are listed.",
-			Required:            true,
-			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			MarkdownDescription: "The organization whose objects are listed." + organizationIDDefaultNote,
+			Optional:            true,
+			Validators:          []validator.String{stringvalidator.UTF8LengthAtLeast(1)},
 		}
 	}
 	for _, f := range l.filters {
@@ -86,11 +86,14 @@ func (l *listResource[T, M]) List(ctx context.Context, req list.ListRequest, str
 	orgID := ""
 	if l.inOrganization {
 		var v types.String
-		if diags := req.Config.GetAttribute(ctx, path.Root("organization_id"), &v); diags.HasError() {
+		diags := req.Config.GetAttribute(ctx, path.Root("organization_id"), &v)
+		if !diags.HasError() {
+			orgID = l.organizationID(v, &diags)
+		}
+		if diags.HasError() {
 			stream.Results = list.ListResultsStreamDiagnostics(diags)
 			return
 		}
-		orgID = v.ValueString()
 	}
 	wanted := map[int]string{}
 	for i, f := range l.filters {

@@ -26,6 +26,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*memberResource)(nil)
 	_ resource.ResourceWithImportState = (*memberResource)(nil)
 	_ resource.ResourceWithIdentity    = (*memberResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*memberResource)(nil)
 )
 
 // NewMemberResource is the constructor the provider registers for orgs_member.
@@ -59,11 +60,7 @@ func (r *memberResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"organization_id": schema.StringAttribute{
-				MarkdownDescription: "The organization. Changing it replaces the membership.",
-				Required:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
+			"organization_id": organizationIDAttribute("The organization."),
 			"email": schema.StringAttribute{
 				MarkdownDescription: "The user's email address; the user must already exist. Compared regardless of letter case, so rewriting it in another case changes nothing. Changing the address replaces the membership.",
 				Required:            true,
@@ -86,7 +83,7 @@ func (r *memberResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				Default:             mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
 				Validators: []validator.Map{
 					mapvalidator.ValueStringsAre(stringvalidator.OneOf(stringsOf(api.EnvironmentRoles)...)),
-					mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1)),
+					mapvalidator.KeysAre(stringvalidator.UTF8LengthAtLeast(1)),
 				},
 			},
 			"user_id": schema.StringAttribute{
@@ -107,6 +104,12 @@ var memberIdentity = resourceIdentity{
 
 func (r *memberResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = memberIdentity.schema()
+}
+
+// ModifyPlan resolves the organization and plans the id, which the organization and email make.
+func (r *memberResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	r.planOrganizationID(ctx, req, resp)
+	planCompositeID(ctx, resp, "organization_id", "email")
 }
 
 func (r *memberResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -105,21 +105,21 @@ func (r *organizationResource) Schema(_ context.Context, _ resource.SchemaReques
 			"name": schema.StringAttribute{
 				MarkdownDescription: orgDescName,
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 100)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthBetween(1, 100)},
 			},
 			"description": schema.StringAttribute{
 				MarkdownDescription: orgDescDescription,
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(1000)},
+				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(1000)},
 			},
 			"website": schema.StringAttribute{
 				MarkdownDescription: orgDescWebsite,
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(2048), optionalHTTPURL()},
+				Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(2048), optionalHTTPURL()},
 			},
 			"admin_contact_emails": schema.ListAttribute{
 				MarkdownDescription: orgDescEmails,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
@@ -297,6 +298,39 @@ removed {
   }
 }
 `,
+			},
+		},
+	})
+}
+
+// TestAccOrganizationResource_multibyteName: length limits count characters, as the server does, not
+// bytes. A name of 100 CJK characters (300 bytes) plans and is created; 101 characters are refused at
+// plan time, naming the attribute.
+func TestAccOrganizationResource_multibyteName(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	config := func(name string) string {
+		return env.ProviderBlock() + fmt.Sprintf(`
+resource "orgs_organization" "test" {
+  name                 = %q
+  admin_contact_emails = ["ops@example.com"]
+}
+`, name)
+	}
+	longest := strings.Repeat("組", 100)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      config(longest + "織"),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Attribute\s+name\s+UTF-8\s+character\s+count\s+must\s+be\s+between\s+1\s+and\s+100,\s+got:\s+101`),
+			},
+			{
+				Config: config(longest),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("orgs_organization.test", tfjsonpath.New("name"), knownvalue.StringExact(longest)),
+				},
 			},
 		},
 	})

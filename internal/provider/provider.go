@@ -34,6 +34,7 @@ const (
 	EnvMaxRetries           = "ORGS_MAX_RETRIES"
 	EnvRequestTimeout       = "ORGS_REQUEST_TIMEOUT"
 	EnvMaxRequestsPerSecond = "ORGS_MAX_REQUESTS_PER_SECOND"
+	EnvOrganizationID       = "ORGS_ORGANIZATION_ID"
 )
 
 // Defaults and bounds of the optional provider arguments.
@@ -70,6 +71,7 @@ type providerModel struct {
 	MaxRetries           types.Int64   `tfsdk:"max_retries"`
 	RequestTimeout       types.String  `tfsdk:"request_timeout"`
 	MaxRequestsPerSecond types.Float64 `tfsdk:"max_requests_per_second"`
+	OrganizationID       types.String  `tfsdk:"organization_id"`
 }
 
 func (p *orgsProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -101,6 +103,11 @@ func (p *orgsProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 				Optional:            true,
 				Validators:          []validator.String{positiveDuration()},
 			},
+			"organization_id": schema.StringAttribute{
+				MarkdownDescription: "The organization that every resource and data source uses when it leaves its own `organization_id` out, " +
+					"for configurations that manage one organization. Defaults to the `" + EnvOrganizationID + "` environment variable.",
+				Optional: true,
+			},
 			"max_requests_per_second": schema.Float64Attribute{
 				MarkdownDescription: "The provider's own ceiling on its request rate, shared by all its resources and data sources. " +
 					"Whatever it is, the provider paces itself to the limit the server advertises (its `RateLimit-Policy` header), so a large plan or apply waits its turn instead of running into 429s. " +
@@ -120,7 +127,7 @@ func (p *orgsProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	}
 
 	if cfg.Endpoint.IsUnknown() || cfg.Token.IsUnknown() || cfg.MaxRetries.IsUnknown() || cfg.RequestTimeout.IsUnknown() ||
-		cfg.MaxRequestsPerSecond.IsUnknown() {
+		cfg.MaxRequestsPerSecond.IsUnknown() || cfg.OrganizationID.IsUnknown() {
 		// The configuration depends on something not created yet. Nothing can be read now; creates only
 		// need a plan. Let Terraform defer when it can, and otherwise answer every API call with an
 		// error that explains why, rather than failing a plan that needs no API call at all.
@@ -137,7 +144,7 @@ func (p *orgsProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 			resp.Diagnostics.AddError("Failed to configure the orgs provider", err.Error())
 			return
 		}
-		data := newProviderData(c)
+		data := newProviderData(c, "")
 		resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ListResourceData = data, data, data, data
 		return
 	}
@@ -205,7 +212,7 @@ func (p *orgsProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		resp.Diagnostics.AddError("Failed to configure the orgs provider", err.Error())
 		return
 	}
-	data := newProviderData(c)
+	data := newProviderData(c, stringOrEnv(cfg.OrganizationID, p.getenv(EnvOrganizationID)))
 	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ListResourceData = data, data, data, data
 }
 

@@ -35,6 +35,7 @@ func configure(t *testing.T, env map[string]string, values map[string]tftypes.Va
 		"max_retries":             tftypes.NewValue(tftypes.Number, nil),
 		"request_timeout":         tftypes.NewValue(tftypes.String, nil),
 		"max_requests_per_second": tftypes.NewValue(tftypes.Number, nil),
+		"organization_id":         tftypes.NewValue(tftypes.String, nil),
 	}
 	for k, v := range values {
 		raw[k] = v

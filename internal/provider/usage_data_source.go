@@ -40,10 +40,7 @@ func (d *usageDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An organization's plan and, for each quantity the plan limits, how much is used and how much remains.",
 		Attributes: map[string]schema.Attribute{
-			"organization_id": schema.StringAttribute{
-				MarkdownDescription: "The organization to report on.",
-				Required:            true,
-			},
+			"organization_id": dataSourceOrganizationIDAttribute("The organization to report on."),
 			"plan": schema.StringAttribute{
 				MarkdownDescription: "The organization's plan.",
 				Computed:            true,
@@ -76,6 +73,10 @@ func (d *usageDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 func (d *usageDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg usageModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cfg.OrganizationID = types.StringValue(d.organizationID(cfg.OrganizationID, &resp.Diagnostics))
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -24,6 +24,25 @@ func positiveDuration() validator.String {
 	}}
 }
 
+// durationAtLeast validates a Go duration string of at least least.
+func durationAtLeast(least time.Duration) validator.String {
+	return stringCheck{desc: "must be a duration of at least " + least.String(), check: func(s string) error {
+		_, err := parseDurationAtLeast(s, least)
+		return err
+	}}
+}
+
+func parseDurationAtLeast(s string, least time.Duration) (time.Duration, error) {
+	d, err := parsePositiveDuration(s)
+	if err != nil {
+		return 0, err
+	}
+	if d < least {
+		return 0, fmt.Errorf("%q is shorter than %s, the shortest this accepts", s, least)
+	}
+	return d, nil
+}
+
 func parsePositiveDuration(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)
 	if err != nil {
