@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -18,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
 )
 
@@ -28,12 +30,49 @@ import (
 type providerData struct {
 	client   *client.Client
 	listings *client.Listings
+	// usages memoizes each organization's usage for plan-time limit checks: one read per organization
+	// per run, however many objects are planned.
+	usages *memo[api.Usage]
 	// defaultOrganizationID is the provider's organization_id, for those that leave theirs out; "" for none.
 	defaultOrganizationID string
 }
 
 func newProviderData(c *client.Client, defaultOrganizationID string) *providerData {
-	return &providerData{client: c, listings: client.NewListings(c, client.ListingsConfig{}), defaultOrganizationID: defaultOrganizationID}
+	return &providerData{
+		client:                c,
+		listings:              client.NewListings(c, client.ListingsConfig{}),
+		usages:                &memo[api.Usage]{},
+		defaultOrganizationID: defaultOrganizationID,
+	}
+}
+
+// usage is the organization's usage, read once per run.
+func (d *providerData) usage(ctx context.Context, orgID string) (*api.Usage, error) {
+	return d.usages.get(orgID, func() (*api.Usage, error) { return d.client.GetUsage(ctx, orgID) })
+}
+
+// memo keeps the first successful result of fetch per key; a failure is not kept, so the next call
+// tries again.
+type memo[T any] struct {
+	mu   sync.Mutex
+	done map[string]*T
+}
+
+func (m *memo[T]) get(key string, fetch func() (*T, error)) (*T, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if v, ok := m.done[key]; ok {
+		return v, nil
+	}
+	v, err := fetch()
+	if err != nil {
+		return nil, err
+	}
+	if m.done == nil {
+		m.done = map[string]*T{}
+	}
+	m.done[key] = v
+	return v, nil
 }
 
 // configure is the one checked conversion of what the provider's Configure handed over. It leaves the
@@ -138,6 +177,11 @@ func removeIfNotFound(ctx context.Context, err error, resp *resource.ReadRespons
 }
 
 func diagsOf(d ...diag.Diagnostic) diag.Diagnostics { return diag.Diagnostics(d) }
+
+// withHint adds what to do to an error diagnostic.
+func withHint(d diag.Diagnostic, hint string) diag.Diagnostic {
+	return diag.NewErrorDiagnostic(d.Summary(), d.Detail()+"\n\n"+hint)
+}
 
 // addAPIError reports a failed API call; action says what the provider was doing ("create member").
 func addAPIError(diags *diag.Diagnostics, action string, err error) {

@@ -15,7 +15,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
-	"github.com/orgs-dev/terraform-provider-orgs/internal/provider/emailtype"
 )
 
 // List resources (Terraform 1.14 and later: `list` blocks in .tfquery.hcl files and `terraform query`)
@@ -202,7 +201,7 @@ func memberListResource() *listResource[api.Member, memberModel] {
 		all: func(ctx context.Context, d providerData, orgID string) ([]api.Member, error) {
 			return d.listings.Members.All(ctx, orgID)
 		},
-		state:    func(m *api.Member) memberModel { return memberState(m, emailtype.Value{}) },
+		state:    func(m *api.Member) memberModel { return memberRefreshed(memberModel{}, m) },
 		display:  func(m *api.Member) string { return fmt.Sprintf("%s (%s)", m.Email, m.Role) },
 		identity: memberIdentity,
 	}

@@ -2,19 +2,23 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
@@ -22,11 +26,12 @@ import (
 )
 
 var (
-	_ resource.Resource                = (*memberResource)(nil)
-	_ resource.ResourceWithConfigure   = (*memberResource)(nil)
-	_ resource.ResourceWithImportState = (*memberResource)(nil)
-	_ resource.ResourceWithIdentity    = (*memberResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*memberResource)(nil)
+	_ resource.Resource                   = (*memberResource)(nil)
+	_ resource.ResourceWithConfigure      = (*memberResource)(nil)
+	_ resource.ResourceWithImportState    = (*memberResource)(nil)
+	_ resource.ResourceWithIdentity       = (*memberResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*memberResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*memberResource)(nil)
 )
 
 // NewMemberResource is the constructor the provider registers for orgs_member.
@@ -37,12 +42,13 @@ type memberResource struct {
 }
 
 type memberModel struct {
-	ID               types.String    `tfsdk:"id"`
-	OrganizationID   types.String    `tfsdk:"organization_id"`
-	Email            emailtype.Value `tfsdk:"email"`
-	Role             types.String    `tfsdk:"role"`
-	EnvironmentRoles types.Map       `tfsdk:"environment_roles"`
-	UserID           types.String    `tfsdk:"user_id"`
+	ID                 types.String    `tfsdk:"id"`
+	OrganizationID     types.String    `tfsdk:"organization_id"`
+	Email              emailtype.Value `tfsdk:"email"`
+	Role               types.String    `tfsdk:"role"`
+	EnvironmentRoles   types.Map       `tfsdk:"environment_roles"`
+	UserID             types.String    `tfsdk:"user_id"`
+	DowngradeOnDestroy types.Bool      `tfsdk:"downgrade_on_destroy"`
 }
 
 func (r *memberResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -52,7 +58,11 @@ func (r *memberResource) Metadata(_ context.Context, req resource.MetadataReques
 func (r *memberResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A member of an organization: an existing user, added with a role. To bring in someone who has no account yet, use `orgs_invitation`.\n\n" +
-			"The organization's plan limits how many members it may have, and the server refuses to remove or demote its last owner.\n\n" +
+			"The organization's plan limits how many members it may have, counting the owner who created it: the default plan, `hobby`, allows 1, so it is full from the start. " +
+			"A new member in a full organization is refused at plan time, naming a plan that fits.\n\n" +
+			"An organization always keeps an owner: demoting, removing or replacing its last owner is refused at plan time. " +
+			"To tear down a configuration that manages its own owner, set `downgrade_on_destroy`.\n\n" +
+			"The organization's creator is a member no configuration holds: to manage that membership, import it (`<organization_id>/<your email>`).\n\n" +
 			"Import with `<organization_id>/<email>`, or by identity (`organization_id` and `email`) with OpenTofu or Terraform 1.12 and later.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -76,11 +86,12 @@ func (r *memberResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				Validators: []validator.String{stringvalidator.OneOf(stringsOf(api.Roles)...)},
 			},
 			"environment_roles": schema.MapAttribute{
-				MarkdownDescription: "What a member with role `member` may do in each environment: environment id to " + markdownList(api.EnvironmentRoles) + ". Defaults to none.",
-				ElementType:         types.StringType,
-				Optional:            true,
-				Computed:            true,
-				Default:             mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
+				MarkdownDescription: "What a member with role `member` may do in each environment: environment id to " + markdownList(api.EnvironmentRoles) + ". Defaults to none. " +
+					"Only for role `member`: an owner or admin already has every environment, and a biller none, so setting it with another role is refused.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Computed:    true,
+				Default:     mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
 				Validators: []validator.Map{
 					mapvalidator.ValueStringsAre(stringvalidator.OneOf(stringsOf(api.EnvironmentRoles)...)),
 					mapvalidator.KeysAre(stringvalidator.UTF8LengthAtLeast(1)),
@@ -90,6 +101,13 @@ func (r *memberResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				MarkdownDescription: "The id of the member's user.",
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"downgrade_on_destroy": schema.BoolAttribute{
+				MarkdownDescription: "When the resource is destroyed, keep the user in the organization with role `member` instead of removing them. " +
+					"The last owner is kept as they are (an organization always keeps an owner), so a configuration that manages its own owner can be torn down. Defaults to `false`.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
 			},
 		},
 	}
@@ -106,10 +124,104 @@ func (r *memberResource) IdentitySchema(_ context.Context, _ resource.IdentitySc
 	resp.IdentitySchema = memberIdentity.schema()
 }
 
-// ModifyPlan resolves the organization and plans the id, which the organization and email make.
+// ValidateConfig refuses environment_roles on a role they mean nothing to.
+func (r *memberResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg memberModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() || cfg.Role.IsNull() || cfg.Role.IsUnknown() || cfg.Role.ValueString() == string(api.RoleMember) {
+		return
+	}
+	if !cfg.EnvironmentRoles.IsNull() && !cfg.EnvironmentRoles.IsUnknown() && len(cfg.EnvironmentRoles.Elements()) > 0 {
+		resp.Diagnostics.AddAttributeError(path.Root("environment_roles"), "environment_roles only applies to role member",
+			fmt.Sprintf("A member with role %q has no environment roles: an owner or admin already has every environment, and a biller none. "+
+				"Remove environment_roles, or set role = \"member\".", cfg.Role.ValueString()))
+	}
+}
+
+// ModifyPlan resolves the organization, plans the id (the organization and email make it), and refuses
+// at plan time what the server would refuse at apply and the provider can already know: a change that
+// leaves the organization without an owner, and a new member in an organization whose plan is full.
 func (r *memberResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	r.planOrganizationID(ctx, req, resp)
 	planCompositeID(ctx, resp, "organization_id", "email")
+	if resp.Diagnostics.HasError() || r.client == nil {
+		return
+	}
+	var state, plan memberModel
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if !resp.Plan.Raw.IsNull() {
+		resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	replacing := !req.State.Raw.IsNull() && !resp.Plan.Raw.IsNull() && len(resp.RequiresReplace) > 0
+	if !req.State.Raw.IsNull() && state.Role.ValueString() == string(api.RoleOwner) {
+		var leaves string
+		switch {
+		case resp.Plan.Raw.IsNull() && !state.DowngradeOnDestroy.ValueBool():
+			leaves = "removing"
+		case replacing:
+			leaves = "replacing"
+		case !resp.Plan.Raw.IsNull() && !plan.Role.IsUnknown() && plan.Role.ValueString() != string(api.RoleOwner):
+			leaves = "demoting"
+		}
+		if leaves != "" {
+			r.refuseLastOwner(ctx, state, leaves, resp)
+		}
+	}
+	if (req.State.Raw.IsNull() || replacing) && !resp.Plan.Raw.IsNull() && !plan.OrganizationID.IsUnknown() && !plan.Email.IsUnknown() {
+		r.refuseOverMemberLimit(ctx, plan, resp)
+	}
+}
+
+// refuseLastOwner fails the plan when the state's member is the organization's only owner now.
+func (r *memberResource) refuseLastOwner(ctx context.Context, state memberModel, change string, resp *resource.ModifyPlanResponse) {
+	orgID, email := state.OrganizationID.ValueString(), state.Email.ValueString()
+	members, err := r.listings.Members.All(ctx, orgID)
+	if err != nil {
+		// The plan goes on: the server still enforces the rule at apply.
+		tflog.Warn(ctx, "could not list the organization's owners to check the last-owner rule at plan time", map[string]any{"error": err.Error()})
+		return
+	}
+	owners := 0
+	for _, m := range members {
+		if m.Role == api.RoleOwner {
+			owners++
+		}
+	}
+	if owners > 1 {
+		return
+	}
+	detail := fmt.Sprintf("%s is the only owner of organization %s, and an organization must always keep an owner: %s this membership would leave it without one. "+
+		"Make another member an owner first (in this configuration or by hand), then plan again.", email, orgID, change)
+	if change == "removing" {
+		detail += " To take this membership out of the configuration while keeping the owner, set downgrade_on_destroy = true before destroying it " +
+			"(the last owner is then kept as is), or remove it from the state with `terraform state rm` / `tofu state rm`."
+	}
+	resp.Diagnostics.AddAttributeError(path.Root("role"), "Cannot leave the organization without an owner", detail)
+}
+
+// refuseOverMemberLimit fails the plan of a new member when the organization's plan is already full,
+// from the organization's usage (read once per organization per run; a credential that may not read
+// usage skips the check, and the server still enforces the limit at apply).
+func (r *memberResource) refuseOverMemberLimit(ctx context.Context, plan memberModel, resp *resource.ModifyPlanResponse) {
+	orgID := plan.OrganizationID.ValueString()
+	usage, err := r.usage(ctx, orgID)
+	if err != nil {
+		tflog.Debug(ctx, "could not read the organization's usage to check its member limit at plan time", map[string]any{"error": err.Error()})
+		return
+	}
+	for _, q := range usage.Quantities {
+		if q.Name != api.QuantityMembers || q.Remaining > 0 {
+			continue
+		}
+		resp.Diagnostics.AddAttributeError(path.Root("email"), "The organization's plan has no room for another member",
+			fmt.Sprintf("Organization %s is on plan %q, which allows %s, and already has %d (including the owner who created it), so %s cannot be added. %s",
+				orgID, usage.Plan, plural(q.Limit, "member"), q.Used, plan.Email.ValueString(), planThatFits(q.Used+1)))
+	}
 }
 
 func (r *memberResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -123,16 +235,26 @@ func (r *memberResource) Create(ctx context.Context, req resource.CreateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m, err := r.client.AddMember(ctx, plan.OrganizationID.ValueString(), api.MemberCreate{
-		Email:            plan.Email.ValueString(),
+	orgID, email := plan.OrganizationID.ValueString(), plan.Email.ValueString()
+	m, err := r.client.AddMember(ctx, orgID, api.MemberCreate{
+		Email:            email,
 		Role:             api.Role(plan.Role.ValueString()),
 		EnvironmentRoles: envRoles,
 	})
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "add member", err)
+		d := apiErrorDiagnostic(fmt.Sprintf("add member %s to organization %s", email, orgID), err)
+		switch client.ProblemType(err) {
+		case api.ProblemConflict:
+			d = withHint(d, fmt.Sprintf("%s is already a member. To manage that membership, import it instead of creating it: "+
+				"an import block with id = \"%s/%s\" (or `terraform import` / `tofu import` of that id).", email, orgID, email))
+		case api.ProblemUnknownUser:
+			d = withHint(d, fmt.Sprintf("No user has the address %s yet. Invite them with an orgs_invitation resource instead: "+
+				"they become a member when they accept.", email))
+		}
+		resp.Diagnostics.Append(d)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, memberState(m, plan.Email))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, memberRefreshed(plan, m))...)
 	resp.Diagnostics.Append(memberIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
@@ -147,7 +269,7 @@ func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, res
 		memberIdentity.removeIfNotFound(ctx, err, req, resp)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, memberState(m, state.Email))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, memberRefreshed(state, m))...)
 	resp.Diagnostics.Append(memberIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
@@ -177,10 +299,12 @@ func (r *memberResource) Update(ctx context.Context, req resource.UpdateRequest,
 	}
 	m, err := r.client.UpdateMember(ctx, state.OrganizationID.ValueString(), state.Email.ValueString(), update)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "update member", err)
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("update member %s of organization %s", state.Email.ValueString(), state.OrganizationID.ValueString()), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, memberState(m, state.Email))...)
+	refreshed := memberRefreshed(state, m)
+	refreshed.DowngradeOnDestroy = plan.DowngradeOnDestroy
+	resp.Diagnostics.Append(resp.State.Set(ctx, refreshed)...)
 	resp.Diagnostics.Append(memberIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
@@ -190,9 +314,29 @@ func (r *memberResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	err := r.client.RemoveMember(ctx, state.OrganizationID.ValueString(), state.Email.ValueString())
+	orgID, email := state.OrganizationID.ValueString(), state.Email.ValueString()
+	if state.DowngradeOnDestroy.ValueBool() {
+		r.downgrade(ctx, orgID, email, resp)
+		return
+	}
+	err := r.client.RemoveMember(ctx, orgID, email)
 	if err != nil && !client.IsNotFound(err) {
-		addAPIError(&resp.Diagnostics, "remove member", err)
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("remove member %s from organization %s", email, orgID), err)
+	}
+}
+
+// downgrade is Delete with downgrade_on_destroy: the user stays, with role member and no environment
+// roles. The last owner is kept as they are, since the organization must keep an owner.
+func (r *memberResource) downgrade(ctx context.Context, orgID, email string, resp *resource.DeleteResponse) {
+	role, none := api.RoleMember, map[string]api.EnvironmentRole{}
+	_, err := r.client.UpdateMember(ctx, orgID, email, api.MemberUpdate{Role: &role, EnvironmentRoles: &none})
+	switch {
+	case err == nil, client.IsNotFound(err):
+	case client.IsLastOwner(err):
+		resp.Diagnostics.AddWarning("Last owner kept",
+			fmt.Sprintf("%s is the last owner of organization %s, so downgrade_on_destroy kept the membership as it is; it is no longer managed here.", email, orgID))
+	default:
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("downgrade member %s of organization %s", email, orgID), err)
 	}
 }
 
@@ -201,25 +345,31 @@ func (r *memberResource) ImportState(ctx context.Context, req resource.ImportSta
 	memberIdentity.importState(ctx, req, resp)
 }
 
-// memberState is the state for a membership the server returned. known is the address already in the
-// plan or state: it is kept when the server spells the same address in another case, so the id, built
-// from it, stays stable too.
-func memberState(m *api.Member, known emailtype.Value) memberModel {
+// memberRefreshed is the state for a membership the server returned, from the plan or state before it.
+// The address already there is kept when the server spells the same address in another case, so the
+// id, built from it, stays stable too; downgrade_on_destroy, which only the configuration knows, is
+// kept (false after an import).
+func memberRefreshed(prior memberModel, m *api.Member) memberModel {
 	email := m.Email
-	if !known.IsNull() && !known.IsUnknown() && emailtype.Equivalent(known.ValueString(), m.Email) {
+	if known := prior.Email; !known.IsNull() && !known.IsUnknown() && emailtype.Equivalent(known.ValueString(), m.Email) {
 		email = known.ValueString()
+	}
+	downgrade := prior.DowngradeOnDestroy
+	if downgrade.IsNull() || downgrade.IsUnknown() {
+		downgrade = types.BoolValue(false)
 	}
 	roles := make(map[string]attr.Value, len(m.EnvironmentRoles))
 	for env, role := range m.EnvironmentRoles {
 		roles[env] = types.StringValue(string(role))
 	}
 	return memberModel{
-		ID:               types.StringValue(m.OrganizationID + "/" + email),
-		OrganizationID:   types.StringValue(m.OrganizationID),
-		Email:            emailtype.NewValue(email),
-		Role:             types.StringValue(string(m.Role)),
-		EnvironmentRoles: types.MapValueMust(types.StringType, roles),
-		UserID:           types.StringValue(m.UserID),
+		ID:                 types.StringValue(m.OrganizationID + "/" + email),
+		OrganizationID:     types.StringValue(m.OrganizationID),
+		Email:              emailtype.NewValue(email),
+		Role:               types.StringValue(string(m.Role)),
+		EnvironmentRoles:   types.MapValueMust(types.StringType, roles),
+		UserID:             types.StringValue(m.UserID),
+		DowngradeOnDestroy: downgrade,
 	}
 }
 

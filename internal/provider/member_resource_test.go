@@ -135,47 +135,75 @@ func TestAccMemberResource(t *testing.T) {
 	})
 }
 
-// The plan's member limit is the server's to enforce; its refusal reaches the user in its own words.
+// A new member in a full organization is refused at plan time, in words a new user understands (the
+// owner who created it counts, and which plan fits). What the plan cannot know (several new members
+// that together overflow) is still the server's to refuse, and its refusal reaches the user verbatim.
 func TestAccMemberResource_planMemberLimit(t *testing.T) {
 	env := acctest.New(t)
-	org := env.CreateOrganization(t, api.PlanHobby) // its owner is its one member
-	env.SignUp(t, "bob@example.com")
+	hobby := env.CreateOrganization(t, api.PlanHobby) // its owner is its one member
+	starter := env.CreateOrganization(t, api.PlanStarter)
+	for _, email := range []string{"bob@example.com", "carol@example.com", "dave@example.com"} {
+		env.SignUp(t, email)
+	}
+	three := env.ProviderBlock()
+	for _, name := range []string{"bob", "carol", "dave"} {
+		three += fmt.Sprintf("resource \"orgs_member\" %q {\n  organization_id = %q\n  email = \"%s@example.com\"\n  role = \"member\"\n}\n", name, starter.ID, name)
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             checkMemberDestroyed(env),
-		Steps: []resource.TestStep{{
-			Config:      memberConfig(env, org.ID, "bob@example.com", "member", ""),
-			ExpectError: regexp.MustCompile(`plan\s+"hobby"\s+allows\s+at\s+most\s+1\s+member`),
-		}},
+		Steps: []resource.TestStep{
+			{
+				Config:   memberConfig(env, hobby.ID, "bob@example.com", "member", ""),
+				PlanOnly: true,
+				ExpectError: wrappedText(fmt.Sprintf(`Organization %s is on plan "hobby", which allows 1 member, and already has 1 (including the owner who created it), `+
+					`so bob@example.com cannot be added. Plan "starter" allows 3 members: change the organization's plan first.`, hobby.ID)),
+			},
+			{
+				Config:      three,
+				ExpectError: regexp.MustCompile(`plan\s+"starter"\s+allows\s+at\s+most\s+3\s+member`),
+			},
+		},
 	})
 }
 
-// Demoting the only owner is refused by the server, with its explanation.
+// The last owner cannot be demoted or removed: refused at plan time, naming the member. With
+// downgrade_on_destroy, a configuration that manages its own owner can still be torn down: the owner
+// is kept.
 func TestAccMemberResource_lastOwner(t *testing.T) {
 	env := acctest.New(t)
 	org := env.CreateOrganization(t, api.PlanStarter)
-	owner := func(role string) string { return memberConfig(env, org.ID, env.OwnerEmail, role, "") }
+	owner := func(role, extra string) string { return memberConfig(env, org.ID, env.OwnerEmail, role, extra) }
+	onlyOwner := fmt.Sprintf(`%s is the only owner of organization %s, and an organization must always keep an owner`, env.OwnerEmail, org.ID)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
 				// Bring the owner's own membership under management.
-				Config:             owner("owner"),
+				Config:             owner("owner", ""),
 				ResourceName:       memberResource,
 				ImportState:        true,
 				ImportStateId:      org.ID + "/" + env.OwnerEmail,
 				ImportStatePersist: true,
 			},
 			{
-				Config:      owner("admin"),
-				ExpectError: regexp.MustCompile(`is\s+the\s+last\s+owner\s+of\s+the\s+organization`),
+				Config:      owner("admin", ""),
+				PlanOnly:    true,
+				ExpectError: wrappedText(onlyOwner + `: demoting this membership would leave it without one.`),
 			},
 			{
-				// The refused update changed nothing, on the server or in state.
-				Config: owner("owner"),
+				Config:      env.ProviderBlock(),
+				PlanOnly:    true,
+				ExpectError: wrappedText(onlyOwner + `: removing this membership would leave it without one.`),
+			},
+			{
+				Config: owner("owner", "downgrade_on_destroy = true"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
+					plancheck.ExpectResourceAction(memberResource, plancheck.ResourceActionUpdate),
 				}},
+			},
+			{
+				// Destroying it now plans, and keeps the owner.
+				Config: env.ProviderBlock(),
 				Check: func(*terraform.State) error {
 					m, err := env.Client.GetMember(context.Background(), org.ID, env.OwnerEmail)
 					if err != nil {
@@ -187,17 +215,62 @@ func TestAccMemberResource_lastOwner(t *testing.T) {
 					return nil
 				},
 			},
-			{
-				// Let go of the membership without removing it: removing the last owner is refused
-				// too, and the organization must keep its owner.
-				Config: env.ProviderBlock() + `
-removed {
-  from = orgs_member.test
-  lifecycle {
-    destroy = false
-  }
+		},
+	})
 }
-`,
+
+// downgrade_on_destroy keeps the user in the organization, as a plain member.
+func TestAccMemberResource_downgradeOnDestroy(t *testing.T) {
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanStarter)
+	env.SignUp(t, "bob@example.com")
+	envs, err := env.Client.ListEnvironments(t.Context(), org.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: memberConfig(env, org.ID, "bob@example.com", "admin", "downgrade_on_destroy = true"),
+			},
+			{
+				Config: memberConfig(env, org.ID, "bob@example.com", "member",
+					fmt.Sprintf("downgrade_on_destroy = true\n  environment_roles = { %s = \"run\" }", envs[0].ID)),
+			},
+			{
+				Config: env.ProviderBlock(),
+				Check: func(*terraform.State) error {
+					m, err := env.Client.GetMember(context.Background(), org.ID, "bob@example.com")
+					if err != nil {
+						return fmt.Errorf("bob is no longer a member: %w", err)
+					}
+					if m.Role != api.RoleMember || len(m.EnvironmentRoles) != 0 {
+						return fmt.Errorf("after destroy bob is %s with %v, want a member with no environment roles", m.Role, m.EnvironmentRoles)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// The errors a new user meets say what to do in HCL terms.
+func TestAccMemberResource_createHints(t *testing.T) {
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanStarter)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				// The creator is already a member: import it instead.
+				Config: memberConfig(env, org.ID, env.OwnerEmail, "owner", ""),
+				ExpectError: wrappedText(fmt.Sprintf(`%s is already a member. To manage that membership, import it instead of creating it: an import block with id = "%s/%s"`,
+					env.OwnerEmail, org.ID, env.OwnerEmail)),
+			},
+			{
+				Config:      memberConfig(env, org.ID, "nobody@example.com", "member", ""),
+				ExpectError: wrappedText(`No user has the address nobody@example.com yet. Invite them with an orgs_invitation resource instead`),
 			},
 		},
 	})
@@ -222,6 +295,11 @@ func TestAccMemberResource_validation(t *testing.T) {
 				Config:      memberConfig(env, "org_1", "alice@example.com", "member", `environment_roles = { env_1 = "write" }`),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)environment_roles\["env_1"\]\s+value\s+must\s+be\s+one\s+of.*"write"`),
+			},
+			{
+				Config:      memberConfig(env, "org_1", "alice@example.com", "admin", `environment_roles = { env_1 = "run" }`),
+				PlanOnly:    true,
+				ExpectError: wrappedText(`A member with role "admin" has no environment roles: an owner or admin already has every environment, and a biller none.`),
 			},
 		},
 	})

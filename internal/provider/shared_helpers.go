@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 )
 
 // markdownList renders enum values for a MarkdownDescription: "`a`, `b` or `c`".
@@ -54,4 +56,22 @@ func (sameInstantModifier) PlanModifyString(_ context.Context, req planmodifier.
 	if err1 == nil && err2 == nil && prior.Equal(planned) {
 		resp.PlanValue = req.StateValue
 	}
+}
+
+// plural is "1 member", "3 members".
+func plural(n int64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// planThatFits names the smallest plan that allows members members, for a limit error.
+func planThatFits(members int64) string {
+	for _, p := range api.Plans {
+		if limit := api.PlanLimits[p].Members; limit >= members {
+			return fmt.Sprintf("Plan %q allows %s: change the organization's plan first.", p, plural(limit, "member"))
+		}
+	}
+	return "No plan allows that many members."
 }
