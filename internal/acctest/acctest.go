@@ -4,10 +4,12 @@
 package acctest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -49,7 +51,12 @@ type Env struct {
 
 	requests atomic.Int64
 	limited  atomic.Int64
+	latency  atomic.Int64 // a time.Duration added before each request from now on
 }
+
+// SetLatency delays every request that reaches the server from now on by d (until the client gives up),
+// for tests of timeouts after a quick setup.
+func (e *Env) SetLatency(d time.Duration) { e.latency.Store(int64(d)) }
 
 // Requests returns how many requests reached the server so far, and how many of them it answered 429.
 func (e *Env) Requests() (total, tooMany int64) { return e.requests.Load(), e.limited.Load() }
@@ -58,6 +65,20 @@ func (e *Env) Requests() (total, tooMany int64) { return e.requests.Load(), e.li
 func (e *Env) count(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.requests.Add(1)
+		if d := time.Duration(e.latency.Load()); d > 0 {
+			// Read the body first: only then does net/http watch the connection, and end the request's
+			// context when the client hangs up.
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			select {
+			case <-time.After(d):
+			case <-r.Context().Done():
+				return // the client gave up; there is no one to answer
+			}
+		}
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
 		if rec.status == http.StatusTooManyRequests {

@@ -482,6 +482,7 @@ func (a *attempts) giveUp(resp *http.Response, err error, numTries int) (*http.R
 // failure turns an error from go-retryablehttp into what the caller sees.
 func (a *attempts) failure(target string, err error) error {
 	if ctxErr := a.ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+		ctxErr = contextError(a.ctx)
 		if a.lastErr != nil {
 			// Both stay reachable: errors.Is(err, context.Canceled) and errors.As(err, **Error).
 			return fmt.Errorf("%s %s: %w (the previous attempt got HTTP %d: %w)",
@@ -498,6 +499,16 @@ func (a *attempts) failure(target string, err error) error {
 		return fmt.Errorf("%s %s failed after %d attempts: %w", a.method, target, a.count, err)
 	}
 	return fmt.Errorf("%s %s failed: %w", a.method, target, err)
+}
+
+// contextError is ctx's error with its cause, when the context was given one (the provider's resource
+// timeouts are), so that a caller can tell which deadline ended the call.
+func contextError(ctx context.Context) error {
+	err := ctx.Err()
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, err) {
+		return fmt.Errorf("%w: %w", err, cause)
+	}
+	return err
 }
 
 // backoffPolicy computes waits between attempts.

@@ -149,7 +149,7 @@ func (l *Listing[T]) Get(ctx context.Context, orgID, key string) (*T, error) {
 	select {
 	case <-w.decided:
 	case <-ctx.Done():
-		return nil, fmt.Errorf("read %s %q of organization %s: %w", l.kind, key, orgID, ctx.Err())
+		return nil, fmt.Errorf("read %s %q of organization %s: %w", l.kind, key, orgID, contextError(ctx))
 	}
 	if w.listing != nil {
 		return l.find(ctx, w.listing, orgID, key)
@@ -259,7 +259,7 @@ func wait(ctx context.Context, done <-chan struct{}) error {
 	case <-done:
 		return nil
 	case <-ctx.Done():
-		return ctx.Err()
+		return contextError(ctx)
 	}
 }
 

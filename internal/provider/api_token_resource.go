@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -37,15 +38,16 @@ type apiTokenResource struct {
 }
 
 type apiTokenModel struct {
-	ID             types.String `tfsdk:"id"`
-	OrganizationID types.String `tfsdk:"organization_id"`
-	Name           types.String `tfsdk:"name"`
-	Role           types.String `tfsdk:"role"`
-	ExpiresAt      types.String `tfsdk:"expires_at"`
-	CreatedAt      types.String `tfsdk:"created_at"`
-	CreatedBy      types.String `tfsdk:"created_by"`
-	Active         types.Bool   `tfsdk:"active"`
-	Token          types.String `tfsdk:"token"`
+	ID             types.String   `tfsdk:"id"`
+	OrganizationID types.String   `tfsdk:"organization_id"`
+	Name           types.String   `tfsdk:"name"`
+	Role           types.String   `tfsdk:"role"`
+	ExpiresAt      types.String   `tfsdk:"expires_at"`
+	CreatedAt      types.String   `tfsdk:"created_at"`
+	CreatedBy      types.String   `tfsdk:"created_by"`
+	Active         types.Bool     `tfsdk:"active"`
+	Token          types.String   `tfsdk:"token"`
+	Timeouts       timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *apiTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -69,6 +71,7 @@ func (r *apiTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	stable := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	resp.Schema = schema.Schema{
+		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(false)},
 		MarkdownDescription: "An organization API token: a credential for automation that acts in one organization with one role. " +
 			"The API cannot change a token, so any change replaces it (a new secret).\n\n" +
 			"The secret is in `token`, known only to the run that creates the token. An imported token has no secret.\n\n" +
@@ -175,6 +178,8 @@ func (r *apiTokenResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
+	defer cancel()
 	create := api.APITokenCreate{Name: plan.Name.ValueString(), Role: api.Role(plan.Role.ValueString())}
 	if !plan.ExpiresAt.IsNull() {
 		at, err := time.Parse(time.RFC3339, plan.ExpiresAt.ValueString())
@@ -202,6 +207,8 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts, opRead, &resp.Diagnostics)
+	defer cancel()
 	token, err := r.listings.APITokens.Get(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
 	if err != nil {
 		apiTokenIdentity.removeIfNotFound(ctx, err, req, resp)
@@ -226,6 +233,8 @@ func (r *apiTokenResource) Delete(ctx context.Context, req resource.DeleteReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
+	defer cancel()
 	err := r.client.DeleteAPIToken(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
 	if err != nil && !client.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, "delete API token", err)

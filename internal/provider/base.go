@@ -193,6 +193,13 @@ func addAPIError(diags *diag.Diagnostics, action string, err error) {
 // that kept failing, a timeout) says what happened and that it was retried.
 func apiErrorDiagnostic(action string, err error) diag.Diagnostic {
 	summary := "Failed to " + action
+	var expired timeoutExpired
+	if errors.As(err, &expired) {
+		return diag.NewErrorDiagnostic("Timed out: "+action,
+			fmt.Sprintf("Could not %s: %s before the server answered (retries included). "+
+				"If the server is slow rather than down, raise timeouts.%s in the resource's timeouts block. Nothing of this operation was recorded in the state.\n\nLast error: %s",
+				action, expired, expired.op, err))
+	}
 	var apiErr *client.Error
 	if errors.As(err, &apiErr) {
 		// 429 and 5xx reach here only once retries ran out: the server did not refuse, it kept failing.

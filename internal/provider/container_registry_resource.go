@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -38,20 +39,21 @@ type containerRegistryResource struct {
 }
 
 type containerRegistryModel struct {
-	ID                       types.String `tfsdk:"id"`
-	OrganizationID           types.String `tfsdk:"organization_id"`
-	Name                     types.String `tfsdk:"name"`
-	Kind                     types.String `tfsdk:"kind"`
-	URL                      types.String `tfsdk:"url"`
-	Description              types.String `tfsdk:"description"`
-	Username                 types.String `tfsdk:"username"`
-	Password                 types.String `tfsdk:"password"`
-	PasswordWO               types.String `tfsdk:"password_wo"`
-	PasswordWOVersion        types.Int64  `tfsdk:"password_wo_version"`
-	AccessKeyID              types.String `tfsdk:"access_key_id"`
-	SecretAccessKey          types.String `tfsdk:"secret_access_key"`
-	SecretAccessKeyWO        types.String `tfsdk:"secret_access_key_wo"`
-	SecretAccessKeyWOVersion types.Int64  `tfsdk:"secret_access_key_wo_version"`
+	ID                       types.String   `tfsdk:"id"`
+	OrganizationID           types.String   `tfsdk:"organization_id"`
+	Name                     types.String   `tfsdk:"name"`
+	Kind                     types.String   `tfsdk:"kind"`
+	URL                      types.String   `tfsdk:"url"`
+	Description              types.String   `tfsdk:"description"`
+	Username                 types.String   `tfsdk:"username"`
+	Password                 types.String   `tfsdk:"password"`
+	PasswordWO               types.String   `tfsdk:"password_wo"`
+	PasswordWOVersion        types.Int64    `tfsdk:"password_wo_version"`
+	AccessKeyID              types.String   `tfsdk:"access_key_id"`
+	SecretAccessKey          types.String   `tfsdk:"secret_access_key"`
+	SecretAccessKeyWO        types.String   `tfsdk:"secret_access_key_wo"`
+	SecretAccessKeyWOVersion types.Int64    `tfsdk:"secret_access_key_wo_version"`
+	Timeouts                 timeouts.Value `tfsdk:"timeouts"`
 }
 
 // registryCredentials names the arguments of one way to authenticate: an identity, and a secret given
@@ -80,6 +82,7 @@ func (r *containerRegistryResource) Metadata(_ context.Context, req resource.Met
 
 func (r *containerRegistryResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(true)},
 		MarkdownDescription: "Credentials the platform uses to pull images from a container registry.\n\n" +
 			"Kind `ecr` authenticates with `access_key_id` and `secret_access_key`; every other kind with `username` and `password`. " +
 			"Each secret can instead be given write-only (`password_wo`, `secret_access_key_wo`; Terraform or OpenTofu 1.11 and later), " +
@@ -273,6 +276,8 @@ func (r *containerRegistryResource) Create(ctx context.Context, req resource.Cre
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
+	defer cancel()
 	reg, err := r.client.CreateContainerRegistry(ctx, plan.OrganizationID.ValueString(), api.ContainerRegistryCreate{
 		Name:            plan.Name.ValueString(),
 		Kind:            api.RegistryKind(plan.Kind.ValueString()),
@@ -298,6 +303,8 @@ func (r *containerRegistryResource) Read(ctx context.Context, req resource.ReadR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts, opRead, &resp.Diagnostics)
+	defer cancel()
 	reg, err := r.listings.ContainerRegistries.Get(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
 	if err != nil {
 		containerRegistryIdentity.removeIfNotFound(ctx, err, req, resp)
@@ -317,6 +324,8 @@ func (r *containerRegistryResource) Update(ctx context.Context, req resource.Upd
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts, opUpdate, &resp.Diagnostics)
+	defer cancel()
 	// A PATCH of what changed only, so an unchanged secret is not sent again.
 	var update api.ContainerRegistryUpdate
 	update.Name = changedString(plan.Name, state.Name)
@@ -343,6 +352,8 @@ func (r *containerRegistryResource) Delete(ctx context.Context, req resource.Del
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
+	defer cancel()
 	err := r.client.DeleteContainerRegistry(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
 	if err != nil && !client.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, "delete container registry", err)

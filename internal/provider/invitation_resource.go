@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -42,7 +43,8 @@ type invitationModel struct {
 	ExpiresAt      types.String    `tfsdk:"expires_at"`
 	CreatedAt      types.String    `tfsdk:"created_at"`
 	// ResendWhenExpired lives only in configuration and state: the server has no such setting.
-	ResendWhenExpired types.Bool `tfsdk:"resend_when_expired"`
+	ResendWhenExpired types.Bool     `tfsdk:"resend_when_expired"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *invitationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -51,6 +53,7 @@ func (r *invitationResource) Metadata(_ context.Context, req resource.MetadataRe
 
 func (r *invitationResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(true)},
 		MarkdownDescription: "An invitation to join an organization with a role, emailed to an address that may not have an account yet. " +
 			"Accepting it makes the invitee a member (and counts against the plan's member limit). " +
 			"An invitation cannot be changed: changing `organization_id`, `email` or `role` cancels it and sends a new one. Destroying a pending invitation cancels it.\n\n" +
@@ -121,6 +124,8 @@ func (r *invitationResource) Create(ctx context.Context, req resource.CreateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
+	defer cancel()
 	inv, err := r.client.CreateInvitation(ctx, plan.OrganizationID.ValueString(), api.InvitationCreate{
 		Email: plan.Email.ValueString(),
 		Role:  api.Role(plan.Role.ValueString()),
@@ -129,9 +134,7 @@ func (r *invitationResource) Create(ctx context.Context, req resource.CreateRequ
 		addAPIError(&resp.Diagnostics, "create invitation", err)
 		return
 	}
-	state := invitationState(inv)
-	state.ResendWhenExpired = plan.ResendWhenExpired
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, invitationRefreshed(plan, inv))...)
 	resp.Diagnostics.Append(invitationIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
@@ -141,6 +144,8 @@ func (r *invitationResource) Read(ctx context.Context, req resource.ReadRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts, opRead, &resp.Diagnostics)
+	defer cancel()
 	inv, err := r.listings.Invitations.Get(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
 	if err != nil {
 		invitationIdentity.removeIfNotFound(ctx, err, req, resp)
@@ -181,6 +186,8 @@ func (r *invitationResource) Update(ctx context.Context, req resource.UpdateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts, opUpdate, &resp.Diagnostics)
+	defer cancel()
 	state := plan
 	if plan.Status.IsUnknown() {
 		inv, err := r.client.ResendInvitation(ctx, plan.OrganizationID.ValueString(), plan.ID.ValueString())
@@ -188,8 +195,7 @@ func (r *invitationResource) Update(ctx context.Context, req resource.UpdateRequ
 			addAPIError(&resp.Diagnostics, "re-send expired invitation", err)
 			return
 		}
-		state = invitationState(inv)
-		state.ResendWhenExpired = plan.ResendWhenExpired
+		state = invitationRefreshed(plan, inv)
 		// The planned address (its letter case may be the state's, kept by emailtype) must come back as planned.
 		state.Email = plan.Email
 	}
@@ -203,6 +209,8 @@ func (r *invitationResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
+	defer cancel()
 	err := r.client.DeleteInvitation(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
 	if err != nil && !client.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, "cancel invitation", err)
@@ -223,6 +231,7 @@ func (r *invitationResource) ImportState(ctx context.Context, req resource.Impor
 // and resend_when_expired, which only the configuration knows.
 func invitationRefreshed(prior invitationModel, inv *api.Invitation) invitationModel {
 	refreshed := invitationState(inv)
+	refreshed.Timeouts = prior.Timeouts
 	refreshed.ResendWhenExpired = prior.ResendWhenExpired
 	if refreshed.ResendWhenExpired.IsNull() {
 		// State written before the argument existed, or an import, has none; its default keeps the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -33,11 +34,12 @@ type labelResource struct {
 }
 
 type labelModel struct {
-	ID                       types.String `tfsdk:"id"`
-	OrganizationID           types.String `tfsdk:"organization_id"`
-	Key                      types.String `tfsdk:"key"`
-	Value                    types.String `tfsdk:"value"`
-	PropagateToCloudProvider types.Bool   `tfsdk:"propagate_to_cloud_provider"`
+	ID                       types.String   `tfsdk:"id"`
+	OrganizationID           types.String   `tfsdk:"organization_id"`
+	Key                      types.String   `tfsdk:"key"`
+	Value                    types.String   `tfsdk:"value"`
+	PropagateToCloudProvider types.Bool     `tfsdk:"propagate_to_cloud_provider"`
+	Timeouts                 timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *labelResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -46,6 +48,7 @@ func (r *labelResource) Metadata(_ context.Context, req resource.MetadataRequest
 
 func (r *labelResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(true)},
 		MarkdownDescription: "A key/value label on an organization. Keys are unique in the organization.\n\n" +
 			"Import with `<organization_id>/<key>` (the key may itself hold a `/`), or by identity (`organization_id` and `key`) with OpenTofu or Terraform 1.12 and later.",
 		Attributes: map[string]schema.Attribute{
@@ -103,6 +106,8 @@ func (r *labelResource) Create(ctx context.Context, req resource.CreateRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
+	defer cancel()
 	label, err := r.client.CreateLabel(ctx, plan.OrganizationID.ValueString(), api.LabelCreate{
 		Key:                      plan.Key.ValueString(),
 		Value:                    plan.Value.ValueString(),
@@ -123,6 +128,8 @@ func (r *labelResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts, opRead, &resp.Diagnostics)
+	defer cancel()
 	label, err := r.listings.Labels.Get(ctx, state.OrganizationID.ValueString(), state.Key.ValueString())
 	if err != nil {
 		labelIdentity.removeIfNotFound(ctx, err, req, resp)
@@ -140,6 +147,8 @@ func (r *labelResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts, opUpdate, &resp.Diagnostics)
+	defer cancel()
 	update := api.LabelUpdate{
 		Value:                    changedString(plan.Value, state.Value),
 		PropagateToCloudProvider: changedBool(plan.PropagateToCloudProvider, state.PropagateToCloudProvider),
@@ -160,6 +169,8 @@ func (r *labelResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
+	defer cancel()
 	err := r.client.DeleteLabel(ctx, state.OrganizationID.ValueString(), state.Key.ValueString())
 	if err != nil && !client.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, "delete label", err)

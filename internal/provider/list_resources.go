@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -38,8 +41,9 @@ type listResource[T any, M any] struct {
 	inOrganization bool
 	filters        []listFilter[T]
 	all            func(ctx context.Context, d providerData, orgID string) ([]T, error)
-	// state is the resource's state of an object, as import and Read would write it.
-	state    func(*T) M
+	// state is the resource's state of an object, as import and Read would write it; noTimeouts is the
+	// resource's timeouts block as an import leaves it (null).
+	state    func(obj *T, noTimeouts timeouts.Value) M
 	display  func(*T) string
 	identity resourceIdentity
 }
@@ -148,8 +152,10 @@ func (l *listResource[T, M]) matches(obj *T, wanted map[int]string) bool {
 func (l *listResource[T, M]) result(ctx context.Context, req list.ListRequest, obj *T) list.ListResult {
 	result := req.NewListResult(ctx)
 	result.DisplayName = l.display(obj)
+	noTimeouts, diags := nullTimeouts(ctx, req.ResourceSchema)
+	result.Diagnostics.Append(diags...)
 	state := tfsdk.State{Schema: req.ResourceSchema, Raw: result.Resource.Raw.Copy()}
-	result.Diagnostics.Append(state.Set(ctx, l.state(obj))...)
+	result.Diagnostics.Append(state.Set(ctx, l.state(obj, noTimeouts))...)
 	if result.Diagnostics.HasError() {
 		return result
 	}
@@ -158,6 +164,23 @@ func (l *listResource[T, M]) result(ctx context.Context, req list.ListRequest, o
 		result.Resource.Raw = state.Raw
 	}
 	return result
+}
+
+// nullTimeouts is a null timeouts block of the type the resource schema gives it.
+func nullTimeouts(ctx context.Context, resourceSchema interface {
+	TypeAtPath(context.Context, path.Path) (attr.Type, diag.Diagnostics)
+},
+) (timeouts.Value, diag.Diagnostics) {
+	t, diags := resourceSchema.TypeAtPath(ctx, path.Root("timeouts"))
+	if diags.HasError() {
+		return timeouts.Value{}, diags
+	}
+	tt, ok := t.(timeouts.Type)
+	if !ok {
+		diags.AddError("Unexpected timeouts type", fmt.Sprintf("The resource's timeouts block is a %T. This is a bug in the provider; please report it.", t))
+		return timeouts.Value{}, diags
+	}
+	return timeouts.Value{Object: types.ObjectNull(tt.AttrTypes)}, diags
 }
 
 // ListResources are the list resources, one per resource type.
@@ -172,8 +195,8 @@ func listResources() []func() list.ListResource {
 	}
 }
 
-func organizationListResource() *listResource[api.Organization, organizationModel] {
-	return &listResource[api.Organization, organizationModel]{
+func organizationListResource() *listResource[api.Organization, organizationResourceModel] {
+	return &listResource[api.Organization, organizationResourceModel]{
 		typeName:    "_organization",
 		description: "Lists the organizations the provider's credential can see (an organization API token sees its own).",
 		filters: []listFilter[api.Organization]{{
@@ -183,7 +206,9 @@ func organizationListResource() *listResource[api.Organization, organizationMode
 		all: func(ctx context.Context, d providerData, _ string) ([]api.Organization, error) {
 			return d.client.ListOrganizations(ctx)
 		},
-		state:    organizationState,
+		state: func(o *api.Organization, noTimeouts timeouts.Value) organizationResourceModel {
+			return organizationResourceModel{organizationState(o), noTimeouts}
+		},
 		display:  func(o *api.Organization) string { return fmt.Sprintf("%s (%s)", o.Name, o.ID) },
 		identity: organizationIdentity,
 	}
@@ -201,7 +226,9 @@ func memberListResource() *listResource[api.Member, memberModel] {
 		all: func(ctx context.Context, d providerData, orgID string) ([]api.Member, error) {
 			return d.listings.Members.All(ctx, orgID)
 		},
-		state:    func(m *api.Member) memberModel { return memberRefreshed(memberModel{}, m) },
+		state: func(m *api.Member, noTimeouts timeouts.Value) memberModel {
+			return memberRefreshed(memberModel{Timeouts: noTimeouts}, m)
+		},
 		display:  func(m *api.Member) string { return fmt.Sprintf("%s (%s)", m.Email, m.Role) },
 		identity: memberIdentity,
 	}
@@ -222,7 +249,9 @@ func invitationListResource() *listResource[api.Invitation, invitationModel] {
 		all: func(ctx context.Context, d providerData, orgID string) ([]api.Invitation, error) {
 			return d.listings.Invitations.All(ctx, orgID)
 		},
-		state:    func(i *api.Invitation) invitationModel { return invitationRefreshed(invitationModel{}, i) },
+		state: func(i *api.Invitation, noTimeouts timeouts.Value) invitationModel {
+			return invitationRefreshed(invitationModel{Timeouts: noTimeouts}, i)
+		},
 		display:  func(i *api.Invitation) string { return fmt.Sprintf("%s as %s (%s)", i.Email, i.Role, i.Status) },
 		identity: invitationIdentity,
 	}
@@ -244,8 +273,8 @@ func apiTokenListResource() *listResource[api.APIToken, apiTokenModel] {
 		all: func(ctx context.Context, d providerData, orgID string) ([]api.APIToken, error) {
 			return d.listings.APITokens.All(ctx, orgID)
 		},
-		state: func(t *api.APIToken) apiTokenModel {
-			var m apiTokenModel
+		state: func(t *api.APIToken, noTimeouts timeouts.Value) apiTokenModel {
+			m := apiTokenModel{Timeouts: noTimeouts}
 			m.fill(t)
 			return m
 		},
@@ -266,8 +295,8 @@ func containerRegistryListResource() *listResource[api.ContainerRegistry, contai
 		all: func(ctx context.Context, d providerData, orgID string) ([]api.ContainerRegistry, error) {
 			return d.listings.ContainerRegistries.All(ctx, orgID)
 		},
-		state: func(r *api.ContainerRegistry) containerRegistryModel {
-			var m containerRegistryModel
+		state: func(r *api.ContainerRegistry, noTimeouts timeouts.Value) containerRegistryModel {
+			m := containerRegistryModel{Timeouts: noTimeouts}
 			m.fill(r)
 			return m
 		},
@@ -284,8 +313,8 @@ func labelListResource() *listResource[api.Label, labelModel] {
 		all: func(ctx context.Context, d providerData, orgID string) ([]api.Label, error) {
 			return d.listings.Labels.All(ctx, orgID)
 		},
-		state: func(l *api.Label) labelModel {
-			var m labelModel
+		state: func(l *api.Label, noTimeouts timeouts.Value) labelModel {
+			m := labelModel{Timeouts: noTimeouts}
 			m.fill(l)
 			return m
 		},

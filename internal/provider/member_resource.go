@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -49,6 +50,7 @@ type memberModel struct {
 	EnvironmentRoles   types.Map       `tfsdk:"environment_roles"`
 	UserID             types.String    `tfsdk:"user_id"`
 	DowngradeOnDestroy types.Bool      `tfsdk:"downgrade_on_destroy"`
+	Timeouts           timeouts.Value  `tfsdk:"timeouts"`
 }
 
 func (r *memberResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -57,6 +59,7 @@ func (r *memberResource) Metadata(_ context.Context, req resource.MetadataReques
 
 func (r *memberResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(true)},
 		MarkdownDescription: "A member of an organization: an existing user, added with a role. To bring in someone who has no account yet, use `orgs_invitation`.\n\n" +
 			"The organization's plan limits how many members it may have, counting the owner who created it: the default plan, `hobby`, allows 1, so it is full from the start. " +
 			"A new member in a full organization is refused at plan time, naming a plan that fits.\n\n" +
@@ -230,6 +233,8 @@ func (r *memberResource) Create(ctx context.Context, req resource.CreateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
+	defer cancel()
 	envRoles, diags := environmentRoles(ctx, plan.EnvironmentRoles)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -264,6 +269,8 @@ func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts, opRead, &resp.Diagnostics)
+	defer cancel()
 	m, err := r.listings.Members.Get(ctx, state.OrganizationID.ValueString(), state.Email.ValueString())
 	if err != nil {
 		memberIdentity.removeIfNotFound(ctx, err, req, resp)
@@ -280,6 +287,8 @@ func (r *memberResource) Update(ctx context.Context, req resource.UpdateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts, opUpdate, &resp.Diagnostics)
+	defer cancel()
 	var update api.MemberUpdate
 	if !plan.Role.Equal(state.Role) {
 		role := api.Role(plan.Role.ValueString())
@@ -314,6 +323,8 @@ func (r *memberResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
+	defer cancel()
 	orgID, email := state.OrganizationID.ValueString(), state.Email.ValueString()
 	if state.DowngradeOnDestroy.ValueBool() {
 		r.downgrade(ctx, orgID, email, resp)
@@ -370,6 +381,7 @@ func memberRefreshed(prior memberModel, m *api.Member) memberModel {
 		EnvironmentRoles:   types.MapValueMust(types.StringType, roles),
 		UserID:             types.StringValue(m.UserID),
 		DowngradeOnDestroy: downgrade,
+		Timeouts:           prior.Timeouts,
 	}
 }
 

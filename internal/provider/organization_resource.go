@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -51,6 +52,12 @@ type organizationModel struct {
 	CreatedAt          types.String `tfsdk:"created_at"`
 }
 
+// organizationResourceModel is the resource's state: the organization, and the resource's timeouts.
+type organizationResourceModel struct {
+	organizationModel
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
 type organizationSettingsModel struct {
 	ArtifactsStorageLimitGB types.Int64 `tfsdk:"artifacts_storage_limit_gb"`
 	AIHintsEnabled          types.Bool  `tfsdk:"ai_hints_enabled"`
@@ -93,6 +100,7 @@ func (r *organizationResource) Metadata(_ context.Context, req resource.Metadata
 func (r *organizationResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	defaults := api.DefaultOrganizationSettings
 	resp.Schema = schema.Schema{
+		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(true)},
 		MarkdownDescription: "An organization: the shared account that holds members, invitations, API tokens, container registries, labels and environments. " +
 			"The token's user becomes its first owner. Destroying it deletes everything it holds.\n\n" +
 			"Import with the organization's id, or by identity (`id`) with OpenTofu or Terraform 1.12 and later.",
@@ -184,11 +192,13 @@ func (r *organizationResource) IdentitySchema(_ context.Context, _ resource.Iden
 }
 
 func (r *organizationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan organizationModel
+	var plan organizationResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
+	defer cancel()
 	emails, diags := emailStrings(ctx, plan.AdminContactEmails)
 	resp.Diagnostics.Append(diags...)
 	settings, diags := settingsFromObject(ctx, plan.Settings)
@@ -208,33 +218,37 @@ func (r *organizationResource) Create(ctx context.Context, req resource.CreateRe
 		addAPIError(&resp.Diagnostics, "create organization", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, organizationState(org))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, organizationResourceModel{organizationState(org), plan.Timeouts})...)
 	resp.Diagnostics.Append(organizationIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
 func (r *organizationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state organizationModel
+	var state organizationResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts, opRead, &resp.Diagnostics)
+	defer cancel()
 	org, err := r.client.GetOrganization(ctx, state.ID.ValueString())
 	if err != nil {
 		organizationIdentity.removeIfNotFound(ctx, err, req, resp)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, organizationState(org))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, organizationResourceModel{organizationState(org), state.Timeouts})...)
 	resp.Diagnostics.Append(organizationIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
 func (r *organizationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state organizationModel
+	var plan, state organizationResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	update, diags := organizationChanges(ctx, state, plan)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts, opUpdate, &resp.Diagnostics)
+	defer cancel()
+	update, diags := organizationChanges(ctx, state.organizationModel, plan.organizationModel)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -244,16 +258,18 @@ func (r *organizationResource) Update(ctx context.Context, req resource.UpdateRe
 		addAPIError(&resp.Diagnostics, "update organization", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, organizationState(org))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, organizationResourceModel{organizationState(org), plan.Timeouts})...)
 	resp.Diagnostics.Append(organizationIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
 func (r *organizationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state organizationModel
+	var state organizationResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
+	defer cancel()
 	if err := r.client.DeleteOrganization(ctx, state.ID.ValueString()); err != nil && !client.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, "delete organization", err)
 	}
