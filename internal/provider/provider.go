@@ -8,7 +8,9 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
@@ -55,7 +57,7 @@ var (
 // tests) and goes into the User-Agent.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider {
-		return &orgsProvider{version: version, getenv: os.Getenv}
+		return &orgsProvider{version: version, getenv: os.Getenv, parentExecutable: parentExecutable}
 	}
 }
 
@@ -63,6 +65,8 @@ type orgsProvider struct {
 	version string
 	// getenv reads the environment; tests replace it so they need not touch the process environment.
 	getenv func(string) string
+	// parentExecutable is the path of the program that started the provider ("" when unknown).
+	parentExecutable func() string
 }
 
 type providerModel struct {
@@ -137,7 +141,7 @@ func (p *orgsProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		}
 		c, err := client.New(client.Config{
 			Endpoint:   "http://provider-configuration-unknown.invalid",
-			UserAgent:  p.userAgent(),
+			UserAgent:  p.userAgent(req.TerraformVersion),
 			HTTPClient: &http.Client{Transport: unknownConfigTransport{}},
 		})
 		if err != nil {
@@ -203,7 +207,7 @@ func (p *orgsProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	c, err := client.New(client.Config{
 		Endpoint:             endpoint,
 		Token:                token,
-		UserAgent:            p.userAgent(),
+		UserAgent:            p.userAgent(req.TerraformVersion),
 		MaxRetries:           int(maxRetries),
 		RequestTimeout:       timeout,
 		MaxRequestsPerSecond: maxRate,
@@ -216,7 +220,27 @@ func (p *orgsProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	resp.ResourceData, resp.DataSourceData, resp.EphemeralResourceData, resp.ListResourceData = data, data, data, data
 }
 
-func (p *orgsProvider) userAgent() string { return "terraform-provider-orgs/" + p.version }
+// userAgent names the provider and the CLI that runs it, so the server's operators can tell which
+// tool and version made a request: "terraform-provider-orgs/1.2.0 (OpenTofu/1.12.6)".
+func (p *orgsProvider) userAgent(cliVersion string) string {
+	ua := "terraform-provider-orgs/" + p.version
+	if cliVersion == "" {
+		return ua
+	}
+	return fmt.Sprintf("%s (%s/%s)", ua, cliName(p.parentExecutable()), cliVersion)
+}
+
+// cliName tells OpenTofu from Terraform by the executable that started the provider: both send their
+// own version in the same field, and nothing else in the protocol names them.
+func cliName(parent string) string {
+	switch base := strings.ToLower(filepath.Base(parent)); {
+	case strings.Contains(base, "tofu"):
+		return "OpenTofu"
+	case strings.Contains(base, "terraform"):
+		return "Terraform"
+	}
+	return "Terraform-compatible"
+}
 
 func (p *orgsProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
@@ -262,4 +286,13 @@ type unknownConfigTransport struct{}
 func (unknownConfigTransport) RoundTrip(*http.Request) (*http.Response, error) {
 	return nil, errors.New("the orgs provider configuration (endpoint or token) depends on values not known until apply; " +
 		"apply the resources it depends on first (for example with -target), then plan again")
+}
+
+// parentExecutable is the path of the parent process's executable where the system tells it (Linux).
+func parentExecutable() string {
+	exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", os.Getppid()))
+	if err != nil {
+		return ""
+	}
+	return exe
 }

@@ -26,7 +26,7 @@ import (
 func configure(t *testing.T, env map[string]string, values map[string]tftypes.Value, deferralAllowed bool) provider.ConfigureResponse {
 	t.Helper()
 	ctx := context.Background()
-	p := &orgsProvider{version: "test", getenv: func(k string) string { return env[k] }}
+	p := &orgsProvider{version: "test", getenv: func(k string) string { return env[k] }, parentExecutable: func() string { return "" }}
 	var sresp provider.SchemaResponse
 	p.Schema(ctx, provider.SchemaRequest{}, &sresp)
 	raw := map[string]tftypes.Value{
@@ -344,5 +344,23 @@ func TestConfigureOptionalSettingsFromEnvironment(t *testing.T) {
 	}, false)
 	if resp.Diagnostics.HasError() {
 		t.Errorf("the configured value should win over a bad environment value: %v", resp.Diagnostics)
+	}
+}
+
+func TestUserAgentNamesTheCLI(t *testing.T) {
+	for parent, want := range map[string]string{
+		"/root/.cache/terraform-provider-orgs/tofu-1.12.6/tofu": "terraform-provider-orgs/1.2.0 (OpenTofu/1.12.6)",
+		"/usr/local/bin/terraform":                              "terraform-provider-orgs/1.2.0 (Terraform/1.12.6)",
+		"/tmp/go-build1/b001/provider.test":                     "terraform-provider-orgs/1.2.0 (Terraform-compatible/1.12.6)",
+		"":                                                      "terraform-provider-orgs/1.2.0 (Terraform-compatible/1.12.6)",
+	} {
+		p := &orgsProvider{version: "1.2.0", parentExecutable: func() string { return parent }}
+		if got := p.userAgent("1.12.6"); got != want {
+			t.Errorf("parent %q: user agent %q, want %q", parent, got, want)
+		}
+	}
+	p := &orgsProvider{version: "1.2.0", parentExecutable: func() string { return "/bin/tofu" }}
+	if got := p.userAgent(""); got != "terraform-provider-orgs/1.2.0" {
+		t.Errorf("without a CLI version: %q", got)
 	}
 }
