@@ -73,9 +73,10 @@ acc_env() {
   unset TF_LOG TF_LOG_PATH TF_CLI_ARGS TF_PLUGIN_CACHE_DIR TF_ACC_LOG_PATH
 }
 
-# Acceptance tests that need a feature only Terraform has (list resources, `terraform query`) are named
-# TestAccQuery*: they are not run with OpenTofu, and acctest.RequireTerraform fails them if they are.
-TERRAFORM_ONLY_TESTS='^TestAccQuery'
+# Acceptance tests that need what only Terraform has are named TestAccQuery_* (list resources,
+# `terraform query`) or TestAccTerraform_* (anything else): they are not run with OpenTofu, and
+# acctest.RequireTerraform fails them if they are.
+TERRAFORM_ONLY_TESTS='^TestAcc(Query|Terraform)_'
 
 # acc_skip_flags CLI: the go test flags that leave out the tests CLI cannot run.
 acc_skip_flags() {

@@ -30,13 +30,14 @@ func CurrentCLI() string {
 	return OpenTofu
 }
 
-// RequireTerraform fails a test that needs a feature only Terraform has (list resources and
-// `terraform query`). Such tests are named TestAccQuery* and the test command does not run them with
-// OpenTofu; this makes any other way of running them fail loudly rather than pass or skip silently.
+// RequireTerraform fails a test that needs what only Terraform has (list resources and `terraform
+// query`; identity kept across a cross-type move). Such tests are named TestAccQuery_* or
+// TestAccTerraform_* and the test command does not run them with OpenTofu; this makes any other way of
+// running them fail loudly rather than pass or skip silently.
 func RequireTerraform(t *testing.T) {
 	t.Helper()
 	if CurrentCLI() != Terraform {
-		t.Fatalf("this test needs Terraform (TF_ACC_TERRAFORM_PATH=%q is OpenTofu); the test command runs TestAccQuery* with Terraform only",
+		t.Fatalf("this test needs Terraform (TF_ACC_TERRAFORM_PATH=%q is OpenTofu); the test command runs TestAccQuery_* and TestAccTerraform_* with Terraform only",
 			os.Getenv("TF_ACC_TERRAFORM_PATH"))
 	}
 }

@@ -138,6 +138,29 @@ func importCompositeID(ctx context.Context, req resource.ImportStateRequest, res
 	}
 }
 
+// replacing says whether a plan replaces the object: one of replaceOn (the attributes whose plan
+// modifiers require replacement, organization_id among them) differs between the plan and the state.
+// A resource's ModifyPlan is not told of the replacements its attributes asked for, so it works them out
+// the same way. A value unknown until apply does not count: nothing can be said of it yet.
+func replacing(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, replaceOn ...string) bool {
+	if req.State.Raw.IsNull() || resp.Plan.Raw.IsNull() {
+		return false
+	}
+	if len(resp.RequiresReplace) > 0 {
+		return true
+	}
+	for _, a := range replaceOn {
+		var planned, prior attr.Value
+		if resp.Plan.GetAttribute(ctx, path.Root(a), &planned).HasError() || req.State.GetAttribute(ctx, path.Root(a), &prior).HasError() {
+			continue
+		}
+		if planned != nil && prior != nil && !planned.IsUnknown() && !planned.Equal(prior) {
+			return true
+		}
+	}
+	return false
+}
+
 // planCompositeID plans the id of a resource whose id is its identifying attributes joined by '/', as
 // soon as they are known, so the plan shows it rather than "(known after apply)".
 func planCompositeID(ctx context.Context, resp *resource.ModifyPlanResponse, attrs ...string) {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -43,8 +44,10 @@ type invitationModel struct {
 	ExpiresAt      types.String    `tfsdk:"expires_at"`
 	CreatedAt      types.String    `tfsdk:"created_at"`
 	// ResendWhenExpired lives only in configuration and state: the server has no such setting.
-	ResendWhenExpired types.Bool     `tfsdk:"resend_when_expired"`
-	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+	ResendWhenExpired types.Bool `tfsdk:"resend_when_expired"`
+	// ResendTrigger, too, is the configuration's: any change of it re-sends the invitation.
+	ResendTrigger types.String   `tfsdk:"resend_trigger"`
+	Timeouts      timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *invitationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -53,12 +56,14 @@ func (r *invitationResource) Metadata(_ context.Context, req resource.MetadataRe
 
 func (r *invitationResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(true)},
 		MarkdownDescription: "An invitation to join an organization with a role, emailed to an address that may not have an account yet. " +
 			"Accepting it makes the invitee a member (and counts against the plan's member limit). " +
 			"An invitation cannot be changed: changing `organization_id`, `email` or `role` cancels it and sends a new one. Destroying a pending invitation cancels it.\n\n" +
 			"An invitation that expires stays expired unless `resend_when_expired` is set: then the next plan shows an update that re-sends it " +
-			"(same id, a new code and a new expiry).\n\n" +
+			"(same id, a new code and a new expiry). To re-send a pending one, change `resend_trigger`.\n\n" +
+			"Once accepted, the invitee is a member: to manage them from then on, move this resource to `orgs_member` with one `moved` block " +
+			"(`moved { from = orgs_invitation.x  to = orgs_member.x }`, Terraform 1.8 and later) and write its `orgs_member` block; the plan after the move is empty. " +
+			"(OpenTofu 1.12 drops the moved object's identity, so there remove the invitation from the state with `tofu state rm` and import the membership, `<organization_id>/<email>`.)\n\n" +
 			"Import with `<organization_id>/<invitation_id>`, or by identity (`organization_id` and `id`) with OpenTofu or Terraform 1.12 and later.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -99,12 +104,18 @@ func (r *invitationResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
 			},
+			"resend_trigger": schema.StringAttribute{
+				MarkdownDescription: "Any change of this value re-sends the invitation while it is pending or expired (a new code and a new `expires_at`), " +
+					"as an in-place update: set it to a date, or a counter, when the invitee lost the email. An accepted invitation is never re-sent.",
+				Optional: true,
+			},
 			"created_at": schema.StringAttribute{
 				MarkdownDescription: "When the invitation was created (RFC 3339).",
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 		},
+		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(true)},
 	}
 }
 
@@ -169,8 +180,21 @@ func (r *invitationResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// Only expired: an accepted invitation is done with, and the server would refuse to re-send it.
-	if !plan.ResendWhenExpired.ValueBool() || state.Status.ValueString() != string(api.InvitationExpired) {
+	status := api.InvitationStatus(state.Status.ValueString())
+	if status == api.InvitationAccepted {
+		// An accepted invitation is done with: the server refuses to replace or re-send it.
+		if replacing(ctx, req, resp, "organization_id", "email", "role") {
+			resp.Diagnostics.AddError("The invitation was accepted",
+				fmt.Sprintf("%s accepted this invitation and is a member of organization %s now, so it cannot be changed or sent again. "+
+					"To change their role, manage them as a member: replace this resource's block by an orgs_member block with the same "+
+					"organization_id and email, and add `moved { from = <this address>  to = orgs_member.<name> }`; the plan after the move is empty.",
+					state.Email.ValueString(), state.OrganizationID.ValueString()))
+		}
+		return
+	}
+	expiredResend := plan.ResendWhenExpired.ValueBool() && status == api.InvitationExpired
+	triggered := !plan.ResendTrigger.Equal(state.ResendTrigger) && !plan.ResendTrigger.IsUnknown()
+	if replacing(ctx, req, resp, "organization_id", "email", "role") || (!expiredResend && !triggered) {
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
@@ -178,7 +202,7 @@ func (r *invitationResource) ModifyPlan(ctx context.Context, req resource.Modify
 }
 
 // Update re-sends the invitation when the plan says so (ModifyPlan left its status unknown); otherwise
-// only resend_when_expired changed, which the server knows nothing of. Every other argument requires
+// only resend_when_expired or resend_trigger changed, which the server knows nothing of. Every other argument requires
 // replacement: the API cannot change an invitation.
 func (r *invitationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan invitationModel
@@ -192,7 +216,7 @@ func (r *invitationResource) Update(ctx context.Context, req resource.UpdateRequ
 	if plan.Status.IsUnknown() {
 		inv, err := r.client.ResendInvitation(ctx, plan.OrganizationID.ValueString(), plan.ID.ValueString())
 		if err != nil {
-			addAPIError(&resp.Diagnostics, "re-send expired invitation", err)
+			addAPIError(&resp.Diagnostics, fmt.Sprintf("re-send invitation %s of organization %s", plan.ID.ValueString(), plan.OrganizationID.ValueString()), err)
 			return
 		}
 		state = invitationRefreshed(plan, inv)
@@ -232,6 +256,7 @@ func (r *invitationResource) ImportState(ctx context.Context, req resource.Impor
 func invitationRefreshed(prior invitationModel, inv *api.Invitation) invitationModel {
 	refreshed := invitationState(inv)
 	refreshed.Timeouts = prior.Timeouts
+	refreshed.ResendTrigger = prior.ResendTrigger
 	refreshed.ResendWhenExpired = prior.ResendWhenExpired
 	if refreshed.ResendWhenExpired.IsNull() {
 		// State written before the argument existed, or an import, has none; its default keeps the

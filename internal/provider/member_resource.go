@@ -2,8 +2,10 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
@@ -33,6 +35,7 @@ var (
 	_ resource.ResourceWithIdentity       = (*memberResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*memberResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*memberResource)(nil)
+	_ resource.ResourceWithMoveState      = (*memberResource)(nil)
 )
 
 // NewMemberResource is the constructor the provider registers for orgs_member.
@@ -160,13 +163,13 @@ func (r *memberResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	replacing := !req.State.Raw.IsNull() && !resp.Plan.Raw.IsNull() && len(resp.RequiresReplace) > 0
+	replaced := replacing(ctx, req, resp, "organization_id", "email")
 	if !req.State.Raw.IsNull() && state.Role.ValueString() == string(api.RoleOwner) {
 		var leaves string
 		switch {
 		case resp.Plan.Raw.IsNull() && !state.DowngradeOnDestroy.ValueBool():
 			leaves = "removing"
-		case replacing:
+		case replaced:
 			leaves = "replacing"
 		case !resp.Plan.Raw.IsNull() && !plan.Role.IsUnknown() && plan.Role.ValueString() != string(api.RoleOwner):
 			leaves = "demoting"
@@ -175,7 +178,7 @@ func (r *memberResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 			r.refuseLastOwner(ctx, state, leaves, resp)
 		}
 	}
-	if (req.State.Raw.IsNull() || replacing) && !resp.Plan.Raw.IsNull() && !plan.OrganizationID.IsUnknown() && !plan.Email.IsUnknown() {
+	if (req.State.Raw.IsNull() || replaced) && !resp.Plan.Raw.IsNull() && !plan.OrganizationID.IsUnknown() && !plan.Email.IsUnknown() {
 		r.refuseOverMemberLimit(ctx, plan, resp)
 	}
 }
@@ -349,6 +352,48 @@ func (r *memberResource) downgrade(ctx context.Context, orgID, email string, res
 	default:
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("downgrade member %s of organization %s", email, orgID), err)
 	}
+}
+
+// MoveState takes an accepted invitation's state into the membership it became, so that managing a new
+// member as orgs_member is one `moved` block from orgs_invitation. The CLI moves state before it
+// configures the provider, so the invitation's own state decides; the refresh that follows fills in
+// what only the membership knows (the user id, environment roles).
+func (r *memberResource) MoveState(context.Context) []resource.StateMover {
+	return []resource.StateMover{{StateMover: moveFromInvitation}}
+}
+
+func moveFromInvitation(ctx context.Context, req resource.MoveStateRequest, resp *resource.MoveStateResponse) {
+	if req.SourceTypeName != "orgs_invitation" || !strings.HasSuffix(req.SourceProviderAddress, "/orgs") || req.SourceRawState == nil {
+		return // not ours to move: the framework says so
+	}
+	var source struct {
+		OrganizationID string `json:"organization_id"`
+		Email          string `json:"email"`
+		Role           string `json:"role"`
+		Status         string `json:"status"`
+	}
+	if err := json.Unmarshal(req.SourceRawState.JSON, &source); err != nil || source.OrganizationID == "" || source.Email == "" {
+		resp.Diagnostics.AddError("Cannot move the invitation", fmt.Sprintf("Its state has no organization_id and email to find the membership by (%v).", err))
+		return
+	}
+	if source.Status != string(api.InvitationAccepted) {
+		resp.Diagnostics.AddError("The invitation was not accepted yet",
+			fmt.Sprintf("The invitation for %s to organization %s is %s in the state: an invitation becomes a membership only once it is accepted. "+
+				"If it was accepted since the last refresh, refresh first (`terraform apply -refresh-only` or `tofu apply -refresh-only`), then plan again; "+
+				"otherwise keep the orgs_invitation (and remove the moved block) until then.", source.Email, source.OrganizationID, source.Status))
+		return
+	}
+	noTimeouts, diags := nullTimeouts(ctx, resp.TargetState.Schema)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	moved := memberRefreshed(memberModel{Timeouts: noTimeouts}, &api.Member{
+		OrganizationID: source.OrganizationID, Email: source.Email, Role: api.Role(source.Role),
+	})
+	moved.UserID = types.StringNull()
+	resp.Diagnostics.Append(resp.TargetState.Set(ctx, moved)...)
+	resp.Diagnostics.Append(memberIdentity.set(ctx, resp.TargetState, resp.TargetIdentity)...)
 }
 
 func (r *memberResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
