@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -52,6 +53,24 @@ type Env struct {
 	requests atomic.Int64
 	limited  atomic.Int64
 	latency  atomic.Int64 // a time.Duration added before each request from now on
+
+	mu      sync.Mutex
+	delayed []DelayedRequest
+}
+
+// DelayedRequest is a request held back by SetLatency, and how long its client waited for it.
+type DelayedRequest struct {
+	Method, Path string
+	// Waited is how long the request was held before the client hung up, or the whole latency.
+	Waited time.Duration
+	GaveUp bool // the client hung up before the latency ran out
+}
+
+// DelayedRequests returns the requests held back by SetLatency so far.
+func (e *Env) DelayedRequests() []DelayedRequest {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]DelayedRequest(nil), e.delayed...)
 }
 
 // SetLatency delays every request that reaches the server from now on by d (until the client gives up),
@@ -73,10 +92,18 @@ func (e *Env) count(next http.Handler) http.Handler {
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
+			start := time.Now()
+			gaveUp := false
 			select {
 			case <-time.After(d):
 			case <-r.Context().Done():
-				return // the client gave up; there is no one to answer
+				gaveUp = true
+			}
+			e.mu.Lock()
+			e.delayed = append(e.delayed, DelayedRequest{Method: r.Method, Path: r.URL.Path, Waited: time.Since(start), GaveUp: gaveUp})
+			e.mu.Unlock()
+			if gaveUp {
+				return // there is no one to answer
 			}
 		}
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
