@@ -22,6 +22,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -353,6 +354,7 @@ type attempts struct {
 	payload    []byte
 
 	count    int       // attempts made so far
+	refused  int       // attempts whose connection was refused
 	started  time.Time // of the current attempt
 	lastErr  *Error    // the last retried answer, reported if the context ends while waiting
 	lastDone error     // the last transport error
@@ -392,6 +394,12 @@ func (a *attempts) checkRetry(ctx context.Context, resp *http.Response, err erro
 		}
 		a.lastDone = err
 		retry := retryableTransportError(err, a.idempotent)
+		if isConnectionRefused(err) {
+			// A server that is restarting comes back within a second or two; one that is not there, or
+			// an endpoint with the wrong port, never does: give it a short chance, not the whole budget.
+			a.refused++
+			retry = retry && a.refused <= maxRefusedRetries
+		}
 		tflog.Debug(a.ctx, "orgs API request failed", a.fields(map[string]any{
 			"error":     err.Error(),
 			"retryable": retry,
@@ -427,6 +435,11 @@ func (a *attempts) checkRetry(ctx context.Context, resp *http.Response, err erro
 	return true, nil
 }
 
+// maxRefusedRetries is how many times a refused connection is retried, whatever MaxRetries says.
+const maxRefusedRetries = 2
+
+func isConnectionRefused(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }
+
 // retryableTransportError decides on a failure without an HTTP answer. A failure to connect means the
 // request was never sent, so any method may be retried; after that, only idempotent requests may,
 // since the server may have acted on it before the connection dropped.
@@ -437,8 +450,8 @@ func retryableTransportError(err error, idempotent bool) bool {
 	var invalidCert x509.CertificateInvalidError
 	var recordErr tls.RecordHeaderError
 	if errors.As(err, &certErr) || errors.As(err, &unknownAuthority) || errors.As(err, &hostnameErr) ||
-		errors.As(err, &invalidCert) || errors.As(err, &recordErr) {
-		return false // a TLS misconfiguration does not heal by waiting
+		errors.As(err, &invalidCert) || errors.As(err, &recordErr) || errors.Is(err, http.ErrSchemeMismatch) {
+		return false // a TLS misconfiguration (or https:// to a plain HTTP server) does not heal by waiting
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
@@ -495,10 +508,7 @@ func (a *attempts) failure(target string, err error) error {
 	if errors.As(err, &urlErr) {
 		err = urlErr.Err
 	}
-	if a.count > 1 {
-		return fmt.Errorf("%s %s failed after %d attempts: %w", a.method, target, a.count, err)
-	}
-	return fmt.Errorf("%s %s failed: %w", a.method, target, err)
+	return &ConnectionError{Method: a.method, URL: target, Attempts: a.count, Err: err}
 }
 
 // contextError is ctx's error with its cause, when the context was given one (the provider's resource

@@ -78,6 +78,24 @@ func snippet(body []byte, limit int) string {
 	return s
 }
 
+// ConnectionError is a call that got no HTTP answer at all: the connection was refused or dropped, the
+// host is unknown, TLS failed (an https endpoint that speaks plain HTTP, say). It usually means the
+// endpoint is wrong or the server is down, so callers say so.
+type ConnectionError struct {
+	Method, URL string
+	Attempts    int
+	Err         error
+}
+
+func (e *ConnectionError) Error() string {
+	if e.Attempts > 1 {
+		return fmt.Sprintf("%s %s failed after %d attempts: %v", e.Method, e.URL, e.Attempts, e.Err)
+	}
+	return fmt.Sprintf("%s %s failed: %v", e.Method, e.URL, e.Err)
+}
+
+func (e *ConnectionError) Unwrap() error { return e.Err }
+
 func asError(err error) (*Error, bool) {
 	var e *Error
 	ok := errors.As(err, &e)

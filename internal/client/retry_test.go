@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -433,13 +434,37 @@ func TestConnectionRefusedRetriedEvenWithoutKey(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close() // nothing listens there now
-	c, err := New(Config{Endpoint: "http://" + addr, MaxRetries: 2, RetryWaitMin: time.Millisecond, RetryWaitMax: 2 * time.Millisecond})
+	// Refused connections get a short chance (a restarting server), not the whole retry budget (an
+	// endpoint with the wrong port never answers).
+	c, err := New(Config{Endpoint: "http://" + addr, MaxRetries: 10, RetryWaitMin: time.Millisecond, RetryWaitMax: 2 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = c.do(context.Background(), request{method: http.MethodPost, route: api.PathOrganizations, body: map[string]string{}}, nil)
-	if err == nil || !strings.Contains(err.Error(), "3 attempts") {
-		t.Fatalf("err = %v, want a failure after 3 attempts", err)
+	want := 1 + maxRefusedRetries
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%d attempts", want)) {
+		t.Fatalf("err = %v, want a failure after %d attempts", err, want)
+	}
+	var connErr *ConnectionError
+	if !errors.As(err, &connErr) || !strings.Contains(connErr.URL, addr) {
+		t.Errorf("err = %#v, want a *ConnectionError naming %s", err, addr)
+	}
+}
+
+// A TLS endpoint that speaks plain HTTP can never succeed: one attempt, an error that says so.
+func TestTLSToPlainHTTPFailsFast(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { n.Add(1) }))
+	t.Cleanup(srv.Close)
+	c, err := New(Config{Endpoint: strings.Replace(srv.URL, "http://", "https://", 1), MaxRetries: 5, RetryWaitMin: time.Millisecond, RetryWaitMax: 2 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetOrganization(t.Context(), "o1")
+	var connErr *ConnectionError
+	if !errors.As(err, &connErr) || connErr.Attempts != 1 {
+		t.Fatalf("err = %v, want a *ConnectionError after one attempt", err)
 	}
 }
 

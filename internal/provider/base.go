@@ -237,6 +237,12 @@ func apiErrorDiagnostic(action string, err error) diag.Diagnostic {
 		}
 		return diag.NewErrorDiagnostic(summary, detail)
 	}
+	var connErr *client.ConnectionError
+	if errors.As(err, &connErr) {
+		return diag.NewErrorDiagnostic(summary, fmt.Sprintf("Could not %s: the orgs API did not answer: %s\n\n"+
+			"Check the provider's `endpoint` (or the %s environment variable): the server must be running there, "+
+			"and the scheme must match it (http:// for a plain server, https:// for TLS).", action, err, EnvEndpoint))
+	}
 	return diag.NewErrorDiagnostic(summary, fmt.Sprintf("Could not %s: %s", action, err))
 }
 

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"strings"
@@ -362,5 +363,16 @@ func TestUserAgentNamesTheCLI(t *testing.T) {
 	p := &orgsProvider{version: "1.2.0", parentExecutable: func() string { return "/bin/tofu" }}
 	if got := p.userAgent(""); got != "terraform-provider-orgs/1.2.0" {
 		t.Errorf("without a CLI version: %q", got)
+	}
+}
+
+// A call that got no answer at all points at the endpoint, the usual culprit.
+func TestConnectionFailureNamesTheEndpoint(t *testing.T) {
+	err := &client.ConnectionError{Method: "GET", URL: "http://127.0.0.1:1/api/v1/orgs/o", Attempts: 3, Err: errors.New("connect: connection refused")}
+	d := apiErrorDiagnostic("read organization o", fmt.Errorf("wrapped: %w", err))
+	for _, want := range []string{"connection refused", "`endpoint`", EnvEndpoint, "http://127.0.0.1:1"} {
+		if !strings.Contains(d.Detail(), want) {
+			t.Errorf("detail lacks %q: %s", want, d.Detail())
+		}
 	}
 }
