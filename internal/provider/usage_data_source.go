@@ -40,10 +40,7 @@ func (d *usageDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An organization's plan and, for each quantity the plan limits, how much is used and how much remains.",
 		Attributes: map[string]schema.Attribute{
-			"organization_id": schema.StringAttribute{
-				MarkdownDescription: "The organization to report on.",
-				Required:            true,
-			},
+			"organization_id": organizationIDAttribute("The organization to report on."),
 			"plan": schema.StringAttribute{
 				MarkdownDescription: "The organization's plan.",
 				Computed:            true,
@@ -79,7 +76,7 @@ func (d *usageDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	usage, err := d.client.GetUsage(ctx, cfg.OrganizationID.ValueString())
+	usage, err := d.client.GetUsage(ctx, organizationIDOf(ctx, req.Config, &resp.Diagnostics))
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "read usage", err)
 		return
