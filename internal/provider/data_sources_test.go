@@ -428,6 +428,11 @@ func TestAccOrganizationsDataSource(t *testing.T) {
 					statecheck.ExpectKnownValue(seen("all"), tfjsonpath.New("organizations"), orgIDs(hobby.ID)),
 				},
 			},
+			{
+				// ... and acts as no user: the server refuses to say who the current user is.
+				Config:      env.ProviderBlockWithToken(orgToken.Token) + dataBlock("orgs_current_user", "me"),
+				ExpectError: wrappedText("Failed to read current user"),
+			},
 		},
 	})
 }
