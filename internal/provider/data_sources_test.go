@@ -436,3 +436,40 @@ func TestAccOrganizationsDataSource(t *testing.T) {
 		},
 	})
 }
+
+// TestAccInvitationsDataSource_manyPages reads more invitations than one page of the API holds: every
+// page is read, in a few list requests rather than one per invitation.
+func TestAccInvitationsDataSource_manyPages(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanEnterprise)
+	n := api.MaxPageSize + 1
+	for i := range n {
+		if _, err := env.Client.CreateInvitation(t.Context(), org.ID, api.InvitationCreate{Email: fmt.Sprintf("invitee-%04d@example.com", i), Role: api.RoleMember}); err != nil {
+			t.Fatalf("invitation %d: %v", i, err)
+		}
+	}
+	before, _ := env.Requests()
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: env.ProviderBlock() + dataBlock("orgs_invitations", "all", orgArg(org.ID), `status = "pending"`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.orgs_invitations.all", tfjsonpath.New("invitations"), knownvalue.ListSizeExact(n)),
+				// The last one made is on the second page.
+				statecheck.ExpectKnownValue("data.orgs_invitations.all", tfjsonpath.New("invitations").AtSliceIndex(n-1).AtMapKey("email"),
+					knownvalue.StringExact(fmt.Sprintf("invitee-%04d@example.com", n-1))),
+				serverCheck(func(context.Context, *tfjson.State) error {
+					// A read is two list requests (pages of 1,000); the CLI may read more than once in a
+					// step. One request per invitation would be over a thousand.
+					after, _ := env.Requests()
+					if used := after - before; used > 10 {
+						return fmt.Errorf("reading %d invitations took %d requests", n, used)
+					}
+					return nil
+				}),
+			},
+		}},
+	})
+}
