@@ -6,7 +6,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -136,17 +135,7 @@ func (d *activityDataSource) Read(ctx context.Context, req datasource.ReadReques
 		addAPIError(&resp.Diagnostics, "read the activity of organization "+orgID, err)
 		return
 	}
-	objType := types.ObjectType{AttrTypes: map[string]attr.Type{}}
-	for _, a := range activityItems {
-		objType.AttrTypes[a.name] = a.schema.GetType()
-	}
-	values := make([]attr.Value, 0, len(entries))
-	for i := range entries {
-		obj, diags := itemObject(activityItems, &entries[i])
-		resp.Diagnostics.Append(diags...)
-		values = append(values, obj)
-	}
-	list, diags := types.ListValue(objType, values)
+	list, diags := itemList(activityItems, entries)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -63,6 +63,7 @@ func organizationsDataSource() *collectionDataSource[api.Organization] {
 			"or an organization API token's own. To look up one by name or id, use the `orgs_organization` data source.",
 		attribute: "organizations",
 		noun:      "organization",
+		plural:    "organizations",
 		itemsDoc:  "The organizations, in the order the API lists them (oldest first).",
 		filters:   []listFilter[api.Organization]{organizationPlanFilter},
 		items:     organizationItems,
@@ -140,6 +141,7 @@ func membersDataSource() *collectionDataSource[api.Member] {
 		orgDescription: "The organization whose members to read.",
 		attribute:      "members",
 		noun:           "member",
+		plural:         "members",
 		itemsDoc:       "The members, in the order the API lists them (oldest membership first).",
 		filters:        []listFilter[api.Member]{memberRoleFilter},
 		items:          memberItems,
@@ -160,6 +162,7 @@ func invitationsDataSource() *collectionDataSource[api.Invitation] {
 		orgDescription: "The organization whose invitations to read.",
 		attribute:      "invitations",
 		noun:           "invitation",
+		plural:         "invitations",
 		itemsDoc:       "The invitations, in the order the API lists them (oldest first).",
 		filters:        []listFilter[api.Invitation]{invitationStatusFilter, invitationRoleFilter},
 		items: []itemAttr[api.Invitation]{
@@ -195,6 +198,7 @@ func apiTokensDataSource() *collectionDataSource[api.APIToken] {
 		orgDescription: "The organization whose API tokens to read.",
 		attribute:      "api_tokens",
 		noun:           "API token",
+		plural:         "API tokens",
 		itemsDoc:       "The tokens, in the order the API lists them (oldest first). None holds its secret.",
 		filters:        []listFilter[api.APIToken]{apiTokenRoleFilter, apiTokenStatusFilter},
 		items: []itemAttr[api.APIToken]{
@@ -227,6 +231,7 @@ func containerRegistriesDataSource() *collectionDataSource[api.ContainerRegistry
 		orgDescription: "The organization whose container registries to read.",
 		attribute:      "container_registries",
 		noun:           "container registry",
+		plural:         "container registries",
 		itemsDoc:       "The registries, in the order the API lists them (oldest first). None holds a secret.",
 		filters:        []listFilter[api.ContainerRegistry]{containerRegistryKindFilter},
 		items: []itemAttr[api.ContainerRegistry]{
@@ -254,6 +259,7 @@ func labelsDataSource() *collectionDataSource[api.Label] {
 		orgDescription: "The organization whose labels to read.",
 		attribute:      "labels",
 		noun:           "label",
+		plural:         "labels",
 		itemsDoc:       "The labels, in the order the API lists them (oldest first).",
 		items: []itemAttr[api.Label]{
 			stringItem("id", "`<organization_id>/<key>`, as `orgs_label` has it.", func(l *api.Label) string { return labelID(l.OrganizationID, l.Key) }),
@@ -287,6 +293,7 @@ func environmentsDataSource() *collectionDataSource[api.Environment] {
 		orgDescription: "The organization whose environments to list.",
 		attribute:      "environments",
 		noun:           "environment",
+		plural:         "environments",
 		itemsDoc:       "Every environment of the organization (or those with the given `status`), in the order the API lists them.",
 		filters:        []listFilter[api.Environment]{environmentStatusFilter},
 		items:          environmentItems,

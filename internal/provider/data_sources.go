@@ -84,14 +84,35 @@ func itemSchemas[T any](items []itemAttr[T]) map[string]schema.Attribute {
 	return out
 }
 
-func itemObject[T any](items []itemAttr[T], obj *T) (types.Object, diag.Diagnostics) {
+func itemObjectType[T any](items []itemAttr[T]) types.ObjectType {
 	attrTypes := make(map[string]attr.Type, len(items))
-	values := make(map[string]attr.Value, len(items))
 	for _, a := range items {
 		attrTypes[a.name] = a.schema.GetType()
-		values[a.name] = a.value(obj)
 	}
-	return types.ObjectValue(attrTypes, values)
+	return types.ObjectType{AttrTypes: attrTypes}
+}
+
+// itemList is the list of objects as items describes them; never null, so nothing found reads as an
+// empty list.
+func itemList[T any](items []itemAttr[T], objects []T) (types.List, diag.Diagnostics) {
+	objType := itemObjectType(items)
+	var diags diag.Diagnostics
+	values := make([]attr.Value, 0, len(objects))
+	for i := range objects {
+		fields := make(map[string]attr.Value, len(items))
+		for _, a := range items {
+			fields[a.name] = a.value(&objects[i])
+		}
+		obj, d := types.ObjectValue(objType.AttrTypes, fields)
+		diags.Append(d...)
+		values = append(values, obj)
+	}
+	if diags.HasError() {
+		return types.ListNull(objType), diags
+	}
+	list, d := types.ListValue(objType, values)
+	diags.Append(d...)
+	return list, diags
 }
 
 // dataSourceFilterSchema is the optional argument of a collection data source for filter f, which keeps
@@ -114,7 +135,8 @@ type collectionDataSource[T any] struct {
 	inOrganization bool
 	orgDescription string
 	attribute      string // the list of objects: "members"
-	noun           string // for descriptions and errors: "member"
+	noun           string // for descriptions: "member"
+	plural         string // for errors: "members"
 	itemsDoc       string // what the list holds and in which order
 	filters        []listFilter[T]
 	items          []itemAttr[T]
@@ -166,31 +188,20 @@ func (d *collectionDataSource[T]) Read(ctx context.Context, req datasource.ReadR
 
 	objects, err := d.all(ctx, d.providerData, orgID)
 	if err != nil {
-		what := "list " + d.noun + "s"
+		what := "list " + d.plural
 		if orgID != "" {
 			what += " of organization " + orgID
 		}
 		addAPIError(&resp.Diagnostics, what, err)
 		return
 	}
-	objType := types.ObjectType{AttrTypes: make(map[string]attr.Type, len(d.items))}
-	for _, a := range d.items {
-		objType.AttrTypes[a.name] = a.schema.GetType()
-	}
-	// Never null: nothing found reads as an empty list.
-	kept := make([]attr.Value, 0, len(objects))
+	var kept []T
 	for i := range objects {
-		if !filtersMatch(d.filters, &objects[i], wanted) {
-			continue
+		if filtersMatch(d.filters, &objects[i], wanted) {
+			kept = append(kept, objects[i])
 		}
-		obj, diags := itemObject(d.items, &objects[i])
-		resp.Diagnostics.Append(diags...)
-		kept = append(kept, obj)
 	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	list, diags := types.ListValue(objType, kept)
+	list, diags := itemList(d.items, kept)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -76,7 +76,11 @@ func (d *usageDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	usage, err := d.client.GetUsage(ctx, organizationIDOf(ctx, req.Config, &resp.Diagnostics))
+	orgID := organizationIDOf(ctx, req.Config, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	usage, err := d.client.GetUsage(ctx, orgID)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "read usage", err)
 		return
