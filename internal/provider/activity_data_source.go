@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"regexp"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -33,6 +34,9 @@ const defaultActivityMaxResults = 100
 
 // activityActorTypes are who can act: a user (with a personal token) or an organization API token.
 var activityActorTypes = []string{"user", "token"}
+
+// activityActionPattern is the form of every action the server records: <target_type>.<verb>.
+var activityActionPattern = regexp.MustCompile(`^[a-z][a-z_]*\.[a-z][a-z_]*$`)
 
 type activityFilter struct {
 	since      *time.Time
@@ -87,9 +91,10 @@ func (d *activityDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"action": schema.StringAttribute{
-				MarkdownDescription: "Only entries of this action, such as `member.create`.",
+				MarkdownDescription: "Only entries of this action, `<target_type>.<verb>` such as `member.create` or `label.delete`.",
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{stringvalidator.RegexMatches(activityActionPattern,
+					"must be <target_type>.<verb> in lowercase, such as member.create")},
 			},
 			"max_results": schema.Int64Attribute{
 				MarkdownDescription: "At most this many entries, the newest that match. Defaults to 100.",

@@ -188,6 +188,11 @@ func TestAccActivityDataSource_validation(t *testing.T) {
 				PlanOnly:    true,
 				ExpectError: wrappedText(`Attribute actor_type value must be one of: ["user" "token"], got: "robot"`),
 			},
+			{
+				Config:      config(`action = "member_create"`),
+				PlanOnly:    true,
+				ExpectError: wrappedText(`Attribute action must be <target_type>.<verb> in lowercase, such as member.create, got: member_create`),
+			},
 		},
 	})
 }
