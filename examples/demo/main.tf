@@ -34,8 +34,17 @@ resource "orgs_organization" "demo" {
   }
 }
 
+# Every organization starts with a default environment; the team plan allows more.
+resource "orgs_environment" "staging" {
+  organization_id = orgs_organization.demo.id
+  name            = "Staging EU"
+}
+
 data "orgs_environments" "demo" {
   organization_id = orgs_organization.demo.id
+
+  # Read after the staging environment exists, so the list holds it too.
+  depends_on = [orgs_environment.staging]
 }
 
 locals {
@@ -56,6 +65,7 @@ resource "orgs_member" "bob" {
 
   environment_roles = {
     (local.default_environment_id) = "run"
+    (orgs_environment.staging.id)  = "admin"
   }
 }
 
@@ -106,6 +116,7 @@ data "orgs_usage" "demo" {
     orgs_api_token.ci,
     orgs_container_registry.ghcr,
     orgs_label.demo,
+    orgs_environment.staging,
   ]
 }
 
@@ -131,6 +142,18 @@ output "usage" {
 
 output "environments" {
   value = [for env in data.orgs_environments.demo.environments : "${env.slug} (${env.status})"]
+}
+
+# Who did what to the organization in this apply, newest first.
+data "orgs_activity" "demo" {
+  organization_id = orgs_organization.demo.id
+  max_results     = 5
+
+  depends_on = [data.orgs_usage.demo]
+}
+
+output "recent_activity" {
+  value = [for e in data.orgs_activity.demo.entries : "${e.actor_type} ${e.action} ${e.target_type}/${e.target_id}"]
 }
 
 output "ci_token" {

@@ -53,6 +53,7 @@ func NewEstate(t *testing.T) *Estate {
 
 	envs, err := c.ListEnvironments(ctx, org.ID)
 	must("list environments", err)
+	e.Count["orgs_environment"] = len(envs) // the default one
 	tokens := map[string]string{}
 	for email, role := range map[string]api.Role{"ada@example.com": api.RoleAdmin, "bea@example.com": api.RoleMember, "cyd@example.com": api.RoleBiller} {
 		_, tokens[email] = env.SignUp(t, email)

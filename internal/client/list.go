@@ -50,6 +50,19 @@ func (c *Client) delete(ctx context.Context, route string, params ...string) err
 // costs a few requests rather than one per object.
 func list[T any](ctx context.Context, c *Client, route string, params ...string) ([]T, error) {
 	all := []T{}
+	err := walk(ctx, c, func(page []T) bool {
+		all = append(all, page...)
+		return true
+	}, route, params...)
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// walk fetches the pages of a collection in order, api.MaxPageSize objects at a time, handing each
+// to visit until visit returns false or the last page is done.
+func walk[T any](ctx context.Context, c *Client, visit func(page []T) bool, route string, params ...string) error {
 	seen := map[string]bool{}
 	token := ""
 	for {
@@ -59,14 +72,13 @@ func list[T any](ctx context.Context, c *Client, route string, params ...string)
 		}
 		var page api.Page[T]
 		if err := c.do(ctx, request{method: http.MethodGet, route: route, params: params, query: q}, &page); err != nil {
-			return nil, err
+			return err
 		}
-		all = append(all, page.Items...)
-		if page.NextPageToken == "" {
-			return all, nil
+		if !visit(page.Items) || page.NextPageToken == "" {
+			return nil
 		}
 		if seen[page.NextPageToken] {
-			return nil, fmt.Errorf("GET %s: the server returned page token %q twice; stopped to avoid an endless loop", route, page.NextPageToken)
+			return fmt.Errorf("GET %s: the server returned page token %q twice; stopped to avoid an endless loop", route, page.NextPageToken)
 		}
 		seen[page.NextPageToken] = true
 		token = page.NextPageToken

@@ -87,6 +87,24 @@ func TestAccEnvironmentsDataSource(t *testing.T) {
 					})),
 				},
 			},
+			{
+				// Only the environment whose agent connected: not the default one.
+				Config: environmentsConfig(env, org.ID) + fmt.Sprintf(`
+data "orgs_environments" "connected" {
+  organization_id = %q
+  status          = "connected"
+}
+`, org.ID),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.orgs_environments.connected", tfjsonpath.New("environments"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"name":    knownvalue.StringExact("Staging EU"),
+							"default": knownvalue.Bool(false),
+						}),
+					})),
+					statecheck.ExpectKnownValue("data.orgs_environments.connected", tfjsonpath.New("status"), knownvalue.StringExact("connected")),
+				},
+			},
 		},
 	})
 }

@@ -24,6 +24,7 @@ var wantIdentities = map[string][]string{
 	"orgs_api_token":          {"organization_id", "id"},
 	"orgs_container_registry": {"organization_id", "id"},
 	"orgs_label":              {"organization_id", "key"},
+	"orgs_environment":        {"organization_id", "id"},
 }
 
 // protoProvider is the provider over protocol 6, configured against env's server, with the schemas
@@ -151,6 +152,10 @@ func TestIdentityReadWithoutPriorIdentity(t *testing.T) {
 	if _, err := env.Client.CreateLabel(ctx, org.ID, api.LabelCreate{Key: "example.com/team"}); err != nil {
 		t.Fatal(err)
 	}
+	envs, err := env.Client.ListEnvironments(ctx, org.ID)
+	if err != nil || len(envs) == 0 {
+		t.Fatalf("the new organization's environments: %v, %v", envs, err)
+	}
 
 	for _, tc := range []struct {
 		typeName string
@@ -169,6 +174,7 @@ func TestIdentityReadWithoutPriorIdentity(t *testing.T) {
 		{"orgs_api_token", map[string]string{"organization_id": org.ID, "id": tok.ID}, map[string]string{"organization_id": org.ID, "id": "tok_vanished"}},
 		{"orgs_container_registry", map[string]string{"organization_id": org.ID, "id": reg.ID}, map[string]string{"organization_id": org.ID, "id": "reg_vanished"}},
 		{"orgs_label", map[string]string{"organization_id": org.ID, "key": "example.com/team"}, map[string]string{"organization_id": org.ID, "key": "vanished"}},
+		{"orgs_environment", map[string]string{"organization_id": org.ID, "id": envs[0].ID}, map[string]string{"organization_id": org.ID, "id": "env_vanished"}},
 	} {
 		t.Run(tc.typeName, func(t *testing.T) {
 			state, identity := p.read(t, tc.typeName, tc.existing)

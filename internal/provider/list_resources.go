@@ -124,7 +124,7 @@ func (l *listResource[T, M]) List(ctx context.Context, req list.ListRequest, str
 		sent := int64(0)
 		for i := range objects {
 			obj := &objects[i]
-			if !l.matches(obj, wanted) {
+			if !filtersMatch(l.filters, obj, wanted) {
 				continue
 			}
 			if req.Limit > 0 && sent >= req.Limit {
@@ -136,15 +136,6 @@ func (l *listResource[T, M]) List(ctx context.Context, req list.ListRequest, str
 			}
 		}
 	}
-}
-
-func (l *listResource[T, M]) matches(obj *T, wanted map[int]string) bool {
-	for i, v := range wanted {
-		if l.filters[i].field(obj) != v {
-			return false
-		}
-	}
-	return true
 }
 
 // result is one object as the CLI wants it: its identity, a name for people, and, when asked for, the
@@ -183,6 +174,46 @@ func nullTimeouts(ctx context.Context, resourceSchema interface {
 	return timeouts.Value{Object: types.ObjectNull(tt.AttrTypes)}, diags
 }
 
+// The filters of the list resources and of the data sources that read the same objects.
+var (
+	organizationPlanFilter = listFilter[api.Organization]{
+		name: "plan", description: "Only organizations on this plan", values: stringsOf(api.Plans),
+		field: func(o *api.Organization) string { return string(o.Plan) },
+	}
+	memberRoleFilter = listFilter[api.Member]{
+		name: "role", description: "Only members with this role", values: stringsOf(api.Roles),
+		field: func(m *api.Member) string { return string(m.Role) },
+	}
+	invitationStatusFilter = listFilter[api.Invitation]{
+		name: "status", description: "Only invitations in this status", values: stringsOf(api.InvitationStatuses),
+		field: func(i *api.Invitation) string { return string(i.Status) },
+	}
+	invitationRoleFilter = listFilter[api.Invitation]{
+		name: "role", description: "Only invitations for this role", values: stringsOf(api.Roles),
+		field: func(i *api.Invitation) string { return string(i.Role) },
+	}
+	apiTokenRoleFilter = listFilter[api.APIToken]{
+		name: "role", description: "Only tokens with this role", values: stringsOf(api.TokenRoles),
+		field: func(t *api.APIToken) string { return string(t.Role) },
+	}
+	apiTokenStatusFilter = listFilter[api.APIToken]{
+		name: "status", description: "Only tokens that work (`active`) or that do not (`inactive`: expired, or their creator left)",
+		values: []string{"active", "inactive"},
+		field:  func(t *api.APIToken) string { return map[bool]string{true: "active", false: "inactive"}[t.Active] },
+	}
+	containerRegistryKindFilter = listFilter[api.ContainerRegistry]{
+		name: "kind", description: "Only registries of this kind", values: stringsOf(api.RegistryKinds),
+		field: func(r *api.ContainerRegistry) string { return string(r.Kind) },
+	}
+	environmentStatusFilter = listFilter[api.Environment]{
+		name: "status", description: "Only environments whose agent is in this state", values: stringsOf(environmentStatuses),
+		field: func(e *api.Environment) string { return string(e.Status) },
+	}
+)
+
+// environmentStatuses are the agent connection states an environment can be in.
+var environmentStatuses = []api.EnvironmentStatus{api.EnvironmentConnected, api.EnvironmentDisconnected}
+
 // ListResources are the list resources, one per resource type.
 func listResources() []func() list.ListResource {
 	return []func() list.ListResource{
@@ -192,6 +223,7 @@ func listResources() []func() list.ListResource {
 		func() list.ListResource { return apiTokenListResource() },
 		func() list.ListResource { return containerRegistryListResource() },
 		func() list.ListResource { return labelListResource() },
+		func() list.ListResource { return environmentListResource() },
 	}
 }
 
@@ -199,10 +231,7 @@ func organizationListResource() *listResource[api.Organization, organizationReso
 	return &listResource[api.Organization, organizationResourceModel]{
 		typeName:    "_organization",
 		description: "Lists the organizations the provider's credential can see (an organization API token sees its own).",
-		filters: []listFilter[api.Organization]{{
-			name: "plan", description: "Only organizations on this plan", values: stringsOf(api.Plans),
-			field: func(o *api.Organization) string { return string(o.Plan) },
-		}},
+		filters:     []listFilter[api.Organization]{organizationPlanFilter},
 		all: func(ctx context.Context, d providerData, _ string) ([]api.Organization, error) {
 			return d.client.ListOrganizations(ctx)
 		},
@@ -219,10 +248,7 @@ func memberListResource() *listResource[api.Member, memberModel] {
 		typeName:       "_member",
 		description:    "Lists the members of an organization.",
 		inOrganization: true,
-		filters: []listFilter[api.Member]{{
-			name: "role", description: "Only members with this role", values: stringsOf(api.Roles),
-			field: func(m *api.Member) string { return string(m.Role) },
-		}},
+		filters:        []listFilter[api.Member]{memberRoleFilter},
 		all: func(ctx context.Context, d providerData, orgID string) ([]api.Member, error) {
 			return d.listings.Members.All(ctx, orgID)
 		},
@@ -239,13 +265,7 @@ func invitationListResource() *listResource[api.Invitation, invitationModel] {
 		typeName:       "_invitation",
 		description:    "Lists the invitations of an organization: pending, accepted and expired.",
 		inOrganization: true,
-		filters: []listFilter[api.Invitation]{{
-			name: "status", description: "Only invitations in this status", values: stringsOf(api.InvitationStatuses),
-			field: func(i *api.Invitation) string { return string(i.Status) },
-		}, {
-			name: "role", description: "Only invitations for this role", values: stringsOf(api.Roles),
-			field: func(i *api.Invitation) string { return string(i.Role) },
-		}},
+		filters:        []listFilter[api.Invitation]{invitationStatusFilter, invitationRoleFilter},
 		all: func(ctx context.Context, d providerData, orgID string) ([]api.Invitation, error) {
 			return d.listings.Invitations.All(ctx, orgID)
 		},
@@ -262,14 +282,7 @@ func apiTokenListResource() *listResource[api.APIToken, apiTokenModel] {
 		typeName:       "_api_token",
 		description:    "Lists the API tokens of an organization. A token's secret is never listed: the API shows it only once, when the token is created.",
 		inOrganization: true,
-		filters: []listFilter[api.APIToken]{{
-			name: "role", description: "Only tokens with this role", values: stringsOf(api.TokenRoles),
-			field: func(t *api.APIToken) string { return string(t.Role) },
-		}, {
-			name: "status", description: "Only tokens that work (`active`) or that do not (`inactive`: expired, or their creator left)",
-			values: []string{"active", "inactive"},
-			field:  func(t *api.APIToken) string { return map[bool]string{true: "active", false: "inactive"}[t.Active] },
-		}},
+		filters:        []listFilter[api.APIToken]{apiTokenRoleFilter, apiTokenStatusFilter},
 		all: func(ctx context.Context, d providerData, orgID string) ([]api.APIToken, error) {
 			return d.listings.APITokens.All(ctx, orgID)
 		},
@@ -288,10 +301,7 @@ func containerRegistryListResource() *listResource[api.ContainerRegistry, contai
 		typeName:       "_container_registry",
 		description:    "Lists the container registry credentials of an organization. Their secrets are never listed: the API does not return them.",
 		inOrganization: true,
-		filters: []listFilter[api.ContainerRegistry]{{
-			name: "kind", description: "Only registries of this kind", values: stringsOf(api.RegistryKinds),
-			field: func(r *api.ContainerRegistry) string { return string(r.Kind) },
-		}},
+		filters:        []listFilter[api.ContainerRegistry]{containerRegistryKindFilter},
 		all: func(ctx context.Context, d providerData, orgID string) ([]api.ContainerRegistry, error) {
 			return d.listings.ContainerRegistries.All(ctx, orgID)
 		},
@@ -320,5 +330,20 @@ func labelListResource() *listResource[api.Label, labelModel] {
 		},
 		display:  func(l *api.Label) string { return l.Key + "=" + l.Value },
 		identity: labelIdentity,
+	}
+}
+
+func environmentListResource() *listResource[api.Environment, environmentModel] {
+	return &listResource[api.Environment, environmentModel]{
+		typeName:       "_environment",
+		description:    "Lists the environments of an organization, the default one included.",
+		inOrganization: true,
+		filters:        []listFilter[api.Environment]{environmentStatusFilter},
+		all: func(ctx context.Context, d providerData, orgID string) ([]api.Environment, error) {
+			return d.listings.Environments.All(ctx, orgID)
+		},
+		state:    environmentState,
+		display:  func(e *api.Environment) string { return fmt.Sprintf("%s (%s, %s)", e.Name, e.Slug, e.Status) },
+		identity: environmentIdentity,
 	}
 }

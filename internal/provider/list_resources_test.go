@@ -72,7 +72,9 @@ func TestAccQuery_everyType(t *testing.T) {
 					list("orgs_api_token", "inactive", withFilter("status", "inactive"), "include_resource = true") +
 					list("orgs_container_registry", "ecr", withFilter("kind", "ecr"), "include_resource = true") +
 					list("orgs_label", "all", inOrg, "include_resource = true") +
-					list("orgs_label", "two", inOrg, "limit = 2"),
+					list("orgs_label", "two", inOrg, "limit = 2") +
+					list("orgs_environment", "all", inOrg, "include_resource = true") +
+					list("orgs_environment", "connected", withFilter("status", "connected")),
 				QueryResultChecks: []querycheck.QueryResultCheck{
 					querycheck.ExpectLength("orgs_organization.all", 1),
 					querycheck.ExpectIdentity("orgs_organization.all", id(map[string]string{"id": org})),
@@ -116,6 +118,11 @@ func TestAccQuery_everyType(t *testing.T) {
 						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "key": "cost-center"})),
 						knownvalue.StringExact("cost-center=42")),
 					querycheck.ExpectLength("orgs_label.two", 2),
+
+					querycheck.ExpectLength("orgs_environment.all", e.Count["orgs_environment"]),
+					querycheck.ExpectResourceKnownValues("orgs_environment.all", queryfilter.ByDisplayName(knownvalue.StringExact("Default (default, disconnected)")),
+						values("default", knownvalue.Bool(true), "slug", knownvalue.StringExact("default"), "organization_id", knownvalue.StringExact(org))),
+					querycheck.ExpectLength("orgs_environment.connected", 0),
 				},
 			},
 		},
@@ -133,7 +140,7 @@ func TestAccQuery_generateConfigRoundTrip(t *testing.T) {
 	e := acctest.NewEstate(t)
 	cli := acctest.NewCLI(t, e.Env)
 	var query strings.Builder
-	for _, typ := range []string{"orgs_organization", "orgs_member", "orgs_invitation", "orgs_api_token", "orgs_container_registry", "orgs_label"} {
+	for _, typ := range []string{"orgs_organization", "orgs_member", "orgs_invitation", "orgs_api_token", "orgs_container_registry", "orgs_label", "orgs_environment"} {
 		fmt.Fprintf(&query, "list %q \"all\" {\n  provider         = orgs\n  include_resource = true\n", typ)
 		if typ != "orgs_organization" {
 			fmt.Fprintf(&query, "  config {\n    organization_id = %q\n  }\n", e.Org.ID)

@@ -250,15 +250,16 @@ func (p *orgsProvider) Resources(context.Context) []func() resource.Resource {
 		NewAPITokenResource,
 		NewContainerRegistryResource,
 		NewLabelResource,
+		NewEnvironmentResource,
 	}
 }
 
 func (p *orgsProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{
+	return append([]func() datasource.DataSource{
 		NewOrganizationDataSource,
 		NewUsageDataSource,
-		NewEnvironmentsDataSource,
-	}
+		NewActivityDataSource,
+	}, readDataSources()...)
 }
 
 func (p *orgsProvider) ListResources(context.Context) []func() list.ListResource {

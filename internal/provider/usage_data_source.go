@@ -77,10 +77,11 @@ func (d *usageDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		return
 	}
 	cfg.OrganizationID = types.StringValue(d.organizationID(cfg.OrganizationID, &resp.Diagnostics))
+	orgID := cfg.OrganizationID.ValueString()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	usage, err := d.client.GetUsage(ctx, cfg.OrganizationID.ValueString())
+	usage, err := d.client.GetUsage(ctx, orgID)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "read usage", err)
 		return

@@ -113,6 +113,8 @@ type holdings struct {
 	tokens      []api.APIToken
 	registries  []api.ContainerRegistry
 	labels      []api.Label
+	// environments include the default one: it imports and renames like the others.
+	environments []api.Environment
 }
 
 func discover(ctx context.Context, c *client.Client, orgID string) (*holdings, error) {
@@ -146,6 +148,9 @@ func discover(ctx context.Context, c *client.Client, orgID string) (*holdings, e
 	}
 	if h.labels, err = listings.Labels.All(ctx, orgID); err != nil {
 		return nil, fmt.Errorf("list labels: %w", err)
+	}
+	if h.environments, err = listings.Environments.All(ctx, orgID); err != nil {
+		return nil, fmt.Errorf("list environments: %w", err)
 	}
 	return h, nil
 }
@@ -228,6 +233,7 @@ const (
 	typeAPIToken     = "orgs_api_token"
 	typeRegistry     = "orgs_container_registry"
 	typeLabel        = "orgs_label"
+	typeEnvironment  = "orgs_environment"
 )
 
 func blocks(h *holdings) [][]importBlock {
@@ -270,6 +276,14 @@ func blocks(h *holdings) [][]importBlock {
 	for _, l := range h.labels {
 		labels = append(labels, namedObject{base: l.Key, id: sub(l.Key)})
 	}
+	var environments []namedObject
+	for _, e := range h.environments {
+		note := fmt.Sprintf("%q (%s)", e.Name, e.Status)
+		if e.Default {
+			note += "; the default environment: destroying it only removes it from the state"
+		}
+		environments = append(environments, namedObject{base: e.Slug, id: sub(e.ID), note: note})
+	}
 	return [][]importBlock{
 		org,
 		name(typeMember, "member", members),
@@ -277,6 +291,7 @@ func blocks(h *holdings) [][]importBlock {
 		name(typeAPIToken, "token", tokens),
 		name(typeRegistry, "registry", registries),
 		name(typeLabel, "label", labels),
+		name(typeEnvironment, "environment", environments),
 	}
 }
 
@@ -351,8 +366,8 @@ func printNextSteps(w io.Writer, h *holdings, out string) {
 	if out == "-" {
 		where = "the import blocks"
 	}
-	fmt.Fprintf(w, "Wrote %s: 1 organization, %d members, %d invitations, %d API tokens, %d container registries, %d labels.\n",
-		where, len(h.members), len(h.invitations), len(h.tokens), len(h.registries), len(h.labels))
+	fmt.Fprintf(w, "Wrote %s: 1 organization, %d members, %d invitations, %d API tokens, %d container registries, %d labels, %d environments.\n",
+		where, len(h.members), len(h.invitations), len(h.tokens), len(h.registries), len(h.labels), len(h.environments))
 	fmt.Fprintf(w, `
 Next steps (tofu or terraform alike):
   1. Put %s in a directory with a provider configuration:

@@ -93,6 +93,17 @@ func newFixture(t *testing.T) *fixture {
 		must("create label "+key, err)
 		f.want[typeLabel+" "+sub(key)] = name
 	}
+
+	// The default environment, and one more.
+	envs, err := c.ListEnvironments(ctx, org.ID)
+	must("list environments", err)
+	if len(envs) != 1 || !envs[0].Default || envs[0].Slug != "default" {
+		t.Fatalf("a new organization should have one default environment with slug default: %+v", envs)
+	}
+	f.want[typeEnvironment+" "+sub(envs[0].ID)] = "default"
+	staging, err := c.CreateEnvironment(ctx, org.ID, api.EnvironmentCreate{Name: "Staging EU"})
+	must("create environment", err)
+	f.want[typeEnvironment+" "+sub(staging.ID)] = "staging_eu"
 	return f
 }
 
@@ -139,7 +150,7 @@ func TestOnboardWritesImportBlocks(t *testing.T) {
 		t.Fatalf("%d import blocks, %d of them well-formed:\n%s", got, len(matches), text)
 	}
 	validName := regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	typeOrder := []string{typeOrganization, typeMember, typeInvitation, typeAPIToken, typeRegistry, typeLabel}
+	typeOrder := []string{typeOrganization, typeMember, typeInvitation, typeAPIToken, typeRegistry, typeLabel, typeEnvironment}
 	seen := map[string]bool{}
 	var order []string
 	for _, m := range matches {
