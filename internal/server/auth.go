@@ -279,6 +279,8 @@ func operation(method, path, id, summary string, status int, pol policy, tags ..
 		// its way (it refuses a body of exactly its limit).
 		MaxBodyBytes: api.MaxBodyBytes + 1,
 	}
+	// An explicit empty list says an operation is public on purpose, not undocumented.
+	op.Security = []map[string][]string{}
 	if !pol.public {
 		op.Security = []map[string][]string{{securityScheme: {}}}
 		op.Errors = append(op.Errors, http.StatusUnauthorized)

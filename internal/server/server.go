@@ -151,6 +151,9 @@ func (s *Server) newAPI(mux *http.ServeMux) huma.API {
 	config.CreateHooks = nil
 	config.Formats = map[string]huma.Format{"application/json": huma.DefaultJSONFormat, "json": huma.DefaultJSONFormat}
 	config.RejectUnknownQueryParameters = true
+	config.Info.License = &huma.License{Name: "MPL-2.0", Identifier: "MPL-2.0"}
+	// Where `make server` and the program's default -listen put it; a client points at its own.
+	config.Servers = []*huma.Server{{URL: "http://127.0.0.1:8080", Description: "A local reference server (orgs-apiserver's default address)."}}
 	config.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		securityScheme: {Type: "http", Scheme: "bearer", Description: "A personal access token (orgs_pat_...) or an organization API token (orgs_ot_...)."},
 	}
