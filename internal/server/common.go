@@ -52,14 +52,6 @@ func futureTime(field string, t *time.Time, now time.Time) error {
 	return nil
 }
 
-// deny is the 403 for an operation a role may not do.
-func deny(a access, action string) error {
-	if a.kind == tokenPrincipal {
-		return errForbidden("an organization API token with role %s may not %s", a.role, action)
-	}
-	return errForbidden("the role %s may not %s", a.role, action)
-}
-
 // asProblem keeps problems as they are and hides anything else behind a logged 500.
 func (s *Server) asProblem(ctx context.Context, what string, err error) error {
 	if err == nil {

@@ -106,17 +106,18 @@ type createInvitationInput struct {
 }
 
 func (s *Server) createInvitation(ctx context.Context, in *createInvitationInput) (*objectOutput[api.Invitation], error) {
-	a := accessFrom(ctx)
 	b := in.Body
 	if err := api.ValidateEmail(b.Email); err != nil {
 		return nil, invalidField("email", err)
 	}
-	if b.Role == api.RoleOwner && a.role != api.RoleOwner {
-		return nil, deny(a, "invite an owner (only owners make owners)")
-	}
 	code := newSecret(secretInvitation)
 	var inv api.Invitation
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
+		if b.Role == api.RoleOwner {
+			if err := a.require(ownerOnly, "invite an owner (only owners make owners)"); err != nil {
+				return err
+			}
+		}
 		var members int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM members m JOIN users u ON u.id = m.user_id WHERE m.organization_id = ? AND u.email_lower = ?`,
 			a.orgID, lowerEmail(b.Email)).Scan(&members); err != nil {
@@ -169,16 +170,17 @@ type resendInvitationInput struct {
 }
 
 func (s *Server) resendInvitation(ctx context.Context, in *resendInvitationInput) (*objectOutput[api.Invitation], error) {
-	a := accessFrom(ctx)
 	code := newSecret(secretInvitation)
 	var inv api.Invitation
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
 		cur, err := s.loadInvitation(ctx, tx, a.orgID, in.InvitationID)
 		if err != nil {
 			return err
 		}
-		if cur.Role == api.RoleOwner && a.role != api.RoleOwner {
-			return deny(a, "resend an invitation to become owner (only owners make owners)")
+		if cur.Role == api.RoleOwner {
+			if err := a.require(ownerOnly, "resend an invitation to become owner (only owners make owners)"); err != nil {
+				return err
+			}
 		}
 		if cur.Status == api.InvitationAccepted {
 			return errConflict("invitation %q was already accepted", cur.ID)
@@ -203,14 +205,15 @@ func (s *Server) resendInvitation(ctx context.Context, in *resendInvitationInput
 }
 
 func (s *Server) cancelInvitation(ctx context.Context, in *InvitationPath) (*struct{}, error) {
-	a := accessFrom(ctx)
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
 		cur, err := s.loadInvitation(ctx, tx, a.orgID, in.InvitationID)
 		if err != nil {
 			return err
 		}
-		if cur.Role == api.RoleOwner && a.role != api.RoleOwner {
-			return deny(a, "cancel an invitation to become owner (only owners make or unmake owners)")
+		if cur.Role == api.RoleOwner {
+			if err := a.require(ownerOnly, "cancel an invitation to become owner (only owners make or unmake owners)"); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM invitations WHERE id = ?`, cur.ID); err != nil {
 			return fmt.Errorf("cancel invitation: %w", err)

@@ -189,16 +189,17 @@ type addMemberInput struct {
 }
 
 func (s *Server) addMember(ctx context.Context, in *addMemberInput) (*objectOutput[api.Member], error) {
-	a := accessFrom(ctx)
 	b := in.Body
 	if err := api.ValidateEmail(b.Email); err != nil {
 		return nil, invalidField("email", err)
 	}
-	if b.Role == api.RoleOwner && a.role != api.RoleOwner {
-		return nil, deny(a, "add an owner (only owners make owners)")
-	}
 	var m api.Member
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
+		if b.Role == api.RoleOwner {
+			if err := a.require(ownerOnly, "add an owner (only owners make owners)"); err != nil {
+				return err
+			}
+		}
 		if err := checkEnvironmentRoles(ctx, tx, a.orgID, b.EnvironmentRoles); err != nil {
 			return err
 		}
@@ -243,10 +244,9 @@ type updateMemberInput struct {
 }
 
 func (s *Server) updateMember(ctx context.Context, in *updateMemberInput) (*objectOutput[api.Member], error) {
-	a := accessFrom(ctx)
 	b := in.Body
 	var m api.Member
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
 		cur, err := s.loadMember(ctx, tx, a.orgID, in.Email)
 		if err != nil {
 			return err
@@ -255,12 +255,14 @@ func (s *Server) updateMember(ctx context.Context, in *updateMemberInput) (*obje
 			return err
 		}
 		roleChange := b.Role != nil && *b.Role != cur.Role
-		if a.role != api.RoleOwner {
-			if cur.Role == api.RoleOwner {
-				return deny(a, "change an owner (only owners make or unmake owners)")
+		if cur.Role == api.RoleOwner {
+			if err := a.require(ownerOnly, "change an owner (only owners make or unmake owners)"); err != nil {
+				return err
 			}
-			if roleChange && *b.Role == api.RoleOwner {
-				return deny(a, "make a member owner (only owners make owners)")
+		}
+		if roleChange && *b.Role == api.RoleOwner {
+			if err := a.require(ownerOnly, "make a member owner (only owners make owners)"); err != nil {
+				return err
 			}
 		}
 		if roleChange && cur.Role == api.RoleOwner {
@@ -302,19 +304,20 @@ func (s *Server) updateMember(ctx context.Context, in *updateMemberInput) (*obje
 }
 
 func (s *Server) removeMember(ctx context.Context, in *MemberPath) (*struct{}, error) {
-	a := accessFrom(ctx)
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
 		cur, err := s.loadMember(ctx, tx, a.orgID, in.Email)
 		if err != nil {
 			return err
 		}
 		leaving := a.kind == userPrincipal && cur.UserID == a.userID
 		if !leaving {
-			if a.role != api.RoleOwner && a.role != api.RoleAdmin {
-				return deny(a, "remove other members")
+			if err := a.require(ownerAdmin, "remove other members"); err != nil {
+				return err
 			}
-			if cur.Role == api.RoleOwner && a.role != api.RoleOwner {
-				return deny(a, "remove an owner (only owners unmake owners)")
+			if cur.Role == api.RoleOwner {
+				if err := a.require(ownerOnly, "remove an owner (only owners unmake owners)"); err != nil {
+					return err
+				}
 			}
 		}
 		var members int

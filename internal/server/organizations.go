@@ -201,7 +201,6 @@ type updateOrganizationInput struct {
 }
 
 func (s *Server) updateOrganization(ctx context.Context, in *updateOrganizationInput) (*objectOutput[api.Organization], error) {
-	a := accessFrom(ctx)
 	b := in.Body
 	if b.AdminContactEmails != nil {
 		if err := validateContactEmails(b.AdminContactEmails); err != nil {
@@ -214,7 +213,7 @@ func (s *Server) updateOrganization(ctx context.Context, in *updateOrganizationI
 		}
 	}
 	var org api.Organization
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
 		cur, err := s.loadOrganization(ctx, tx, in.OrgID)
 		if err != nil {
 			return err
@@ -254,11 +253,15 @@ func (s *Server) updateOrganization(ctx context.Context, in *updateOrganizationI
 		planChange := next.Plan != cur.Plan
 		otherChange := next.Name != cur.Name || next.Description != cur.Description || next.Website != cur.Website ||
 			!slices.Equal(next.AdminContactEmails, cur.AdminContactEmails) || next.Settings != cur.Settings
-		if planChange && a.role != api.RoleOwner && a.role != api.RoleBiller {
-			return deny(a, "change the plan (billing is for owners and billers)")
+		if planChange {
+			if err := a.require(ownerBiller, "change the plan (billing is for owners and billers)"); err != nil {
+				return err
+			}
 		}
-		if otherChange && a.role == api.RoleBiller {
-			return deny(a, "change the organization's settings (billers may only change the plan)")
+		if otherChange {
+			if err := a.require(ownerAdmin, "change the organization's settings (billers may only change the plan)"); err != nil {
+				return err
+			}
 		}
 		if planChange {
 			if err := s.checkPlanFits(ctx, tx, cur.ID, next.Plan); err != nil {
@@ -298,7 +301,7 @@ func (s *Server) updateOrganization(ctx context.Context, in *updateOrganizationI
 }
 
 func (s *Server) deleteOrganization(ctx context.Context, in *OrgPath) (*struct{}, error) {
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, _ access) error {
 		// Everything the organization holds goes with it through ON DELETE CASCADE.
 		res, err := tx.ExecContext(ctx, `DELETE FROM organizations WHERE id = ?`, in.OrgID)
 		if err != nil {

@@ -116,12 +116,11 @@ type createContainerRegistryInput struct {
 }
 
 func (s *Server) createContainerRegistry(ctx context.Context, in *createContainerRegistryInput) (*objectOutput[api.ContainerRegistry], error) {
-	a := accessFrom(ctx)
 	b := in.Body
 	now := s.now().UTC()
 	r := registryRecord{
 		ContainerRegistry: api.ContainerRegistry{
-			ID: newID(prefixRegistry), OrganizationID: a.orgID, Name: b.Name, Kind: b.Kind, URL: b.URL, Description: b.Description,
+			ID: newID(prefixRegistry), OrganizationID: in.OrgID, Name: b.Name, Kind: b.Kind, URL: b.URL, Description: b.Description,
 			Username: b.Username, AccessKeyID: b.AccessKeyID, CreatedAt: now, UpdatedAt: now,
 		},
 		Password: b.Password, SecretAccessKey: b.SecretAccessKey,
@@ -129,7 +128,7 @@ func (s *Server) createContainerRegistry(ctx context.Context, in *createContaine
 	if err := validateRegistry(r); err != nil {
 		return nil, err
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
 		if err := s.checkLimit(ctx, tx, a.orgID, api.QuantityContainerRegistries); err != nil {
 			return err
 		}
@@ -162,10 +161,9 @@ type updateContainerRegistryInput struct {
 }
 
 func (s *Server) updateContainerRegistry(ctx context.Context, in *updateContainerRegistryInput) (*objectOutput[api.ContainerRegistry], error) {
-	a := accessFrom(ctx)
 	b := in.Body
 	var out api.ContainerRegistry
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
 		cur, err := s.loadRegistry(ctx, tx, a.orgID, in.RegistryID)
 		if err != nil {
 			return err
