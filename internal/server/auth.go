@@ -157,7 +157,7 @@ func (s *Server) lookupCredential(ctx context.Context, q querier, hash string) (
 	var creatorIsMember bool
 	err = q.QueryRowContext(ctx, `
 		SELECT t.id, t.organization_id, t.role, t.created_by, t.expires_at,
-		       EXISTS (SELECT 1 FROM members m WHERE m.organization_id = t.organization_id AND m.user_id = t.created_by)
+		       EXISTS (SELECT 1 FROM members m WHERE m.organization_id = t.organization_id AND m.user_id = t.created_by AND m.status = 'active')
 		FROM api_tokens t WHERE t.hash = ?`, hash).Scan(&p.tokenID, &p.orgID, &p.role, &p.userID, &expires, &creatorIsMember)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -313,10 +313,11 @@ func (s *Server) resolveAccess(ctx context.Context, q querier, p principal, orgI
 	return a, nil
 }
 
-// memberRole is the user's role in the organization, or "" when they are not a member.
+// memberRole is the user's role in the organization, or "" when they are not an active member (a
+// pending membership gives no access).
 func memberRole(ctx context.Context, q querier, orgID, userID string) (api.Role, error) {
 	var role api.Role
-	err := q.QueryRowContext(ctx, `SELECT role FROM members WHERE organization_id = ? AND user_id = ?`, orgID, userID).Scan(&role)
+	err := q.QueryRowContext(ctx, `SELECT role FROM members WHERE organization_id = ? AND user_id = ? AND status = 'active'`, orgID, userID).Scan(&role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}

@@ -33,13 +33,25 @@ import (
 
 // Config configures a Server.
 type Config struct {
-	DBPath        string                    // SQLite file (required)
+	DBPath string // SQLite file (required)
+	// SecretKey seals the secrets the server must use again (registry credentials); SecretKeySize
+	// bytes. When empty the key is read from KeyFile, which is created (mode 0600, a new random key) if
+	// it does not exist; KeyFile defaults to DBPath + ".key".
+	SecretKey     []byte
+	KeyFile       string
 	Now           func() time.Time          // nil: time.Now; tests inject a fake clock
 	RateLimit     RateLimit                 // per credential; zero value = generous default
 	Faults        Faults                    // fault injection; zero value = off
 	InvitationTTL time.Duration             // 0: 7 days
 	OnInvitation  func(api.InvitationEmail) // receives the acceptance code "emailed" to the invitee
-	Logger        *slog.Logger              // nil: discard
+	// OnVerification receives the code "emailed" at sign-up, which proves the address.
+	OnVerification func(api.VerificationEmail)
+	// AutoAcceptMemberships makes a member added by someone else (POST members) active at once instead
+	// of pending until they accept. It gives up the protection pending memberships are for (nobody but
+	// the user can use up their organization cap or keep them as a last owner): for local and CI setups
+	// only, where every account belongs to the same person.
+	AutoAcceptMemberships bool
+	Logger                *slog.Logger // nil: discard
 }
 
 // DefaultInvitationTTL is how long an invitation stays acceptable when Config.InvitationTTL is 0.
@@ -56,6 +68,7 @@ type Server struct {
 	limiter  *rateLimiter
 	faults   *faultInjector
 	inflight *inflightKeys
+	sealer   *sealer
 	closed   sync.Once
 	closeErr error
 }
@@ -72,11 +85,22 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := newServer(cfg)
+	key, err := loadKey(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	if s.sealer, err = newSealer(key); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
 	db, err := store.Open(context.Background(), cfg.DBPath)
 	if err != nil {
 		return nil, err
 	}
 	s.db = db
+	if err := s.sealLegacySecrets(context.Background()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("server: %w", err)
+	}
 
 	mux := http.NewServeMux()
 	humaAPI := s.newAPI(mux)

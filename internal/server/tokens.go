@@ -43,7 +43,7 @@ type APITokenPath struct {
 }
 
 const apiTokenColumns = `t.seq, t.id, t.organization_id, t.name, t.role, t.expires_at, t.created_by, t.created_at,
-	EXISTS (SELECT 1 FROM members m WHERE m.organization_id = t.organization_id AND m.user_id = t.created_by)`
+	EXISTS (SELECT 1 FROM members m WHERE m.organization_id = t.organization_id AND m.user_id = t.created_by AND m.status = 'active')`
 
 // scanAPIToken reads a token; it is active while unexpired and while its creator is a member.
 func (s *Server) scanAPIToken(row rowScanner) (api.APIToken, int64, error) {

@@ -200,12 +200,12 @@ func TestIdempotencySealing(t *testing.T) {
 func TestIdempotentResponseStoresNoSecret(t *testing.T) {
 	t.Parallel()
 	s := newTestServer(t)
-	if err := s.Bootstrap(t.Context(), "owner@example.test", "bootstrap-secret-value", nil); err != nil {
+	if err := s.Bootstrap(t.Context(), "owner@example.test", "bootstrap-secret-value-of-32-characters", nil); err != nil {
 		t.Fatal(err)
 	}
 	call := func(method, path, body string, header ...string) (int, http.Header, []byte) {
 		req := httptest.NewRequest(method, path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer bootstrap-secret-value")
+		req.Header.Set("Authorization", "Bearer bootstrap-secret-value-of-32-characters")
 		req.Header.Set("Content-Type", "application/json")
 		for i := 0; i+1 < len(header); i += 2 {
 			req.Header.Set(header[i], header[i+1])
@@ -237,7 +237,7 @@ func TestIdempotentResponseStoresNoSecret(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, secret := range []string{first.Token, "bootstrap-secret-value"} {
+		for _, secret := range []string{first.Token, "bootstrap-secret-value-of-32-characters"} {
 			if bytes.Contains(data, []byte(secret)) {
 				t.Errorf("database file %s holds a secret", filepath.Base(s.cfg.DBPath+suffix))
 			}
@@ -332,12 +332,12 @@ func ptr[T any](v T) *T { return &v }
 func TestConcurrentWritesAndReads(t *testing.T) {
 	t.Parallel()
 	s := newTestServer(t)
-	if err := s.Bootstrap(t.Context(), "owner@example.test", "owner-token", nil); err != nil {
+	if err := s.Bootstrap(t.Context(), "owner@example.test", "owner-token-of-at-least-32-characters", nil); err != nil {
 		t.Fatal(err)
 	}
 	call := func(method, path, body string) (int, []byte) {
 		req := httptest.NewRequest(method, path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer owner-token")
+		req.Header.Set("Authorization", "Bearer owner-token-of-at-least-32-characters")
 		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
 		s.ServeHTTP(rec, req)
