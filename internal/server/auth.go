@@ -109,31 +109,43 @@ func bearerToken(r *http.Request) (token string, present, ok bool) {
 	return token, true, token != ""
 }
 
-// authenticate resolves the Authorization header to a principal. A credential that is present but
-// not valid is refused here, whatever the route: a client with a broken token learns it at once.
+// authenticate resolves the Authorization header to a principal and takes the request from its rate
+// budget: the user's (all their credentials share it) for a valid credential, the client address's
+// otherwise, failed credentials included, so guessing tokens is limited like any anonymous traffic
+// and costs the limiter no memory per guess. A credential that is present but not valid is then
+// refused, whatever the route: a client with a broken token learns it at once.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, present, ok := bearerToken(r)
-		if !present {
-			next.ServeHTTP(w, r)
+		var p principal
+		var authErr error
+		if token, present, ok := bearerToken(r); present {
+			if !ok {
+				authErr = errUnauthorized("the Authorization header must be \"Bearer <token>\"")
+			} else {
+				p, authErr = s.lookupCredential(r.Context(), s.db.Reader, hashSecret(token))
+			}
+		}
+		budget := clientAddress(r)
+		if authErr == nil && p.kind != anonymous {
+			budget = "user:" + p.userID
+		}
+		if !s.limit(w, budget) {
 			return
 		}
-		if !ok {
-			writeProblem(w, errUnauthorized("the Authorization header must be \"Bearer <token>\""))
-			return
-		}
-		p, err := s.lookupCredential(r.Context(), s.db.Reader, hashSecret(token))
-		if err != nil {
+		if authErr != nil {
 			var prob *problem
-			if errors.As(err, &prob) {
+			if errors.As(authErr, &prob) {
 				writeProblem(w, prob)
 				return
 			}
-			s.log.Error("authenticate", "error", err)
+			s.log.Error("authenticate", "error", authErr)
 			writeProblem(w, newProblem(http.StatusInternalServerError, api.ProblemInternal, "internal error; the server logged the details"))
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+		if p.kind != anonymous {
+			r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

@@ -4,7 +4,8 @@
 // internal/cmd/orgs-apiserver runs it as a program.
 //
 // A request goes through, outermost first: panic recovery, fault injection (answers 429/503 before
-// anything else, adds latency), the body size limit (413), the rate limit (429), authentication (401),
+// anything else, adds latency), authentication with the rate limit (429 per user or client address,
+// then 401), the body size limit (413),
 // the write stage (idempotency keys, one transaction committed before the response is written,
 // commit-then-503 faults), and finally the routes, where the organization check (404, then 403)
 // runs before the body is validated (422) and the handler runs.
@@ -115,7 +116,7 @@ func New(cfg Config) (*Server, error) {
 		w.Write(s.openapi)
 	})
 
-	s.handler = s.recoverPanics(s.injectFaults(s.limitBody(s.rateLimit(s.authenticate(s.writes(problemsForUnrouted(mux)))))))
+	s.handler = s.recoverPanics(s.injectFaults(s.authenticate(s.limitBody(s.writes(problemsForUnrouted(mux))))))
 	return s, nil
 }
 

@@ -41,25 +41,102 @@ func TestRateLimiterBucket(t *testing.T) {
 	l := newRateLimiter(RateLimit{PerSecond: 2, Burst: 3})
 	start := time.Unix(1000, 0)
 	for i := range 3 {
-		if ok, _ := l.allow("a", start); !ok {
+		if ok, _ := l.take("a", start); !ok {
 			t.Fatalf("request %d of the burst refused", i+1)
 		}
 	}
-	ok, wait := l.allow("a", start)
+	ok, st := l.take("a", start)
 	if ok {
 		t.Fatal("a request over the burst was allowed")
 	}
-	if wait <= 0 || wait > 500*time.Millisecond {
-		t.Fatalf("wait = %v, want (0, 500ms] at 2 requests per second", wait)
+	if st.wait <= 0 || st.wait > 500*time.Millisecond {
+		t.Fatalf("wait = %v, want (0, 500ms] at 2 requests per second", st.wait)
 	}
-	if ok, _ := l.allow("b", start); !ok {
+	if st.remaining != 0 || st.untilFull != 1500*time.Millisecond {
+		t.Fatalf("state %+v, want 0 remaining and full in 1.5 s", st)
+	}
+	if ok, _ := l.take("b", start); !ok {
 		t.Fatal("another credential shares the bucket")
 	}
-	if ok, _ := l.allow("a", start.Add(500*time.Millisecond)); !ok {
+	if ok, _ := l.take("a", start.Add(500*time.Millisecond)); !ok {
 		t.Fatal("the bucket did not refill at the configured rate")
 	}
-	if ok, _ := l.allow("a", start.Add(500*time.Millisecond)); ok {
+	if ok, _ := l.take("a", start.Add(500*time.Millisecond)); ok {
 		t.Fatal("the bucket refilled more than the elapsed time allows")
+	}
+}
+
+// TestRateLimitPolicyHeader: the advertised policy is a bucket of q that refills fully in w whole
+// seconds, w rounded so that q/w is never above the real rate.
+func TestRateLimitPolicyHeader(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		rate  float64
+		burst int
+		want  string
+	}{
+		{DefaultRatePerSecond, DefaultRateBurst, `"default";q=100;w=2`},
+		{0, 0, `"default";q=100;w=2`},
+		{3, 10, `"default";q=10;w=4`},
+		{0.01, 4, `"default";q=4;w=400`},
+		{1000, 10, `"default";q=10;w=1`},
+		{2, 3, `"default";q=3;w=2`},
+	} {
+		l := newRateLimiter(RateLimit{PerSecond: tc.rate, Burst: tc.burst})
+		if got := l.policyHeader(); got != tc.want {
+			t.Errorf("rate %g burst %d: %s, want %s", tc.rate, tc.burst, got, tc.want)
+		}
+	}
+	if got := stateHeader(limitState{remaining: 7, untilFull: 1200 * time.Millisecond}); got != `"default";r=7;t=2` {
+		t.Errorf("state header %s", got)
+	}
+}
+
+// TestRateLimitFloodOfInvalidTokens (finding 7): 20,000 requests, each with a different made-up token,
+// from one address draw 429s once the address's budget is spent, and the limiter keeps one bucket for
+// them all.
+func TestRateLimitFloodOfInvalidTokens(t *testing.T) {
+	t.Parallel()
+	s, err := New(Config{DBPath: filepath.Join(t.TempDir(), "orgs.db"), RateLimit: RateLimit{PerSecond: 1, Burst: 50}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	statuses := map[int]int{}
+	for i := range 20000 {
+		req := httptest.NewRequest(http.MethodGet, api.PathCurrentUser, nil)
+		req.RemoteAddr = "192.0.2.7:40000"
+		req.Header.Set("Authorization", fmt.Sprintf("Bearer orgs_pat_guess%06d", i))
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		statuses[rec.Code]++
+	}
+	if statuses[http.StatusTooManyRequests] < 19000 || statuses[http.StatusUnauthorized] > 60 {
+		t.Fatalf("statuses of 20,000 guesses: %v; want 429 for all but the first 50 or so", statuses)
+	}
+	if n := s.limiter.size(); n > 1 {
+		t.Fatalf("the limiter holds %d buckets after guesses from one address, want 1", n)
+	}
+	// Another address is not held back.
+	req := httptest.NewRequest(http.MethodPost, api.PathUsers, strings.NewReader(`{"email":"a@example.test"}`))
+	req.RemoteAddr = "198.51.100.9:40000"
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("sign-up from another address: %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestRateLimiterMemoryIsBounded(t *testing.T) {
+	t.Parallel()
+	l := newRateLimiter(RateLimit{PerSecond: 1, Burst: 10})
+	now := time.Unix(1000, 0)
+	for i := range maxBuckets + 5000 {
+		l.take(fmt.Sprintf("address:%d", i), now)
+	}
+	if n := l.size(); n > maxBuckets {
+		t.Fatalf("%d buckets, bound %d", n, maxBuckets)
 	}
 }
 
