@@ -193,6 +193,7 @@ type policy struct {
 	org      bool       // the path names an organization the caller must belong to (404 otherwise)
 	roles    []api.Role // roles allowed in that organization; nil: every role
 	action   string     // what the operation does, for 403 messages ("manage labels")
+	noReplay bool       // an Idempotency-Key is ignored: the response must never be stored
 }
 
 const policyKey = "orgs.policy"
@@ -256,11 +257,13 @@ func accessFrom(ctx context.Context) access {
 // allow. For a write this is only the early answer: the write checks again in its transaction.
 func (s *Server) checkAccess(ctx huma.Context, next func(huma.Context)) {
 	pol, ok := ctx.Operation().Metadata[policyKey].(policy)
+	_, w := humago.Unwrap(ctx)
 	if !ok || pol.public {
-		next(ctx)
+		if !s.replayIfStored(ctx.Context(), w, pol) {
+			next(ctx)
+		}
 		return
 	}
-	_, w := humago.Unwrap(ctx)
 	p := principalFrom(ctx.Context())
 	if p.kind == anonymous {
 		writeProblem(w, errUnauthorized("this operation needs a credential: send \"Authorization: Bearer <token>\""))
@@ -271,7 +274,9 @@ func (s *Server) checkAccess(ctx huma.Context, next func(huma.Context)) {
 		return
 	}
 	if !pol.org {
-		next(ctx)
+		if !s.replayIfStored(ctx.Context(), w, pol) {
+			next(ctx)
+		}
 		return
 	}
 	a, err := s.resolveAccess(ctx.Context(), s.db.Reader, p, ctx.Param("org_id"), pol)
@@ -285,7 +290,9 @@ func (s *Server) checkAccess(ctx huma.Context, next func(huma.Context)) {
 		writeProblem(w, newProblem(http.StatusInternalServerError, api.ProblemInternal, "internal error; the server logged the details"))
 		return
 	}
-	next(huma.WithValue(ctx, accessKey{}, a))
+	if !s.replayIfStored(ctx.Context(), w, pol) {
+		next(huma.WithValue(ctx, accessKey{}, a))
+	}
 }
 
 // resolveAccess is the principal's standing in orgID, read through q, checked against pol: a 404

@@ -32,6 +32,8 @@ type querier interface {
 type writeState struct {
 	tx          *sql.Tx
 	afterCommit []func()
+	idem        *idempotencyKey // the request's Idempotency-Key, nil without one
+	replayed    bool            // the response is a stored one (or the refusal to replay): nothing to commit
 }
 
 type writeStateKey struct{}

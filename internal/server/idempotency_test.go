@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
 )
 
 // TestIdempotentReplay sends every POST of the route table twice with one Idempotency-Key: the replay
@@ -58,6 +59,17 @@ func TestIdempotentReplay(t *testing.T) {
 				t.Fatalf("first call: %s", first)
 			}
 			replay := h.do(t, cred, op.Method, route, body, api.HeaderIdempotencyKey, key)
+			if op.Route == api.PathUsers {
+				// Sign-up takes no key: its body holds nothing secret, so a stored response (with the
+				// new account's token) could be replayed by anyone who guessed the key. Each sign-up
+				// makes a new unproven account, which holds nothing until it proves the address.
+				again := decode[api.SignupResponse](t, replay)
+				if replay.Status != http.StatusCreated || replay.Header.Get(server.HeaderIdempotentReplayed) != "" ||
+					again.User.ID == decode[api.SignupResponse](t, first).User.ID {
+					t.Fatalf("a sign-up was replayed:\nfirst  %s\nsecond %s", first, replay)
+				}
+				return
+			}
 			if replay.Status != first.Status || !bytes.Equal(replay.Body, first.Body) {
 				t.Fatalf("the replay differs from the first response:\nfirst  %s\nreplay %s", first, replay)
 			}

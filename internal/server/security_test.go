@@ -334,3 +334,77 @@ func TestCapsOnResendsAndPersonalTokens(t *testing.T) {
 		t.Fatalf("%d personal tokens, want %d", n, api.MaxPersonalTokensPerUser)
 	}
 }
+
+// TestReplayIsAuthorizedLikeAFreshRequest (finding 9): a request with an Idempotency-Key already used
+// is authorized as if it were new before its stored response is replayed: a removed or demoted user,
+// or a replay into a deleted organization, gets the refusal, never the stored response with its
+// secret. Without a credential nothing of someone else's can be replayed: sign-up takes no key, and an
+// invitation acceptance replays only to the very same body, which carries the single-use code.
+func TestReplayIsAuthorizedLikeAFreshRequest(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	owner := h.signup(t)
+
+	t.Run("a removed user", func(t *testing.T) {
+		org := h.createOrg(t, owner.Token, api.PlanTeam)
+		admin := h.newMember(t, owner.Token, org.ID, api.RoleAdmin)
+		tokens := path(api.PathAPITokens, "org_id", org.ID)
+		key, body := h.unique("key"), api.APITokenCreate{Name: "ci", Role: api.RoleMember}
+		first := decode[api.APIToken](t, h.expect(t, http.StatusCreated, admin.Token, http.MethodPost, tokens, body, api.HeaderIdempotencyKey, key))
+		h.expect(t, http.StatusNoContent, owner.Token, http.MethodDelete, path(api.PathMember, "org_id", org.ID, "email", admin.Email), nil)
+		r := h.expect(t, http.StatusNotFound, admin.Token, http.MethodPost, tokens, body, api.HeaderIdempotencyKey, key)
+		if bytes.Contains(r.Body, []byte(first.Token)) {
+			t.Fatalf("the replay showed the token's secret: %s", r)
+		}
+	})
+
+	t.Run("a demoted user", func(t *testing.T) {
+		org := h.createOrg(t, owner.Token, api.PlanTeam)
+		admin := h.newMember(t, owner.Token, org.ID, api.RoleAdmin)
+		tokens := path(api.PathAPITokens, "org_id", org.ID)
+		key, body := h.unique("key"), api.APITokenCreate{Name: "ci", Role: api.RoleMember}
+		first := decode[api.APIToken](t, h.expect(t, http.StatusCreated, admin.Token, http.MethodPost, tokens, body, api.HeaderIdempotencyKey, key))
+		member := api.RoleMember
+		h.expect(t, http.StatusOK, owner.Token, http.MethodPatch, path(api.PathMember, "org_id", org.ID, "email", admin.Email), api.MemberUpdate{Role: &member})
+		r := h.expect(t, http.StatusForbidden, admin.Token, http.MethodPost, tokens, body, api.HeaderIdempotencyKey, key)
+		if bytes.Contains(r.Body, []byte(first.Token)) {
+			t.Fatalf("the replay showed the token's secret: %s", r)
+		}
+	})
+
+	t.Run("a deleted organization", func(t *testing.T) {
+		org := h.createOrg(t, owner.Token, api.PlanTeam)
+		tokens := path(api.PathAPITokens, "org_id", org.ID)
+		key, body := h.unique("key"), api.APITokenCreate{Name: "ci", Role: api.RoleMember}
+		first := decode[api.APIToken](t, h.expect(t, http.StatusCreated, owner.Token, http.MethodPost, tokens, body, api.HeaderIdempotencyKey, key))
+		h.expect(t, http.StatusNoContent, owner.Token, http.MethodDelete, path(api.PathOrganization, "org_id", org.ID), nil)
+		r := h.expect(t, http.StatusNotFound, owner.Token, http.MethodPost, tokens, body, api.HeaderIdempotencyKey, key)
+		if bytes.Contains(r.Body, []byte(first.Token)) {
+			t.Fatalf("the replay showed the token's secret: %s", r)
+		}
+	})
+
+	t.Run("anonymous callers behind one address", func(t *testing.T) {
+		key := h.unique("key")
+		body := api.SignupRequest{Email: h.email()}
+		first := decode[api.SignupResponse](t, h.expect(t, http.StatusCreated, anonymous, http.MethodPost, api.PathUsers, body, api.HeaderIdempotencyKey, key))
+		second := h.expect(t, http.StatusCreated, anonymous, http.MethodPost, api.PathUsers, body, api.HeaderIdempotencyKey, key)
+		if bytes.Contains(second.Body, []byte(first.Token)) {
+			t.Fatalf("a second anonymous caller got the first one's token: %s", second)
+		}
+
+		org := h.createOrg(t, owner.Token, api.PlanTeam)
+		_, code := h.createInvitation(t, owner.Token, org.ID, h.email(), api.RoleMember)
+		acc := decode[api.InvitationAcceptance](t, h.expect(t, acceptStatus, anonymous, http.MethodPost, api.PathInvitationAccept, api.InvitationAccept{Code: code}, api.HeaderIdempotencyKey, key))
+		// Same key, without the code: nothing to replay.
+		r := h.expect(t, http.StatusNotFound, anonymous, http.MethodPost, api.PathInvitationAccept, api.InvitationAccept{Code: "orgs_inv_" + h.unique("guess")}, api.HeaderIdempotencyKey, key)
+		if bytes.Contains(r.Body, []byte(acc.Token)) {
+			t.Fatalf("an anonymous caller without the code got the acceptance's token: %s", r)
+		}
+		// With the code (a retry by the invitee), the acceptance replays.
+		again := decode[api.InvitationAcceptance](t, h.expect(t, acceptStatus, anonymous, http.MethodPost, api.PathInvitationAccept, api.InvitationAccept{Code: code}, api.HeaderIdempotencyKey, key))
+		if again.Token != acc.Token {
+			t.Fatalf("the invitee's retry did not replay the acceptance: %+v", again)
+		}
+	})
+}

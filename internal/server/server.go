@@ -14,6 +14,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -70,8 +71,10 @@ type Server struct {
 	faults   *faultInjector
 	inflight *inflightKeys
 	sealer   *sealer
-	closed   sync.Once
-	closeErr error
+	// idemSecret is mixed into the keys that encrypt stored idempotent responses.
+	idemSecret []byte
+	closed     sync.Once
+	closeErr   error
 }
 
 // New opens (creating and migrating if needed) the database and returns a server ready to serve.
@@ -93,6 +96,8 @@ func New(cfg Config) (*Server, error) {
 	if s.sealer, err = newSealer(key); err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
+	idem := sha256.Sum256(append([]byte("orgs idempotency responses\n"), key...))
+	s.idemSecret = idem[:]
 	db, err := store.Open(context.Background(), cfg.DBPath)
 	if err != nil {
 		return nil, err

@@ -247,7 +247,7 @@ func TestHumaErrorsAreProblems(t *testing.T) {
 func TestIdempotencySealing(t *testing.T) {
 	t.Parallel()
 	r := httptest.NewRequest(http.MethodPost, "/api/v1/orgs", nil)
-	k := newIdempotencyKey("user:usr_a", "key-1", r, []byte(`{}`))
+	k := newIdempotencyKey([]byte("server secret"), "user:usr_a", "key-1", r, []byte(`{}`))
 	plain := []byte(`{"token":"orgs_ot_very_secret"}`)
 	sealed, err := k.seal(plain)
 	if err != nil {
@@ -259,14 +259,14 @@ func TestIdempotencySealing(t *testing.T) {
 	if got, err := k.open(sealed); err != nil || !bytes.Equal(got, plain) {
 		t.Fatalf("open = %q, %v", got, err)
 	}
-	other := newIdempotencyKey("user:usr_b", "key-1", r, []byte(`{}`))
+	other := newIdempotencyKey([]byte("server secret"), "user:usr_b", "key-1", r, []byte(`{}`))
 	if other.lookup == k.lookup {
 		t.Fatal("two principals share a lookup for the same key")
 	}
 	if _, err := other.open(sealed); err == nil {
 		t.Fatal("another principal's key opened the stored response")
 	}
-	differentBody := newIdempotencyKey("user:usr_a", "key-1", r, []byte(`{"a":1}`))
+	differentBody := newIdempotencyKey([]byte("server secret"), "user:usr_a", "key-1", r, []byte(`{"a":1}`))
 	if differentBody.requestHash == k.requestHash || differentBody.lookup != k.lookup {
 		t.Fatal("the request hash must change with the body and the lookup must not")
 	}

@@ -17,7 +17,7 @@ import (
 func (s *Server) registerUsers(a huma.API) {
 	const tag = "Users"
 	register(a, s, operation(http.MethodPost, api.PathUsers, "signup", "Sign up: create a user and their first personal token", http.StatusCreated,
-		policy{public: true}, tag), s.signup)
+		policy{public: true, noReplay: true}, tag), s.signup)
 	register(a, s, operation(http.MethodGet, api.PathCurrentUser, "get-current-user", "Get the user the personal token belongs to", http.StatusOK,
 		policy{userOnly: true, action: "read the current user"}, tag), s.currentUser)
 	register(a, s, operation(http.MethodPost, api.PathVerifyEmail, "verify-email", "Prove the current user's email address with the code emailed at sign-up", http.StatusOK,
