@@ -133,7 +133,9 @@ func newHarness(tb testing.TB, opts ...harnessOption) *harness {
 	if err != nil {
 		tb.Fatalf("server.New: %v", err)
 	}
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewUnstartedServer(srv)
+	ts.Listener = server.Listener(ts.Listener)
+	ts.Start()
 	tb.Cleanup(func() {
 		ts.Close()
 		if err := srv.Close(); err != nil {

@@ -1,10 +1,14 @@
 package server_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -407,4 +411,63 @@ func TestReplayIsAuthorizedLikeAFreshRequest(t *testing.T) {
 			t.Fatalf("the invitee's retry did not replay the acceptance: %+v", again)
 		}
 	})
+}
+
+// TestEveryErrorIsAProblem (finding 12): invalid UTF-8 in a body (raw, or as an escaped lone
+// surrogate) is refused instead of stored as U+FFFD; a path net/http cannot parse (%ZZ) and a path
+// with '..' segments get problem documents, not plain text or a bare redirect.
+func TestEveryErrorIsAProblem(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	owner := h.signup(t)
+	org := h.createOrg(t, owner.Token, api.PlanTeam)
+	orgPath := path(api.PathOrganization, "org_id", org.ID)
+	h.expectProblem(t, http.StatusBadRequest, api.ProblemMalformed, owner.Token, http.MethodPatch, orgPath, []byte("{\"name\": \"bad \xff\xfe name\"}"))
+	h.expectProblem(t, http.StatusUnprocessableEntity, api.ProblemInvalid, owner.Token, http.MethodPatch, orgPath, `{"name": "lone \ud800 surrogate"}`)
+	h.expectProblem(t, http.StatusBadRequest, api.ProblemMalformed, anonymous, http.MethodPost, api.PathUsers, []byte("{\"email\": \"\xc3(@example.test\"}"))
+	got := decode[api.Organization](t, h.expect(t, http.StatusOK, owner.Token, http.MethodGet, orgPath, nil))
+	if got.Name != org.Name {
+		t.Fatalf("a refused name was stored: %q", got.Name)
+	}
+
+	// Raw requests: the client would clean or refuse these paths itself.
+	for _, target := range []string{api.BasePath + "/orgs/%ZZ", api.BasePath + "/orgs/" + org.ID + "/../" + org.ID, api.BasePath + "//orgs", api.BasePath + "/./orgs"} {
+		t.Run(target, func(t *testing.T) {
+			r := rawRequest(t, h, "GET "+target+" HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer "+owner.Token+"\r\nConnection: close\r\n\r\n")
+			checkResponse(t, r)
+			if r.Status != http.StatusBadRequest {
+				t.Fatalf("want 400, got %s", r)
+			}
+		})
+	}
+}
+
+// rawRequest writes request bytes as they are on a new connection and reads the response.
+func rawRequest(tb testing.TB, h *harness, raw string) *response {
+	tb.Helper()
+	u, err := url.Parse(h.URL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	conn, err := net.DialTimeout("tcp", u.Host, 10*time.Second)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(30 * time.Second)); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := io.WriteString(conn, raw); err != nil {
+		tb.Fatal(err)
+	}
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		tb.Fatalf("read the response: %v", err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &response{Method: "RAW", Path: strings.SplitN(raw, "\r\n", 2)[0], Status: res.StatusCode, Header: res.Header, Body: body}
 }

@@ -22,9 +22,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -238,10 +241,35 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 			writeProblem(w, newProblem(http.StatusBadRequest, api.ProblemMalformed, "the request body could not be read: %v", err))
 			return
 		}
+		// encoding/json would read invalid UTF-8 as U+FFFD and the server would store a name nobody sent.
+		if !utf8.Valid(body) {
+			writeProblem(w, newProblem(http.StatusBadRequest, api.ProblemMalformed, "the request body is not valid UTF-8 (the first bad byte is at offset %d)", firstInvalidUTF8(body)))
+			return
+		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r = r.WithContext(context.WithValue(r.Context(), bodyKey{}, body))
 		next.ServeHTTP(w, r)
 	})
+}
+
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
+}
+
+// cleanPath is the canonical form of p, as the mux computes it: path.Clean, keeping a trailing slash.
+func cleanPath(p string) string {
+	np := path.Clean(p)
+	if strings.HasSuffix(p, "/") && np != "/" {
+		np += "/"
+	}
+	return np
 }
 
 type bodyKey struct{}
@@ -255,6 +283,13 @@ func requestBody(r *http.Request) []byte {
 // mux's plain-text answer.
 func problemsForUnrouted(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The mux would redirect a path with '.', '..' or empty segments to its cleaned form. Paths name
+		// objects exactly as sent; such a path is a malformed request, not a move.
+		if p := r.URL.Path; p != "" && cleanPath(p) != p {
+			writeProblem(w, newProblem(http.StatusBadRequest, api.ProblemMalformed,
+				"the path %q is not in canonical form (it has '.', '..' or empty segments); send the path itself", r.URL.EscapedPath()))
+			return
+		}
 		h, pattern := mux.Handler(r)
 		if pattern != "" {
 			mux.ServeHTTP(w, r)
