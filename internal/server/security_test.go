@@ -4,10 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -470,4 +476,79 @@ func rawRequest(tb testing.TB, h *harness, raw string) *response {
 		tb.Fatal(err)
 	}
 	return &response{Method: "RAW", Path: strings.SplitN(raw, "\r\n", 2)[0], Status: res.StatusCode, Header: res.Header, Body: body}
+}
+
+// TestMigrationFromTheFirstSchema: a database written before the hardening (migration 0001 only, with
+// a registry secret in the clear) opens with its data intact: its users count as proven, its members
+// as active, its tokens work, and its registry secret is sealed and gone from the files.
+func TestMigrationFromTheFirstSchema(t *testing.T) {
+	t.Parallel()
+	dbPath := filepath.Join(t.TempDir(), "orgs.db")
+	schema, err := os.ReadFile(filepath.Join("store", "migrations", "0001_init.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+dbPath+"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const token = "orgs_pat_legacy-token-0123456789abcdef0123456789"
+	const secret = "legacy-registry-password-5f1e"
+	now := time.Now().UTC().Format("2006-01-02T15:04:05.000000000Z")
+	sum := sha256.Sum256([]byte(token))
+	for _, stmt := range []string{
+		string(schema),
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`,
+		`INSERT INTO schema_migrations VALUES (1, '` + now + `')`,
+		`INSERT INTO users (id, email, email_lower, name, created_at) VALUES ('usr_legacy', 'Legacy@Example.test', 'legacy@example.test', 'L', '` + now + `')`,
+		`INSERT INTO personal_tokens (id, user_id, name, hash, created_at) VALUES ('pat_legacy', 'usr_legacy', 'old', '` + hex.EncodeToString(sum[:]) + `', '` + now + `')`,
+		`INSERT INTO organizations (id, name, admin_contact_emails, plan, artifacts_storage_limit_gb, ai_hints_enabled, mask_webhook_urls, created_at, updated_at)
+			VALUES ('org_legacy', 'legacy', '["legacy@example.test"]', 'team', 10, 0, 0, '` + now + `', '` + now + `')`,
+		`INSERT INTO members (organization_id, user_id, role, created_at) VALUES ('org_legacy', 'usr_legacy', 'owner', '` + now + `')`,
+		`INSERT INTO container_registries (id, organization_id, name, kind, url, username, password, created_at, updated_at)
+			VALUES ('reg_legacy', 'org_legacy', 'ghcr', 'github', 'https://ghcr.example.test', 'robot', '` + secret + `', '` + now + `', '` + now + `')`,
+	} {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatalf("%.60s: %v", stmt, err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err := server.New(server.Config{DBPath: dbPath, RateLimit: server.RateLimit{Disabled: true}})
+	if err != nil {
+		t.Fatalf("open a database of the first schema: %v", err)
+	}
+	ts := httptest.NewServer(s)
+	t.Cleanup(func() {
+		ts.Close()
+		s.Close()
+	})
+	h := &harness{URL: ts.URL, DBPath: dbPath, Server: s, client: ts.Client()}
+	me := decode[api.User](t, h.expect(t, http.StatusOK, token, http.MethodGet, api.PathCurrentUser, nil))
+	if !me.EmailVerified {
+		t.Errorf("a user from before the hardening reads unverified: %+v", me)
+	}
+	m := decode[api.Member](t, h.expect(t, http.StatusOK, token, http.MethodGet, path(api.PathMember, "org_id", "org_legacy", "email", "legacy@example.test"), nil))
+	if m.Status != api.MemberActive || m.Role != api.RoleOwner {
+		t.Errorf("a member from before the hardening: %+v", m)
+	}
+	same := secret
+	regPath := path(api.PathContainerRegistry, "org_id", "org_legacy", "registry_id", "reg_legacy")
+	before := h.expect(t, http.StatusOK, token, http.MethodGet, regPath, nil)
+	after := h.expect(t, http.StatusOK, token, http.MethodPatch, regPath, api.ContainerRegistryUpdate{Password: &same})
+	if before.Header.Get(api.HeaderETag) != after.Header.Get(api.HeaderETag) {
+		t.Errorf("the sealed legacy secret no longer compares equal to itself")
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		data, err := os.ReadFile(dbPath + suffix)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			t.Fatal(err)
+		}
+		if bytes.Contains(data, []byte(secret)) {
+			t.Errorf("orgs.db%s still holds the legacy registry secret in the clear", suffix)
+		}
+	}
+	h.createOrg(t, token, api.PlanHobby)
 }
