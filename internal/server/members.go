@@ -365,13 +365,16 @@ func (s *Server) pendingMembership(ctx context.Context, tx *sql.Tx, orgID string
 	if err != nil {
 		return api.Member{}, api.User{}, err
 	}
+	notFound := errNotFound("you have no membership of organization %q", orgID)
 	m, err := s.loadMember(ctx, tx, orgID, u.Email)
 	var prob *problem
-	if errors.As(err, &prob) && prob.Status == http.StatusNotFound || err == nil && m.UserID != u.ID {
-		return api.Member{}, api.User{}, errNotFound("you have no membership of organization %q", orgID)
-	}
-	if err != nil {
+	switch {
+	case errors.As(err, &prob) && prob.Status == http.StatusNotFound:
+		return api.Member{}, api.User{}, notFound
+	case err != nil:
 		return api.Member{}, api.User{}, err
+	case m.UserID != u.ID:
+		return api.Member{}, api.User{}, notFound
 	}
 	if m.Status != api.MemberPending {
 		return api.Member{}, api.User{}, errConflict("your membership of organization %q is already active", orgID)

@@ -108,15 +108,11 @@ func createKeyFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create the server key file %s: %w", path, err)
 	}
-	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n"); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("write the server key file %s: %w", path, err)
+	_, err = f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n")
+	if err == nil {
+		err = f.Sync()
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("write the server key file %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
+	if err = errors.Join(err, f.Close()); err != nil {
 		return nil, fmt.Errorf("write the server key file %s: %w", path, err)
 	}
 	return key, nil

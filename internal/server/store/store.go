@@ -209,7 +209,9 @@ func applyMigration(ctx context.Context, conn *sql.Conn, name string, version in
 		return fmt.Errorf("migration %s: %w", name, err)
 	}
 	broken := rows.Next()
-	rows.Close()
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return fmt.Errorf("migration %s: %w", name, err)
+	}
 	if broken {
 		return fmt.Errorf("migration %s leaves rows whose foreign keys point nowhere", name)
 	}
