@@ -103,6 +103,9 @@ func TestAuthorizationRacesRoleChanges(t *testing.T) {
 					if lostOK && wroteOK {
 						t.Fatalf("round %d: both the demotion (%s) and the victim's write (%s) succeeded", round, lost, wrote)
 					}
+					if !wroteOK {
+						lostFirst++
+					}
 					continue
 				}
 				if !lostOK {

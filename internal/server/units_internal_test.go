@@ -97,7 +97,7 @@ func TestRateLimitPolicyHeader(t *testing.T) {
 // them all.
 func TestRateLimitFloodOfInvalidTokens(t *testing.T) {
 	t.Parallel()
-	s, err := New(Config{DBPath: filepath.Join(t.TempDir(), "orgs.db"), RateLimit: RateLimit{PerSecond: 1, Burst: 50}})
+	s, err := New(Config{DBPath: filepath.Join(t.TempDir(), "orgs.db"), RateLimit: RateLimit{PerSecond: 0.001, Burst: 50}})
 	if err != nil {
 		t.Fatal(err)
 	}
