@@ -28,7 +28,7 @@ import (
 // | add, change, remove members                | yes   | yes*  | no     | no     |
 // | leave (remove oneself)                     | yes   | yes   | yes    | yes    |
 // | invitations: list, get, create, resend, cancel | yes | yes* | no    | no     |
-// | API tokens: list, get, create, revoke      | yes   | yes   | no     | no     |
+// | API tokens: list, get, create, revoke      | yes   | yes***| no     | no     |
 // | container registries and labels: read      | yes   | yes   | yes    | no     |
 // | container registries and labels: write     | yes   | yes   | no     | no     |
 // | environments: read                         | yes   | yes   | granted only** | no |
@@ -39,11 +39,19 @@ import (
 // *  Only owners make or unmake owners: an admin cannot add or invite an owner, promote to owner, or
 //    change or remove an owner.
 // ** A member lists only the environments they hold an environment role in; getting another one is 403.
+// *** An admin makes admin and member tokens only; a biller token only an owner (billing is not an
+//    admin right).
 //
 // Whatever the role, an organization the caller does not belong to answers 404 (existence does not
 // leak), and an unknown id inside an organization the caller belongs to answers 404 too. An
 // organization API token cannot create organizations, leave, or use the /user endpoints (403), and
 // lists only its own organization. Missing, unknown, expired or deactivated credentials answer 401.
+//
+// An organization API token may do what both its role and its creator's current role allow (the
+// intersection: the roles are different rights, not a ladder), and is made only with a role whose
+// rights its creator holds (tokenGranters). A pending membership (added by someone else, not yet
+// accepted) gives no role at all. Every write checks all of this again inside its own transaction
+// (writeOrg); docs/threat-model.md states the rules.
 
 const securityScheme = "bearer"
 
