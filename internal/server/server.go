@@ -45,7 +45,7 @@ type Config struct {
 	SecretKey     []byte
 	KeyFile       string
 	Now           func() time.Time          // nil: time.Now; tests inject a fake clock
-	RateLimit     RateLimit                 // per credential; zero value = generous default
+	RateLimit     RateLimit                 // per user and per client address; zero value = generous default
 	Faults        Faults                    // fault injection; zero value = off
 	InvitationTTL time.Duration             // 0: 7 days
 	OnInvitation  func(api.InvitationEmail) // receives the acceptance code "emailed" to the invitee
