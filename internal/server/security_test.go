@@ -3,7 +3,6 @@ package server_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -169,7 +168,7 @@ func TestNonASCIIEmails(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if err := s.Bootstrap(context.Background(), "Öwner@exämple.test", "", []string{"Ädmin@exämple.test", "ädmin@EXÄMPLE.test"}); err != nil {
+	if err := s.Bootstrap(t.Context(), "Öwner@exämple.test", "", []string{"Ädmin@exämple.test", "ädmin@EXÄMPLE.test"}); err != nil {
 		t.Fatalf("bootstrap with non-ASCII seed users: %v", err)
 	}
 }

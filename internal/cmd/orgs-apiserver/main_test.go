@@ -65,7 +65,7 @@ func TestProgram(t *testing.T) {
 // exit code.
 func runToExit(t *testing.T, bin string, args []string, env ...string) (string, int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), append([]string{"ORGS_BOOTSTRAP_EMAIL=", "ORGS_BOOTSTRAP_TOKEN=", "ORGS_SEED_USERS="}, env...)...)
