@@ -469,3 +469,42 @@ func mustUnmarshal(t *testing.T, body []byte, v any) {
 		t.Fatalf("decode %s: %v", body, err)
 	}
 }
+
+// TestServerKey: the key file is created on first start with mode 0600 and reused after; a key file
+// others can read, or one of the wrong size, stops the server; a configured key wins over the file.
+func TestServerKey(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := Config{DBPath: filepath.Join(dir, "orgs.db")}
+	first, err := loadKey(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(cfg.DBPath + ".key")
+	if err != nil || info.Mode().Perm() != 0o600 || len(first) != SecretKeySize {
+		t.Fatalf("key file: %v %v, key of %d bytes", info, err, len(first))
+	}
+	again, err := loadKey(cfg)
+	if err != nil || !bytes.Equal(first, again) {
+		t.Fatalf("the key file was not reused: %v", err)
+	}
+	if err := os.Chmod(cfg.DBPath+".key", 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadKey(cfg); err == nil || !strings.Contains(err.Error(), "readable by others") {
+		t.Fatalf("a key file readable by others: %v", err)
+	}
+	short := filepath.Join(dir, "short.key")
+	if err := os.WriteFile(short, []byte("c2hvcnQ=\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadKey(Config{DBPath: cfg.DBPath, KeyFile: short}); err == nil {
+		t.Fatal("a key of the wrong size was accepted")
+	}
+	if got, err := loadKey(Config{DBPath: cfg.DBPath, SecretKey: first}); err != nil || !bytes.Equal(got, first) {
+		t.Fatalf("a configured key: %v", err)
+	}
+	if _, err := ParseSecretKey("not base64!"); err == nil {
+		t.Fatal("ParseSecretKey accepted garbage")
+	}
+}
