@@ -60,12 +60,14 @@ echo "using $cli"
 
 step "starting the reference server on a free loopback port, with a fresh database"
 # A fresh random bootstrap token, handed to the server and the provider through the environment only.
+# The demo adds alice@ and bob@ as members directly; -auto-accept-memberships makes them active at once
+# instead of pending until they accept, which a demo with nobody to accept needs (local use only).
 token=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
 log="$work/server.log"
 ORGS_BOOTSTRAP_EMAIL=demo-owner@example.com \
   ORGS_BOOTSTRAP_TOKEN="$token" \
   ORGS_SEED_USERS=alice@example.com,bob@example.com \
-  "$work/bin/orgs-apiserver" -listen 127.0.0.1:0 -db "$work/orgs.db" >"$log" 2>&1 &
+  "$work/bin/orgs-apiserver" -listen 127.0.0.1:0 -db "$work/orgs.db" -auto-accept-memberships >"$log" 2>&1 &
 server_pid=$!
 
 endpoint=""

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -54,8 +55,9 @@ type Env struct {
 	limited  atomic.Int64
 	latency  atomic.Int64 // a time.Duration added before each request from now on
 
-	mu      sync.Mutex
-	delayed []DelayedRequest
+	mu            sync.Mutex
+	delayed       []DelayedRequest
+	verifications map[string]string // user id -> the code the server emailed at sign-up
 }
 
 // DelayedRequest is a request held back by SetLatency, and how long its client waited for it.
@@ -147,6 +149,13 @@ func WithRateLimit(limit server.RateLimit) Option {
 	return func(c *server.Config) { c.RateLimit = limit }
 }
 
+// WithPendingMemberships keeps the server's default: a member added by someone else is pending until
+// they accept. Without it, New turns Config.AutoAcceptMemberships on, so that adding a signed-up user
+// makes an active member at once, as the provider's tests expect of a test server.
+func WithPendingMemberships() Option {
+	return func(c *server.Config) { c.AutoAcceptMemberships = false }
+}
+
 // WithInvitationTTL sets how long invitations stay acceptable.
 func WithInvitationTTL(ttl time.Duration) Option {
 	return func(c *server.Config) { c.InvitationTTL = ttl }
@@ -154,12 +163,20 @@ func WithInvitationTTL(ttl time.Duration) Option {
 
 // New starts a reference server on a temporary database behind httptest, bootstraps an owner with a
 // random personal token, and stops both when the test ends. Rate limiting is off unless an option
-// turns it back on.
+// turns it back on; members added by someone else are active at once unless WithPendingMemberships.
 func New(t *testing.T, opts ...Option) *Env {
 	t.Helper()
+	env := &Env{verifications: map[string]string{}}
 	cfg := server.Config{
-		DBPath:    filepath.Join(t.TempDir(), "orgs.db"),
-		RateLimit: server.RateLimit{Disabled: true},
+		DBPath:                filepath.Join(t.TempDir(), "orgs.db"),
+		RateLimit:             server.RateLimit{Disabled: true},
+		AutoAcceptMemberships: true,
+		// The server "emails" the code that proves a sign-up's address here; SignUp uses it.
+		OnVerification: func(e api.VerificationEmail) {
+			env.mu.Lock()
+			defer env.mu.Unlock()
+			env.verifications[e.UserID] = e.Code
+		},
 	}
 	for _, opt := range opts {
 		opt(&cfg)
@@ -174,14 +191,13 @@ func New(t *testing.T, opts ...Option) *Env {
 			t.Errorf("close reference server: %v", err)
 		}
 	})
-	env := &Env{
-		Token:      "orgs_pat_" + randomHex(t, 20),
-		OwnerEmail: "owner@example.com",
-		Server:     srv,
-	}
 	hs := httptest.NewServer(env.count(srv))
 	t.Cleanup(hs.Close)
+
 	env.Endpoint = hs.URL
+	env.Token = "orgs_pat_" + randomHex(t, 20)
+	env.OwnerEmail = "owner@example.com"
+	env.Server = srv
 	if err := srv.Bootstrap(context.Background(), env.OwnerEmail, env.Token, nil); err != nil {
 		t.Fatalf("bootstrap owner: %v", err)
 	}
@@ -215,14 +231,44 @@ func (e *Env) ProviderBlockWithToken(token string) string {
 	return fmt.Sprintf("provider \"orgs\" {\n  endpoint = %q\n  token    = %q\n}\n", e.Endpoint, token)
 }
 
-// SignUp creates a user and returns it with its first personal token.
+// SignUp creates a user, proves their address with the code the server emailed, and returns the user
+// with its first personal token.
 func (e *Env) SignUp(t *testing.T, email string) (api.User, string) {
 	t.Helper()
 	resp, err := e.NewClient(t, "").Signup(t.Context(), api.SignupRequest{Email: email})
 	if err != nil {
 		t.Fatalf("sign up %s: %v", email, err)
 	}
-	return resp.User, resp.Token
+	e.mu.Lock()
+	code, ok := e.verifications[resp.User.ID]
+	e.mu.Unlock()
+	if !ok {
+		t.Fatalf("sign up %s: the server emailed no verification code", email)
+	}
+	body, err := json.Marshal(api.EmailVerification{Code: code})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, e.Endpoint+api.PathVerifyEmail, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+resp.Token)
+	req.Header.Set("Content-Type", api.ContentTypeJSON)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("verify %s: %v", email, err)
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("verify %s: %d %s %v", email, res.StatusCode, data, err)
+	}
+	var u api.User
+	if err := json.Unmarshal(data, &u); err != nil {
+		t.Fatalf("verify %s: %v", email, err)
+	}
+	return u, resp.Token
 }
 
 // CreateOrganization creates an organization on plan, owned by the owner, through the API.

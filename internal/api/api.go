@@ -12,11 +12,16 @@ const BasePath = "/api/v1"
 const (
 	PathOpenAPI = BasePath + "/openapi.json"
 
-	PathUsers            = BasePath + "/users" // POST: sign up (no credential)
-	PathCurrentUser      = BasePath + "/user"
-	PathPersonalTokens   = BasePath + "/user/tokens"
-	PathPersonalToken    = BasePath + "/user/tokens/{token_id}"
-	PathInvitationAccept = BasePath + "/invitations/accept" // POST with the emailed code (no credential needed)
+	PathUsers          = BasePath + "/users" // POST: sign up (no credential)
+	PathCurrentUser    = BasePath + "/user"
+	PathPersonalTokens = BasePath + "/user/tokens"
+	PathPersonalToken  = BasePath + "/user/tokens/{token_id}"
+	PathVerifyEmail    = BasePath + "/user/verify-email" // POST with the code emailed at sign-up
+	// Memberships others added the current user to wait for the user's answer.
+	PathMemberships       = BasePath + "/user/memberships"
+	PathMembershipAccept  = PathMemberships + "/{org_id}/accept"
+	PathMembershipDecline = PathMemberships + "/{org_id}/decline"
+	PathInvitationAccept  = BasePath + "/invitations/accept" // POST with the emailed code (no credential needed)
 
 	PathOrganizations       = BasePath + "/orgs"
 	PathOrganization        = PathOrganizations + "/{org_id}"
@@ -43,6 +48,12 @@ const (
 	HeaderIfMatch        = "If-Match"
 	HeaderETag           = "ETag"
 	HeaderRetryAfter     = "Retry-After"
+	// The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers), on every response subject
+	// to the rate limit, 429s included. The policy `"default";q=<burst>;w=<seconds>` is a token bucket
+	// of q requests that refills fully in w seconds (a sustained rate of q/w per second); the state
+	// `"default";r=<remaining>;t=<seconds until full>` is the caller's bucket after this request.
+	HeaderRateLimitPolicy = "RateLimit-Policy"
+	HeaderRateLimit       = "RateLimit"
 )
 
 // Pagination query parameters and bounds.
@@ -143,13 +154,29 @@ const (
 // ---- Users and personal tokens ----
 
 type User struct {
-	ID        string    `json:"id" readOnly:"true"`
-	Email     string    `json:"email" format:"email"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at" readOnly:"true"`
+	ID            string    `json:"id" readOnly:"true"`
+	Email         string    `json:"email" format:"email"`
+	Name          string    `json:"name"`
+	EmailVerified bool      `json:"email_verified" readOnly:"true" doc:"Whether the user proved they receive mail at the address (the code emailed at sign-up, or an accepted invitation). Until then the address is not theirs: nobody can add them to an organization and they cannot create one."`
+	CreatedAt     time.Time `json:"created_at" readOnly:"true"`
 }
 
-// SignupRequest creates a user; the response carries the user's first personal token.
+// EmailVerification proves the current user receives mail at their address.
+type EmailVerification struct {
+	Code string `json:"code" minLength:"1" maxLength:"200" doc:"The code emailed at sign-up."`
+}
+
+// VerificationEmail is what the server "sends" at sign-up: the code that proves the address. The
+// reference server hands it to a configured hook instead of a mail system.
+type VerificationEmail struct {
+	To     string
+	UserID string
+	Code   string
+}
+
+// SignupRequest creates a user; the response carries the user's first personal token. The address is
+// the user's only once proven (POST PathVerifyEmail with the emailed code); sign-up answers the same
+// whether or not someone else already holds the address.
 type SignupRequest struct {
 	Email string `json:"email" format:"email" maxLength:"254" doc:"The new user's email; unique, compared case-insensitively."`
 	Name  string `json:"name,omitempty" maxLength:"200"`
@@ -224,12 +251,27 @@ type OrganizationSettingsUpdate struct {
 
 // ---- Members ----
 
+// MemberStatus says whether a membership is in force.
+type MemberStatus string
+
+const (
+	// MemberActive: the user is a member with the role's rights.
+	MemberActive MemberStatus = "active"
+	// MemberPending: someone else added the user, who has not accepted yet. A pending membership gives
+	// no access, does not count toward the user's organization cap or as an owner, but holds a seat of
+	// the organization's plan.
+	MemberPending MemberStatus = "pending"
+)
+
+var MemberStatuses = []MemberStatus{MemberActive, MemberPending}
+
 type Member struct {
 	OrganizationID   string                     `json:"organization_id" readOnly:"true"`
 	UserID           string                     `json:"user_id" readOnly:"true"`
 	Email            string                     `json:"email"`
 	Name             string                     `json:"name" readOnly:"true"`
 	Role             Role                       `json:"role"`
+	Status           MemberStatus               `json:"status" readOnly:"true" doc:"active, or pending until the user accepts a membership someone else added (POST /api/v1/user/memberships/{org_id}/accept)."`
 	EnvironmentRoles map[string]EnvironmentRole `json:"environment_roles" doc:"Environment id to role; what a member with role member may do there."`
 	CreatedAt        time.Time                  `json:"created_at" readOnly:"true"`
 }

@@ -1,5 +1,7 @@
 package api
 
+import "time"
+
 // Limits are the most of each quantity an organization on a plan may hold.
 type Limits struct {
 	Members             int64
@@ -18,8 +20,20 @@ var PlanLimits = map[Plan]Limits{
 	PlanEnterprise: {Members: 10000, Environments: 100, APITokens: 500, ContainerRegistries: 100, Labels: 1000},
 }
 
-// MaxOrganizationsPerUser is how many organizations one user may be a member of.
+// MaxOrganizationsPerUser is how many organizations one user may be an active member of.
 const MaxOrganizationsPerUser = 5
+
+// MaxPersonalTokensPerUser is how many personal access tokens one user may hold.
+const MaxPersonalTokensPerUser = 50
+
+// InvitationResendInterval is how long a pending invitation must wait between two sends: an
+// invitation's email cannot be turned into a way to flood someone's mailbox. An expired invitation
+// may be re-sent at once (that is how it becomes acceptable again), at most once per lifetime.
+const InvitationResendInterval = 10 * time.Minute
+
+// MinBootstrapTokenLength is the shortest bootstrap token the server accepts: a personal token given
+// from outside must be as hard to guess as the ones the server makes.
+const MinBootstrapTokenLength = 32
 
 // Quantity returns the limit for a quantity name (QuantityMembers, ...).
 func (l Limits) Quantity(name string) int64 {

@@ -62,6 +62,10 @@ func ValidateEmail(s string) error {
 	return nil
 }
 
+// EmailKey is the form in which email addresses are compared, by the server and the provider alike:
+// Unicode lower case (Go's strings.ToLower). Addresses are stored as given and compared by their keys.
+func EmailKey(email string) string { return strings.ToLower(email) }
+
 // ValidateHTTPURL checks that s is an absolute http or https URL with a host.
 func ValidateHTTPURL(s string) error {
 	u, err := url.Parse(s)

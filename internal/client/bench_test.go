@@ -72,7 +72,7 @@ func seededServer(b *testing.B, n int) (c *client.Client, orgID string, requests
 			b.Errorf("server.Close: %v", err)
 		}
 	})
-	const ownerToken = "bench-owner-token-9d2e"
+	const ownerToken = "bench-owner-token-9d2e-0000000000000000"
 	emails := make([]string, n-1)
 	for i := range emails {
 		emails[i] = fmt.Sprintf("bench-member-%05d@example.test", i)

@@ -16,7 +16,7 @@ import (
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
 )
 
-const ownerToken = "integration-owner-token-5b1c"
+const ownerToken = "integration-owner-token-5b1c-000000000"
 
 // startServer runs the reference server with faults, behind wrap (which may lose answers), and returns
 // a client authenticated as its owner, and its endpoint.

@@ -8,17 +8,15 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 )
 
-// The IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers): the server's policy, as a
-// bucket of q requests that refills in w seconds, and what is left of it now (r) and when it is full
-// again (t seconds).
-const (
-	headerRateLimitPolicy = "RateLimit-Policy"
-	headerRateLimit       = "RateLimit"
-)
-
-// pacer is a token bucket shared by every request of one Client, so that the provider process keeps to
+// pacer is a token bucket shared by every request of one Client. The server's policy comes in the IETF
+// RateLimit header fields: RateLimit-Policy, a bucket of q requests that refills fully in w seconds,
+// and RateLimit, what is left of it now (r).
+//
+// The bucket is shared by every request of one Client, so that the provider process keeps to
 // the server's advertised limit instead of running into it and retrying (a retry storm). It starts
 // unlimited (or at the user's ceiling), learns the server's policy from the first response that carries
 // one, and lowers its own level to what the server says remains, since other processes with the same
@@ -98,8 +96,8 @@ func (p *pacer) setLimitLocked(rate, burst float64) {
 
 // observe reads the RateLimit fields of a response.
 func (p *pacer) observe(h http.Header) {
-	q, w, okPolicy := parseRateLimitPolicy(h.Get(headerRateLimitPolicy))
-	remaining, okRemaining := parseRateLimitRemaining(h.Get(headerRateLimit))
+	q, w, okPolicy := parseRateLimitPolicy(h.Get(api.HeaderRateLimitPolicy))
+	remaining, okRemaining := parseRateLimitRemaining(h.Get(api.HeaderRateLimit))
 	if !okPolicy && !okRemaining {
 		return
 	}

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 )
 
 func TestParseRateLimitFields(t *testing.T) {
@@ -70,10 +72,10 @@ func newTestPacer(ceiling float64) (*pacer, *fakeClock) {
 func policyHeader(policy, remaining string) http.Header {
 	h := http.Header{}
 	if policy != "" {
-		h.Set(headerRateLimitPolicy, policy)
+		h.Set(api.HeaderRateLimitPolicy, policy)
 	}
 	if remaining != "" {
-		h.Set(headerRateLimit, remaining)
+		h.Set(api.HeaderRateLimit, remaining)
 	}
 	return h
 }
@@ -170,8 +172,8 @@ func TestPacingKeepsUnderTheServersLimit(t *testing.T) {
 		}
 		remaining := int(tokens)
 		mu.Unlock()
-		w.Header().Set(headerRateLimitPolicy, fmt.Sprintf(`"default";q=%d;w=1`, q))
-		w.Header().Set(headerRateLimit, fmt.Sprintf(`"default";r=%d;t=1`, remaining))
+		w.Header().Set(api.HeaderRateLimitPolicy, fmt.Sprintf(`"default";q=%d;w=1`, q))
+		w.Header().Set(api.HeaderRateLimit, fmt.Sprintf(`"default";r=%d;t=1`, remaining))
 		if !ok {
 			limited.Add(1)
 			w.Header().Set("Retry-After", "1")

@@ -28,7 +28,7 @@ import (
 // | add, change, remove members                | yes   | yes*  | no     | no     |
 // | leave (remove oneself)                     | yes   | yes   | yes    | yes    |
 // | invitations: list, get, create, resend, cancel | yes | yes* | no    | no     |
-// | API tokens: list, get, create, revoke      | yes   | yes   | no     | no     |
+// | API tokens: list, get, create, revoke      | yes   | yes***| no     | no     |
 // | container registries and labels: read      | yes   | yes   | yes    | no     |
 // | container registries and labels: write     | yes   | yes   | no     | no     |
 // | environments: read                         | yes   | yes   | granted only** | no |
@@ -39,11 +39,19 @@ import (
 // *  Only owners make or unmake owners: an admin cannot add or invite an owner, promote to owner, or
 //    change or remove an owner.
 // ** A member lists only the environments they hold an environment role in; getting another one is 403.
+// *** An admin makes admin and member tokens only; a biller token only an owner (billing is not an
+//    admin right).
 //
 // Whatever the role, an organization the caller does not belong to answers 404 (existence does not
 // leak), and an unknown id inside an organization the caller belongs to answers 404 too. An
 // organization API token cannot create organizations, leave, or use the /user endpoints (403), and
 // lists only its own organization. Missing, unknown, expired or deactivated credentials answer 401.
+//
+// An organization API token may do what both its role and its creator's current role allow (the
+// intersection: the roles are different rights, not a ladder), and is made only with a role whose
+// rights its creator holds (tokenGranters). A pending membership (added by someone else, not yet
+// accepted) gives no role at all. Every write checks all of this again inside its own transaction
+// (writeOrg); docs/threat-model.md states the rules.
 
 const securityScheme = "bearer"
 
@@ -59,13 +67,16 @@ const (
 type principal struct {
 	kind   principalKind
 	userID string // the user (personal token), or the user who created the organization token
+	// hash identifies the presented credential, so that a write can read it again inside its own
+	// transaction: a credential revoked while the request waited must not still write.
+	hash string
 	// Organization token only:
 	tokenID string
 	orgID   string
 	role    api.Role
 }
 
-// key identifies the principal for idempotency keys and rate limits.
+// key identifies the principal for idempotency keys.
 func (p principal) key() string {
 	switch p.kind {
 	case userPrincipal:
@@ -106,54 +117,67 @@ func bearerToken(r *http.Request) (token string, present, ok bool) {
 	return token, true, token != ""
 }
 
-// authenticate resolves the Authorization header to a principal. A credential that is present but
-// not valid is refused here, whatever the route: a client with a broken token learns it at once.
+// authenticate resolves the Authorization header to a principal and takes the request from its rate
+// budget: the user's (all their credentials share it) for a valid credential, the client address's
+// otherwise, failed credentials included, so guessing tokens is limited like any anonymous traffic
+// and costs the limiter no memory per guess. A credential that is present but not valid is then
+// refused, whatever the route: a client with a broken token learns it at once.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, present, ok := bearerToken(r)
-		if !present {
-			next.ServeHTTP(w, r)
+		var p principal
+		var authErr error
+		if token, present, ok := bearerToken(r); present {
+			if !ok {
+				authErr = errUnauthorized("the Authorization header must be \"Bearer <token>\"")
+			} else {
+				p, authErr = s.lookupCredential(r.Context(), s.db.Reader, hashSecret(token))
+			}
+		}
+		budget := clientAddress(r)
+		if authErr == nil && p.kind != anonymous {
+			budget = "user:" + p.userID
+		}
+		if !s.limit(w, budget) {
 			return
 		}
-		if !ok {
-			writeProblem(w, errUnauthorized("the Authorization header must be \"Bearer <token>\""))
-			return
-		}
-		p, err := s.lookupCredential(r.Context(), token)
-		if err != nil {
+		if authErr != nil {
 			var prob *problem
-			if errors.As(err, &prob) {
+			if errors.As(authErr, &prob) {
 				writeProblem(w, prob)
 				return
 			}
-			s.log.Error("authenticate", "error", err)
+			s.log.Error("authenticate", "error", authErr)
 			writeProblem(w, newProblem(http.StatusInternalServerError, api.ProblemInternal, "internal error; the server logged the details"))
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+		if p.kind != anonymous {
+			r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 
-func (s *Server) lookupCredential(ctx context.Context, token string) (principal, error) {
-	hash := hashSecret(token)
+// lookupCredential finds the principal a credential hash stands for, through q: the read pool when a
+// request arrives, the write transaction when a write decides.
+func (s *Server) lookupCredential(ctx context.Context, q querier, hash string) (principal, error) {
 	now := store.FormatTime(s.now())
 	var userID string
 	var expires sql.NullString
-	err := s.db.Reader.QueryRowContext(ctx, `SELECT user_id, expires_at FROM personal_tokens WHERE hash = ?`, hash).Scan(&userID, &expires)
+	err := q.QueryRowContext(ctx, `SELECT user_id, expires_at FROM personal_tokens WHERE hash = ?`, hash).Scan(&userID, &expires)
 	switch {
 	case err == nil:
 		if expires.Valid && expires.String <= now {
 			return principal{}, errUnauthorized("the token has expired")
 		}
-		return principal{kind: userPrincipal, userID: userID}, nil
+		return principal{kind: userPrincipal, userID: userID, hash: hash}, nil
 	case !errors.Is(err, sql.ErrNoRows):
 		return principal{}, err
 	}
-	var p principal
+	p := principal{kind: tokenPrincipal, hash: hash}
 	var creatorIsMember bool
-	err = s.db.Reader.QueryRowContext(ctx, `
+	err = q.QueryRowContext(ctx, `
 		SELECT t.id, t.organization_id, t.role, t.created_by, t.expires_at,
-		       EXISTS (SELECT 1 FROM members m WHERE m.organization_id = t.organization_id AND m.user_id = t.created_by)
+		       EXISTS (SELECT 1 FROM members m WHERE m.organization_id = t.organization_id AND m.user_id = t.created_by AND m.status = 'active')
 		FROM api_tokens t WHERE t.hash = ?`, hash).Scan(&p.tokenID, &p.orgID, &p.role, &p.userID, &expires, &creatorIsMember)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -165,18 +189,19 @@ func (s *Server) lookupCredential(ctx context.Context, token string) (principal,
 	case !creatorIsMember:
 		return principal{}, errUnauthorized("the token is inactive: the user who created it is no longer a member of the organization")
 	}
-	p.kind = tokenPrincipal
 	return p, nil
 }
 
 // policy is what an operation requires of the caller; it is attached to the operation's metadata and
-// checked by checkAccess before the request body is even decoded.
+// checked by checkAccess before the request body is even decoded, and again by every write inside its
+// transaction.
 type policy struct {
 	public   bool       // no credential needed
 	userOnly bool       // personal tokens only: organization tokens get 403
 	org      bool       // the path names an organization the caller must belong to (404 otherwise)
 	roles    []api.Role // roles allowed in that organization; nil: every role
 	action   string     // what the operation does, for 403 messages ("manage labels")
+	noReplay bool       // an Idempotency-Key is ignored: the response must never be stored
 }
 
 const policyKey = "orgs.policy"
@@ -185,16 +210,47 @@ var (
 	everyRole      = []api.Role(nil)
 	ownerAdmin     = []api.Role{api.RoleOwner, api.RoleAdmin}
 	ownerOnly      = []api.Role{api.RoleOwner}
+	ownerBiller    = []api.Role{api.RoleOwner, api.RoleBiller}
 	readersOfData  = []api.Role{api.RoleOwner, api.RoleAdmin, api.RoleMember}
 	readersOfUsage = []api.Role{api.RoleOwner, api.RoleAdmin, api.RoleBiller}
 	orgEditors     = []api.Role{api.RoleOwner, api.RoleAdmin, api.RoleBiller}
 )
 
-// access is the caller's standing in the organization of the request, set by checkAccess.
+// access is the caller's standing in the organization of the request.
 type access struct {
 	principal
 	orgID string
 	role  api.Role // the caller's role in orgID (the token's role for an organization token)
+	// creatorRole is, for an organization token, its creator's role at this moment. A token may do
+	// what both its own role and its creator's role allow: the intersection, because the roles are
+	// different rights (billing is not an admin right), not steps of one ladder.
+	creatorRole api.Role
+	pol         policy
+}
+
+// allows reports whether the caller holds a right that the given roles have; nil means any role.
+func (a access) allows(roles []api.Role) bool {
+	if roles == nil {
+		return true
+	}
+	if !slices.Contains(roles, a.role) {
+		return false
+	}
+	return a.kind != tokenPrincipal || slices.Contains(roles, a.creatorRole)
+}
+
+// require is the 403 for a right the caller does not hold, or nil.
+func (a access) require(roles []api.Role, action string) error {
+	if a.allows(roles) {
+		return nil
+	}
+	if a.kind == tokenPrincipal {
+		if slices.Contains(roles, a.role) {
+			return errForbidden("an organization API token may do at most what its creator may, and its creator's role %s may not %s", a.creatorRole, action)
+		}
+		return errForbidden("an organization API token with role %s may not %s", a.role, action)
+	}
+	return errForbidden("the role %s may not %s", a.role, action)
 }
 
 type accessKey struct{}
@@ -205,14 +261,17 @@ func accessFrom(ctx context.Context) access {
 }
 
 // checkAccess enforces the operation's policy: 401 without a credential, 403 for the wrong kind of
-// credential, 404 for an organization the caller is not in, 403 for a role the operation does not allow.
+// credential, 404 for an organization the caller is not in, 403 for a role the operation does not
+// allow. For a write this is only the early answer: the write checks again in its transaction.
 func (s *Server) checkAccess(ctx huma.Context, next func(huma.Context)) {
 	pol, ok := ctx.Operation().Metadata[policyKey].(policy)
+	_, w := humago.Unwrap(ctx)
 	if !ok || pol.public {
-		next(ctx)
+		if !s.replayIfStored(ctx.Context(), w, pol) {
+			next(ctx)
+		}
 		return
 	}
-	_, w := humago.Unwrap(ctx)
 	p := principalFrom(ctx.Context())
 	if p.kind == anonymous {
 		writeProblem(w, errUnauthorized("this operation needs a credential: send \"Authorization: Bearer <token>\""))
@@ -223,11 +282,12 @@ func (s *Server) checkAccess(ctx huma.Context, next func(huma.Context)) {
 		return
 	}
 	if !pol.org {
-		next(ctx)
+		if !s.replayIfStored(ctx.Context(), w, pol) {
+			next(ctx)
+		}
 		return
 	}
-	orgID := ctx.Param("org_id")
-	role, err := s.roleIn(ctx.Context(), s.db.Reader, p, orgID)
+	a, err := s.resolveAccess(ctx.Context(), s.db.Reader, p, ctx.Param("org_id"), pol)
 	if err != nil {
 		var prob *problem
 		if errors.As(err, &prob) {
@@ -238,31 +298,76 @@ func (s *Server) checkAccess(ctx huma.Context, next func(huma.Context)) {
 		writeProblem(w, newProblem(http.StatusInternalServerError, api.ProblemInternal, "internal error; the server logged the details"))
 		return
 	}
-	if pol.roles != nil && !slices.Contains(pol.roles, role) {
-		writeProblem(w, errForbidden("the role %s may not %s", role, pol.action))
-		return
+	if !s.replayIfStored(ctx.Context(), w, pol) {
+		next(huma.WithValue(ctx, accessKey{}, a))
 	}
-	next(huma.WithValue(ctx, accessKey{}, access{principal: p, orgID: orgID, role: role}))
 }
 
-// roleIn is the principal's role in orgID, or a 404 problem when the principal is not in it.
-func (s *Server) roleIn(ctx context.Context, q querier, p principal, orgID string) (api.Role, error) {
+// resolveAccess is the principal's standing in orgID, read through q, checked against pol: a 404
+// problem when the principal is not in the organization, a 403 when its role may not.
+func (s *Server) resolveAccess(ctx context.Context, q querier, p principal, orgID string, pol policy) (access, error) {
 	notFound := errNotFound("organization %q not found", orgID)
+	a := access{principal: p, orgID: orgID, pol: pol}
 	switch p.kind {
 	case tokenPrincipal:
 		if p.orgID != orgID {
-			return "", notFound
+			return access{}, notFound
 		}
-		return p.role, nil
+		a.role = p.role
+		creator, err := memberRole(ctx, q, orgID, p.userID)
+		if err != nil {
+			return access{}, err
+		}
+		if creator == "" {
+			return access{}, errUnauthorized("the token is inactive: the user who created it is no longer a member of the organization")
+		}
+		a.creatorRole = creator
 	case userPrincipal:
-		var role api.Role
-		err := q.QueryRowContext(ctx, `SELECT role FROM members WHERE organization_id = ? AND user_id = ?`, orgID, p.userID).Scan(&role)
-		if errors.Is(err, sql.ErrNoRows) {
-			return "", notFound
+		role, err := memberRole(ctx, q, orgID, p.userID)
+		if err != nil {
+			return access{}, err
 		}
-		return role, err
+		if role == "" {
+			return access{}, notFound
+		}
+		a.role = role
+	default:
+		return access{}, errUnauthorized("this operation needs a credential")
 	}
-	return "", errUnauthorized("this operation needs a credential")
+	if err := a.require(pol.roles, pol.action); err != nil {
+		return access{}, err
+	}
+	return a, nil
+}
+
+// memberRole is the user's role in the organization, or "" when they are not an active member (a
+// pending membership gives no access).
+func memberRole(ctx context.Context, q querier, orgID, userID string) (api.Role, error) {
+	var role api.Role
+	err := q.QueryRowContext(ctx, `SELECT role FROM members WHERE organization_id = ? AND user_id = ? AND status = 'active'`, orgID, userID).Scan(&role)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return role, err
+}
+
+// writeOrg runs fn in the request's write transaction with the caller's standing read again through
+// that transaction: the credential, the membership, the role and the operation's policy. Every
+// decision that guards the write is then made on what the transaction sees, not on what an earlier
+// read saw before someone demoted or removed the caller.
+func (s *Server) writeOrg(ctx context.Context, fn func(tx *sql.Tx, a access) error) error {
+	early := accessFrom(ctx)
+	return s.write(ctx, func(tx *sql.Tx) error {
+		p, err := s.lookupCredential(ctx, tx, early.hash)
+		if err != nil {
+			return err
+		}
+		a, err := s.resolveAccess(ctx, tx, p, early.orgID, early.pol)
+		if err != nil {
+			return err
+		}
+		return fn(tx, a)
+	})
 }
 
 // operation builds a huma operation with its policy and documentation.
@@ -279,6 +384,8 @@ func operation(method, path, id, summary string, status int, pol policy, tags ..
 		// its way (it refuses a body of exactly its limit).
 		MaxBodyBytes: api.MaxBodyBytes + 1,
 	}
+	// An explicit empty list says an operation is public on purpose, not undocumented.
+	op.Security = []map[string][]string{}
 	if !pol.public {
 		op.Security = []map[string][]string{{securityScheme: {}}}
 		op.Errors = append(op.Errors, http.StatusUnauthorized)

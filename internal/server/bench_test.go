@@ -184,7 +184,7 @@ func BenchmarkListMembers(b *testing.B) {
 // are added through the API, one request each, as a client would.
 func seedOrganization(b *testing.B, h *harness, n int) (ownerToken, orgID string) {
 	b.Helper()
-	ownerToken = "bench-owner-token-" + h.unique("t")
+	ownerToken = "orgs_pat_bench-owner-token-" + h.unique("t")
 	emails := make([]string, n-1)
 	for i := range emails {
 		emails[i] = fmt.Sprintf("bench-member-%05d@example.test", i)

@@ -32,8 +32,10 @@ func (h *harness) validBody(tb testing.TB, w *world, op operation) any {
 		return api.MemberUpdate{Role: &role}
 	case "POST " + api.PathInvitations:
 		return api.InvitationCreate{Email: h.email(), Role: api.RoleMember}
-	case "POST " + api.PathInvitationResend:
+	case "POST " + api.PathInvitationResend, "POST " + api.PathMembershipAccept, "POST " + api.PathMembershipDecline:
 		return nil
+	case "POST " + api.PathVerifyEmail:
+		return api.EmailVerification{Code: "orgs_ver_" + h.unique("code")}
 	case "POST " + api.PathAPITokens:
 		return api.APITokenCreate{Name: h.unique("token"), Role: api.RoleMember}
 	case "POST " + api.PathContainerRegistries:
@@ -57,6 +59,18 @@ func (h *harness) validBody(tb testing.TB, w *world, op operation) any {
 	}
 	tb.Fatalf("no valid body for %s: add one to validBody", op)
 	return nil
+}
+
+// pendingMembership makes a new organization (owned by a new user) that has added u, pending, and
+// returns its id.
+func (h *harness) pendingMembership(tb testing.TB, u user) string {
+	tb.Helper()
+	adder := h.signup(tb)
+	org := h.createOrg(tb, adder.Token, api.PlanTeam)
+	if m := h.addMember(tb, adder.Token, org.ID, u.Email, api.RoleMember); m.Status != api.MemberPending {
+		tb.Fatalf("a member added by someone else is %s, want pending", m.Status)
+	}
+	return org.ID
 }
 
 // paramsFor addresses the world's objects; /user routes address the owner's personal token.

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -50,14 +51,6 @@ func futureTime(field string, t *time.Time, now time.Time) error {
 		return invalidField(field, fmt.Errorf("%s is not in the future", t.UTC().Format(time.RFC3339)))
 	}
 	return nil
-}
-
-// deny is the 403 for an operation a role may not do.
-func deny(a access, action string) error {
-	if a.kind == tokenPrincipal {
-		return errForbidden("an organization API token with role %s may not %s", a.role, action)
-	}
-	return errForbidden("the role %s may not %s", a.role, action)
 }
 
 // asProblem keeps problems as they are and hides anything else behind a logged 500.
@@ -104,7 +97,11 @@ func checkControlCharacters(v reflect.Value, path string) error {
 			if field == "" {
 				field = "body"
 			}
-			return invalidField(field, fmt.Errorf("contains the control character %U at byte %d", []rune(v.String()[i:])[0], i))
+			r := []rune(v.String()[i:])[0]
+			if r == utf8.RuneError {
+				return invalidField(field, fmt.Errorf("is not valid Unicode at byte %d (U+FFFD, which a lone surrogate escape such as \\ud800 decodes to)", i))
+			}
+			return invalidField(field, fmt.Errorf("contains the control character %U at byte %d", r, i))
 		}
 	case reflect.Struct:
 		t := v.Type()
@@ -148,6 +145,8 @@ func checkControlCharacters(v reflect.Value, path string) error {
 	return nil
 }
 
+// isForbiddenControl: control characters other than tab and line breaks, and U+FFFD, which is what
+// encoding/json makes of an escaped lone surrogate ("\ud800"): text that was not valid Unicode.
 func isForbiddenControl(r rune) bool {
-	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f
+	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f || r == utf8.RuneError
 }

@@ -332,18 +332,82 @@ func TestRateLimit(t *testing.T) {
 	const burst = 4
 	h := newHarness(t, withRateLimit(server.RateLimit{PerSecond: 0.01, Burst: burst}))
 	a, b := h.signup(t), h.signup(t)
-	for range burst {
-		h.expect(t, http.StatusOK, a.Token, http.MethodGet, api.PathCurrentUser, nil)
+	for i := range burst - 1 { // proving the address at sign-up took one
+		r := h.expect(t, http.StatusOK, a.Token, http.MethodGet, api.PathCurrentUser, nil)
+		checkRateLimitFields(t, r, burst, 400, burst-2-i)
 	}
-	h.expectProblem(t, http.StatusTooManyRequests, api.ProblemRateLimited, a.Token, http.MethodGet, api.PathCurrentUser, nil)
+	p := h.expect(t, http.StatusTooManyRequests, a.Token, http.MethodGet, api.PathCurrentUser, nil)
+	checkRateLimitFields(t, p, burst, 400, 0)
 	last := h.expect(t, http.StatusTooManyRequests, a.Token, http.MethodPost, api.PathOrganizations, h.orgCreateBody(api.PlanHobby))
 	if s, err := strconv.Atoi(last.Header.Get(api.HeaderRetryAfter)); err != nil || s < 1 {
 		t.Errorf("Retry-After %q: want whole seconds, at least 1", last.Header.Get(api.HeaderRetryAfter))
 	}
-	// Per credential: another user is not held back by the first.
+	// Per user: another user is not held back by the first.
 	h.expect(t, http.StatusOK, b.Token, http.MethodGet, api.PathCurrentUser, nil)
 	if n := countRows(t, h, "organizations"); n != 0 {
 		t.Fatalf("a rate-limited create made %d organizations", n)
+	}
+}
+
+// checkRateLimitFields checks the IETF RateLimit fields: the policy (a bucket of q refilling in w
+// seconds) and the caller's state (r whole requests left, t seconds until full).
+func checkRateLimitFields(tb testing.TB, r *response, q, w, remaining int) {
+	tb.Helper()
+	if got, want := r.Header.Get(api.HeaderRateLimitPolicy), fmt.Sprintf(`"default";q=%d;w=%d`, q, w); got != want {
+		tb.Errorf("%s: %s %q, want %q", r, api.HeaderRateLimitPolicy, got, want)
+	}
+	state := r.Header.Get(api.HeaderRateLimit)
+	var gotR, gotT int
+	if _, err := fmt.Sscanf(state, `"default";r=%d;t=%d`, &gotR, &gotT); err != nil {
+		tb.Errorf("%s: %s %q: %v", r, api.HeaderRateLimit, state, err)
+		return
+	}
+	if gotR != remaining || gotT <= 0 || gotT > w {
+		tb.Errorf("%s: %s %q, want r=%d and 0 < t <= %d", r, api.HeaderRateLimit, state, remaining, w)
+	}
+}
+
+// TestRateLimitPerUserAndAddress (finding 7): a user's credentials, personal tokens and the
+// organization tokens they made, share one budget; requests without a credential, and with one that
+// fails, share their address's budget.
+func TestRateLimitPerUserAndAddress(t *testing.T) {
+	t.Parallel()
+	const burst = 12
+	h := newHarness(t, withRateLimit(server.RateLimit{PerSecond: 0.01, Burst: burst}))
+	u := h.signup(t) // 1 of u's budget (proving the address)
+	org := h.createOrg(t, u.Token, api.PlanTeam)
+	creds := []string{u.Token, h.createAPIToken(t, u.Token, org.ID, api.RoleAdmin).Token}
+	for range 3 {
+		creds = append(creds, h.createPersonalToken(t, u.Token).Token)
+	}
+	used := 1 + 1 + 1 + 3
+	allowed := 0
+	for i := range 2 * burst {
+		r := h.do(t, creds[i%len(creds)], http.MethodGet, api.PathCurrentUser, nil)
+		if r.Status == http.StatusTooManyRequests {
+			continue
+		}
+		allowed++
+	}
+	if allowed != burst-used {
+		t.Fatalf("%d requests over %d credentials of one user were allowed, want the one budget's remaining %d", allowed, len(creds), burst-used)
+	}
+
+	// Without a credential, or with a bad one, the address pays (the sign-ups above took 1).
+	anon := 0
+	for i := range 2 * burst {
+		var r *response
+		if i%2 == 0 {
+			r = h.do(t, anonymous, http.MethodGet, api.PathOpenAPI, nil)
+		} else {
+			r = h.do(t, "orgs_pat_"+h.unique("guess"), http.MethodGet, api.PathCurrentUser, nil)
+		}
+		if r.Status != http.StatusTooManyRequests {
+			anon++
+		}
+	}
+	if anon != burst-1 {
+		t.Fatalf("%d anonymous and failed requests from one address were allowed, want %d", anon, burst-1)
 	}
 }
 
@@ -360,7 +424,7 @@ func countRows(tb testing.TB, h *harness, table string) int {
 func bootstrapped(t *testing.T, faults server.Faults) (*harness, string) {
 	t.Helper()
 	h := newHarness(t, withFaults(faults))
-	token := "orgs_pat_" + h.unique("bootstrap")
+	token := "orgs_pat_bootstrap_" + h.unique("token")
 	if err := h.Server.Bootstrap(context.Background(), h.email(), token, nil); err != nil {
 		t.Fatalf("Bootstrap: %v", err)
 	}

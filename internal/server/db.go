@@ -32,6 +32,8 @@ type querier interface {
 type writeState struct {
 	tx          *sql.Tx
 	afterCommit []func()
+	idem        *idempotencyKey // the request's Idempotency-Key, nil without one
+	replayed    bool            // the response is a stored one (or the refusal to replay): nothing to commit
 }
 
 type writeStateKey struct{}
@@ -53,6 +55,17 @@ func (s *Server) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	// the one writer connection this transaction holds.
 	if st != nil {
 		st.tx = tx
+	}
+	// The credential is read again through the transaction: one revoked (or whose creator left) while
+	// this request waited for the writer must not write.
+	if p := principalFrom(ctx); p.kind != anonymous {
+		if _, err := s.lookupCredential(ctx, tx, p.hash); err != nil {
+			tx.Rollback()
+			if st != nil {
+				st.tx = nil
+			}
+			return err
+		}
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
@@ -208,8 +221,7 @@ var (
 // deleteOrgObject deletes one object of the caller's organization and records it in the activity log;
 // 404 when there is no such object.
 func (s *Server) deleteOrgObject(ctx context.Context, o orgObject, key string) error {
-	a := accessFrom(ctx)
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM `+o.table+` WHERE organization_id = ? AND `+o.keyColumn+` = ?`, a.orgID, key)
 		if err != nil {
 			return fmt.Errorf("delete %s: %w", o.noun, err)

@@ -57,7 +57,7 @@ func (s *Server) loadEnvironment(ctx context.Context, q querier, orgID, id strin
 }
 
 // seesAllEnvironments: owners and admins see every environment; a member only those granted to them.
-func seesAllEnvironments(a access) bool { return a.role == api.RoleOwner || a.role == api.RoleAdmin }
+func seesAllEnvironments(a access) bool { return a.allows(ownerAdmin) }
 
 type listEnvironmentsInput struct {
 	OrgPath
@@ -118,7 +118,6 @@ type createEnvironmentInput struct {
 }
 
 func (s *Server) createEnvironment(ctx context.Context, in *createEnvironmentInput) (*objectOutput[api.Environment], error) {
-	a := accessFrom(ctx)
 	b := in.Body
 	if b.Slug != "" {
 		if err := api.ValidateSlug(b.Slug); err != nil {
@@ -126,8 +125,8 @@ func (s *Server) createEnvironment(ctx context.Context, in *createEnvironmentInp
 		}
 	}
 	now := s.now().UTC()
-	e := api.Environment{ID: newID(prefixEnvironment), OrganizationID: a.orgID, Name: b.Name, Slug: b.Slug, Status: api.EnvironmentDisconnected, CreatedAt: now}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	e := api.Environment{ID: newID(prefixEnvironment), OrganizationID: in.OrgID, Name: b.Name, Slug: b.Slug, Status: api.EnvironmentDisconnected, CreatedAt: now}
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
 		if err := s.checkLimit(ctx, tx, a.orgID, api.QuantityEnvironments); err != nil {
 			return err
 		}
@@ -187,7 +186,7 @@ func (s *Server) getEnvironment(ctx context.Context, in *EnvironmentPath) (*obje
 			}
 		}
 		if granted == 0 {
-			return nil, deny(a, "read an environment without a role in it")
+			return nil, a.require(ownerAdmin, "read an environment without a role in it")
 		}
 	}
 	return newObjectOutput(e), nil
@@ -200,10 +199,9 @@ type updateEnvironmentInput struct {
 }
 
 func (s *Server) updateEnvironment(ctx context.Context, in *updateEnvironmentInput) (*objectOutput[api.Environment], error) {
-	a := accessFrom(ctx)
 	b := in.Body
 	var out api.Environment
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
 		cur, err := s.loadEnvironment(ctx, tx, a.orgID, in.EnvironmentID)
 		if err != nil {
 			return err
@@ -235,8 +233,7 @@ func (s *Server) updateEnvironment(ctx context.Context, in *updateEnvironmentInp
 }
 
 func (s *Server) deleteEnvironment(ctx context.Context, in *EnvironmentPath) (*struct{}, error) {
-	a := accessFrom(ctx)
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
 		cur, err := s.loadEnvironment(ctx, tx, a.orgID, in.EnvironmentID)
 		if err != nil {
 			return err

@@ -30,7 +30,11 @@ func FuzzDecodeRequest(f *testing.F) {
 
 	// Every operation gets these, and its own valid body; the rest of the seeds are dealt out over the
 	// operations, which keeps the baseline small enough for a short -fuzztime.
-	everywhere := []string{``, `{`, `null`, `[]`, `{"name": "\u0000", "value": "\u0000", "email": "\u0000"}`}
+	everywhere := []string{``, `{`, `null`, `[]`, `{"name": "\u0000", "value": "\u0000", "email": "\u0000"}`,
+		// Email fields: non-ASCII addresses (Unicode case folding differs from SQLite's ASCII-only
+		// lower()), one whose lower case changes its length, and invalid UTF-8.
+		`{"email": "Ärger-İ@Exämple.test", "role": "member", "name": "ü", "admin_contact_emails": ["Ö@exämple.test"]}`,
+		"{\"email\": \"\xc3(@example.test\", \"role\": \"member\"}"}
 	seeds := []string{
 		`}`, `true`, `0`, `-1e999`, `"x"`, `{}`, `[{}]`, `{"":""}`,
 		`{"name": null}`, `{"name": 1}`, `{"name": ""}`, `{"name": "\u0000"}`, `{"name": "\ud800"}`,

@@ -80,8 +80,9 @@ type harness struct {
 	client *http.Client
 	seq    atomic.Int64
 
-	mu     sync.Mutex
-	emails []api.InvitationEmail
+	mu            sync.Mutex
+	emails        []api.InvitationEmail
+	verifications map[string]string // user id -> the code emailed at sign-up
 }
 
 type harnessOption func(*server.Config)
@@ -92,6 +93,10 @@ func withRateLimit(rl server.RateLimit) harnessOption {
 
 func withFaults(f server.Faults) harnessOption {
 	return func(c *server.Config) { c.Faults = f }
+}
+
+func withAutoAcceptMemberships() harnessOption {
+	return func(c *server.Config) { c.AutoAcceptMemberships = true }
 }
 
 func withInvitationTTL(d time.Duration) harnessOption {
@@ -106,13 +111,20 @@ func newHarness(tb testing.TB, opts ...harnessOption) *harness {
 		Clock:  &fakeClock{now: time.Now().UTC().Truncate(time.Second)},
 		Logs:   &lockedBuffer{},
 		client: &http.Client{Timeout: 30 * time.Second},
+
+		verifications: map[string]string{},
 	}
 	cfg := server.Config{
 		DBPath:       filepath.Join(tb.TempDir(), "orgs.db"),
 		Now:          h.Clock.Now,
 		RateLimit:    server.RateLimit{Disabled: true},
 		OnInvitation: h.recordInvitation,
-		Logger:       slog.New(slog.NewTextHandler(h.Logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		OnVerification: func(e api.VerificationEmail) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.verifications[e.UserID] = e.Code
+		},
+		Logger: slog.New(slog.NewTextHandler(h.Logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	for _, opt := range opts {
 		opt(&cfg)
@@ -121,7 +133,9 @@ func newHarness(tb testing.TB, opts ...harnessOption) *harness {
 	if err != nil {
 		tb.Fatalf("server.New: %v", err)
 	}
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewUnstartedServer(srv)
+	ts.Listener = server.Listener(ts.Listener)
+	ts.Start()
 	tb.Cleanup(func() {
 		ts.Close()
 		if err := srv.Close(); err != nil {
@@ -425,7 +439,20 @@ func (h *harness) signup(tb testing.TB) user {
 	return h.signupAs(tb, h.email())
 }
 
+// signupAs signs up with email and proves the address with the code the server emailed.
 func (h *harness) signupAs(tb testing.TB, email string) user {
+	tb.Helper()
+	u := h.signupUnverified(tb, email)
+	r := h.expect(tb, http.StatusOK, u.Token, http.MethodPost, api.PathVerifyEmail, api.EmailVerification{Code: h.verificationCode(tb, u.ID)})
+	u.User = decode[api.User](tb, r)
+	if !u.EmailVerified {
+		tb.Fatalf("verification answered an unverified user: %s", r)
+	}
+	return u
+}
+
+// signupUnverified signs up with email and leaves the address unproven.
+func (h *harness) signupUnverified(tb testing.TB, email string) user {
 	tb.Helper()
 	r := h.expect(tb, http.StatusCreated, anonymous, http.MethodPost, api.PathUsers, api.SignupRequest{Email: email, Name: "Test " + email})
 	s := decode[api.SignupResponse](tb, r)
@@ -433,6 +460,18 @@ func (h *harness) signupAs(tb testing.TB, email string) user {
 		tb.Fatalf("signup answered without a user id or token: %s", r)
 	}
 	return user{User: s.User, Token: s.Token}
+}
+
+// verificationCode is the code emailed to the user at sign-up.
+func (h *harness) verificationCode(tb testing.TB, userID string) string {
+	tb.Helper()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	code, ok := h.verifications[userID]
+	if !ok {
+		tb.Fatalf("no verification email was sent for user %s", userID)
+	}
+	return code
 }
 
 func (h *harness) createOrg(tb testing.TB, cred string, plan api.Plan) api.Organization {
@@ -456,12 +495,23 @@ func (h *harness) addMember(tb testing.TB, cred, orgID, email string, role api.R
 	return decode[api.Member](tb, r)
 }
 
-// newMember signs up a user and adds them to the organization.
+// newMember signs up a user, adds them to the organization and has them accept the membership.
 func (h *harness) newMember(tb testing.TB, cred, orgID string, role api.Role) user {
 	tb.Helper()
 	u := h.signup(tb)
-	h.addMember(tb, cred, orgID, u.Email, role)
+	if m := h.addMember(tb, cred, orgID, u.Email, role); m.Status == api.MemberPending {
+		h.acceptMembership(tb, u.Token, orgID)
+	}
 	return u
+}
+
+func (h *harness) acceptMembership(tb testing.TB, cred, orgID string) api.Member {
+	tb.Helper()
+	m := decode[api.Member](tb, h.expect(tb, http.StatusOK, cred, http.MethodPost, path(api.PathMembershipAccept, "org_id", orgID), nil))
+	if m.Status != api.MemberActive {
+		tb.Fatalf("an accepted membership reads %+v", m)
+	}
+	return m
 }
 
 func (h *harness) createAPIToken(tb testing.TB, cred, orgID string, role api.Role) api.APIToken {
@@ -579,11 +629,15 @@ type world struct {
 	Outsider        user
 	OtherOrg        api.Organization
 	OtherAdminToken api.APIToken
+
+	// fresh holds, for one call of the role matrix, a user who makes the call instead of the principal's
+	// usual user (a call only a fresh user can make, like proving an address).
+	fresh map[principal]user
 }
 
 func (h *harness) newWorld(tb testing.TB, plan api.Plan) *world {
 	tb.Helper()
-	w := &world{Owner: h.signup(tb)}
+	w := &world{Owner: h.signup(tb), fresh: map[principal]user{}}
 	w.Org = h.createOrg(tb, w.Owner.Token, plan)
 	id := w.Org.ID
 	w.Admin = h.newMember(tb, w.Owner.Token, id, api.RoleAdmin)

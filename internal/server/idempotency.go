@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -70,7 +69,10 @@ func (k *inflightKeys) release(key string) {
 // committed here, after the handler produced its response and before the response leaves. A POST with
 // an Idempotency-Key is run once per (principal, key): the response is stored in the same transaction
 // as the work, and later requests with the key get it back (Idempotent-Replayed: true), a 409 while the
-// first still runs, or a 422 when their body differs.
+// first still runs, or a 422 when their body differs. The stored response is looked up only once the
+// request passed the operation's authorization (replayIfStored, from checkAccess): a replay is
+// authorized exactly like the request would be now, so a caller who lost access, or an organization
+// that is gone, gets the refusal and not the stored response (which may hold a new token's secret).
 func (s *Server) writes(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
@@ -89,7 +91,7 @@ func (s *Server) writes(next http.Handler) http.Handler {
 				writeProblem(w, invalidHeader(api.HeaderIdempotencyKey, fmt.Sprintf("must be 1 to %d characters", maxIdempotencyKeyLength)))
 				return
 			}
-			idem = newIdempotencyKey(idempotencyPrincipal(r), k, r, requestBody(r))
+			idem = newIdempotencyKey(s.idemSecret, idempotencyPrincipal(r), k, r, requestBody(r))
 			if !s.inflight.claim(idem.lookup) {
 				w.Header().Set(api.HeaderRetryAfter, "1")
 				writeProblem(w, newProblem(http.StatusConflict, api.ProblemIdempotencyBusy,
@@ -97,28 +99,9 @@ func (s *Server) writes(next http.Handler) http.Handler {
 				return
 			}
 			defer s.inflight.release(idem.lookup)
-			stored, err := s.loadIdempotent(r.Context(), idem)
-			if err != nil {
-				var prob *problem
-				if errors.As(err, &prob) {
-					writeProblem(w, prob)
-					return
-				}
-				s.internalError(w, "load idempotency record", err)
-				return
-			}
-			if stored != nil {
-				for k, v := range stored.Header {
-					w.Header()[k] = v
-				}
-				w.Header().Set(HeaderIdempotentReplayed, "true")
-				w.WriteHeader(stored.Status)
-				w.Write(stored.Body)
-				return
-			}
 		}
 
-		st := &writeState{}
+		st := &writeState{idem: idem}
 		rec := &responseRecorder{header: http.Header{}, status: http.StatusOK}
 		func() {
 			// A panic must not leave the writer connection inside an open transaction.
@@ -132,6 +115,11 @@ func (s *Server) writes(next http.Handler) http.Handler {
 			}()
 			next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), writeStateKey{}, st)))
 		}()
+		if st.replayed {
+			rec.writeTo(w)
+			return
+		}
+		idem = st.idem // the operation may have declined the key (sign-up)
 		success := rec.status >= 200 && rec.status < 300
 		if success && idem != nil && st.tx == nil {
 			tx, err := s.db.Writer.BeginTx(context.WithoutCancel(r.Context()), nil)
@@ -169,19 +157,56 @@ func (s *Server) writes(next http.Handler) http.Handler {
 	})
 }
 
-// idempotencyPrincipal scopes keys to the caller. Callers without a credential (sign-up, accepting an
-// invitation) are told apart by address, so that one of them cannot replay another's response, which
-// holds a new personal token, by guessing the key.
+// idempotencyPrincipal scopes keys to the caller. A caller without a credential has nothing of its own
+// but the request: its key is scoped to the exact request (method, path and body), so only someone who
+// sends the very same body, which for accepting an invitation holds the single-use code, finds its
+// response. An address would not do: everyone behind one proxy shares it. (Sign-up, whose body holds
+// nothing secret, takes no key at all: see replayIfStored.)
 func idempotencyPrincipal(r *http.Request) string {
 	p := principalFrom(r.Context())
 	if p.kind != anonymous {
 		return p.key()
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
+	sum := sha256.Sum256([]byte(r.Method + " " + r.URL.EscapedPath() + "?" + r.URL.RawQuery + "\n" + string(requestBody(r))))
+	return "anonymous:" + hex.EncodeToString(sum[:])
+}
+
+// replayIfStored runs once the request passed its operation's authorization: it answers with the
+// stored response of the request's Idempotency-Key, if any (reporting true), or the 422 of a key
+// reused for another request. An operation that declines keys (noReplay) runs as if none was sent:
+// its response is never stored, so no one can replay it.
+func (s *Server) replayIfStored(ctx context.Context, w http.ResponseWriter, pol policy) bool {
+	st, _ := ctx.Value(writeStateKey{}).(*writeState)
+	if st == nil || st.idem == nil {
+		return false
 	}
-	return "anonymous:" + host
+	if pol.noReplay {
+		st.idem = nil
+		return false
+	}
+	stored, err := s.loadIdempotent(ctx, st.idem)
+	if err != nil {
+		var prob *problem
+		if errors.As(err, &prob) {
+			writeProblem(w, prob)
+			st.replayed = true
+			return true
+		}
+		s.internalError(w, "load idempotency record", err)
+		st.replayed = true
+		return true
+	}
+	if stored == nil {
+		return false
+	}
+	for k, v := range stored.Header {
+		w.Header()[k] = v
+	}
+	w.Header().Set(HeaderIdempotentReplayed, "true")
+	w.WriteHeader(stored.Status)
+	w.Write(stored.Body)
+	st.replayed = true
+	return true
 }
 
 func (s *Server) internalError(w http.ResponseWriter, what string, err error) {
@@ -205,7 +230,9 @@ type idempotencyKey struct {
 	cipherKey   []byte
 }
 
-func newIdempotencyKey(principalKey, key string, r *http.Request, body []byte) *idempotencyKey {
+// The encryption key also mixes in the server's secret (derived from the server key), so that a copy
+// of the database does not open stored responses by guessing Idempotency-Keys.
+func newIdempotencyKey(serverSecret []byte, principalKey, key string, r *http.Request, body []byte) *idempotencyKey {
 	sum := func(parts ...string) []byte {
 		h := sha256.New()
 		for _, p := range parts {
@@ -220,7 +247,7 @@ func newIdempotencyKey(principalKey, key string, r *http.Request, body []byte) *
 	return &idempotencyKey{
 		lookup:      hex.EncodeToString(lookup),
 		requestHash: hex.EncodeToString(request),
-		cipherKey:   sum("cipher", principalKey, key),
+		cipherKey:   sum("cipher", string(serverSecret), principalKey, key),
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
 )
 
 // TestIdempotentReplay sends every POST of the route table twice with one Idempotency-Key: the replay
@@ -31,8 +32,19 @@ func TestIdempotentReplay(t *testing.T) {
 			continue
 		}
 		t.Run(op.String(), func(t *testing.T) {
-			route := fill(t, op.Route, w.paramsFor(op.Route))
+			params := w.paramsFor(op.Route)
 			body := h.validBody(t, w, op)
+			cred := w.Owner.Token
+			switch op.Route {
+			case api.PathInvitationResend:
+				h.Clock.Advance(api.InvitationResendInterval)
+			case api.PathMembershipAccept, api.PathMembershipDecline:
+				params["org_id"] = h.pendingMembership(t, w.Owner)
+			case api.PathVerifyEmail:
+				u := h.signupUnverified(t, h.email())
+				cred, body = u.Token, api.EmailVerification{Code: h.verificationCode(t, u.ID)}
+			}
+			route := fill(t, op.Route, params)
 			key := h.unique("key")
 			count := func() int {
 				if !readable[op.Route] {
@@ -42,11 +54,22 @@ func TestIdempotentReplay(t *testing.T) {
 			}
 			n, emails := count(), len(h.invitationEmails())
 
-			first := h.do(t, w.Owner.Token, op.Method, route, body, api.HeaderIdempotencyKey, key)
+			first := h.do(t, cred, op.Method, route, body, api.HeaderIdempotencyKey, key)
 			if first.Status >= 300 {
 				t.Fatalf("first call: %s", first)
 			}
-			replay := h.do(t, w.Owner.Token, op.Method, route, body, api.HeaderIdempotencyKey, key)
+			replay := h.do(t, cred, op.Method, route, body, api.HeaderIdempotencyKey, key)
+			if op.Route == api.PathUsers {
+				// Sign-up takes no key: its body holds nothing secret, so a stored response (with the
+				// new account's token) could be replayed by anyone who guessed the key. Each sign-up
+				// makes a new unproven account, which holds nothing until it proves the address.
+				again := decode[api.SignupResponse](t, replay)
+				if replay.Status != http.StatusCreated || replay.Header.Get(server.HeaderIdempotentReplayed) != "" ||
+					again.User.ID == decode[api.SignupResponse](t, first).User.ID {
+					t.Fatalf("a sign-up was replayed:\nfirst  %s\nsecond %s", first, replay)
+				}
+				return
+			}
 			if replay.Status != first.Status || !bytes.Equal(replay.Body, first.Body) {
 				t.Fatalf("the replay differs from the first response:\nfirst  %s\nreplay %s", first, replay)
 			}

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/hex"
-	"strings"
 )
 
 // ID prefixes say what an id names, which helps people reading logs and state files.
@@ -23,6 +22,7 @@ const (
 	secretPersonalToken = "orgs_pat_"
 	secretAPIToken      = "orgs_ot_"
 	secretInvitation    = "orgs_inv_"
+	secretVerification  = "orgs_ver_"
 )
 
 var lowerBase32 = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
@@ -44,6 +44,3 @@ func hashSecret(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
 }
-
-// lowerEmail is the form emails are compared in.
-func lowerEmail(email string) string { return strings.ToLower(email) }

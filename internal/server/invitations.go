@@ -106,20 +106,21 @@ type createInvitationInput struct {
 }
 
 func (s *Server) createInvitation(ctx context.Context, in *createInvitationInput) (*objectOutput[api.Invitation], error) {
-	a := accessFrom(ctx)
 	b := in.Body
 	if err := api.ValidateEmail(b.Email); err != nil {
 		return nil, invalidField("email", err)
 	}
-	if b.Role == api.RoleOwner && a.role != api.RoleOwner {
-		return nil, deny(a, "invite an owner (only owners make owners)")
-	}
 	code := newSecret(secretInvitation)
 	var inv api.Invitation
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
+		if b.Role == api.RoleOwner {
+			if err := a.require(ownerOnly, "invite an owner (only owners make owners)"); err != nil {
+				return err
+			}
+		}
 		var members int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM members m JOIN users u ON u.id = m.user_id WHERE m.organization_id = ? AND u.email_lower = ?`,
-			a.orgID, lowerEmail(b.Email)).Scan(&members); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM members m JOIN users u ON u.id = m.user_id WHERE m.organization_id = ? AND u.email_key = ?`,
+			a.orgID, api.EmailKey(b.Email)).Scan(&members); err != nil {
 			return err
 		}
 		if members > 0 {
@@ -127,18 +128,22 @@ func (s *Server) createInvitation(ctx context.Context, in *createInvitationInput
 		}
 		now := s.now()
 		var pending int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM invitations WHERE organization_id = ? AND email_lower = ? AND accepted_at IS NULL AND expires_at > ?`,
-			a.orgID, lowerEmail(b.Email), store.FormatTime(now)).Scan(&pending); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM invitations WHERE organization_id = ? AND email_key = ? AND accepted_at IS NULL AND expires_at > ?`,
+			a.orgID, api.EmailKey(b.Email), store.FormatTime(now)).Scan(&pending); err != nil {
 			return err
 		}
 		if pending > 0 {
 			return errConflict("%s already has a pending invitation to the organization; resend or cancel it", b.Email)
 		}
+		// A pending invitation holds a seat: otherwise an organization could invite far past its plan.
+		if err := s.checkSeat(ctx, tx, a.orgID, ""); err != nil {
+			return err
+		}
 		id := newID(prefixInvitation)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO invitations (id, organization_id, email, email_lower, role, invited_by, code_hash, expires_at, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, a.orgID, b.Email, lowerEmail(b.Email), b.Role, a.userID, hashSecret(code),
-			store.FormatTime(now.Add(s.cfg.InvitationTTL)), store.FormatTime(now)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO invitations (id, organization_id, email, email_key, role, invited_by, code_hash, expires_at, sent_at, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, a.orgID, b.Email, api.EmailKey(b.Email), b.Role, a.userID, hashSecret(code),
+			store.FormatTime(now.Add(s.cfg.InvitationTTL)), store.FormatTime(now), store.FormatTime(now)); err != nil {
 			return fmt.Errorf("insert invitation: %w", err)
 		}
 		if err := s.record(ctx, tx, a.orgID, "invitation.create", "invitation", id); err != nil {
@@ -169,24 +174,39 @@ type resendInvitationInput struct {
 }
 
 func (s *Server) resendInvitation(ctx context.Context, in *resendInvitationInput) (*objectOutput[api.Invitation], error) {
-	a := accessFrom(ctx)
 	code := newSecret(secretInvitation)
 	var inv api.Invitation
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
 		cur, err := s.loadInvitation(ctx, tx, a.orgID, in.InvitationID)
 		if err != nil {
 			return err
 		}
-		if cur.Role == api.RoleOwner && a.role != api.RoleOwner {
-			return deny(a, "resend an invitation to become owner (only owners make owners)")
+		if cur.Role == api.RoleOwner {
+			if err := a.require(ownerOnly, "resend an invitation to become owner (only owners make owners)"); err != nil {
+				return err
+			}
 		}
 		if cur.Status == api.InvitationAccepted {
 			return errConflict("invitation %q was already accepted", cur.ID)
 		}
-		// An expired invitation may be re-sent too: that is how it becomes acceptable again.
+		// An expired invitation may be re-sent too: that is how it becomes acceptable again, and so it
+		// holds a seat again. A pending one waits api.InvitationResendInterval between sends.
 		now := s.now()
-		if _, err := tx.ExecContext(ctx, `UPDATE invitations SET code_hash = ?, expires_at = ? WHERE id = ?`,
-			hashSecret(code), store.FormatTime(now.Add(s.cfg.InvitationTTL)), cur.ID); err != nil {
+		if cur.Status == api.InvitationExpired {
+			if err := s.checkSeat(ctx, tx, a.orgID, cur.ID); err != nil {
+				return err
+			}
+		} else {
+			var sent string
+			if err := tx.QueryRowContext(ctx, `SELECT sent_at FROM invitations WHERE id = ?`, cur.ID).Scan(&sent); err != nil {
+				return err
+			}
+			if wait := parseTime(sent).Add(api.InvitationResendInterval).Sub(now); wait > 0 {
+				return errTooSoon(wait, "invitation %q was sent less than %s ago; it can be re-sent in %s", cur.ID, api.InvitationResendInterval, wait.Round(time.Second))
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE invitations SET code_hash = ?, expires_at = ?, sent_at = ? WHERE id = ?`,
+			hashSecret(code), store.FormatTime(now.Add(s.cfg.InvitationTTL)), store.FormatTime(now), cur.ID); err != nil {
 			return fmt.Errorf("resend invitation: %w", err)
 		}
 		if err := s.record(ctx, tx, a.orgID, "invitation.resend", "invitation", cur.ID); err != nil {
@@ -203,14 +223,15 @@ func (s *Server) resendInvitation(ctx context.Context, in *resendInvitationInput
 }
 
 func (s *Server) cancelInvitation(ctx context.Context, in *InvitationPath) (*struct{}, error) {
-	a := accessFrom(ctx)
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
 		cur, err := s.loadInvitation(ctx, tx, a.orgID, in.InvitationID)
 		if err != nil {
 			return err
 		}
-		if cur.Role == api.RoleOwner && a.role != api.RoleOwner {
-			return deny(a, "cancel an invitation to become owner (only owners make or unmake owners)")
+		if cur.Role == api.RoleOwner {
+			if err := a.require(ownerOnly, "cancel an invitation to become owner (only owners make or unmake owners)"); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM invitations WHERE id = ?`, cur.ID); err != nil {
 			return fmt.Errorf("cancel invitation: %w", err)
@@ -246,21 +267,25 @@ func (s *Server) acceptInvitation(ctx context.Context, in *acceptInvitationInput
 			return newProblem(http.StatusConflict, api.ProblemInvitationExpired,
 				"the invitation expired at %s; ask an owner or admin of the organization to resend it", inv.ExpiresAt.UTC().Format(time.RFC3339))
 		}
+		// The code reached the invited address: it proves the address. Whoever proved it before keeps
+		// their account; otherwise the account is made now, proven, and sign-ups that never proved the
+		// address are discarded. A squatter who signed up with it gets nothing.
 		u, exists, err := s.userByEmail(ctx, tx, inv.Email)
 		if err != nil {
 			return err
 		}
 		if !exists {
-			u, out.Token, err = s.createUser(ctx, tx, inv.Email, in.Body.Name, true)
+			u, out.Token, _, err = s.createUser(ctx, tx, inv.Email, in.Body.Name, true, true)
 			if err != nil {
 				return err
 			}
 		}
-		if err := s.insertMember(ctx, tx, inv.OrganizationID, u, inv.Role); err != nil {
-			return err
-		}
+		// The seat this invitation held becomes the member's.
 		if _, err := tx.ExecContext(ctx, `UPDATE invitations SET accepted_at = ? WHERE id = ?`, s.nowText(), inv.ID); err != nil {
 			return fmt.Errorf("accept invitation: %w", err)
+		}
+		if err := s.insertMember(ctx, tx, inv.OrganizationID, u, inv.Role, api.MemberActive); err != nil {
+			return err
 		}
 		if err := s.recordAs(ctx, tx, inv.OrganizationID, "user", u.ID, "invitation.accept", "invitation", inv.ID); err != nil {
 			return err

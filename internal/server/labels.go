@@ -80,7 +80,6 @@ type createLabelInput struct {
 }
 
 func (s *Server) createLabel(ctx context.Context, in *createLabelInput) (*objectOutput[api.Label], error) {
-	a := accessFrom(ctx)
 	b := in.Body
 	if err := api.ValidateLabelKey(b.Key); err != nil {
 		return nil, invalidField("key", err)
@@ -89,8 +88,8 @@ func (s *Server) createLabel(ctx context.Context, in *createLabelInput) (*object
 		return nil, invalidField("value", err)
 	}
 	now := s.now().UTC()
-	l := api.Label{OrganizationID: a.orgID, Key: b.Key, Value: b.Value, PropagateToCloudProvider: b.PropagateToCloudProvider, CreatedAt: now, UpdatedAt: now}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	l := api.Label{OrganizationID: in.OrgID, Key: b.Key, Value: b.Value, PropagateToCloudProvider: b.PropagateToCloudProvider, CreatedAt: now, UpdatedAt: now}
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
 		if _, err := s.loadLabel(ctx, tx, a.orgID, b.Key); err == nil {
 			return errConflict("label %q already exists in the organization; keys are unique", b.Key)
 		}
@@ -128,7 +127,6 @@ type updateLabelInput struct {
 }
 
 func (s *Server) updateLabel(ctx context.Context, in *updateLabelInput) (*objectOutput[api.Label], error) {
-	a := accessFrom(ctx)
 	b := in.Body
 	if b.Value != nil {
 		if err := api.ValidateLabelValue(*b.Value); err != nil {
@@ -136,7 +134,7 @@ func (s *Server) updateLabel(ctx context.Context, in *updateLabelInput) (*object
 		}
 	}
 	var out api.Label
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
 		cur, err := s.loadLabel(ctx, tx, a.orgID, in.Key)
 		if err != nil {
 			return err

@@ -28,6 +28,12 @@ func (s *Server) registerMembers(a huma.API) {
 	// Every role may call it to leave; removing someone else is checked in the handler.
 	register(a, s, operation(http.MethodDelete, api.PathMember, "remove-member", "Remove a member, or leave the organization (remove yourself)", http.StatusNoContent,
 		policy{org: true, roles: everyRole, action: "remove members"}, tag), s.removeMember)
+	register(a, s, operation(http.MethodGet, api.PathMemberships, "list-memberships", "List the current user's memberships, pending ones included", http.StatusOK,
+		policy{userOnly: true, action: "list memberships"}, tag), s.listMemberships)
+	register(a, s, operation(http.MethodPost, api.PathMembershipAccept, "accept-membership", "Accept a pending membership someone added you to; it then counts toward your organization cap", http.StatusOK,
+		policy{userOnly: true, action: "accept memberships"}, tag), s.acceptMembership)
+	register(a, s, operation(http.MethodPost, api.PathMembershipDecline, "decline-membership", "Decline (delete) a pending membership someone added you to", http.StatusNoContent,
+		policy{userOnly: true, action: "decline memberships"}, tag), s.declineMembership)
 }
 
 type MemberPath struct {
@@ -35,13 +41,13 @@ type MemberPath struct {
 	Email string `path:"email" maxLength:"254" doc:"The member's email, compared case-insensitively."`
 }
 
-const memberColumns = `m.seq, m.organization_id, u.id, u.email, u.name, m.role, m.created_at`
+const memberColumns = `m.seq, m.organization_id, u.id, u.email, u.name, m.role, m.status, m.created_at`
 
 func scanMember(row rowScanner) (api.Member, int64, error) {
 	var m api.Member
 	var seq int64
 	var created string
-	if err := row.Scan(&seq, &m.OrganizationID, &m.UserID, &m.Email, &m.Name, &m.Role, &created); err != nil {
+	if err := row.Scan(&seq, &m.OrganizationID, &m.UserID, &m.Email, &m.Name, &m.Role, &m.Status, &created); err != nil {
 		return api.Member{}, 0, err
 	}
 	m.CreatedAt = parseTime(created)
@@ -77,7 +83,7 @@ func environmentRoles(ctx context.Context, q querier, orgID string, fromSeq, toS
 
 func (s *Server) loadMember(ctx context.Context, q querier, orgID, email string) (api.Member, error) {
 	m, seq, err := scanMember(q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members m JOIN users u ON u.id = m.user_id
-		WHERE m.organization_id = ? AND u.email_lower = ?`, orgID, lowerEmail(email)))
+		WHERE m.organization_id = ? AND u.email_key = ?`, orgID, api.EmailKey(email)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return api.Member{}, errNotFound("%s is not a member of organization %q", email, orgID)
 	}
@@ -121,14 +127,22 @@ func setEnvironmentRoles(ctx context.Context, tx *sql.Tx, orgID, userID string, 
 	return nil
 }
 
+// countOwners counts the active owners: a pending owner holds no rights yet, and may never accept.
 func countOwners(ctx context.Context, q querier, orgID string) (int, error) {
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT count(*) FROM members WHERE organization_id = ? AND role = 'owner'`, orgID).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM members WHERE organization_id = ? AND role = 'owner' AND status = 'active'`, orgID).Scan(&n)
 	return n, err
 }
 
-// insertMember makes a user a member, enforcing the plan's member limit and the user's organization cap.
-func (s *Server) insertMember(ctx context.Context, tx *sql.Tx, orgID string, u api.User, role api.Role) error {
+func countActiveMembers(ctx context.Context, q querier, orgID string) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM members WHERE organization_id = ? AND status = 'active'`, orgID).Scan(&n)
+	return n, err
+}
+
+// insertMember makes a user a member with status, enforcing the plan's member limit and, for an active
+// membership, the user's organization cap (a pending one does not count toward it).
+func (s *Server) insertMember(ctx context.Context, tx *sql.Tx, orgID string, u api.User, role api.Role, status api.MemberStatus) error {
 	var exists int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM members WHERE organization_id = ? AND user_id = ?`, orgID, u.ID).Scan(&exists); err != nil {
 		return err
@@ -139,11 +153,13 @@ func (s *Server) insertMember(ctx context.Context, tx *sql.Tx, orgID string, u a
 	if err := s.checkLimit(ctx, tx, orgID, api.QuantityMembers); err != nil {
 		return err
 	}
-	if err := checkOrganizationCap(ctx, tx, u.ID, u.Email); err != nil {
-		return err
+	if status == api.MemberActive {
+		if err := checkOrganizationCap(ctx, tx, u.ID, u.Email); err != nil {
+			return err
+		}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO members (organization_id, user_id, role, created_at) VALUES (?, ?, ?, ?)`,
-		orgID, u.ID, role, s.nowText()); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO members (organization_id, user_id, role, status, created_at) VALUES (?, ?, ?, ?, ?)`,
+		orgID, u.ID, role, status, s.nowText()); err != nil {
 		if store.IsUniqueViolation(err) {
 			return errConflict("%s is already a member of organization %q", u.Email, orgID)
 		}
@@ -189,16 +205,17 @@ type addMemberInput struct {
 }
 
 func (s *Server) addMember(ctx context.Context, in *addMemberInput) (*objectOutput[api.Member], error) {
-	a := accessFrom(ctx)
 	b := in.Body
 	if err := api.ValidateEmail(b.Email); err != nil {
 		return nil, invalidField("email", err)
 	}
-	if b.Role == api.RoleOwner && a.role != api.RoleOwner {
-		return nil, deny(a, "add an owner (only owners make owners)")
-	}
 	var m api.Member
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
+		if b.Role == api.RoleOwner {
+			if err := a.require(ownerOnly, "add an owner (only owners make owners)"); err != nil {
+				return err
+			}
+		}
 		if err := checkEnvironmentRoles(ctx, tx, a.orgID, b.EnvironmentRoles); err != nil {
 			return err
 		}
@@ -210,7 +227,13 @@ func (s *Server) addMember(ctx context.Context, in *addMemberInput) (*objectOutp
 			return newProblem(http.StatusUnprocessableEntity, api.ProblemUnknownUser,
 				"email: there is no user with email %q; invite them instead (POST %s)", b.Email, api.PathInvitations)
 		}
-		if err := s.insertMember(ctx, tx, a.orgID, u, b.Role); err != nil {
+		// Being added is not consenting: the membership waits for the user unless the server was told
+		// to skip that (Config.AutoAcceptMemberships, for local and CI setups).
+		status := api.MemberPending
+		if s.cfg.AutoAcceptMemberships && u.EmailVerified {
+			status = api.MemberActive
+		}
+		if err := s.insertMember(ctx, tx, a.orgID, u, b.Role, status); err != nil {
 			return err
 		}
 		if err := setEnvironmentRoles(ctx, tx, a.orgID, u.ID, b.EnvironmentRoles); err != nil {
@@ -243,10 +266,9 @@ type updateMemberInput struct {
 }
 
 func (s *Server) updateMember(ctx context.Context, in *updateMemberInput) (*objectOutput[api.Member], error) {
-	a := accessFrom(ctx)
 	b := in.Body
 	var m api.Member
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
 		cur, err := s.loadMember(ctx, tx, a.orgID, in.Email)
 		if err != nil {
 			return err
@@ -255,15 +277,17 @@ func (s *Server) updateMember(ctx context.Context, in *updateMemberInput) (*obje
 			return err
 		}
 		roleChange := b.Role != nil && *b.Role != cur.Role
-		if a.role != api.RoleOwner {
-			if cur.Role == api.RoleOwner {
-				return deny(a, "change an owner (only owners make or unmake owners)")
-			}
-			if roleChange && *b.Role == api.RoleOwner {
-				return deny(a, "make a member owner (only owners make owners)")
+		if cur.Role == api.RoleOwner {
+			if err := a.require(ownerOnly, "change an owner (only owners make or unmake owners)"); err != nil {
+				return err
 			}
 		}
-		if roleChange && cur.Role == api.RoleOwner {
+		if roleChange && *b.Role == api.RoleOwner {
+			if err := a.require(ownerOnly, "make a member owner (only owners make owners)"); err != nil {
+				return err
+			}
+		}
+		if roleChange && cur.Role == api.RoleOwner && cur.Status == api.MemberActive {
 			owners, err := countOwners(ctx, tx, a.orgID)
 			if err != nil {
 				return err
@@ -301,36 +325,137 @@ func (s *Server) updateMember(ctx context.Context, in *updateMemberInput) (*obje
 	return newObjectOutput(m), nil
 }
 
-func (s *Server) removeMember(ctx context.Context, in *MemberPath) (*struct{}, error) {
-	a := accessFrom(ctx)
+// ---- The current user's memberships ----
+
+type listMembershipsInput struct {
+	PageParams
+	Status api.MemberStatus `query:"status" doc:"Only memberships with this status."`
+}
+
+func (s *Server) listMemberships(ctx context.Context, in *listMembershipsInput) (*pageOutput[api.Member], error) {
+	after, err := in.cursor()
+	if err != nil {
+		return nil, err
+	}
+	query := `SELECT ` + memberColumns + ` FROM members m JOIN users u ON u.id = m.user_id WHERE m.user_id = ? AND m.seq > ?`
+	args := []any{principalFrom(ctx).userID, after}
+	if in.Status != "" {
+		query += ` AND m.status = ?`
+		args = append(args, in.Status)
+	}
+	items, seqs, err := queryPage(ctx, s.db.Reader, scanMember, query+` ORDER BY m.seq LIMIT ?`, append(args, in.PageSize+1)...)
+	if err != nil {
+		return nil, err
+	}
+	for i := range items {
+		roles, err := environmentRoles(ctx, s.db.Reader, items[i].OrganizationID, seqs[i], seqs[i])
+		if err != nil {
+			return nil, err
+		}
+		if r := roles[items[i].UserID]; r != nil {
+			items[i].EnvironmentRoles = r
+		}
+	}
+	return &pageOutput[api.Member]{Body: page(items, seqs, in.PageSize)}, nil
+}
+
+// pendingMembership is the current user's pending membership of the organization, read through tx.
+func (s *Server) pendingMembership(ctx context.Context, tx *sql.Tx, orgID string) (api.Member, api.User, error) {
+	u, err := s.loadUser(ctx, tx, principalFrom(ctx).userID)
+	if err != nil {
+		return api.Member{}, api.User{}, err
+	}
+	notFound := errNotFound("you have no membership of organization %q", orgID)
+	m, err := s.loadMember(ctx, tx, orgID, u.Email)
+	var prob *problem
+	switch {
+	case errors.As(err, &prob) && prob.Status == http.StatusNotFound:
+		return api.Member{}, api.User{}, notFound
+	case err != nil:
+		return api.Member{}, api.User{}, err
+	case m.UserID != u.ID:
+		return api.Member{}, api.User{}, notFound
+	}
+	if m.Status != api.MemberPending {
+		return api.Member{}, api.User{}, errConflict("your membership of organization %q is already active", orgID)
+	}
+	return m, u, nil
+}
+
+func (s *Server) acceptMembership(ctx context.Context, in *OrgPath) (*objectOutput[api.Member], error) {
+	var m api.Member
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		cur, u, err := s.pendingMembership(ctx, tx, in.OrgID)
+		if err != nil {
+			return err
+		}
+		if err := checkOrganizationCap(ctx, tx, u.ID, u.Email); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE members SET status = 'active' WHERE organization_id = ? AND user_id = ?`, in.OrgID, u.ID); err != nil {
+			return fmt.Errorf("accept membership: %w", err)
+		}
+		if err := s.recordAs(ctx, tx, in.OrgID, "user", u.ID, "member.accept", "member", u.ID); err != nil {
+			return err
+		}
+		m, err = s.loadMember(ctx, tx, in.OrgID, cur.Email)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return newObjectOutput(m), nil
+}
+
+func (s *Server) declineMembership(ctx context.Context, in *OrgPath) (*struct{}, error) {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, u, err := s.pendingMembership(ctx, tx, in.OrgID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM members WHERE organization_id = ? AND user_id = ?`, in.OrgID, u.ID); err != nil {
+			return fmt.Errorf("decline membership: %w", err)
+		}
+		return s.recordAs(ctx, tx, in.OrgID, "user", u.ID, "member.decline", "member", u.ID)
+	})
+	return nil, err
+}
+
+func (s *Server) removeMember(ctx context.Context, in *MemberPath) (*struct{}, error) {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
 		cur, err := s.loadMember(ctx, tx, a.orgID, in.Email)
 		if err != nil {
 			return err
 		}
 		leaving := a.kind == userPrincipal && cur.UserID == a.userID
 		if !leaving {
-			if a.role != api.RoleOwner && a.role != api.RoleAdmin {
-				return deny(a, "remove other members")
+			if err := a.require(ownerAdmin, "remove other members"); err != nil {
+				return err
 			}
-			if cur.Role == api.RoleOwner && a.role != api.RoleOwner {
-				return deny(a, "remove an owner (only owners unmake owners)")
+			if cur.Role == api.RoleOwner {
+				if err := a.require(ownerOnly, "remove an owner (only owners unmake owners)"); err != nil {
+					return err
+				}
 			}
 		}
-		var members int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM members WHERE organization_id = ?`, a.orgID).Scan(&members); err != nil {
-			return err
-		}
-		if members <= 1 {
-			return errLastOwner("%s is the last member of the organization and cannot leave; delete the organization instead", cur.Email)
-		}
-		if cur.Role == api.RoleOwner {
-			owners, err := countOwners(ctx, tx, a.orgID)
+		// Pending memberships are not counted: nobody can be kept as the last member or owner by
+		// someone who added them and left.
+		if cur.Status == api.MemberActive {
+			members, err := countActiveMembers(ctx, tx, a.orgID)
 			if err != nil {
 				return err
 			}
-			if owners <= 1 {
-				return errLastOwner("%s is the last owner of the organization; make another member owner first, or delete the organization", cur.Email)
+			if members <= 1 {
+				return errLastOwner("%s is the last member of the organization and cannot leave; delete the organization instead", cur.Email)
+			}
+			if cur.Role == api.RoleOwner {
+				owners, err := countOwners(ctx, tx, a.orgID)
+				if err != nil {
+					return err
+				}
+				if owners <= 1 {
+					return errLastOwner("%s is the last owner of the organization; make another member owner first, or delete the organization", cur.Email)
+				}
 			}
 		}
 		// The organization tokens this user created stop working (their active flag is computed from

@@ -134,7 +134,7 @@ func TestOpenAPIDocumentDescribesTheContract(t *testing.T) {
 			t.Errorf("GET %s does not document page_size and page_token", path)
 		}
 	}
-	for _, path := range []string{"/api/v1/orgs", "/api/v1/orgs/{org_id}/labels", "/api/v1/orgs/{org_id}/tokens", "/api/v1/users"} {
+	for _, path := range []string{"/api/v1/orgs", "/api/v1/orgs/{org_id}/labels", "/api/v1/orgs/{org_id}/tokens", "/api/v1/invitations/accept"} {
 		if !hasParam(path, "post", "Idempotency-Key", "header") {
 			t.Errorf("POST %s does not document Idempotency-Key", path)
 		}

@@ -77,11 +77,11 @@ func validateWebsite(website string) error {
 	return nil
 }
 
-// checkOrganizationCap refuses a membership that would put the user in more organizations than
-// api.MaxOrganizationsPerUser.
+// checkOrganizationCap refuses an active membership that would put the user in more organizations
+// than api.MaxOrganizationsPerUser. Pending memberships do not count: only the user spends their cap.
 func checkOrganizationCap(ctx context.Context, q querier, userID, email string) error {
 	var n int
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM members WHERE user_id = ?`, userID).Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM members WHERE user_id = ? AND status = 'active'`, userID).Scan(&n); err != nil {
 		return err
 	}
 	if n >= api.MaxOrganizationsPerUser {
@@ -107,7 +107,7 @@ func (s *Server) listOrganizations(ctx context.Context, in *listOrganizationsInp
 		query += ` AND o.id = ?`
 		args = append(args, p.orgID)
 	} else {
-		query += ` AND o.id IN (SELECT organization_id FROM members WHERE user_id = ?)`
+		query += ` AND o.id IN (SELECT organization_id FROM members WHERE user_id = ? AND status = 'active')`
 		args = append(args, p.userID)
 	}
 	if in.Name != "" {
@@ -154,6 +154,9 @@ func (s *Server) createOrganization(ctx context.Context, in *createOrganizationI
 		if err != nil {
 			return err
 		}
+		if !u.EmailVerified {
+			return errForbidden("verify your email address first (POST %s with the code emailed at sign-up): an account whose address is not proven cannot create organizations", api.PathVerifyEmail)
+		}
 		if err := checkOrganizationCap(ctx, tx, u.ID, u.Email); err != nil {
 			return err
 		}
@@ -166,7 +169,7 @@ func (s *Server) createOrganization(ctx context.Context, in *createOrganizationI
 			settings.ArtifactsStorageLimitGB, settings.AIHintsEnabled, settings.MaskWebhookURLs, ts, ts); err != nil {
 			return fmt.Errorf("insert organization: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO members (organization_id, user_id, role, created_at) VALUES (?, ?, 'owner', ?)`,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO members (organization_id, user_id, role, status, created_at) VALUES (?, ?, 'owner', 'active', ?)`,
 			org.ID, u.ID, ts); err != nil {
 			return fmt.Errorf("insert owner: %w", err)
 		}
@@ -201,7 +204,6 @@ type updateOrganizationInput struct {
 }
 
 func (s *Server) updateOrganization(ctx context.Context, in *updateOrganizationInput) (*objectOutput[api.Organization], error) {
-	a := accessFrom(ctx)
 	b := in.Body
 	if b.AdminContactEmails != nil {
 		if err := validateContactEmails(b.AdminContactEmails); err != nil {
@@ -214,7 +216,7 @@ func (s *Server) updateOrganization(ctx context.Context, in *updateOrganizationI
 		}
 	}
 	var org api.Organization
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
 		cur, err := s.loadOrganization(ctx, tx, in.OrgID)
 		if err != nil {
 			return err
@@ -254,11 +256,15 @@ func (s *Server) updateOrganization(ctx context.Context, in *updateOrganizationI
 		planChange := next.Plan != cur.Plan
 		otherChange := next.Name != cur.Name || next.Description != cur.Description || next.Website != cur.Website ||
 			!slices.Equal(next.AdminContactEmails, cur.AdminContactEmails) || next.Settings != cur.Settings
-		if planChange && a.role != api.RoleOwner && a.role != api.RoleBiller {
-			return deny(a, "change the plan (billing is for owners and billers)")
+		if planChange {
+			if err := a.require(ownerBiller, "change the plan (billing is for owners and billers)"); err != nil {
+				return err
+			}
 		}
-		if otherChange && a.role == api.RoleBiller {
-			return deny(a, "change the organization's settings (billers may only change the plan)")
+		if otherChange {
+			if err := a.require(ownerAdmin, "change the organization's settings (billers may only change the plan)"); err != nil {
+				return err
+			}
 		}
 		if planChange {
 			if err := s.checkPlanFits(ctx, tx, cur.ID, next.Plan); err != nil {
@@ -298,7 +304,7 @@ func (s *Server) updateOrganization(ctx context.Context, in *updateOrganizationI
 }
 
 func (s *Server) deleteOrganization(ctx context.Context, in *OrgPath) (*struct{}, error) {
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, _ access) error {
 		// Everything the organization holds goes with it through ON DELETE CASCADE.
 		res, err := tx.ExecContext(ctx, `DELETE FROM organizations WHERE id = ?`, in.OrgID)
 		if err != nil {

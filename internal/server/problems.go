@@ -3,8 +3,11 @@ package server
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -21,10 +24,15 @@ type problem struct {
 	Detail   string             `json:"detail" doc:"What went wrong in this request, naming the field or the rule."`
 	Instance string             `json:"instance,omitempty"`
 	Errors   []api.ProblemError `json:"errors,omitempty" doc:"The invalid parts of the request, one per problem."`
+
+	headers http.Header // sent with the problem (Retry-After)
 }
 
-func (p *problem) Error() string  { return p.Detail }
-func (p *problem) GetStatus() int { return p.Status }
+func (p *problem) Error() string { return p.Detail }
+
+// GetHeaders makes huma send the problem's headers with it.
+func (p *problem) GetHeaders() http.Header { return p.headers }
+func (p *problem) GetStatus() int          { return p.Status }
 
 // ContentType makes huma send errors as application/problem+json whatever JSON type was negotiated.
 func (p *problem) ContentType(string) string { return api.ContentTypeError }
@@ -165,6 +173,13 @@ func errLastOwner(format string, args ...any) *problem {
 	return newProblem(http.StatusConflict, api.ProblemLastOwner, format, args...)
 }
 
+// errTooSoon is a 429 for a rule that makes a request wait (not the rate limit), with Retry-After.
+func errTooSoon(wait time.Duration, format string, args ...any) *problem {
+	p := newProblem(http.StatusTooManyRequests, api.ProblemRateLimited, format, args...)
+	p.headers = http.Header{api.HeaderRetryAfter: {strconv.Itoa(int(math.Ceil(wait.Seconds())))}}
+	return p
+}
+
 func errUnauthorized(format string, args ...any) *problem {
 	return newProblem(http.StatusUnauthorized, api.ProblemUnauthorized, format, args...)
 }
@@ -176,6 +191,9 @@ func writeProblem(w http.ResponseWriter, p *problem) {
 		body = []byte(`{"type":"` + api.ProblemInternal + `","title":"Internal Server Error","status":500,"detail":"could not encode the error"}`)
 	}
 	h := w.Header()
+	for k, v := range p.headers {
+		h[k] = v
+	}
 	h.Set("Content-Type", api.ContentTypeError)
 	h.Set("Cache-Control", "no-store")
 	h.Del("Content-Length")

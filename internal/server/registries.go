@@ -34,7 +34,8 @@ type RegistryPath struct {
 	RegistryID string `path:"registry_id" maxLength:"64" doc:"The container registry id."`
 }
 
-// registryRecord is a registry as stored, secrets included; they never leave through the API.
+// registryRecord is a registry with its secrets; they never leave through the API, and are stored
+// sealed (see seal.go).
 type registryRecord struct {
 	api.ContainerRegistry
 	Password        string
@@ -55,12 +56,22 @@ func scanRegistry(row rowScanner) (registryRecord, int64, error) {
 	return r, seq, nil
 }
 
+// loadRegistry reads a registry with its secrets opened.
 func (s *Server) loadRegistry(ctx context.Context, q querier, orgID, id string) (registryRecord, error) {
 	r, _, err := scanRegistry(q.QueryRowContext(ctx, `SELECT `+registryColumns+` FROM container_registries WHERE organization_id = ? AND id = ?`, orgID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return registryRecord{}, errNotFound("container registry %q not found", id)
 	}
-	return r, err
+	if err != nil {
+		return registryRecord{}, err
+	}
+	if r.Password, err = s.sealer.open(r.Password, registrySecretContext(r.ID, "password")); err != nil {
+		return registryRecord{}, fmt.Errorf("registry %s: %w", r.ID, err)
+	}
+	if r.SecretAccessKey, err = s.sealer.open(r.SecretAccessKey, registrySecretContext(r.ID, "secret_access_key")); err != nil {
+		return registryRecord{}, fmt.Errorf("registry %s: %w", r.ID, err)
+	}
+	return r, nil
 }
 
 // validateRegistry checks the URL and that the credentials fit the kind: access keys for kinds that use
@@ -116,12 +127,11 @@ type createContainerRegistryInput struct {
 }
 
 func (s *Server) createContainerRegistry(ctx context.Context, in *createContainerRegistryInput) (*objectOutput[api.ContainerRegistry], error) {
-	a := accessFrom(ctx)
 	b := in.Body
 	now := s.now().UTC()
 	r := registryRecord{
 		ContainerRegistry: api.ContainerRegistry{
-			ID: newID(prefixRegistry), OrganizationID: a.orgID, Name: b.Name, Kind: b.Kind, URL: b.URL, Description: b.Description,
+			ID: newID(prefixRegistry), OrganizationID: in.OrgID, Name: b.Name, Kind: b.Kind, URL: b.URL, Description: b.Description,
 			Username: b.Username, AccessKeyID: b.AccessKeyID, CreatedAt: now, UpdatedAt: now,
 		},
 		Password: b.Password, SecretAccessKey: b.SecretAccessKey,
@@ -129,14 +139,16 @@ func (s *Server) createContainerRegistry(ctx context.Context, in *createContaine
 	if err := validateRegistry(r); err != nil {
 		return nil, err
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
 		if err := s.checkLimit(ctx, tx, a.orgID, api.QuantityContainerRegistries); err != nil {
 			return err
 		}
 		ts := store.FormatTime(now)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO container_registries (id, organization_id, name, kind, url, description, username, password,
 				access_key_id, secret_access_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.ID, r.OrganizationID, r.Name, r.Kind, r.URL, r.Description, r.Username, r.Password, r.AccessKeyID, r.SecretAccessKey, ts, ts); err != nil {
+			r.ID, r.OrganizationID, r.Name, r.Kind, r.URL, r.Description, r.Username,
+			s.sealer.seal(r.Password, registrySecretContext(r.ID, "password")), r.AccessKeyID,
+			s.sealer.seal(r.SecretAccessKey, registrySecretContext(r.ID, "secret_access_key")), ts, ts); err != nil {
 			return fmt.Errorf("insert container registry: %w", err)
 		}
 		return s.record(ctx, tx, a.orgID, "container_registry.create", "container_registry", r.ID)
@@ -162,10 +174,9 @@ type updateContainerRegistryInput struct {
 }
 
 func (s *Server) updateContainerRegistry(ctx context.Context, in *updateContainerRegistryInput) (*objectOutput[api.ContainerRegistry], error) {
-	a := accessFrom(ctx)
 	b := in.Body
 	var out api.ContainerRegistry
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
 		cur, err := s.loadRegistry(ctx, tx, a.orgID, in.RegistryID)
 		if err != nil {
 			return err
@@ -196,7 +207,9 @@ func (s *Server) updateContainerRegistry(ctx context.Context, in *updateContaine
 		next.UpdatedAt = s.now().UTC()
 		if _, err := tx.ExecContext(ctx, `UPDATE container_registries SET name = ?, url = ?, description = ?, username = ?, password = ?,
 				access_key_id = ?, secret_access_key = ?, updated_at = ? WHERE id = ?`,
-			next.Name, next.URL, next.Description, next.Username, next.Password, next.AccessKeyID, next.SecretAccessKey,
+			next.Name, next.URL, next.Description, next.Username,
+			s.sealer.seal(next.Password, registrySecretContext(cur.ID, "password")), next.AccessKeyID,
+			s.sealer.seal(next.SecretAccessKey, registrySecretContext(cur.ID, "secret_access_key")),
 			store.FormatTime(next.UpdatedAt), cur.ID); err != nil {
 			return fmt.Errorf("update container registry: %w", err)
 		}

@@ -32,11 +32,15 @@ func TestOrganizationCap(t *testing.T) {
 		t.Errorf("the refusal does not name the limit of %d: %q", api.MaxOrganizationsPerUser, p.Detail)
 	}
 
-	// Joining a sixth organization is refused the same way, whether added or invited.
+	// Joining a sixth organization is refused the same way, whether invited or added: being added
+	// leaves the membership pending (it does not count), and accepting it is refused.
 	other := h.signup(t)
 	sixth := h.createOrg(t, other.Token, api.PlanTeam)
-	h.expectProblem(t, http.StatusConflict, api.ProblemLimitReached, other.Token, http.MethodPost,
-		path(api.PathMembers, "org_id", sixth.ID), api.MemberCreate{Email: u.Email, Role: api.RoleMember})
+	seventh := h.createOrg(t, other.Token, api.PlanTeam)
+	if m := h.addMember(t, other.Token, seventh.ID, u.Email, api.RoleMember); m.Status != api.MemberPending {
+		t.Fatalf("a member added by someone else is %s, want pending", m.Status)
+	}
+	h.expectProblem(t, http.StatusConflict, api.ProblemLimitReached, u.Token, http.MethodPost, path(api.PathMembershipAccept, "org_id", seventh.ID), nil)
 	_, code := h.createInvitation(t, other.Token, sixth.ID, u.Email, api.RoleMember)
 	h.expectProblem(t, http.StatusConflict, api.ProblemLimitReached, anonymous, http.MethodPost, api.PathInvitationAccept, api.InvitationAccept{Code: code})
 	for _, m := range h.members(t, other.Token, sixth.ID) {
@@ -87,8 +91,9 @@ func TestMemberLimitByDirectAdd(t *testing.T) {
 	}
 }
 
-// TestMemberLimitByInvitation invites as many people as the plan has seats while the owner already holds
-// one: all but the last acceptance succeed. Pending invitations do not hold seats; accepting takes one.
+// TestMemberLimitByInvitation: a pending invitation holds a seat, so an organization cannot invite past
+// its plan (finding 8); accepting moves the seat from the invitation to the member; an expired
+// invitation frees its seat and takes it back when re-sent.
 func TestMemberLimitByInvitation(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -97,18 +102,22 @@ func TestMemberLimitByInvitation(t *testing.T) {
 			t.Parallel()
 			owner := h.signup(t)
 			org := h.createOrg(t, owner.Token, tc.plan)
-			codes := make([]string, tc.limit)
+			invitations := path(api.PathInvitations, "org_id", org.ID)
+			codes := make([]string, tc.limit-1)
 			for i := range codes {
 				_, codes[i] = h.createInvitation(t, owner.Token, org.ID, h.email(), api.RoleMember)
 			}
-			for _, code := range codes[:tc.limit-1] {
+			p := h.expectProblem(t, http.StatusConflict, api.ProblemLimitReached, owner.Token, http.MethodPost, invitations, api.InvitationCreate{Email: h.email(), Role: api.RoleMember})
+			checkNamesLimit(t, p, tc.plan, tc.limit)
+			checkUsage(t, h, owner.Token, org.ID, api.QuantityMembers, int64(tc.limit), int64(tc.limit))
+			for _, code := range codes {
 				h.acceptInvitation(t, code)
 			}
-			p := h.expectProblem(t, http.StatusConflict, api.ProblemLimitReached, anonymous, http.MethodPost, api.PathInvitationAccept, api.InvitationAccept{Code: codes[tc.limit-1]})
-			checkNamesLimit(t, p, tc.plan, tc.limit)
 			if n := len(h.members(t, owner.Token, org.ID)); n != tc.limit {
 				t.Fatalf("%d members on %s, want %d", n, tc.plan, tc.limit)
 			}
+			checkUsage(t, h, owner.Token, org.ID, api.QuantityMembers, int64(tc.limit), int64(tc.limit))
+			h.expectProblem(t, http.StatusConflict, api.ProblemLimitReached, owner.Token, http.MethodPost, invitations, api.InvitationCreate{Email: h.email(), Role: api.RoleMember})
 		})
 	}
 }
@@ -433,6 +442,9 @@ func TestTokenFollowsItsCreator(t *testing.T) {
 			}
 
 			h.addMember(t, owner.Token, org.ID, creator.Email, api.RoleMember)
+			// Added back, the creator is pending until they accept; until then the token stays inactive.
+			h.expectProblem(t, http.StatusUnauthorized, api.ProblemUnauthorized, tok.Token, http.MethodGet, orgPath, nil)
+			h.acceptMembership(t, creator.Token, org.ID)
 			h.expect(t, http.StatusOK, tok.Token, http.MethodGet, orgPath, nil)
 			if got := decode[api.APIToken](t, h.expect(t, http.StatusOK, owner.Token, http.MethodGet, tokPath, nil)); !got.Active {
 				t.Errorf("the token of a rejoined creator reads inactive")
@@ -724,6 +736,7 @@ func TestInvitationLifecycle(t *testing.T) {
 	t.Run("resend sends a new code; a cancelled invitation cannot be accepted", func(t *testing.T) {
 		inv, first := h.createInvitation(t, owner.Token, org.ID, h.email(), api.RoleMember)
 		sent := len(h.invitationEmails())
+		h.Clock.Advance(api.InvitationResendInterval)
 		h.expect(t, http.StatusOK, owner.Token, http.MethodPost, path(api.PathInvitationResend, "org_id", org.ID, "invitation_id", inv.ID), nil)
 		if len(h.invitationEmails()) != sent+1 {
 			t.Fatalf("resend sent %d emails, want 1", len(h.invitationEmails())-sent)
@@ -817,7 +830,10 @@ func TestEmailsAreCaseInsensitive(t *testing.T) {
 	if u.Email != email {
 		t.Errorf("signup stored %q, want %q as given", u.Email, email)
 	}
-	h.expectProblem(t, http.StatusConflict, api.ProblemConflict, anonymous, http.MethodPost, api.PathUsers, api.SignupRequest{Email: strings.ToLower(email)})
+	// Signing up again with the address, in any case, makes an unproven account that holds nothing;
+	// the address stays the first user's (TestSignupRevealsNothing).
+	again := h.signupUnverified(t, strings.ToLower(email))
+	h.expect(t, http.StatusConflict, again.Token, http.MethodPost, api.PathVerifyEmail, api.EmailVerification{Code: h.verificationCode(t, again.ID)})
 
 	m := h.addMember(t, owner.Token, org.ID, strings.ToUpper(email), api.RoleMember)
 	if m.Email != email || m.UserID != u.ID {

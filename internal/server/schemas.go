@@ -19,6 +19,7 @@ func registerEnumSchemas(r huma.Registry) {
 	r.RegisterTypeAlias(reflect.TypeFor[api.RegistryKind](), reflect.TypeFor[registryKindSchema]())
 	r.RegisterTypeAlias(reflect.TypeFor[api.InvitationStatus](), reflect.TypeFor[invitationStatusSchema]())
 	r.RegisterTypeAlias(reflect.TypeFor[api.EnvironmentStatus](), reflect.TypeFor[environmentStatusSchema]())
+	r.RegisterTypeAlias(reflect.TypeFor[api.MemberStatus](), reflect.TypeFor[memberStatusSchema]())
 }
 
 func enumSchema[T ~string](description string, values []T) *huma.Schema {
@@ -36,7 +37,12 @@ type (
 	registryKindSchema      string
 	invitationStatusSchema  string
 	environmentStatusSchema string
+	memberStatusSchema      string
 )
+
+func (memberStatusSchema) Schema(huma.Registry) *huma.Schema {
+	return enumSchema("Whether a membership is in force (active) or waits for the user to accept it (pending).", api.MemberStatuses)
+}
 
 func (roleSchema) Schema(huma.Registry) *huma.Schema {
 	return enumSchema("A role in an organization.", api.Roles)

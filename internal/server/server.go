@@ -4,7 +4,8 @@
 // internal/cmd/orgs-apiserver runs it as a program.
 //
 // A request goes through, outermost first: panic recovery, fault injection (answers 429/503 before
-// anything else, adds latency), the body size limit (413), the rate limit (429), authentication (401),
+// anything else, adds latency), authentication with the rate limit (429 per user or client address,
+// then 401), the body size limit (413),
 // the write stage (idempotency keys, one transaction committed before the response is written,
 // commit-then-503 faults), and finally the routes, where the organization check (404, then 403)
 // runs before the body is validated (422) and the handler runs.
@@ -13,6 +14,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,9 +22,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -33,13 +38,25 @@ import (
 
 // Config configures a Server.
 type Config struct {
-	DBPath        string                    // SQLite file (required)
+	DBPath string // SQLite file (required)
+	// SecretKey seals the secrets the server must use again (registry credentials); SecretKeySize
+	// bytes. When empty the key is read from KeyFile, which is created (mode 0600, a new random key) if
+	// it does not exist; KeyFile defaults to DBPath + ".key".
+	SecretKey     []byte
+	KeyFile       string
 	Now           func() time.Time          // nil: time.Now; tests inject a fake clock
-	RateLimit     RateLimit                 // per credential; zero value = generous default
+	RateLimit     RateLimit                 // per user and per client address; zero value = generous default
 	Faults        Faults                    // fault injection; zero value = off
 	InvitationTTL time.Duration             // 0: 7 days
 	OnInvitation  func(api.InvitationEmail) // receives the acceptance code "emailed" to the invitee
-	Logger        *slog.Logger              // nil: discard
+	// OnVerification receives the code "emailed" at sign-up, which proves the address.
+	OnVerification func(api.VerificationEmail)
+	// AutoAcceptMemberships makes a member added by someone else (POST members) active at once instead
+	// of pending until they accept. It gives up the protection pending memberships are for (nobody but
+	// the user can use up their organization cap or keep them as a last owner): for local and CI setups
+	// only, where every account belongs to the same person.
+	AutoAcceptMemberships bool
+	Logger                *slog.Logger // nil: discard
 }
 
 // DefaultInvitationTTL is how long an invitation stays acceptable when Config.InvitationTTL is 0.
@@ -56,8 +73,11 @@ type Server struct {
 	limiter  *rateLimiter
 	faults   *faultInjector
 	inflight *inflightKeys
-	closed   sync.Once
-	closeErr error
+	sealer   *sealer
+	// idemSecret is mixed into the keys that encrypt stored idempotent responses.
+	idemSecret []byte
+	closed     sync.Once
+	closeErr   error
 }
 
 // New opens (creating and migrating if needed) the database and returns a server ready to serve.
@@ -72,11 +92,24 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := newServer(cfg)
+	key, err := loadKey(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	if s.sealer, err = newSealer(key); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	idem := sha256.Sum256(append([]byte("orgs idempotency responses\n"), key...))
+	s.idemSecret = idem[:]
 	db, err := store.Open(context.Background(), cfg.DBPath)
 	if err != nil {
 		return nil, err
 	}
 	s.db = db
+	if err := s.sealLegacySecrets(context.Background()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("server: %w", err)
+	}
 
 	mux := http.NewServeMux()
 	humaAPI := s.newAPI(mux)
@@ -91,7 +124,7 @@ func New(cfg Config) (*Server, error) {
 		w.Write(s.openapi)
 	})
 
-	s.handler = s.recoverPanics(s.injectFaults(s.limitBody(s.rateLimit(s.authenticate(s.writes(problemsForUnrouted(mux)))))))
+	s.handler = s.recoverPanics(s.injectFaults(s.authenticate(s.limitBody(s.writes(problemsForUnrouted(mux))))))
 	return s, nil
 }
 
@@ -151,6 +184,9 @@ func (s *Server) newAPI(mux *http.ServeMux) huma.API {
 	config.CreateHooks = nil
 	config.Formats = map[string]huma.Format{"application/json": huma.DefaultJSONFormat, "json": huma.DefaultJSONFormat}
 	config.RejectUnknownQueryParameters = true
+	config.Info.License = &huma.License{Name: "MPL-2.0", Identifier: "MPL-2.0"}
+	// Where `make server` and the program's default -listen put it; a client points at its own.
+	config.Servers = []*huma.Server{{URL: "http://127.0.0.1:8080", Description: "A local reference server (orgs-apiserver's default address)."}}
 	config.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		securityScheme: {Type: "http", Scheme: "bearer", Description: "A personal access token (orgs_pat_...) or an organization API token (orgs_ot_...)."},
 	}
@@ -205,10 +241,35 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 			writeProblem(w, newProblem(http.StatusBadRequest, api.ProblemMalformed, "the request body could not be read: %v", err))
 			return
 		}
+		// encoding/json would read invalid UTF-8 as U+FFFD and the server would store a name nobody sent.
+		if !utf8.Valid(body) {
+			writeProblem(w, newProblem(http.StatusBadRequest, api.ProblemMalformed, "the request body is not valid UTF-8 (the first bad byte is at offset %d)", firstInvalidUTF8(body)))
+			return
+		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r = r.WithContext(context.WithValue(r.Context(), bodyKey{}, body))
 		next.ServeHTTP(w, r)
 	})
+}
+
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
+}
+
+// cleanPath is the canonical form of p, as the mux computes it: path.Clean, keeping a trailing slash.
+func cleanPath(p string) string {
+	np := path.Clean(p)
+	if strings.HasSuffix(p, "/") && np != "/" {
+		np += "/"
+	}
+	return np
 }
 
 type bodyKey struct{}
@@ -222,6 +283,13 @@ func requestBody(r *http.Request) []byte {
 // mux's plain-text answer.
 func problemsForUnrouted(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The mux would redirect a path with '.', '..' or empty segments to its cleaned form. Paths name
+		// objects exactly as sent; such a path is a malformed request, not a move.
+		if p := r.URL.Path; p != "" && cleanPath(p) != p {
+			writeProblem(w, newProblem(http.StatusBadRequest, api.ProblemMalformed,
+				"the path %q is not in canonical form (it has '.', '..' or empty segments); send the path itself", r.URL.EscapedPath()))
+			return
+		}
 		h, pattern := mux.Handler(r)
 		if pattern != "" {
 			mux.ServeHTTP(w, r)

@@ -26,13 +26,24 @@ func (s *Server) registerAPITokens(a huma.API) {
 		pol("revoke API tokens"), tag), s.deleteAPIToken)
 }
 
+// tokenGranters are the roles that hold every right of role, and so may give a token that role: an
+// owner any token role, an admin an admin or member token, nobody a biller token but an owner
+// (billing is not an admin right).
+func tokenGranters(role api.Role) []api.Role {
+	switch role {
+	case api.RoleAdmin, api.RoleMember:
+		return ownerAdmin
+	}
+	return ownerOnly
+}
+
 type APITokenPath struct {
 	OrgPath
 	TokenID string `path:"token_id" maxLength:"64" doc:"The API token id."`
 }
 
 const apiTokenColumns = `t.seq, t.id, t.organization_id, t.name, t.role, t.expires_at, t.created_by, t.created_at,
-	EXISTS (SELECT 1 FROM members m WHERE m.organization_id = t.organization_id AND m.user_id = t.created_by)`
+	EXISTS (SELECT 1 FROM members m WHERE m.organization_id = t.organization_id AND m.user_id = t.created_by AND m.status = 'active')`
 
 // scanAPIToken reads a token; it is active while unexpired and while its creator is a member.
 func (s *Server) scanAPIToken(row rowScanner) (api.APIToken, int64, error) {
@@ -82,7 +93,6 @@ type createAPITokenInput struct {
 }
 
 func (s *Server) createAPIToken(ctx context.Context, in *createAPITokenInput) (*objectOutput[api.APIToken], error) {
-	a := accessFrom(ctx)
 	b := in.Body
 	if b.Role == api.RoleOwner {
 		return nil, invalidField("role", errors.New("an API token's role is admin, member or biller; never owner"))
@@ -92,7 +102,10 @@ func (s *Server) createAPIToken(ctx context.Context, in *createAPITokenInput) (*
 	}
 	secret := newSecret(secretAPIToken)
 	var t api.APIToken
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
+		if err := a.require(tokenGranters(b.Role), fmt.Sprintf("create a token with role %s (a token's rights must be rights its creator holds)", b.Role)); err != nil {
+			return err
+		}
 		if err := s.checkLimit(ctx, tx, a.orgID, api.QuantityAPITokens); err != nil {
 			return err
 		}

@@ -41,25 +41,102 @@ func TestRateLimiterBucket(t *testing.T) {
 	l := newRateLimiter(RateLimit{PerSecond: 2, Burst: 3})
 	start := time.Unix(1000, 0)
 	for i := range 3 {
-		if ok, _ := l.allow("a", start); !ok {
+		if ok, _ := l.take("a", start); !ok {
 			t.Fatalf("request %d of the burst refused", i+1)
 		}
 	}
-	ok, wait := l.allow("a", start)
+	ok, st := l.take("a", start)
 	if ok {
 		t.Fatal("a request over the burst was allowed")
 	}
-	if wait <= 0 || wait > 500*time.Millisecond {
-		t.Fatalf("wait = %v, want (0, 500ms] at 2 requests per second", wait)
+	if st.wait <= 0 || st.wait > 500*time.Millisecond {
+		t.Fatalf("wait = %v, want (0, 500ms] at 2 requests per second", st.wait)
 	}
-	if ok, _ := l.allow("b", start); !ok {
+	if st.remaining != 0 || st.untilFull != 1500*time.Millisecond {
+		t.Fatalf("state %+v, want 0 remaining and full in 1.5 s", st)
+	}
+	if ok, _ := l.take("b", start); !ok {
 		t.Fatal("another credential shares the bucket")
 	}
-	if ok, _ := l.allow("a", start.Add(500*time.Millisecond)); !ok {
+	if ok, _ := l.take("a", start.Add(500*time.Millisecond)); !ok {
 		t.Fatal("the bucket did not refill at the configured rate")
 	}
-	if ok, _ := l.allow("a", start.Add(500*time.Millisecond)); ok {
+	if ok, _ := l.take("a", start.Add(500*time.Millisecond)); ok {
 		t.Fatal("the bucket refilled more than the elapsed time allows")
+	}
+}
+
+// TestRateLimitPolicyHeader: the advertised policy is a bucket of q that refills fully in w whole
+// seconds, w rounded so that q/w is never above the real rate.
+func TestRateLimitPolicyHeader(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		rate  float64
+		burst int
+		want  string
+	}{
+		{DefaultRatePerSecond, DefaultRateBurst, `"default";q=100;w=2`},
+		{0, 0, `"default";q=100;w=2`},
+		{3, 10, `"default";q=10;w=4`},
+		{0.01, 4, `"default";q=4;w=400`},
+		{1000, 10, `"default";q=10;w=1`},
+		{2, 3, `"default";q=3;w=2`},
+	} {
+		l := newRateLimiter(RateLimit{PerSecond: tc.rate, Burst: tc.burst})
+		if got := l.policyHeader(); got != tc.want {
+			t.Errorf("rate %g burst %d: %s, want %s", tc.rate, tc.burst, got, tc.want)
+		}
+	}
+	if got := stateHeader(limitState{remaining: 7, untilFull: 1200 * time.Millisecond}); got != `"default";r=7;t=2` {
+		t.Errorf("state header %s", got)
+	}
+}
+
+// TestRateLimitFloodOfInvalidTokens (finding 7): 20,000 requests, each with a different made-up token,
+// from one address draw 429s once the address's budget is spent, and the limiter keeps one bucket for
+// them all.
+func TestRateLimitFloodOfInvalidTokens(t *testing.T) {
+	t.Parallel()
+	s, err := New(Config{DBPath: filepath.Join(t.TempDir(), "orgs.db"), RateLimit: RateLimit{PerSecond: 0.001, Burst: 50}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	statuses := map[int]int{}
+	for i := range 20000 {
+		req := httptest.NewRequest(http.MethodGet, api.PathCurrentUser, nil)
+		req.RemoteAddr = "192.0.2.7:40000"
+		req.Header.Set("Authorization", fmt.Sprintf("Bearer orgs_pat_guess%06d", i))
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		statuses[rec.Code]++
+	}
+	if statuses[http.StatusTooManyRequests] < 19000 || statuses[http.StatusUnauthorized] > 60 {
+		t.Fatalf("statuses of 20,000 guesses: %v; want 429 for all but the first 50 or so", statuses)
+	}
+	if n := s.limiter.size(); n > 1 {
+		t.Fatalf("the limiter holds %d buckets after guesses from one address, want 1", n)
+	}
+	// Another address is not held back.
+	req := httptest.NewRequest(http.MethodPost, api.PathUsers, strings.NewReader(`{"email":"a@example.test"}`))
+	req.RemoteAddr = "198.51.100.9:40000"
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("sign-up from another address: %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestRateLimiterMemoryIsBounded(t *testing.T) {
+	t.Parallel()
+	l := newRateLimiter(RateLimit{PerSecond: 1, Burst: 10})
+	now := time.Unix(1000, 0)
+	for i := range maxBuckets + 5000 {
+		l.take(fmt.Sprintf("address:%d", i), now)
+	}
+	if n := l.size(); n > maxBuckets {
+		t.Fatalf("%d buckets, bound %d", n, maxBuckets)
 	}
 }
 
@@ -170,7 +247,7 @@ func TestHumaErrorsAreProblems(t *testing.T) {
 func TestIdempotencySealing(t *testing.T) {
 	t.Parallel()
 	r := httptest.NewRequest(http.MethodPost, "/api/v1/orgs", nil)
-	k := newIdempotencyKey("user:usr_a", "key-1", r, []byte(`{}`))
+	k := newIdempotencyKey([]byte("server secret"), "user:usr_a", "key-1", r, []byte(`{}`))
 	plain := []byte(`{"token":"orgs_ot_very_secret"}`)
 	sealed, err := k.seal(plain)
 	if err != nil {
@@ -182,14 +259,14 @@ func TestIdempotencySealing(t *testing.T) {
 	if got, err := k.open(sealed); err != nil || !bytes.Equal(got, plain) {
 		t.Fatalf("open = %q, %v", got, err)
 	}
-	other := newIdempotencyKey("user:usr_b", "key-1", r, []byte(`{}`))
+	other := newIdempotencyKey([]byte("server secret"), "user:usr_b", "key-1", r, []byte(`{}`))
 	if other.lookup == k.lookup {
 		t.Fatal("two principals share a lookup for the same key")
 	}
 	if _, err := other.open(sealed); err == nil {
 		t.Fatal("another principal's key opened the stored response")
 	}
-	differentBody := newIdempotencyKey("user:usr_a", "key-1", r, []byte(`{"a":1}`))
+	differentBody := newIdempotencyKey([]byte("server secret"), "user:usr_a", "key-1", r, []byte(`{"a":1}`))
 	if differentBody.requestHash == k.requestHash || differentBody.lookup != k.lookup {
 		t.Fatal("the request hash must change with the body and the lookup must not")
 	}
@@ -200,12 +277,12 @@ func TestIdempotencySealing(t *testing.T) {
 func TestIdempotentResponseStoresNoSecret(t *testing.T) {
 	t.Parallel()
 	s := newTestServer(t)
-	if err := s.Bootstrap(t.Context(), "owner@example.test", "bootstrap-secret-value", nil); err != nil {
+	if err := s.Bootstrap(t.Context(), "owner@example.test", "bootstrap-secret-value-of-32-characters", nil); err != nil {
 		t.Fatal(err)
 	}
 	call := func(method, path, body string, header ...string) (int, http.Header, []byte) {
 		req := httptest.NewRequest(method, path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer bootstrap-secret-value")
+		req.Header.Set("Authorization", "Bearer bootstrap-secret-value-of-32-characters")
 		req.Header.Set("Content-Type", "application/json")
 		for i := 0; i+1 < len(header); i += 2 {
 			req.Header.Set(header[i], header[i+1])
@@ -237,7 +314,7 @@ func TestIdempotentResponseStoresNoSecret(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, secret := range []string{first.Token, "bootstrap-secret-value"} {
+		for _, secret := range []string{first.Token, "bootstrap-secret-value-of-32-characters"} {
 			if bytes.Contains(data, []byte(secret)) {
 				t.Errorf("database file %s holds a secret", filepath.Base(s.cfg.DBPath+suffix))
 			}
@@ -332,12 +409,12 @@ func ptr[T any](v T) *T { return &v }
 func TestConcurrentWritesAndReads(t *testing.T) {
 	t.Parallel()
 	s := newTestServer(t)
-	if err := s.Bootstrap(t.Context(), "owner@example.test", "owner-token", nil); err != nil {
+	if err := s.Bootstrap(t.Context(), "owner@example.test", "owner-token-of-at-least-32-characters", nil); err != nil {
 		t.Fatal(err)
 	}
 	call := func(method, path, body string) (int, []byte) {
 		req := httptest.NewRequest(method, path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer owner-token")
+		req.Header.Set("Authorization", "Bearer owner-token-of-at-least-32-characters")
 		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
 		s.ServeHTTP(rec, req)
@@ -390,5 +467,44 @@ func mustUnmarshal(t *testing.T, body []byte, v any) {
 	t.Helper()
 	if err := json.Unmarshal(body, v); err != nil {
 		t.Fatalf("decode %s: %v", body, err)
+	}
+}
+
+// TestServerKey: the key file is created on first start with mode 0600 and reused after; a key file
+// others can read, or one of the wrong size, stops the server; a configured key wins over the file.
+func TestServerKey(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := Config{DBPath: filepath.Join(dir, "orgs.db")}
+	first, err := loadKey(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(cfg.DBPath + ".key")
+	if err != nil || info.Mode().Perm() != 0o600 || len(first) != SecretKeySize {
+		t.Fatalf("key file: %v %v, key of %d bytes", info, err, len(first))
+	}
+	again, err := loadKey(cfg)
+	if err != nil || !bytes.Equal(first, again) {
+		t.Fatalf("the key file was not reused: %v", err)
+	}
+	if err := os.Chmod(cfg.DBPath+".key", 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadKey(cfg); err == nil || !strings.Contains(err.Error(), "readable by others") {
+		t.Fatalf("a key file readable by others: %v", err)
+	}
+	short := filepath.Join(dir, "short.key")
+	if err := os.WriteFile(short, []byte("c2hvcnQ=\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadKey(Config{DBPath: cfg.DBPath, KeyFile: short}); err == nil {
+		t.Fatal("a key of the wrong size was accepted")
+	}
+	if got, err := loadKey(Config{DBPath: cfg.DBPath, SecretKey: first}); err != nil || !bytes.Equal(got, first) {
+		t.Fatalf("a configured key: %v", err)
+	}
+	if _, err := ParseSecretKey("not base64!"); err == nil {
+		t.Fatal("ParseSecretKey accepted garbage")
 	}
 }

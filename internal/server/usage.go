@@ -34,7 +34,12 @@ var quantityNames = map[string]string{
 	api.QuantityLabels:              "labels",
 }
 
-func countQuantity(ctx context.Context, q querier, orgID, quantity string) (int64, error) {
+// countQuantity is how much of quantity the organization uses. Members are counted by seat: every
+// membership, active or pending, and every pending invitation holds one.
+func (s *Server) countQuantity(ctx context.Context, q querier, orgID, quantity string) (int64, error) {
+	if quantity == api.QuantityMembers {
+		return s.countSeats(ctx, q, orgID, "")
+	}
 	table, ok := quantityTables[quantity]
 	if !ok {
 		return 0, fmt.Errorf("unknown quantity %q", quantity)
@@ -44,6 +49,35 @@ func countQuantity(ctx context.Context, q querier, orgID, quantity string) (int6
 		return 0, fmt.Errorf("count %s: %w", quantity, err)
 	}
 	return n, nil
+}
+
+// countSeats counts memberships and pending invitations, leaving out the invitation exceptInvitation.
+func (s *Server) countSeats(ctx context.Context, q querier, orgID, exceptInvitation string) (int64, error) {
+	var n int64
+	err := q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM members WHERE organization_id = ?) +
+		(SELECT count(*) FROM invitations WHERE organization_id = ? AND accepted_at IS NULL AND expires_at > ? AND id != ?)`,
+		orgID, orgID, s.nowText(), exceptInvitation).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count seats: %w", err)
+	}
+	return n, nil
+}
+
+// checkSeat refuses one more membership or pending invitation when the plan's member limit is
+// reached; exceptInvitation is an invitation whose seat the new one takes over (or "").
+func (s *Server) checkSeat(ctx context.Context, q querier, orgID, exceptInvitation string) error {
+	plan, err := planOf(ctx, q, orgID)
+	if err != nil {
+		return err
+	}
+	used, err := s.countSeats(ctx, q, orgID, exceptInvitation)
+	if err != nil {
+		return err
+	}
+	if limit := api.PlanLimits[plan].Members; used >= limit {
+		return errLimit("plan %q allows at most %d members, pending invitations and pending memberships included; the organization holds %d", plan, limit, used)
+	}
+	return nil
 }
 
 func planOf(ctx context.Context, q querier, orgID string) (api.Plan, error) {
@@ -57,11 +91,14 @@ func planOf(ctx context.Context, q querier, orgID string) (api.Plan, error) {
 
 // checkLimit refuses adding one more of quantity when the plan's limit is reached.
 func (s *Server) checkLimit(ctx context.Context, q querier, orgID, quantity string) error {
+	if quantity == api.QuantityMembers {
+		return s.checkSeat(ctx, q, orgID, "")
+	}
 	plan, err := planOf(ctx, q, orgID)
 	if err != nil {
 		return err
 	}
-	used, err := countQuantity(ctx, q, orgID, quantity)
+	used, err := s.countQuantity(ctx, q, orgID, quantity)
 	if err != nil {
 		return err
 	}
@@ -75,7 +112,7 @@ func (s *Server) checkLimit(ctx context.Context, q querier, orgID, quantity stri
 func (s *Server) checkPlanFits(ctx context.Context, q querier, orgID string, plan api.Plan) error {
 	limits := api.PlanLimits[plan]
 	for _, quantity := range api.Quantities {
-		used, err := countQuantity(ctx, q, orgID, quantity)
+		used, err := s.countQuantity(ctx, q, orgID, quantity)
 		if err != nil {
 			return err
 		}
@@ -95,7 +132,7 @@ func (s *Server) getUsage(ctx context.Context, in *OrgPath) (*objectOutput[api.U
 	u := api.Usage{OrganizationID: in.OrgID, Plan: plan, Quantities: []api.UsageQuantity{}}
 	limits := api.PlanLimits[plan]
 	for _, quantity := range api.Quantities {
-		used, err := countQuantity(ctx, s.db.Reader, in.OrgID, quantity)
+		used, err := s.countQuantity(ctx, s.db.Reader, in.OrgID, quantity)
 		if err != nil {
 			return nil, err
 		}

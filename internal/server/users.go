@@ -17,9 +17,11 @@ import (
 func (s *Server) registerUsers(a huma.API) {
 	const tag = "Users"
 	register(a, s, operation(http.MethodPost, api.PathUsers, "signup", "Sign up: create a user and their first personal token", http.StatusCreated,
-		policy{public: true}, tag), s.signup)
+		policy{public: true, noReplay: true}, tag), s.signup)
 	register(a, s, operation(http.MethodGet, api.PathCurrentUser, "get-current-user", "Get the user the personal token belongs to", http.StatusOK,
 		policy{userOnly: true, action: "read the current user"}, tag), s.currentUser)
+	register(a, s, operation(http.MethodPost, api.PathVerifyEmail, "verify-email", "Prove the current user's email address with the code emailed at sign-up", http.StatusOK,
+		policy{userOnly: true, action: "verify an email address"}, tag), s.verifyEmail)
 	register(a, s, operation(http.MethodGet, api.PathPersonalTokens, "list-personal-tokens", "List the current user's personal access tokens", http.StatusOK,
 		policy{userOnly: true, action: "list personal tokens"}, tag), s.listPersonalTokens)
 	register(a, s, operation(http.MethodPost, api.PathPersonalTokens, "create-personal-token", "Create a personal access token (the secret is in this response only)", http.StatusCreated,
@@ -32,12 +34,12 @@ func (s *Server) registerUsers(a huma.API) {
 
 // ---- Users ----
 
-const userColumns = `id, email, name, created_at`
+const userColumns = `id, email, name, email_verified_at IS NOT NULL, created_at`
 
 func scanUser(row rowScanner) (api.User, error) {
 	var u api.User
 	var created string
-	if err := row.Scan(&u.ID, &u.Email, &u.Name, &created); err != nil {
+	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.EmailVerified, &created); err != nil {
 		return api.User{}, err
 	}
 	u.CreatedAt = parseTime(created)
@@ -48,38 +50,66 @@ func (s *Server) loadUser(ctx context.Context, q querier, id string) (api.User, 
 	return scanUser(q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 }
 
-// userByEmail finds a user by email, case-insensitively; ok is false when there is none.
+// userByEmail finds the user who proved the address (compared by api.EmailKey); ok is false when
+// nobody has. Sign-ups that never proved an address do not hold it, so they are never found here.
 func (s *Server) userByEmail(ctx context.Context, q querier, email string) (api.User, bool, error) {
-	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email_lower = ?`, lowerEmail(email)))
+	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email_key = ? AND email_verified_at IS NOT NULL`, api.EmailKey(email)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return api.User{}, false, nil
 	}
 	return u, err == nil, err
 }
 
-// createUser inserts a user; with withToken it also issues their first personal token and returns it.
-func (s *Server) createUser(ctx context.Context, tx *sql.Tx, email, name string, withToken bool) (api.User, string, error) {
-	u := api.User{ID: newID(prefixUser), Email: email, Name: name, CreatedAt: s.now().UTC()}
-	_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, email_lower, name, created_at) VALUES (?, ?, ?, ?, ?)`,
-		u.ID, u.Email, lowerEmail(u.Email), u.Name, store.FormatTime(u.CreatedAt))
+// createUser inserts a user. A verified user holds the address from now on (the caller has proof), and
+// the unproven sign-ups for the same address are discarded with their tokens. An unverified user gets
+// a verification code, returned for the email. With withToken the user's first personal token is
+// issued and returned too.
+func (s *Server) createUser(ctx context.Context, tx *sql.Tx, email, name string, verified, withToken bool) (u api.User, token, code string, err error) {
+	u = api.User{ID: newID(prefixUser), Email: email, Name: name, EmailVerified: verified, CreatedAt: s.now().UTC()}
+	now := store.FormatTime(u.CreatedAt)
+	var verifiedAt, codeHash, codeExpires sql.NullString
+	if verified {
+		verifiedAt = sql.NullString{String: now, Valid: true}
+		if err := s.claimEmail(ctx, tx, email, u.ID); err != nil {
+			return api.User{}, "", "", err
+		}
+	} else {
+		code = newSecret(secretVerification)
+		codeHash = sql.NullString{String: hashSecret(code), Valid: true}
+		codeExpires = sql.NullString{String: store.FormatTime(s.now().Add(verificationTTL)), Valid: true}
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO users (id, email, email_key, email_verified_at, verification_hash, verification_expires_at, name, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.Email, api.EmailKey(u.Email), verifiedAt, codeHash, codeExpires, u.Name, now)
 	if store.IsUniqueViolation(err) {
-		return api.User{}, "", errConflict("a user with email %q already exists", email)
+		return api.User{}, "", "", errConflict("a user with email %q already exists", email)
 	}
 	if err != nil {
-		return api.User{}, "", fmt.Errorf("insert user: %w", err)
+		return api.User{}, "", "", fmt.Errorf("insert user: %w", err)
 	}
-	if !withToken {
-		return u, "", nil
+	if withToken {
+		token = newSecret(secretPersonalToken)
+		if err := s.insertPersonalToken(ctx, tx, u.ID, "first token", token, nil); err != nil {
+			return api.User{}, "", "", err
+		}
 	}
-	secret := newSecret(secretPersonalToken)
-	if err := s.insertPersonalToken(ctx, tx, u.ID, "first token", secret, nil); err != nil {
-		return api.User{}, "", err
-	}
-	return u, secret, nil
+	return u, token, code, nil
 }
 
+// claimEmail makes the address userID's from now on: the sign-ups that never proved it, and so hold
+// nothing but a credential for an empty account, are deleted with their personal tokens. Nothing a
+// squatter set up before the owner of the address turns up survives the proof.
+func (s *Server) claimEmail(ctx context.Context, tx *sql.Tx, email, userID string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM users WHERE email_key = ? AND email_verified_at IS NULL AND id != ?`, api.EmailKey(email), userID); err != nil {
+		return fmt.Errorf("discard unproven sign-ups: %w", err)
+	}
+	return nil
+}
+
+// verificationTTL is how long the code emailed at sign-up proves the address.
+const verificationTTL = 24 * time.Hour
+
 type signupInput struct {
-	IdempotencyHeader
 	Body api.SignupRequest
 }
 
@@ -87,20 +117,78 @@ type signupOutput struct {
 	Body api.SignupResponse
 }
 
+// signup creates an account whose address is not yet proven, and emails the code that proves it. It
+// answers the same for every valid address: whether someone already holds the address is not told to
+// a caller who has not proven it is theirs.
 func (s *Server) signup(ctx context.Context, in *signupInput) (*signupOutput, error) {
 	if err := api.ValidateEmail(in.Body.Email); err != nil {
 		return nil, invalidField("email", err)
 	}
 	var out api.SignupResponse
+	var code string
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		out.User, out.Token, err = s.createUser(ctx, tx, in.Body.Email, in.Body.Name, true)
+		out.User, out.Token, code, err = s.createUser(ctx, tx, in.Body.Email, in.Body.Name, false, true)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	afterCommit(ctx, func() {
+		s.log.Info("verification sent", "user_id", out.User.ID, "to", out.User.Email)
+		if s.cfg.OnVerification != nil {
+			s.cfg.OnVerification(api.VerificationEmail{To: out.User.Email, UserID: out.User.ID, Code: code})
+		}
+	})
 	return &signupOutput{Body: out}, nil
+}
+
+type verifyEmailInput struct {
+	Body api.EmailVerification
+}
+
+// verifyEmail proves the current user's address with the code emailed at sign-up.
+func (s *Server) verifyEmail(ctx context.Context, in *verifyEmailInput) (*objectOutput[api.User], error) {
+	userID := principalFrom(ctx).userID
+	var u api.User
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var hash, expires sql.NullString
+		var email string
+		var verified bool
+		if err := tx.QueryRowContext(ctx, `SELECT email, email_verified_at IS NOT NULL, verification_hash, verification_expires_at FROM users WHERE id = ?`, userID).
+			Scan(&email, &verified, &hash, &expires); err != nil {
+			return err
+		}
+		if verified {
+			return errConflict("the address %s is already verified", email)
+		}
+		if !hash.Valid || hash.String != hashSecret(in.Body.Code) {
+			return invalidField("code", errors.New("not the code emailed to this account's address"))
+		}
+		if expires.String <= s.nowText() {
+			return newProblem(http.StatusConflict, api.ProblemConflict, "the code expired; sign up again to get a new one")
+		}
+		if _, ok, err := s.userByEmail(ctx, tx, email); err != nil {
+			return err
+		} else if ok {
+			// Only the owner of the mailbox has the code, so telling them is no leak.
+			return errConflict("the address %s already belongs to another account; use that one", email)
+		}
+		if err := s.claimEmail(ctx, tx, email, userID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET email_verified_at = ?, verification_hash = NULL, verification_expires_at = NULL WHERE id = ?`,
+			s.nowText(), userID); err != nil {
+			return fmt.Errorf("verify email: %w", err)
+		}
+		var err error
+		u, err = s.loadUser(ctx, tx, userID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return newObjectOutput(u), nil
 }
 
 func (s *Server) currentUser(ctx context.Context, _ *struct{}) (*objectOutput[api.User], error) {
@@ -113,10 +201,16 @@ func (s *Server) currentUser(ctx context.Context, _ *struct{}) (*objectOutput[ap
 
 // Bootstrap creates the first user, holding personal token `token`, when the database has no users;
 // it also creates users (no token) for each of seedEmails. It does nothing when users exist. The
-// token is stored as a hash like every other; an empty token creates the user without one.
+// operator vouches for these addresses, so they count as proven. The token is stored as a hash like
+// every other and must be at least api.MinBootstrapTokenLength characters; an empty token creates the
+// user without one.
 func (s *Server) Bootstrap(ctx context.Context, email, token string, seedEmails []string) error {
 	if err := api.ValidateEmail(email); err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
+	}
+	if token != "" && len(token) < api.MinBootstrapTokenLength {
+		return fmt.Errorf("bootstrap: the token is %d characters long; it must be at least %d, as hard to guess as the tokens the server makes",
+			len(token), api.MinBootstrapTokenLength)
 	}
 	for _, e := range seedEmails {
 		if err := api.ValidateEmail(e); err != nil {
@@ -131,7 +225,7 @@ func (s *Server) Bootstrap(ctx context.Context, email, token string, seedEmails 
 		if users > 0 {
 			return nil
 		}
-		u, _, err := s.createUser(ctx, tx, email, "", false)
+		u, _, _, err := s.createUser(ctx, tx, email, "", true, false)
 		if err != nil {
 			return fmt.Errorf("bootstrap: %w", err)
 		}
@@ -140,11 +234,13 @@ func (s *Server) Bootstrap(ctx context.Context, email, token string, seedEmails 
 				return fmt.Errorf("bootstrap: %w", err)
 			}
 		}
+		seen := map[string]bool{api.EmailKey(email): true}
 		for _, e := range seedEmails {
-			if lowerEmail(e) == lowerEmail(email) {
+			if seen[api.EmailKey(e)] {
 				continue
 			}
-			if _, _, err := s.createUser(ctx, tx, e, "", false); err != nil {
+			seen[api.EmailKey(e)] = true
+			if _, _, _, err := s.createUser(ctx, tx, e, "", true, false); err != nil {
 				return fmt.Errorf("bootstrap: seed user %s: %w", e, err)
 			}
 		}
@@ -215,6 +311,13 @@ func (s *Server) createPersonalToken(ctx context.Context, in *createPersonalToke
 	secret := newSecret(secretPersonalToken)
 	var t api.PersonalToken
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		var held int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM personal_tokens WHERE user_id = ?`, userID).Scan(&held); err != nil {
+			return err
+		}
+		if held >= api.MaxPersonalTokensPerUser {
+			return errLimit("a user may hold at most %d personal access tokens and this one holds %d; revoke one first", api.MaxPersonalTokensPerUser, held)
+		}
 		if err := s.insertPersonalToken(ctx, tx, userID, in.Body.Name, secret, in.Body.ExpiresAt); err != nil {
 			return err
 		}

@@ -3,10 +3,23 @@
 //	orgs-apiserver -listen 127.0.0.1:8080 -db orgs.db
 //
 // When the database has no users, ORGS_BOOTSTRAP_EMAIL (and ORGS_BOOTSTRAP_TOKEN, the first user's
-// personal token) create the first user, and ORGS_SEED_USERS (comma-separated emails) creates more
-// users without tokens, so that demos and CI start without a human. The server logs to stderr and never
-// prints a secret unless -print-invitation-codes asks it to print invitation codes. When it is ready it
-// prints "listening on http://ADDR" to stdout; SIGINT or SIGTERM shut it down cleanly.
+// personal token, at least 32 characters) create the first user, and ORGS_SEED_USERS (comma-separated
+// emails) creates more users without tokens, so that demos and CI start without a human; the operator
+// vouches for these addresses, so they count as proven.
+//
+// Registry secrets are sealed with the server key: ORGS_SECRET_KEY (32 bytes in base64), or else the
+// key file (-key-file, default: the database path + ".key"), which the server creates with mode 0600
+// and a random key on first start. Keep the key file with the database and back both up: without the
+// key the sealed secrets cannot be opened. The database files are created readable by their owner only.
+//
+// -auto-accept-memberships (or ORGS_AUTO_ACCEPT_MEMBERSHIPS=true) makes members added by someone else
+// active at once instead of pending until they accept: for local and CI setups only, as it gives up
+// the protection pending memberships are for (see docs/threat-model.md).
+//
+// The server logs to stderr and never prints a secret unless -print-invitation-codes asks it to print
+// invitation and sign-up verification codes. It proves it can write its database before it prints
+// "listening on http://ADDR" to stdout, and exits non-zero naming the path otherwise; SIGINT or SIGTERM
+// shut it down cleanly.
 package main
 
 import (
@@ -20,6 +33,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -40,8 +54,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (loopback unless told otherwise; port 0 picks a free port)")
 	dbPath := fs.String("db", "orgs.db", "SQLite database file (created if missing)")
-	rate := fs.Float64("rate-limit", server.DefaultRatePerSecond, "requests per second allowed per credential")
-	burst := fs.Int("rate-burst", server.DefaultRateBurst, "requests allowed at once per credential")
+	rate := fs.Float64("rate-limit", server.DefaultRatePerSecond, "requests per second allowed per user (all their credentials), or per client address without a valid credential")
+	burst := fs.Int("rate-burst", server.DefaultRateBurst, "requests allowed at once per user or client address")
 	noRate := fs.Bool("no-rate-limit", false, "turn the rate limit off")
 	f429 := fs.Float64("fault-429", 0, "fraction of requests answered 429 (with Retry-After) before doing anything")
 	f503 := fs.Float64("fault-503", 0, "fraction of requests answered 503 before doing anything")
@@ -49,7 +63,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	latency := fs.Duration("latency", 0, "latency added to every request")
 	seed := fs.Int64("fault-seed", 1, "seed of the fault injection")
 	ttl := fs.Duration("invitation-ttl", server.DefaultInvitationTTL, "how long an invitation can be accepted")
-	printCodes := fs.Bool("print-invitation-codes", false, "log invitation codes (secrets) so a person can accept invitations by hand")
+	printCodes := fs.Bool("print-invitation-codes", false, "log invitation and sign-up verification codes (secrets) so a person can use them by hand")
+	keyFile := fs.String("key-file", "", "file holding the server key that seals registry secrets (default: the -db path + \".key\"; created with mode 0600 if missing; ORGS_SECRET_KEY takes precedence)")
+	autoAccept := fs.Bool("auto-accept-memberships", envBool(getenv("ORGS_AUTO_ACCEPT_MEMBERSHIPS")),
+		"make members added by someone else active at once instead of pending until they accept (local and CI setups only: it gives up that protection; env ORGS_AUTO_ACCEPT_MEMBERSHIPS)")
 	verbose := fs.Bool("v", false, "log every request")
 	writeOpenAPI := fs.String("write-openapi", "", "write the OpenAPI document to this file and exit (\"-\": standard output)")
 	if err := fs.Parse(args); err != nil {
@@ -80,16 +97,32 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
 	cfg := server.Config{
-		DBPath:        *dbPath,
-		RateLimit:     server.RateLimit{Disabled: *noRate, PerSecond: *rate, Burst: *burst},
-		Faults:        server.Faults{Fraction429: *f429, Fraction503: *f503, FractionCommitThen503: *fCommit, Latency: *latency, Seed: *seed},
-		InvitationTTL: *ttl,
-		Logger:        logger,
+		DBPath:                *dbPath,
+		KeyFile:               *keyFile,
+		RateLimit:             server.RateLimit{Disabled: *noRate, PerSecond: *rate, Burst: *burst},
+		Faults:                server.Faults{Fraction429: *f429, Fraction503: *f503, FractionCommitThen503: *fCommit, Latency: *latency, Seed: *seed},
+		InvitationTTL:         *ttl,
+		AutoAcceptMemberships: *autoAccept,
+		Logger:                logger,
+	}
+	if k := getenv("ORGS_SECRET_KEY"); k != "" {
+		key, err := server.ParseSecretKey(k)
+		if err != nil {
+			return fmt.Errorf("ORGS_SECRET_KEY: %w", err)
+		}
+		cfg.SecretKey = key
+	}
+	if *autoAccept {
+		logger.Warn("members added by someone else are active at once (-auto-accept-memberships): anyone who can add a user can use up their organization cap; for local and CI setups only")
 	}
 	if *printCodes {
 		cfg.OnInvitation = func(e api.InvitationEmail) {
 			logger.Info("invitation code (accept with POST "+api.PathInvitationAccept+")",
 				"to", e.To, "organization_id", e.OrganizationID, "invitation_id", e.InvitationID, "code", e.Code)
+		}
+		cfg.OnVerification = func(e api.VerificationEmail) {
+			logger.Info("sign-up verification code (prove the address with POST "+api.PathVerifyEmail+")",
+				"to", e.To, "user_id", e.UserID, "code", e.Code)
 		}
 	}
 	srv, err := server.New(cfg)
@@ -117,6 +150,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	ln = server.Listener(ln)
 	var handler http.Handler = srv
 	if *verbose {
 		handler = logRequests(logger, srv)
@@ -149,6 +183,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// envBool reads a boolean environment variable; anything but a true value (1, t, true, ...) is false.
+func envBool(v string) bool {
+	b, err := strconv.ParseBool(strings.TrimSpace(v))
+	return err == nil && b
 }
 
 // logRequests logs method, path and status of every request; never headers, which carry credentials.

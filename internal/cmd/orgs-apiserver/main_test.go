@@ -3,6 +3,7 @@ package main_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -15,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -37,6 +39,14 @@ func TestProgram(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run("clean exit on "+sig.String(), func(t *testing.T) { testCleanExit(t, bin, sig) })
 	}
+	t.Run("a short bootstrap token is refused at startup, naming the minimum", func(t *testing.T) {
+		out, exit := runToExit(t, bin, []string{"-listen", "127.0.0.1:0", "-db", filepath.Join(t.TempDir(), "orgs.db")},
+			"ORGS_BOOTSTRAP_EMAIL=owner@example.test", "ORGS_BOOTSTRAP_TOKEN=x")
+		if exit == 0 || strings.Contains(out, "listening") || !strings.Contains(out, strconv.Itoa(api.MinBootstrapTokenLength)) {
+			t.Fatalf("a 1-character bootstrap token: exit %d\n%s", exit, out)
+		}
+	})
+	t.Run("a database it cannot write is refused before listening", func(t *testing.T) { testReadOnlyDatabase(t, bin) })
 	t.Run("a bootstrap token without an email is refused, unprinted", func(t *testing.T) {
 		cmd := exec.Command(bin, "-listen", "127.0.0.1:0", "-db", filepath.Join(t.TempDir(), "orgs.db"))
 		cmd.Env = append(os.Environ(), "ORGS_BOOTSTRAP_EMAIL=", "ORGS_BOOTSTRAP_TOKEN=orgs_pat_lonely"+randomHex())
@@ -49,6 +59,53 @@ func TestProgram(t *testing.T) {
 			t.Fatalf("the program printed the token it was given:\n%s", out)
 		}
 	})
+}
+
+// runToExit runs the program, which must exit by itself within a minute, and returns its output and
+// exit code.
+func runToExit(t *testing.T, bin string, args []string, env ...string) (string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(os.Environ(), append([]string{"ORGS_BOOTSTRAP_EMAIL=", "ORGS_BOOTSTRAP_TOKEN=", "ORGS_SEED_USERS="}, env...)...)
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return string(out), 0
+	case errors.As(err, &exit):
+		return string(out), exit.ExitCode()
+	}
+	t.Fatalf("run %v: %v\n%s", args, err, out)
+	return "", 0
+}
+
+// testReadOnlyDatabase (finding 10): the program proves it can write its database before it says it
+// listens, and exits non-zero naming the path otherwise. The database is made read-only through its
+// header (a write version above 2 makes SQLite open the file read-only), which holds even for root,
+// whom file modes do not stop.
+func testReadOnlyDatabase(t *testing.T, bin string) {
+	dbPath := filepath.Join(t.TempDir(), "orgs.db")
+	email, token := "ro-"+randomHex()+"@example.test", "orgs_pat_"+randomHex()+randomHex()
+	p := start(t, bin, dbPath, email, token)
+	if err := p.stop(t, syscall.SIGTERM); err != nil {
+		t.Fatalf("stop: %v\n%s", err, p.output)
+	}
+	f, err := os.OpenFile(dbPath, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte{3}, 18); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out, exit := runToExit(t, bin, []string{"-listen", "127.0.0.1:0", "-db", dbPath, "-no-rate-limit"})
+	if exit == 0 || strings.Contains(out, "listening") || !strings.Contains(out, dbPath) {
+		t.Fatalf("a read-only database: exit %d\n%s", exit, out)
+	}
 }
 
 // process is one run of the program.

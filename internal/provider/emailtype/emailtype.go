@@ -6,7 +6,6 @@ package emailtype
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
@@ -108,5 +107,6 @@ func (v Value) ValidateAttribute(_ context.Context, req xattr.ValidateAttributeR
 	}
 }
 
-// Equivalent reports whether two addresses name the same mailbox for the platform.
-func Equivalent(a, b string) bool { return strings.EqualFold(a, b) }
+// Equivalent reports whether two addresses name the same mailbox for the platform: the server's own
+// comparison key, so plan-time and server-side answers never differ.
+func Equivalent(a, b string) bool { return api.EmailKey(a) == api.EmailKey(b) }

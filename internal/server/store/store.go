@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,10 +41,16 @@ type Store struct {
 	Reader *sql.DB
 }
 
-// Open opens (creating if needed) the database at path and applies pending migrations.
+// Open opens (creating if needed) the database at path, applies pending migrations and proves that it
+// can write: a database it can only read is refused here, naming the path, instead of answering every
+// write with a 500 later. The database file and its companions (-wal, -shm) are readable by the owner
+// only: they hold hashes of every credential and sealed secrets.
 func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("open store: a database path is required")
+	}
+	if err := restrictFiles(path); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	// synchronous(FULL): a commit is on disk before the API acknowledges it, so an acknowledged write
 	// survives kill -9 and power loss.
@@ -64,6 +71,16 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		writer.Close()
 		return nil, fmt.Errorf("migrate store %s: %w", path, err)
 	}
+	if err := proveWritable(ctx, writer); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("store %s is not writable: %w", path, err)
+	}
+	// The companions exist now (WAL mode); SQLite created them with the database file's mode, but an
+	// older file may have been created world-readable.
+	if err := restrictFiles(path); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
 	rq := url.Values{"_pragma": {"foreign_keys(1)", "busy_timeout(10000)", "query_only(1)"}}
 	reader, err := sql.Open("sqlite", "file:"+path+"?"+rq.Encode())
 	if err != nil {
@@ -75,13 +92,66 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return &Store{Writer: writer, Reader: reader}, nil
 }
 
+// restrictFiles creates the database file with mode 0600 when it does not exist (SQLite gives the
+// -wal and -shm files the database file's mode), and takes group and other access away from the
+// files that exist.
+func restrictFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		if err := f.Close(); err != nil {
+			return err
+		}
+	case errors.Is(err, fs.ErrExist):
+	case errors.Is(err, fs.ErrPermission):
+		// A file we may not create or open for writing: let SQLite report what it can do with it.
+		return nil
+	default:
+		return err
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		info, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if info.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, info.Mode().Perm()&0o700); err != nil {
+				return fmt.Errorf("restrict %s to its owner: %w", p, err)
+			}
+		}
+	}
+	return nil
+}
+
+// proveWritable commits a real write. Opening and reading succeed on a read-only database (a
+// read-only file, directory or mount, or a file SQLite itself must treat as read-only); only a write
+// shows it.
+func proveWritable(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS write_check (id INTEGER PRIMARY KEY, at TEXT NOT NULL)`); err != nil {
+		return err
+	}
+	_, err := db.ExecContext(ctx, `INSERT OR REPLACE INTO write_check (id, at) VALUES (1, ?)`, FormatTime(time.Now()))
+	return err
+}
+
 // Close closes both pools.
 func (s *Store) Close() error {
 	return errors.Join(s.Reader.Close(), s.Writer.Close())
 }
 
+// migrate applies the embedded migrations in order, each in its own transaction. Foreign keys are off
+// while one runs, as SQLite's procedure for rebuilding a table requires (dropping the old table must
+// not cascade); before the commit, foreign_key_check proves the rebuilt tables still agree.
 func migrate(ctx context.Context, db *sql.DB) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
 		return err
 	}
 	names, err := fs.Glob(migrations, "migrations/*.sql")
@@ -100,7 +170,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 			return fmt.Errorf("migration %s: %w", base, err)
 		}
 		var applied int
-		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&applied); err != nil {
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&applied); err != nil {
 			return err
 		}
 		if applied > 0 {
@@ -110,21 +180,46 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		if err != nil {
 			return err
 		}
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
+		if err := applyMigration(ctx, conn, base, version, string(body)); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", base, err)
+	}
+	return nil
+}
+
+func applyMigration(ctx context.Context, conn *sql.Conn, name string, version int, body string) (err error) {
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		return err
+	}
+	defer func() {
+		if _, onErr := conn.ExecContext(ctx, `PRAGMA foreign_keys = ON`); onErr != nil && err == nil {
+			err = onErr
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, FormatTime(time.Now())); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", base, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migration %s: %w", base, err)
-		}
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, body); err != nil {
+		return fmt.Errorf("migration %s: %w", name, err)
+	}
+	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return fmt.Errorf("migration %s: %w", name, err)
+	}
+	broken := rows.Next()
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return fmt.Errorf("migration %s: %w", name, err)
+	}
+	if broken {
+		return fmt.Errorf("migration %s leaves rows whose foreign keys point nowhere", name)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, FormatTime(time.Now())); err != nil {
+		return fmt.Errorf("migration %s: %w", name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migration %s: %w", name, err)
 	}
 	return nil
 }

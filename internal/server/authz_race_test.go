@@ -1,0 +1,187 @@
+package server_test
+
+import (
+	"net/http"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+)
+
+// raceCase is a write by a victim racing the loss of the victim's right to make it.
+type raceCase struct {
+	name string
+	// victimRole is the victim's role before the race; lose takes it away (run by another owner).
+	victimRole api.Role
+	lose       func(h *harness, owner user, orgID string, victim user) (*response, error)
+	// write is the victim's write; its activity action names the entry it leaves when it commits.
+	write  func(h *harness, victim user, orgID, labelKey string) (*response, error)
+	action string
+}
+
+// TestAuthorizationRacesRoleChanges races a demotion or removal against the victim's writes: the
+// delete of the organization, label creates and updates, token creates. A write that commits after the
+// victim lost the right is a failure. The order of commits is read from the activity log, which every
+// write appends to in its own transaction (for the organization delete: both cannot succeed, because
+// after a delete there is nothing to demote).
+func TestAuthorizationRacesRoleChanges(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	admin, member := api.RoleAdmin, api.RoleMember
+	demote := func(to api.Role) func(*harness, user, string, user) (*response, error) {
+		return func(h *harness, owner user, orgID string, victim user) (*response, error) {
+			return h.send(owner.Token, http.MethodPatch, path(api.PathMember, "org_id", orgID, "email", victim.Email), api.MemberUpdate{Role: &to})
+		}
+	}
+	remove := func(h *harness, owner user, orgID string, victim user) (*response, error) {
+		return h.send(owner.Token, http.MethodDelete, path(api.PathMember, "org_id", orgID, "email", victim.Email), nil)
+	}
+	createLabel := func(h *harness, victim user, orgID, _ string) (*response, error) {
+		return h.send(victim.Token, http.MethodPost, path(api.PathLabels, "org_id", orgID), h.labelBody())
+	}
+	updateLabel := func(h *harness, victim user, orgID, key string) (*response, error) {
+		v := h.unique("v")
+		return h.send(victim.Token, http.MethodPatch, path(api.PathLabel, "org_id", orgID, "key", key), api.LabelUpdate{Value: &v})
+	}
+	createToken := func(h *harness, victim user, orgID, _ string) (*response, error) {
+		return h.send(victim.Token, http.MethodPost, path(api.PathAPITokens, "org_id", orgID), api.APITokenCreate{Name: h.unique("t"), Role: api.RoleMember})
+	}
+	deleteOrg := func(h *harness, victim user, orgID, _ string) (*response, error) {
+		return h.send(victim.Token, http.MethodDelete, path(api.PathOrganization, "org_id", orgID), nil)
+	}
+	cases := []raceCase{
+		{"demoted owner deletes the organization", api.RoleOwner, demote(admin), deleteOrg, ""},
+		{"demoted admin creates a label", api.RoleAdmin, demote(member), createLabel, "label.create"},
+		{"demoted admin updates a label", api.RoleAdmin, demote(member), updateLabel, "label.update"},
+		{"removed admin creates a label", api.RoleAdmin, remove, createLabel, "label.create"},
+		{"removed admin updates a label", api.RoleAdmin, remove, updateLabel, "label.update"},
+		{"demoted admin creates a token", api.RoleAdmin, demote(member), createToken, "api_token.create"},
+		{"removed admin creates a token", api.RoleAdmin, remove, createToken, "api_token.create"},
+	}
+	const rounds = 30 // per case: 210 races in all
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			lostFirst := 0
+			for round := range rounds {
+				owner := h.signup(t)
+				org := h.createOrg(t, owner.Token, api.PlanTeam)
+				victim := h.newMember(t, owner.Token, org.ID, tc.victimRole)
+				label := h.createLabel(t, owner.Token, org.ID)
+
+				var lost, wrote *response
+				start := make(chan struct{})
+				var wg sync.WaitGroup
+				wg.Go(func() {
+					<-start
+					r, err := tc.lose(h, owner, org.ID, victim)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					lost = r
+				})
+				wg.Go(func() {
+					<-start
+					r, err := tc.write(h, victim, org.ID, label.Key)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					wrote = r
+				})
+				close(start)
+				wg.Wait()
+				if t.Failed() {
+					t.FailNow()
+				}
+				checkResponse(t, lost)
+				checkResponse(t, wrote)
+				lostOK, wroteOK := lost.Status < 300, wrote.Status < 300
+				if tc.action == "" {
+					if lostOK && wroteOK {
+						t.Fatalf("round %d: both the demotion (%s) and the victim's write (%s) succeeded", round, lost, wrote)
+					}
+					if !wroteOK {
+						lostFirst++
+					}
+					continue
+				}
+				if !lostOK {
+					t.Fatalf("round %d: the owner's change failed: %s", round, lost)
+				}
+				entries := listAll[api.ActivityEntry](t, h, owner.Token, path(api.PathActivity, "org_id", org.ID), 0)
+				// Newest first: a smaller index is a later commit.
+				lostAt := slices.IndexFunc(entries, func(e api.ActivityEntry) bool {
+					return e.ActorID == owner.ID && (e.Action == "member.update" || e.Action == "member.delete") && e.ObjectID == victim.ID
+				})
+				wroteAt := slices.IndexFunc(entries, func(e api.ActivityEntry) bool { return e.ActorID == victim.ID && e.Action == tc.action })
+				if lostAt < 0 {
+					t.Fatalf("round %d: no activity entry for the owner's change", round)
+				}
+				if wroteOK != (wroteAt >= 0) {
+					t.Fatalf("round %d: the write answered %s but its activity entry is at %d", round, wrote, wroteAt)
+				}
+				if wroteOK && wroteAt < lostAt {
+					t.Fatalf("round %d: the victim's %s committed after they lost the right (%s): %s", round, tc.action, lost, wrote)
+				}
+				if !wroteOK {
+					lostFirst++
+				}
+			}
+			t.Logf("%d of %d rounds had the loss commit first", lostFirst, rounds)
+		})
+	}
+}
+
+// TestTokenPowerIsAtMostItsCreators: what an organization token may do is, at every request, what both
+// its own role and its creator's current role allow. An admin cannot make a biller token (billing is
+// not an admin right); an admin demoted to member keeps tokens that can do no more than a member, and
+// cannot mint admin tokens with them.
+func TestTokenPowerIsAtMostItsCreators(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	owner := h.signup(t)
+	org := h.createOrg(t, owner.Token, api.PlanTeam)
+	orgPath := path(api.PathOrganization, "org_id", org.ID)
+	tokens := path(api.PathAPITokens, "org_id", org.ID)
+	admin := h.newMember(t, owner.Token, org.ID, api.RoleAdmin)
+
+	t.Run("an admin cannot give a token billing", func(t *testing.T) {
+		h.expectProblem(t, http.StatusForbidden, api.ProblemForbidden, admin.Token, http.MethodPost, tokens, api.APITokenCreate{Name: "biller", Role: api.RoleBiller})
+		adminToken := h.createAPIToken(t, admin.Token, org.ID, api.RoleAdmin)
+		h.expectProblem(t, http.StatusForbidden, api.ProblemForbidden, adminToken.Token, http.MethodPost, tokens, api.APITokenCreate{Name: "biller", Role: api.RoleBiller})
+	})
+
+	t.Run("a biller token made by an owner who is now an admin cannot change the plan", func(t *testing.T) {
+		second := h.newMember(t, owner.Token, org.ID, api.RoleOwner)
+		billerToken := h.createAPIToken(t, second.Token, org.ID, api.RoleBiller)
+		plan := api.PlanEnterprise
+		h.expect(t, http.StatusOK, billerToken.Token, http.MethodPatch, orgPath, api.OrganizationUpdate{Plan: &plan})
+		role := api.RoleAdmin
+		h.expect(t, http.StatusOK, owner.Token, http.MethodPatch, path(api.PathMember, "org_id", org.ID, "email", second.Email), api.MemberUpdate{Role: &role})
+		plan = api.PlanTeam
+		h.expectProblem(t, http.StatusForbidden, api.ProblemForbidden, billerToken.Token, http.MethodPatch, orgPath, api.OrganizationUpdate{Plan: &plan})
+		// What both roles allow still works.
+		h.expect(t, http.StatusOK, billerToken.Token, http.MethodGet, path(api.PathUsage, "org_id", org.ID), nil)
+	})
+
+	t.Run("an admin demoted to member keeps no admin power in their tokens", func(t *testing.T) {
+		demoted := h.newMember(t, owner.Token, org.ID, api.RoleAdmin)
+		adminToken := h.createAPIToken(t, demoted.Token, org.ID, api.RoleAdmin)
+		h.createLabel(t, adminToken.Token, org.ID)
+		role := api.RoleMember
+		h.expect(t, http.StatusOK, owner.Token, http.MethodPatch, path(api.PathMember, "org_id", org.ID, "email", demoted.Email), api.MemberUpdate{Role: &role})
+		h.expectProblem(t, http.StatusForbidden, api.ProblemForbidden, adminToken.Token, http.MethodPost, path(api.PathLabels, "org_id", org.ID), h.labelBody())
+		h.expectProblem(t, http.StatusForbidden, api.ProblemForbidden, adminToken.Token, http.MethodPost, tokens, api.APITokenCreate{Name: "minted", Role: api.RoleAdmin})
+		h.expectProblem(t, http.StatusForbidden, api.ProblemForbidden, adminToken.Token, http.MethodGet, tokens, nil)
+		// What a member may do, the token still may.
+		h.expect(t, http.StatusOK, adminToken.Token, http.MethodGet, path(api.PathLabels, "org_id", org.ID), nil)
+		for _, tok := range listAll[api.APIToken](t, h, owner.Token, tokens, 0) {
+			if tok.Name == "minted" {
+				t.Fatalf("a demoted admin's token minted %+v", tok)
+			}
+		}
+	})
+}
