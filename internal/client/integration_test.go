@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -166,4 +167,63 @@ func TestRealServerRefusalsAreTyped(t *testing.T) {
 	if _, err := bad.CurrentUser(ctx); !client.IsUnauthorized(err) {
 		t.Errorf("wrong token: %v, want unauthorized", err)
 	}
+}
+
+// TestPacingAgainstTheReferenceServer: 300 reads, 10 at a time (the CLI's parallelism), against the
+// reference server at its default limit (50 requests per second, burst 100), which advertises it in its
+// RateLimit fields. Paced, fewer than 5% of the answers are 429 and no call fails.
+func TestPacingAgainstTheReferenceServer(t *testing.T) {
+	t.Parallel()
+	srv, err := server.New(server.Config{DBPath: filepath.Join(t.TempDir(), "orgs.db")})
+	if err != nil {
+		t.Fatalf("server.New: %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	if err := srv.Bootstrap(context.Background(), "owner@example.com", ownerToken, nil); err != nil {
+		t.Fatalf("Bootstrap: %v", err)
+	}
+	var total, limited atomic.Int64
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		total.Add(1)
+		rec := &statusWriter{ResponseWriter: w}
+		srv.ServeHTTP(rec, r)
+		if rec.status == http.StatusTooManyRequests {
+			limited.Add(1)
+		}
+	}))
+	t.Cleanup(hs.Close)
+	c, err := client.New(client.Config{Endpoint: hs.URL, Token: ownerToken, MaxRetries: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	org, err := c.CreateOrganization(t.Context(), api.OrganizationCreate{Name: "paced", AdminContactEmails: []string{"owner@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const reads = 300
+	sem := make(chan struct{}, 10)
+	var wg sync.WaitGroup
+	for range reads {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if _, err := c.GetOrganization(t.Context(), org.ID); err != nil {
+				t.Errorf("GetOrganization: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if n, all := limited.Load(), total.Load(); float64(n) >= 0.05*float64(all) {
+		t.Errorf("%d of %d responses were 429, want fewer than 5%%", n, all)
+	}
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
 }
