@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command (`make test`, and what CI runs through .ci/run). It sets up everything
 # it needs itself (OpenTofu, Terraform, the pinned linters, the acceptance-test environment) and runs,
-# in order: formatting, vet, lint, the release configuration check, the docs staleness check, every
+# in order: formatting, vet, lint, the OpenAPI document's lint, the release configuration check, the docs staleness check, every
 # unit and acceptance test (the acceptance suite once through each CLI), and a bounded fuzz run. It
 # stops at the first failing step and names it.
 set -euo pipefail
@@ -14,7 +14,7 @@ fuzztime="${FUZZTIME:-20s}"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
-steps=(gofmt hclfmt vet lint goreleaser docs test fuzz)
+steps=(gofmt hclfmt vet lint openapi goreleaser docs test fuzz)
 # Arguments pick a subset of the steps, e.g. `scripts/test.sh lint docs`; none runs them all.
 selected=("$@")
 if [ "${#selected[@]}" -eq 0 ]; then
@@ -148,6 +148,7 @@ run_step gofmt check_gofmt
 run_step hclfmt check_hclfmt
 run_step vet go vet ./...
 run_step lint run_lint
+run_step openapi scripts/lint-openapi.sh
 run_step goreleaser run_goreleaser_check
 run_step docs scripts/generate-docs.sh --check
 run_step test run_tests

@@ -206,7 +206,7 @@ func TestAccEnvironment_validation(t *testing.T) {
 			{
 				Config:      environmentConfig(env, org.ID, ""),
 				PlanOnly:    true,
-				ExpectError: wrappedText(`Attribute name string length must be between 1 and 100`),
+				ExpectError: wrappedText(`Attribute name UTF-8 character count must be between 1 and 100`),
 			},
 		},
 	})
