@@ -102,7 +102,9 @@ func (r *organizationResource) Schema(_ context.Context, _ resource.SchemaReques
 	resp.Schema = schema.Schema{
 		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(true)},
 		MarkdownDescription: "An organization: the shared account that holds members, invitations, API tokens, container registries, labels and environments. " +
-			"The token's user becomes its first owner. Destroying it deletes everything it holds.\n\n" +
+			"The token's user becomes its first owner, and counts as its first member: the default plan, `hobby`, allows 1 member, so an organization " +
+			"that will have other members needs a larger `plan` (`starter` allows 3). To manage the creator's own membership, import it as an " +
+			"`orgs_member` (`<organization_id>/<your email>`). Destroying the organization deletes everything it holds.\n\n" +
 			"Import with the organization's id, or by identity (`id`) with OpenTofu or Terraform 1.12 and later.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
