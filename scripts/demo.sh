@@ -1,21 +1,37 @@
 #!/usr/bin/env bash
 # The demo (`make demo`, or `make demo CLI=terraform`): builds the provider and the reference server,
 # gets the CLI (OpenTofu by default), starts the server on a free loopback port with a fresh database,
-# applies examples/demo, prints its outputs, checks that a second plan has nothing to do, and stops the
-# server. Everything it writes lives in a
-# temporary directory that is removed at the end; nothing is left running, whatever happens.
+# applies examples/demo (which prints its outputs), checks that a second plan has nothing to do, and
+# stops the server. Everything it writes lives in a temporary directory that is removed at the end;
+# nothing is left running, whatever happens.
+#
+# `make demo KEEP=1` keeps going instead: the server keeps running and everything stays in .demo/ (the
+# database, the state, the configuration), and the demo prints the commands to continue from there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 
 root=$(pwd)
-work=$(mktemp -d)
+keep="${KEEP:-}"
+if [ -n "$keep" ]; then
+  work="$root/.demo"
+  if [ -f "$work/server.pid" ] && kill -0 "$(cat "$work/server.pid")" 2>/dev/null; then
+    die "a kept demo is still running (pid $(cat "$work/server.pid")); stop it first: kill $(cat "$work/server.pid")"
+  fi
+  rm -rf "$work"
+  mkdir -p "$work"
+else
+  work=$(mktemp -d)
+fi
 server_pid=""
 started=$SECONDS
 
 cleanup() {
   local rc=$?
+  if [ -n "$keep" ] && [ "$rc" -eq 0 ]; then
+    exit 0 # kept on purpose: the server runs on, .demo/ stays
+  fi
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     echo ">> stopping the reference server"
     kill -TERM "$server_pid" 2>/dev/null || true
@@ -27,7 +43,7 @@ cleanup() {
     kill -KILL "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
   fi
-  rm -rf "$work"
+  [ -n "$keep" ] || rm -rf "$work"
   if [ "$rc" -eq 130 ]; then
     echo "demo interrupted" >&2
   elif [ "$rc" -ne 0 ]; then
@@ -69,6 +85,7 @@ ORGS_BOOTSTRAP_EMAIL=demo-owner@example.com \
   ORGS_SEED_USERS=alice@example.com,bob@example.com \
   "$work/bin/orgs-apiserver" -listen 127.0.0.1:0 -db "$work/orgs.db" -auto-accept-memberships >"$log" 2>&1 &
 server_pid=$!
+echo "$server_pid" >"$work/server.pid"
 
 endpoint=""
 deadline=$((SECONDS + 30))
@@ -104,11 +121,8 @@ export ORGS_TOKEN="$token"
 unset TF_CLI_ARGS TF_CLI_ARGS_plan TF_CLI_ARGS_apply TF_WORKSPACE
 echo "wrote $TF_CLI_CONFIG_FILE; the configuration is a copy of examples/demo"
 
-step "$cli_name apply: an organization with members, an invitation, an API token, a registry and labels"
+step "$cli_name apply: an organization with members, an invitation, an API token, a registry and labels (its outputs at the end)"
 "$cli" -chdir="$work/demo" apply -auto-approve -input=false -no-color
-
-step "the outputs"
-"$cli" -chdir="$work/demo" output -no-color
 
 step "a second plan, which must find nothing to change"
 set +e
@@ -128,3 +142,22 @@ case "$plan_rc" in
 esac
 
 printf '\n==> demo passed in %ds\n' $((SECONDS - started))
+
+if [ -n "$keep" ]; then
+  # The credential goes into a file only the user can read, never onto the terminal.
+  umask 077
+  printf 'export TF_CLI_CONFIG_FILE=%q\nexport ORGS_ENDPOINT=%q\nexport ORGS_TOKEN=%q\n' \
+    "$work/cli.tfrc" "$endpoint" "$token" >"$work/env.sh"
+  cli_base=$(basename "$cli")
+  org_id=$("$cli" -chdir="$work/demo" output -raw organization_id)
+  printf '\nThe reference server is still running (pid %s, database %s, log %s),\n' "$server_pid" "$work/orgs.db" "$work/server.log"
+  printf 'and the state is in %s. To continue, with %s (%s):\n\n' "$work/demo" "$cli_base" "$cli"
+  printf '  source .demo/env.sh && cd .demo/demo && alias %s=%q\n' "$cli_base" "$cli"
+  printf '  %s plan                          # nothing to change\n' "$cli_base"
+  printf '  %s\n' "sed -i '/orgs_member\" \"alice\"/,/^}/ s/\"admin\"/\"member\"/' main.tf"
+  printf '  %s apply                         # alice@example.com becomes a plain member: one update in place\n' "$cli_base"
+  printf '  %s state rm orgs_member.alice    # forget her membership, then import it back:\n' "$cli_base"
+  printf '  %s import orgs_member.alice %s/alice@example.com\n' "$cli_base" "$org_id"
+  printf '  %s plan                          # nothing to change again\n\n' "$cli_base"
+  printf 'When you are done: kill %s   (and rm -rf .demo to start afresh)\n' "$server_pid"
+fi
