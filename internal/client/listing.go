@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -59,7 +58,7 @@ func NewListings(c *Client, cfg ListingsConfig) *Listings {
 	}
 	return &Listings{
 		Members: newListing(c, cfg, "member", c.ListMembers, c.GetMember,
-			func(m api.Member) string { return m.Email }, strings.ToLower),
+			func(m api.Member) string { return m.Email }, api.EmailKey),
 		Invitations: newListing(c, cfg, "invitation", c.ListInvitations, c.GetInvitation,
 			func(i api.Invitation) string { return i.ID }, nil),
 		APITokens: newListing(c, cfg, "API token", c.ListAPITokens, c.GetAPIToken,
