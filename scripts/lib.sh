@@ -9,6 +9,7 @@ ORGS_CACHE="${ORGS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider
 GOLANGCI_LINT_VERSION=v2.15.0
 GORELEASER_VERSION=v2.15.1
 TFPLUGINDOCS_VERSION=v0.24.0
+GREMLINS_VERSION=v0.6.0
 
 export CHECKPOINT_DISABLE=1 # OpenTofu and the test framework must not phone home
 
