@@ -518,7 +518,7 @@ moved {
 				Check: func(*terraform.State) error {
 					m, err := env.Client.GetMember(context.Background(), org.ID, "hana@example.com")
 					if err != nil || m.Role != api.RoleAdmin {
-						return fmt.Errorf("server holds %+v, %v; want hana as admin", m, err)
+						return fmt.Errorf("server holds %+v, %w; want hana as admin", m, err)
 					}
 					return nil
 				},

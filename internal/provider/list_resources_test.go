@@ -45,8 +45,13 @@ func TestAccQuery_everyType(t *testing.T) {
 	}
 	values := func(pairs ...any) []querycheck.KnownValueCheck {
 		var checks []querycheck.KnownValueCheck
-		for i := 0; i < len(pairs); i += 2 {
-			checks = append(checks, querycheck.KnownValueCheck{Path: tfjsonpath.New(pairs[i].(string)), KnownValue: pairs[i+1].(knownvalue.Check)})
+		for i := 0; i+1 < len(pairs); i += 2 {
+			name, ok := pairs[i].(string)
+			check, okCheck := pairs[i+1].(knownvalue.Check)
+			if !ok || !okCheck {
+				t.Fatalf("values takes attribute names and checks in pairs, got %T, %T", pairs[i], pairs[i+1])
+			}
+			checks = append(checks, querycheck.KnownValueCheck{Path: tfjsonpath.New(name), KnownValue: check})
 		}
 		return checks
 	}

@@ -39,7 +39,7 @@ resource "orgs_organization" "o" {
 				Check: func(*terraform.State) error {
 					all, err := env.Client.ListOrganizations(context.Background())
 					if err != nil || len(all) != 5 {
-						return fmt.Errorf("the server holds %d organizations (%v), want 5", len(all), err)
+						return fmt.Errorf("the server holds %d organizations (%w), want 5", len(all), err)
 					}
 					return nil
 				},

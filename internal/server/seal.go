@@ -135,23 +135,8 @@ func registrySecretContext(registryID, column string) string {
 // has SQLite overwrite the plaintext it frees, and the checkpoint moves the change out of the
 // write-ahead log, so the old values do not linger on disk.
 func (s *Server) sealLegacySecrets(ctx context.Context) error {
-	rows, err := s.db.Writer.QueryContext(ctx, `SELECT id, password, secret_access_key FROM container_registries
-		WHERE (password != '' AND password NOT LIKE 'sealed:%') OR (secret_access_key != '' AND secret_access_key NOT LIKE 'sealed:%')`)
+	found, err := s.unsealedRegistrySecrets(ctx)
 	if err != nil {
-		return fmt.Errorf("find unsealed registry secrets: %w", err)
-	}
-	type legacy struct{ id, password, secret string }
-	var found []legacy
-	for rows.Next() {
-		var l legacy
-		if err := rows.Scan(&l.id, &l.password, &l.secret); err != nil {
-			rows.Close()
-			return err
-		}
-		found = append(found, l)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	if len(found) == 0 {
@@ -180,4 +165,25 @@ func (s *Server) sealLegacySecrets(ctx context.Context) error {
 	}
 	_, err = s.db.Writer.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 	return err
+}
+
+// legacySecret is a registry row whose secrets an older version stored unsealed.
+type legacySecret struct{ id, password, secret string }
+
+func (s *Server) unsealedRegistrySecrets(ctx context.Context) ([]legacySecret, error) {
+	rows, err := s.db.Writer.QueryContext(ctx, `SELECT id, password, secret_access_key FROM container_registries
+		WHERE (password != '' AND password NOT LIKE 'sealed:%') OR (secret_access_key != '' AND secret_access_key NOT LIKE 'sealed:%')`)
+	if err != nil {
+		return nil, fmt.Errorf("find unsealed registry secrets: %w", err)
+	}
+	defer rows.Close()
+	var found []legacySecret
+	for rows.Next() {
+		var l legacySecret
+		if err := rows.Scan(&l.id, &l.password, &l.secret); err != nil {
+			return nil, err
+		}
+		found = append(found, l)
+	}
+	return found, rows.Err()
 }

@@ -204,12 +204,8 @@ func applyMigration(ctx context.Context, conn *sql.Conn, name string, version in
 	if _, err := tx.ExecContext(ctx, body); err != nil {
 		return fmt.Errorf("migration %s: %w", name, err)
 	}
-	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	broken, err := anyRow(ctx, tx, `PRAGMA foreign_key_check`)
 	if err != nil {
-		return fmt.Errorf("migration %s: %w", name, err)
-	}
-	broken := rows.Next()
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return fmt.Errorf("migration %s: %w", name, err)
 	}
 	if broken {
@@ -231,4 +227,14 @@ func IsUniqueViolation(err error) bool {
 		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	}
 	return false
+}
+
+// anyRow says whether query returns at least one row.
+func anyRow(ctx context.Context, tx *sql.Tx, query string) (bool, error) {
+	rows, err := tx.QueryContext(ctx, query)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	return rows.Next(), rows.Err()
 }
