@@ -13,6 +13,10 @@ fuzztime="${FUZZTIME:-20s}"
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
+# A CLI configuration of our own for every step (acc_env writes one per CLI for the tests): some
+# machines point TF_CLI_CONFIG_FILE at a file that does not exist, and the CLIs then warn on every run.
+export TF_CLI_CONFIG_FILE="$scratch/empty.tfrc"
+: >"$TF_CLI_CONFIG_FILE"
 
 steps=(gofmt hclfmt vet lint openapi goreleaser docs test fuzz)
 # Arguments pick a subset of the steps, e.g. `scripts/test.sh lint docs`; none runs them all.
