@@ -191,7 +191,7 @@ func (r *apiTokenResource) Create(ctx context.Context, req resource.CreateReques
 	}
 	token, err := r.client.CreateAPIToken(ctx, plan.OrganizationID.ValueString(), create)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "create API token", err)
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("create API token %q in organization %s", plan.Name.ValueString(), plan.OrganizationID.ValueString()), err)
 		return
 	}
 	plan.fill(token)
@@ -237,7 +237,7 @@ func (r *apiTokenResource) Delete(ctx context.Context, req resource.DeleteReques
 	defer cancel()
 	err := r.client.DeleteAPIToken(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
 	if err != nil && !client.IsNotFound(err) {
-		addAPIError(&resp.Diagnostics, "delete API token", err)
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("delete API token %s of organization %s", state.ID.ValueString(), state.OrganizationID.ValueString()), err)
 	}
 }
 

@@ -289,7 +289,7 @@ func (r *containerRegistryResource) Create(ctx context.Context, req resource.Cre
 		SecretAccessKey: secretToCreate(plan.SecretAccessKey, config.SecretAccessKeyWO),
 	})
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "create container registry", err)
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("create container registry %q in organization %s", plan.Name.ValueString(), plan.OrganizationID.ValueString()), err)
 		return
 	}
 	plan.fill(reg)
@@ -338,7 +338,7 @@ func (r *containerRegistryResource) Update(ctx context.Context, req resource.Upd
 		config.SecretAccessKeyWO, plan.SecretAccessKeyWOVersion, state.SecretAccessKeyWOVersion)
 	reg, err := r.client.UpdateContainerRegistry(ctx, plan.OrganizationID.ValueString(), state.ID.ValueString(), update)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "update container registry", err)
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("update container registry %s of organization %s", state.ID.ValueString(), state.OrganizationID.ValueString()), err)
 		return
 	}
 	plan.fill(reg)
@@ -356,7 +356,7 @@ func (r *containerRegistryResource) Delete(ctx context.Context, req resource.Del
 	defer cancel()
 	err := r.client.DeleteContainerRegistry(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
 	if err != nil && !client.IsNotFound(err) {
-		addAPIError(&resp.Diagnostics, "delete container registry", err)
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("delete container registry %s of organization %s", state.ID.ValueString(), state.OrganizationID.ValueString()), err)
 	}
 }
 

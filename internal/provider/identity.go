@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -122,6 +123,26 @@ func (ri resourceIdentity) set(ctx context.Context, state tfsdk.State, identity 
 func (ri resourceIdentity) removeIfNotFound(ctx context.Context, err error, req resource.ReadRequest, resp *resource.ReadResponse) {
 	if client.IsNotFound(err) {
 		resp.Diagnostics.Append(ri.set(ctx, req.State, resp.Identity)...)
+		removeIfNotFound(ctx, err, resp)
+		return
 	}
-	removeIfNotFound(ctx, err, resp)
+	resp.Diagnostics.Append(apiErrorDiagnostic("read "+ri.describe(ctx, req.State), err))
+}
+
+// describe names the object in state by its identifying attributes, for messages:
+// `organization_id "org_1", key "team"`.
+func (ri resourceIdentity) describe(ctx context.Context, state tfsdk.State) string {
+	parts := make([]string, 0, len(ri))
+	for _, a := range ri {
+		var v attr.Value
+		if state.GetAttribute(ctx, path.Root(a.name), &v).HasError() {
+			continue
+		}
+		if s, ok := v.(basetypes.StringValuable); ok {
+			if str, diags := s.ToStringValue(ctx); !diags.HasError() {
+				parts = append(parts, fmt.Sprintf("%s %q", a.name, str.ValueString()))
+			}
+		}
+	}
+	return "the object with " + strings.Join(parts, ", ")
 }

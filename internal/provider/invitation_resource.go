@@ -142,7 +142,7 @@ func (r *invitationResource) Create(ctx context.Context, req resource.CreateRequ
 		Role:  api.Role(plan.Role.ValueString()),
 	})
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "create invitation", err)
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("invite %s to organization %s", plan.Email.ValueString(), plan.OrganizationID.ValueString()), err)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, invitationRefreshed(plan, inv))...)
@@ -237,7 +237,7 @@ func (r *invitationResource) Delete(ctx context.Context, req resource.DeleteRequ
 	defer cancel()
 	err := r.client.DeleteInvitation(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
 	if err != nil && !client.IsNotFound(err) {
-		addAPIError(&resp.Diagnostics, "cancel invitation", err)
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("cancel invitation %s of organization %s", state.ID.ValueString(), state.OrganizationID.ValueString()), err)
 	}
 }
 

@@ -114,7 +114,7 @@ func (r *labelResource) Create(ctx context.Context, req resource.CreateRequest, 
 		PropagateToCloudProvider: plan.PropagateToCloudProvider.ValueBool(),
 	})
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "create label", err)
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("create label %q in organization %s", plan.Key.ValueString(), plan.OrganizationID.ValueString()), err)
 		return
 	}
 	plan.fill(label)
@@ -155,7 +155,7 @@ func (r *labelResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	}
 	label, err := r.client.UpdateLabel(ctx, plan.OrganizationID.ValueString(), plan.Key.ValueString(), update)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "update label", err)
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("update label %q of organization %s", plan.Key.ValueString(), plan.OrganizationID.ValueString()), err)
 		return
 	}
 	plan.fill(label)
@@ -173,7 +173,7 @@ func (r *labelResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	defer cancel()
 	err := r.client.DeleteLabel(ctx, state.OrganizationID.ValueString(), state.Key.ValueString())
 	if err != nil && !client.IsNotFound(err) {
-		addAPIError(&resp.Diagnostics, "delete label", err)
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("delete label %q of organization %s", state.Key.ValueString(), state.OrganizationID.ValueString()), err)
 	}
 }
 

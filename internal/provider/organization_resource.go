@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -217,7 +218,7 @@ func (r *organizationResource) Create(ctx context.Context, req resource.CreateRe
 		Settings:           &settings,
 	})
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "create organization", err)
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("create organization %q", plan.Name.ValueString()), err)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, organizationResourceModel{organizationState(org), plan.Timeouts})...)
@@ -257,7 +258,7 @@ func (r *organizationResource) Update(ctx context.Context, req resource.UpdateRe
 	}
 	org, err := r.client.UpdateOrganization(ctx, state.ID.ValueString(), update)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "update organization", err)
+		addAPIError(&resp.Diagnostics, "update organization "+state.ID.ValueString(), err)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, organizationResourceModel{organizationState(org), plan.Timeouts})...)
@@ -273,7 +274,7 @@ func (r *organizationResource) Delete(ctx context.Context, req resource.DeleteRe
 	ctx, cancel := withTimeout(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
 	defer cancel()
 	if err := r.client.DeleteOrganization(ctx, state.ID.ValueString()); err != nil && !client.IsNotFound(err) {
-		addAPIError(&resp.Diagnostics, "delete organization", err)
+		addAPIError(&resp.Diagnostics, "delete organization "+state.ID.ValueString(), err)
 	}
 }
 
