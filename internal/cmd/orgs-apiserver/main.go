@@ -2,10 +2,12 @@
 //
 //	orgs-apiserver -listen 127.0.0.1:8080 -db orgs.db
 //
-// When the database has no users, ORGS_BOOTSTRAP_EMAIL (and ORGS_BOOTSTRAP_TOKEN, the first user's
-// personal token, at least 32 characters) create the first user, and ORGS_SEED_USERS (comma-separated
-// emails) creates more users without tokens, so that demos and CI start without a human; the operator
-// vouches for these addresses, so they count as proven.
+// On every start, ORGS_BOOTSTRAP_EMAIL (and ORGS_BOOTSTRAP_TOKEN, that user's personal token, at least
+// 32 characters) makes sure that user exists and holds that token, and ORGS_SEED_USERS (comma-separated
+// emails) makes sure those users exist (without tokens), so that demos and CI start without a human; the
+// operator vouches for these addresses, so they count as proven. On an existing database only what is
+// missing is added (a new token next to the old ones, new seed users), and the log says what was added
+// and what was already there, never the token.
 //
 // Registry secrets are sealed with the server key: ORGS_SECRET_KEY (32 bytes in base64), or else the
 // key file (-key-file, default: the database path + ".key"), which the server creates with mode 0600
@@ -141,7 +143,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err := srv.Bootstrap(ctx, email, getenv("ORGS_BOOTSTRAP_TOKEN"), seeds); err != nil {
 			return err
 		}
-		logger.Info("bootstrap done (no change if the database already had users)", "email", email, "seed_users", len(seeds))
 	} else if getenv("ORGS_BOOTSTRAP_TOKEN") != "" {
 		return errors.New("ORGS_BOOTSTRAP_TOKEN is set but ORGS_BOOTSTRAP_EMAIL is not; set both")
 	}
