@@ -227,7 +227,7 @@ func (s *Server) Bootstrap(ctx context.Context, email, token string, seedEmails 
 	)
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		owner, ownerCreated, err = s.ensureProvenUser(ctx, tx, email)
+		owner, ownerCreated, err = s.ensureProvenUser(ctx, tx, email, "")
 		if err != nil {
 			return fmt.Errorf("bootstrap: %w", err)
 		}
@@ -242,7 +242,7 @@ func (s *Server) Bootstrap(ctx context.Context, email, token string, seedEmails 
 				continue
 			}
 			seen[api.EmailKey(e)] = true
-			u, created, err := s.ensureProvenUser(ctx, tx, e)
+			u, created, err := s.ensureProvenUser(ctx, tx, e, "")
 			if err != nil {
 				return fmt.Errorf("bootstrap: seed user %s: %w", e, err)
 			}
@@ -277,13 +277,13 @@ func (s *Server) Bootstrap(ctx context.Context, email, token string, seedEmails 
 }
 
 // ensureProvenUser returns the user who proved the address, creating one (proven: the operator vouches
-// for it) when nobody has; created says which.
-func (s *Server) ensureProvenUser(ctx context.Context, tx *sql.Tx, email string) (u api.User, created bool, err error) {
+// for it, and name is theirs) when nobody has; created says which.
+func (s *Server) ensureProvenUser(ctx context.Context, tx *sql.Tx, email, name string) (u api.User, created bool, err error) {
 	u, ok, err := s.userByEmail(ctx, tx, email)
 	if err != nil || ok {
 		return u, false, err
 	}
-	u, _, _, err = s.createUser(ctx, tx, email, "", true, false)
+	u, _, _, err = s.createUser(ctx, tx, email, name, true, false)
 	return u, err == nil, err
 }
 
