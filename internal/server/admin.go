@@ -77,9 +77,9 @@ func (a *Admin) AddUser(ctx context.Context, email, name string) (u api.User, cr
 // UserSummary is one user as the operator sees it.
 type UserSummary struct {
 	api.User
-	PersonalTokens     int
-	ActiveMemberships  int
-	PendingMemberships int
+	PersonalTokens     int `json:"personal_tokens"`
+	ActiveMemberships  int `json:"active_memberships"`
+	PendingMemberships int `json:"pending_memberships"`
 }
 
 // Users lists every user, oldest first; unproven sign-ups included (EmailVerified false).
@@ -292,13 +292,13 @@ func (a *Admin) AcceptMembership(ctx context.Context, orgID, email string) (api.
 
 // OrganizationSummary is one organization as the operator sees it.
 type OrganizationSummary struct {
-	ID                 string
-	Name               string
-	Plan               api.Plan
-	CreatedAt          time.Time
-	ActiveMembers      int
-	PendingMembers     int // added by someone else, not yet accepted
-	PendingInvitations int
+	ID                 string    `json:"id"`
+	Name               string    `json:"name"`
+	Plan               api.Plan  `json:"plan"`
+	CreatedAt          time.Time `json:"created_at"`
+	ActiveMembers      int       `json:"active_members"`
+	PendingMembers     int       `json:"pending_members"` // added by someone else, not yet accepted
+	PendingInvitations int       `json:"pending_invitations"`
 }
 
 // Organizations lists every organization, oldest first, with its member counts.

@@ -18,6 +18,18 @@
 // active at once instead of pending until they accept: for local and CI setups only, as it gives up
 // the protection pending memberships are for (see docs/threat-model.md).
 //
+// Operator subcommands work on the database file, also while the server runs on it (see README.md):
+//
+//	orgs-apiserver users add -db orgs.db alice@example.com
+//	orgs-apiserver users list -db orgs.db
+//	orgs-apiserver tokens create -db orgs.db alice@example.com
+//	orgs-apiserver invitations list -db orgs.db
+//	orgs-apiserver invitations resend -db orgs.db inv_...
+//	orgs-apiserver invitations accept -db orgs.db inv_...
+//	orgs-apiserver memberships list -db orgs.db alice@example.com
+//	orgs-apiserver memberships accept -db orgs.db org_... alice@example.com
+//	orgs-apiserver orgs list -db orgs.db
+//
 // The server logs to stderr and never prints a secret unless -print-invitation-codes asks it to print
 // invitation and sign-up verification codes. It proves it can write its database before it prints
 // "listening on http://ADDR" to stdout, and exits non-zero naming the path otherwise; SIGINT or SIGTERM
@@ -45,7 +57,17 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if len(os.Args) > 1 && isAdminGroup(os.Args[1]) {
+		os.Exit(runAdmin(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	}
+	err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	var usage usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.As(err, &usage):
+		fmt.Fprintln(os.Stderr, "orgs-apiserver:", err)
+		os.Exit(2)
+	default:
 		fmt.Fprintln(os.Stderr, "orgs-apiserver:", err)
 		os.Exit(1)
 	}
@@ -71,11 +93,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		"make members added by someone else active at once instead of pending until they accept (local and CI setups only: it gives up that protection; env ORGS_AUTO_ACCEPT_MEMBERSHIPS)")
 	verbose := fs.Bool("v", false, "log every request")
 	writeOpenAPI := fs.String("write-openapi", "", "write the OpenAPI document to this file and exit (\"-\": standard output)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: orgs-apiserver [flags]   (runs the server)\n\nFlags:\n")
+		fs.PrintDefaults()
+		fmt.Fprintln(fs.Output())
+		adminUsage(fs.Output(), "")
+	}
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+		return usagef("unknown subcommand or argument %q; the subcommands are %s (orgs-apiserver -h lists them)", fs.Arg(0), strings.Join(adminGroups(), ", "))
 	}
 	if *writeOpenAPI != "" {
 		doc, err := server.OpenAPI()
