@@ -157,7 +157,11 @@ func dispatchAdmin(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fs.Usage()
 		return usagef("%s: unexpected arguments: %s", name, strings.Join(positional[cmd.maxArgs:], " "))
 	}
-	admin, err := server.OpenAdmin(ctx, server.AdminConfig{DBPath: *dbPath, InvitationTTL: adminInvitationTTL(fs)})
+	ttl := adminInvitationTTL(fs)
+	if ttl < 0 {
+		return usagef("%s: -invitation-ttl must not be negative", name)
+	}
+	admin, err := server.OpenAdmin(ctx, server.AdminConfig{DBPath: *dbPath, InvitationTTL: ttl})
 	if err != nil {
 		return err
 	}

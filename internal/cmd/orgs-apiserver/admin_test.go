@@ -220,6 +220,10 @@ func testAdmin(t *testing.T, bin string) {
 					t.Errorf("acceptance with the re-sent code: %+v", acc.Member)
 				}
 			}},
+		{name: "invitations resend refuses a negative lifetime", args: []string{"invitations", "resend", "-db", "{db}", "-invitation-ttl", "-1h", "{inv-frank}"},
+			wantExit: 2, wantErr: []string{"-invitation-ttl must not be negative"}},
+		{name: "invitations resend refuses an accepted invitation", args: []string{"invitations", "resend", "-db", "{db}", "{inv-frank}"},
+			wantExit: 1, wantErr: []string{"already accepted"}},
 		{name: "orgs list shows the organization with its counts",
 			before: func(t *testing.T) {
 				p.must(t, http.StatusCreated, ownerToken, http.MethodPost, orgPath(api.PathMembers), api.MemberCreate{Email: dave, Role: api.RoleMember}, nil)
