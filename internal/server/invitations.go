@@ -186,28 +186,18 @@ func (s *Server) resendInvitation(ctx context.Context, in *resendInvitationInput
 				return err
 			}
 		}
-		if cur.Status == api.InvitationAccepted {
-			return errConflict("invitation %q was already accepted", cur.ID)
-		}
-		// An expired invitation may be re-sent too: that is how it becomes acceptable again, and so it
-		// holds a seat again. A pending one waits api.InvitationResendInterval between sends.
-		now := s.now()
-		if cur.Status == api.InvitationExpired {
-			if err := s.checkSeat(ctx, tx, a.orgID, cur.ID); err != nil {
-				return err
-			}
-		} else {
+		// A pending invitation waits api.InvitationResendInterval between sends.
+		if cur.Status == api.InvitationPending {
 			var sent string
 			if err := tx.QueryRowContext(ctx, `SELECT sent_at FROM invitations WHERE id = ?`, cur.ID).Scan(&sent); err != nil {
 				return err
 			}
-			if wait := parseTime(sent).Add(api.InvitationResendInterval).Sub(now); wait > 0 {
+			if wait := parseTime(sent).Add(api.InvitationResendInterval).Sub(s.now()); wait > 0 {
 				return errTooSoon(wait, "invitation %q was sent less than %s ago; it can be re-sent in %s", cur.ID, api.InvitationResendInterval, wait.Round(time.Second))
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE invitations SET code_hash = ?, expires_at = ?, sent_at = ? WHERE id = ?`,
-			hashSecret(code), store.FormatTime(now.Add(s.cfg.InvitationTTL)), store.FormatTime(now), cur.ID); err != nil {
-			return fmt.Errorf("resend invitation: %w", err)
+		if err := s.renewInvitation(ctx, tx, cur, code); err != nil {
+			return err
 		}
 		if err := s.record(ctx, tx, a.orgID, "invitation.resend", "invitation", cur.ID); err != nil {
 			return err
@@ -220,6 +210,25 @@ func (s *Server) resendInvitation(ctx context.Context, in *resendInvitationInput
 	}
 	s.sendInvitation(ctx, inv, code)
 	return newObjectOutput(inv), nil
+}
+
+// renewInvitation gives an invitation that was not accepted a new code and a new expiry; the old code
+// stops working. An expired invitation becomes acceptable again this way, and so holds a seat again.
+func (s *Server) renewInvitation(ctx context.Context, tx *sql.Tx, cur api.Invitation, code string) error {
+	if cur.Status == api.InvitationAccepted {
+		return errConflict("invitation %q was already accepted", cur.ID)
+	}
+	if cur.Status == api.InvitationExpired {
+		if err := s.checkSeat(ctx, tx, cur.OrganizationID, cur.ID); err != nil {
+			return err
+		}
+	}
+	now := s.now()
+	if _, err := tx.ExecContext(ctx, `UPDATE invitations SET code_hash = ?, expires_at = ?, sent_at = ? WHERE id = ?`,
+		hashSecret(code), store.FormatTime(now.Add(s.cfg.InvitationTTL)), store.FormatTime(now), cur.ID); err != nil {
+		return fmt.Errorf("resend invitation: %w", err)
+	}
+	return nil
 }
 
 func (s *Server) cancelInvitation(ctx context.Context, in *InvitationPath) (*struct{}, error) {
@@ -260,42 +269,49 @@ func (s *Server) acceptInvitation(ctx context.Context, in *acceptInvitationInput
 		if err != nil {
 			return err
 		}
-		switch inv.Status {
-		case api.InvitationAccepted:
-			return errConflict("this invitation was already accepted")
-		case api.InvitationExpired:
-			return newProblem(http.StatusConflict, api.ProblemInvitationExpired,
-				"the invitation expired at %s; ask an owner or admin of the organization to resend it", inv.ExpiresAt.UTC().Format(time.RFC3339))
-		}
-		// The code reached the invited address: it proves the address. Whoever proved it before keeps
-		// their account; otherwise the account is made now, proven, and sign-ups that never proved the
-		// address are discarded. A squatter who signed up with it gets nothing.
-		u, exists, err := s.userByEmail(ctx, tx, inv.Email)
+		out, err = s.joinByInvitation(ctx, tx, inv, in.Body.Name, true)
 		if err != nil {
 			return err
 		}
-		if !exists {
-			u, out.Token, _, err = s.createUser(ctx, tx, inv.Email, in.Body.Name, true, true)
-			if err != nil {
-				return err
-			}
-		}
-		// The seat this invitation held becomes the member's.
-		if _, err := tx.ExecContext(ctx, `UPDATE invitations SET accepted_at = ? WHERE id = ?`, s.nowText(), inv.ID); err != nil {
-			return fmt.Errorf("accept invitation: %w", err)
-		}
-		if err := s.insertMember(ctx, tx, inv.OrganizationID, u, inv.Role, api.MemberActive); err != nil {
-			return err
-		}
-		if err := s.recordAs(ctx, tx, inv.OrganizationID, "user", u.ID, "invitation.accept", "invitation", inv.ID); err != nil {
-			return err
-		}
-		out.User = u
-		out.Member, err = s.loadMember(ctx, tx, inv.OrganizationID, u.Email)
-		return err
+		return s.recordAs(ctx, tx, inv.OrganizationID, "user", out.User.ID, "invitation.accept", "invitation", inv.ID)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &acceptInvitationOutput{Body: out}, nil
+}
+
+// joinByInvitation accepts a pending invitation: the invitee becomes an active member with its role,
+// taking the seat it held. The acceptance proves the address (the code reached it, or the operator
+// vouches for it): whoever proved it before keeps their account; otherwise the account is made now,
+// proven (with its first personal token when withToken), and sign-ups that never proved the address
+// are discarded. A squatter who signed up with it gets nothing. The caller records the activity.
+func (s *Server) joinByInvitation(ctx context.Context, tx *sql.Tx, inv api.Invitation, name string, withToken bool) (api.InvitationAcceptance, error) {
+	var out api.InvitationAcceptance
+	switch inv.Status {
+	case api.InvitationAccepted:
+		return out, errConflict("this invitation was already accepted")
+	case api.InvitationExpired:
+		return out, newProblem(http.StatusConflict, api.ProblemInvitationExpired,
+			"the invitation expired at %s; ask an owner or admin of the organization to resend it", inv.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	u, exists, err := s.userByEmail(ctx, tx, inv.Email)
+	if err != nil {
+		return out, err
+	}
+	if !exists {
+		u, out.Token, _, err = s.createUser(ctx, tx, inv.Email, name, true, withToken)
+		if err != nil {
+			return out, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE invitations SET accepted_at = ? WHERE id = ?`, s.nowText(), inv.ID); err != nil {
+		return out, fmt.Errorf("accept invitation: %w", err)
+	}
+	if err := s.insertMember(ctx, tx, inv.OrganizationID, u, inv.Role, api.MemberActive); err != nil {
+		return out, err
+	}
+	out.User = u
+	out.Member, err = s.loadMember(ctx, tx, inv.OrganizationID, u.Email)
+	return out, err
 }

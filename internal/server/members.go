@@ -389,11 +389,8 @@ func (s *Server) acceptMembership(ctx context.Context, in *OrgPath) (*objectOutp
 		if err != nil {
 			return err
 		}
-		if err := checkOrganizationCap(ctx, tx, u.ID, u.Email); err != nil {
+		if err := activateMembership(ctx, tx, in.OrgID, u); err != nil {
 			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE members SET status = 'active' WHERE organization_id = ? AND user_id = ?`, in.OrgID, u.ID); err != nil {
-			return fmt.Errorf("accept membership: %w", err)
 		}
 		if err := s.recordAs(ctx, tx, in.OrgID, "user", u.ID, "member.accept", "member", u.ID); err != nil {
 			return err
@@ -405,6 +402,18 @@ func (s *Server) acceptMembership(ctx context.Context, in *OrgPath) (*objectOutp
 		return nil, err
 	}
 	return newObjectOutput(m), nil
+}
+
+// activateMembership makes u's pending membership of the organization active; from now on it counts
+// toward u's organization cap, which must have room.
+func activateMembership(ctx context.Context, tx *sql.Tx, orgID string, u api.User) error {
+	if err := checkOrganizationCap(ctx, tx, u.ID, u.Email); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE members SET status = 'active' WHERE organization_id = ? AND user_id = ? AND status = 'pending'`, orgID, u.ID); err != nil {
+		return fmt.Errorf("accept membership: %w", err)
+	}
+	return nil
 }
 
 func (s *Server) declineMembership(ctx context.Context, in *OrgPath) (*struct{}, error) {

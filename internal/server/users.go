@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -199,11 +200,13 @@ func (s *Server) currentUser(ctx context.Context, _ *struct{}) (*objectOutput[ap
 	return newObjectOutput(u), nil
 }
 
-// Bootstrap creates the first user, holding personal token `token`, when the database has no users;
-// it also creates users (no token) for each of seedEmails. It does nothing when users exist. The
-// operator vouches for these addresses, so they count as proven. The token is stored as a hash like
-// every other and must be at least api.MinBootstrapTokenLength characters; an empty token creates the
-// user without one.
+// Bootstrap makes sure the bootstrap user and the seed users exist, on a new database and on one that
+// already has users alike, so that a restart with new settings applies them: the user with the address
+// email (created if nobody holds it) gets personal token `token` unless it already holds it, and each of
+// seedEmails gets a user (no token) unless one exists. The operator vouches for these addresses, so
+// they count as proven, and nothing is ever duplicated. The token is stored as a hash like every other
+// and must be at least api.MinBootstrapTokenLength characters; an empty token adds none. What was
+// applied and what was already there is logged, never the token.
 func (s *Server) Bootstrap(ctx context.Context, email, token string, seedEmails []string) error {
 	if err := api.ValidateEmail(email); err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
@@ -217,21 +220,20 @@ func (s *Server) Bootstrap(ctx context.Context, email, token string, seedEmails 
 			return fmt.Errorf("bootstrap: seed user: %w", err)
 		}
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
-		var users int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&users); err != nil {
-			return fmt.Errorf("bootstrap: %w", err)
-		}
-		if users > 0 {
-			return nil
-		}
-		u, _, _, err := s.createUser(ctx, tx, email, "", true, false)
+	var (
+		owner                    api.User
+		ownerCreated, tokenAdded bool
+		seedsAdded, seedsPresent []string
+	)
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		owner, ownerCreated, err = s.ensureProvenUser(ctx, tx, email, "")
 		if err != nil {
 			return fmt.Errorf("bootstrap: %w", err)
 		}
 		if token != "" {
-			if err := s.insertPersonalToken(ctx, tx, u.ID, "bootstrap", token, nil); err != nil {
-				return fmt.Errorf("bootstrap: %w", err)
+			if tokenAdded, err = s.ensurePersonalToken(ctx, tx, owner, "bootstrap", token); err != nil {
+				return fmt.Errorf("bootstrap: ORGS_BOOTSTRAP_TOKEN: %w", err)
 			}
 		}
 		seen := map[string]bool{api.EmailKey(email): true}
@@ -240,12 +242,76 @@ func (s *Server) Bootstrap(ctx context.Context, email, token string, seedEmails 
 				continue
 			}
 			seen[api.EmailKey(e)] = true
-			if _, _, _, err := s.createUser(ctx, tx, e, "", true, false); err != nil {
+			u, created, err := s.ensureProvenUser(ctx, tx, e, "")
+			if err != nil {
 				return fmt.Errorf("bootstrap: seed user %s: %w", e, err)
+			}
+			if created {
+				seedsAdded = append(seedsAdded, u.Email)
+			} else {
+				seedsPresent = append(seedsPresent, u.Email)
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	if ownerCreated {
+		s.log.Info("bootstrap: user created", "email", owner.Email, "user_id", owner.ID)
+	} else {
+		s.log.Info("bootstrap: user already present", "email", owner.Email, "user_id", owner.ID)
+	}
+	switch {
+	case token == "":
+		s.log.Info("bootstrap: no token given (ORGS_BOOTSTRAP_TOKEN is empty)", "email", owner.Email)
+	case tokenAdded:
+		s.log.Info("bootstrap: personal token added (ORGS_BOOTSTRAP_TOKEN)", "email", owner.Email)
+	default:
+		s.log.Info("bootstrap: personal token already present (ORGS_BOOTSTRAP_TOKEN)", "email", owner.Email)
+	}
+	if len(seedEmails) > 0 {
+		s.log.Info("bootstrap: seed users (ORGS_SEED_USERS)", "added", strings.Join(seedsAdded, ","), "already_present", strings.Join(seedsPresent, ","))
+	}
+	return nil
+}
+
+// ensureProvenUser returns the user who proved the address, creating one (proven: the operator vouches
+// for it, and name is theirs) when nobody has; created says which.
+func (s *Server) ensureProvenUser(ctx context.Context, tx *sql.Tx, email, name string) (u api.User, created bool, err error) {
+	u, ok, err := s.userByEmail(ctx, tx, email)
+	if err != nil || ok {
+		return u, false, err
+	}
+	u, _, _, err = s.createUser(ctx, tx, email, name, true, false)
+	return u, err == nil, err
+}
+
+// ensurePersonalToken gives u the personal token secret unless u already holds it; added says whether
+// it did. A secret that is another user's token is refused (it is never moved), and so is one more
+// token than a user may hold.
+func (s *Server) ensurePersonalToken(ctx context.Context, tx *sql.Tx, u api.User, name, secret string) (added bool, err error) {
+	var holder string
+	err = tx.QueryRowContext(ctx, `SELECT user_id FROM personal_tokens WHERE hash = ?`, hashSecret(secret)).Scan(&holder)
+	switch {
+	case err == nil && holder == u.ID:
+		return false, nil
+	case err == nil:
+		return false, errConflict("this token is already a personal token of another user; choose another value for %s", u.Email)
+	case !errors.Is(err, sql.ErrNoRows):
+		return false, err
+	}
+	var held int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM personal_tokens WHERE user_id = ?`, u.ID).Scan(&held); err != nil {
+		return false, err
+	}
+	if held >= api.MaxPersonalTokensPerUser {
+		return false, errLimit("%s holds %d personal access tokens, the most a user may hold; revoke one first", u.Email, held)
+	}
+	if err := s.insertPersonalToken(ctx, tx, u.ID, name, secret, nil); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // ---- Personal tokens ----

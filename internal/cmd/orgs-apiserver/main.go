@@ -2,10 +2,12 @@
 //
 //	orgs-apiserver -listen 127.0.0.1:8080 -db orgs.db
 //
-// When the database has no users, ORGS_BOOTSTRAP_EMAIL (and ORGS_BOOTSTRAP_TOKEN, the first user's
-// personal token, at least 32 characters) create the first user, and ORGS_SEED_USERS (comma-separated
-// emails) creates more users without tokens, so that demos and CI start without a human; the operator
-// vouches for these addresses, so they count as proven.
+// On every start, ORGS_BOOTSTRAP_EMAIL (and ORGS_BOOTSTRAP_TOKEN, that user's personal token, at least
+// 32 characters) makes sure that user exists and holds that token, and ORGS_SEED_USERS (comma-separated
+// emails) makes sure those users exist (without tokens), so that demos and CI start without a human; the
+// operator vouches for these addresses, so they count as proven. On an existing database only what is
+// missing is added (a new token next to the old ones, new seed users), and the log says what was added
+// and what was already there, never the token.
 //
 // Registry secrets are sealed with the server key: ORGS_SECRET_KEY (32 bytes in base64), or else the
 // key file (-key-file, default: the database path + ".key"), which the server creates with mode 0600
@@ -15,6 +17,18 @@
 // -auto-accept-memberships (or ORGS_AUTO_ACCEPT_MEMBERSHIPS=true) makes members added by someone else
 // active at once instead of pending until they accept: for local and CI setups only, as it gives up
 // the protection pending memberships are for (see docs/threat-model.md).
+//
+// Operator subcommands work on the database file, also while the server runs on it (see README.md):
+//
+//	orgs-apiserver users add -db orgs.db alice@example.com
+//	orgs-apiserver users list -db orgs.db
+//	orgs-apiserver tokens create -db orgs.db alice@example.com
+//	orgs-apiserver invitations list -db orgs.db
+//	orgs-apiserver invitations resend -db orgs.db inv_...
+//	orgs-apiserver invitations accept -db orgs.db inv_...
+//	orgs-apiserver memberships list -db orgs.db alice@example.com
+//	orgs-apiserver memberships accept -db orgs.db org_... alice@example.com
+//	orgs-apiserver orgs list -db orgs.db
 //
 // The server logs to stderr and never prints a secret unless -print-invitation-codes asks it to print
 // invitation and sign-up verification codes. It proves it can write its database before it prints
@@ -43,7 +57,17 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if len(os.Args) > 1 && isAdminGroup(os.Args[1]) {
+		os.Exit(runAdmin(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	}
+	err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	var usage usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+	case errors.As(err, &usage):
+		fmt.Fprintln(os.Stderr, "orgs-apiserver:", err)
+		os.Exit(2)
+	default:
 		fmt.Fprintln(os.Stderr, "orgs-apiserver:", err)
 		os.Exit(1)
 	}
@@ -69,11 +93,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		"make members added by someone else active at once instead of pending until they accept (local and CI setups only: it gives up that protection; env ORGS_AUTO_ACCEPT_MEMBERSHIPS)")
 	verbose := fs.Bool("v", false, "log every request")
 	writeOpenAPI := fs.String("write-openapi", "", "write the OpenAPI document to this file and exit (\"-\": standard output)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: orgs-apiserver [flags]   (runs the server)\n\nFlags:\n")
+		fs.PrintDefaults()
+		fmt.Fprintln(fs.Output())
+		adminUsage(fs.Output(), "")
+	}
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+		return usagef("unknown subcommand or argument %q; the subcommands are %s (orgs-apiserver -h lists them)", fs.Arg(0), strings.Join(adminGroups(), ", "))
 	}
 	if *writeOpenAPI != "" {
 		doc, err := server.OpenAPI()
@@ -141,7 +174,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err := srv.Bootstrap(ctx, email, getenv("ORGS_BOOTSTRAP_TOKEN"), seeds); err != nil {
 			return err
 		}
-		logger.Info("bootstrap done (no change if the database already had users)", "email", email, "seed_users", len(seeds))
 	} else if getenv("ORGS_BOOTSTRAP_TOKEN") != "" {
 		return errors.New("ORGS_BOOTSTRAP_TOKEN is set but ORGS_BOOTSTRAP_EMAIL is not; set both")
 	}

@@ -46,6 +46,8 @@ func TestProgram(t *testing.T) {
 			t.Fatalf("a 1-character bootstrap token: exit %d\n%s", exit, out)
 		}
 	})
+	t.Run("a restart applies a new bootstrap token and new seed users", func(t *testing.T) { testBootstrapRestart(t, bin) })
+	t.Run("operator subcommands beside a running server", func(t *testing.T) { testAdmin(t, bin) })
 	t.Run("a database it cannot write is refused before listening", func(t *testing.T) { testReadOnlyDatabase(t, bin) })
 	t.Run("a bootstrap token without an email is refused, unprinted", func(t *testing.T) {
 		cmd := exec.Command(bin, "-listen", "127.0.0.1:0", "-db", filepath.Join(t.TempDir(), "orgs.db"))
@@ -138,11 +140,12 @@ func (b *lockedBuffer) String() string {
 var listening = regexp.MustCompile(`listening on (http://\S+)`)
 
 // start runs the program on dbPath with a free port and waits until it says where it listens.
-func start(t *testing.T, bin, dbPath, email, token string) *process {
+func start(t *testing.T, bin, dbPath, email, token string, env ...string) *process {
 	t.Helper()
 	p := &process{token: token, output: &lockedBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(bin, "-listen", "127.0.0.1:0", "-db", dbPath, "-no-rate-limit", "-v")
 	p.cmd.Env = append(os.Environ(), "ORGS_BOOTSTRAP_EMAIL="+email, "ORGS_BOOTSTRAP_TOKEN="+token, "ORGS_SEED_USERS=")
+	p.cmd.Env = append(p.cmd.Env, env...)
 	stdout, err := p.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -214,7 +217,9 @@ func (p *process) call(cred, method, path string, body any) (int, []byte, error)
 		return 0, nil, err
 	}
 	req.Header.Set("Content-Type", api.ContentTypeJSON)
-	req.Header.Set("Authorization", "Bearer "+cred)
+	if cred != "" { // public routes take no credential
+		req.Header.Set("Authorization", "Bearer "+cred)
+	}
 	res, err := client.Do(req)
 	if err != nil {
 		return 0, nil, err
@@ -450,5 +455,42 @@ func testCleanExit(t *testing.T, bin string, sig syscall.Signal) {
 	q.must(t, http.StatusOK, token, http.MethodGet, strings.ReplaceAll(api.PathOrganization, "{org_id}", org.ID), nil, nil)
 	if err := q.stop(t, sig); err != nil {
 		t.Fatalf("second exit after %v: %v", sig, err)
+	}
+}
+
+// testBootstrapRestart (issue 10, item 4): a restart on an existing database with a new bootstrap token
+// and a new seed user applies both, and the log says what it applied and what was there, never the
+// token.
+func testBootstrapRestart(t *testing.T, bin string) {
+	dbPath := filepath.Join(t.TempDir(), "orgs.db")
+	email := "restart-" + randomHex() + "@example.test"
+	oldToken, newToken := "orgs_pat_"+randomHex()+randomHex(), "orgs_pat_"+randomHex()+randomHex()
+	oldSeed, newSeed := "old-seed-"+randomHex()+"@example.test", "new-seed-"+randomHex()+"@example.test"
+	p := start(t, bin, dbPath, email, oldToken, "ORGS_SEED_USERS="+oldSeed)
+	if err := p.stop(t, syscall.SIGTERM); err != nil {
+		t.Fatalf("stop: %v\n%s", err, p.output)
+	}
+	q := start(t, bin, dbPath, email, newToken, "ORGS_SEED_USERS="+oldSeed+", "+newSeed)
+	for _, tok := range []string{oldToken, newToken} {
+		q.must(t, http.StatusOK, tok, http.MethodGet, api.PathCurrentUser, nil, nil)
+	}
+	var org api.Organization
+	q.must(t, http.StatusCreated, newToken, http.MethodPost, api.PathOrganizations,
+		api.OrganizationCreate{Name: "restart", AdminContactEmails: []string{email}, Plan: api.PlanTeam}, &org)
+	q.must(t, http.StatusCreated, newToken, http.MethodPost, strings.ReplaceAll(api.PathMembers, "{org_id}", org.ID),
+		api.MemberCreate{Email: newSeed, Role: api.RoleMember}, nil)
+	if err := q.stop(t, syscall.SIGTERM); err != nil {
+		t.Fatalf("stop: %v\n%s", err, q.output)
+	}
+	out := q.output.String()
+	for _, want := range []string{"bootstrap: user already present", "bootstrap: personal token added", "added=" + newSeed, "already_present=" + oldSeed} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the log of the restart lacks %q:\n%s", want, out)
+		}
+	}
+	for _, secret := range []string{oldToken, newToken} {
+		if strings.Contains(p.output.String()+out, secret) {
+			t.Errorf("the program printed a bootstrap token:\n%s", out)
+		}
 	}
 }
