@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -245,30 +244,11 @@ func (e *Env) SignUp(t *testing.T, email string) (api.User, string) {
 	if !ok {
 		t.Fatalf("sign up %s: the server emailed no verification code", email)
 	}
-	body, err := json.Marshal(api.EmailVerification{Code: code})
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, e.Endpoint+api.PathVerifyEmail, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+resp.Token)
-	req.Header.Set("Content-Type", api.ContentTypeJSON)
-	res, err := http.DefaultClient.Do(req)
+	u, err := e.NewClient(t, resp.Token).VerifyEmail(t.Context(), code)
 	if err != nil {
 		t.Fatalf("verify %s: %v", email, err)
 	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil || res.StatusCode != http.StatusOK {
-		t.Fatalf("verify %s: %d %s %v", email, res.StatusCode, data, err)
-	}
-	var u api.User
-	if err := json.Unmarshal(data, &u); err != nil {
-		t.Fatalf("verify %s: %v", email, err)
-	}
-	return u, resp.Token
+	return *u, resp.Token
 }
 
 // CreateOrganization creates an organization on plan, owned by the owner, through the API.

@@ -15,3 +15,13 @@ func (c *Client) Signup(ctx context.Context, req api.SignupRequest) (*api.Signup
 func (c *Client) CurrentUser(ctx context.Context) (*api.User, error) {
 	return get[api.User](ctx, c, api.PathCurrentUser)
 }
+
+// VerifyEmail proves the current user's address with the code emailed at sign-up.
+func (c *Client) VerifyEmail(ctx context.Context, code string) (*api.User, error) {
+	return create[api.User](ctx, c, api.EmailVerification{Code: code}, api.PathVerifyEmail)
+}
+
+// AcceptMembership accepts, as the current user, a membership of orgID that someone else added.
+func (c *Client) AcceptMembership(ctx context.Context, orgID string) (*api.Member, error) {
+	return create[api.Member](ctx, c, nil, api.PathMembershipAccept, orgID)
+}

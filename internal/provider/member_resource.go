@@ -52,6 +52,7 @@ type memberModel struct {
 	Role               types.String    `tfsdk:"role"`
 	EnvironmentRoles   types.Map       `tfsdk:"environment_roles"`
 	UserID             types.String    `tfsdk:"user_id"`
+	Status             types.String    `tfsdk:"status"`
 	DowngradeOnDestroy types.Bool      `tfsdk:"downgrade_on_destroy"`
 	Timeouts           timeouts.Value  `tfsdk:"timeouts"`
 }
@@ -107,6 +108,13 @@ func (r *memberResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				MarkdownDescription: "The id of the member's user.",
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"status": schema.StringAttribute{
+				MarkdownDescription: "`active`, or `pending` while the user has not accepted a membership someone else added: a pending member has no rights yet, " +
+					"and does not use up one of the user's organizations. The user accepts it themselves (the reference server's operators can do it for them: " +
+					"`orgs-apiserver memberships accept`). A refresh shows the change; it never plans one.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"downgrade_on_destroy": schema.BoolAttribute{
 				MarkdownDescription: "When the resource is destroyed, keep the user in the organization with role `member` instead of removing them. " +
@@ -392,6 +400,7 @@ func moveFromInvitation(ctx context.Context, req resource.MoveStateRequest, resp
 		OrganizationID: source.OrganizationID, Email: source.Email, Role: api.Role(source.Role),
 	})
 	moved.UserID = types.StringNull()
+	moved.Status = types.StringNull()
 	resp.Diagnostics.Append(resp.TargetState.Set(ctx, moved)...)
 	resp.Diagnostics.Append(memberIdentity.set(ctx, resp.TargetState, resp.TargetIdentity)...)
 }
@@ -425,6 +434,7 @@ func memberRefreshed(prior memberModel, m *api.Member) memberModel {
 		Role:               types.StringValue(string(m.Role)),
 		EnvironmentRoles:   types.MapValueMust(types.StringType, roles),
 		UserID:             types.StringValue(m.UserID),
+		Status:             types.StringValue(string(m.Status)),
 		DowngradeOnDestroy: downgrade,
 		Timeouts:           prior.Timeouts,
 	}

@@ -304,3 +304,34 @@ func TestAccMemberResource_validation(t *testing.T) {
 		},
 	})
 }
+
+// A membership added by someone else is pending until the user accepts it (the server's default, which
+// acctest turns off elsewhere): the state says so, and after the user accepts, a refresh shows it
+// active with nothing to plan.
+func TestAccMemberResource_pendingUntilAccepted(t *testing.T) {
+	env := acctest.New(t, acctest.WithPendingMemberships())
+	org := env.CreateOrganization(t, api.PlanStarter)
+	_, eveToken := env.SignUp(t, "eve@example.com")
+	status := func(want string) statecheck.StateCheck {
+		return statecheck.ExpectKnownValue(memberResource, tfjsonpath.New("status"), knownvalue.StringExact(want))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:            memberConfig(env, org.ID, "eve@example.com", "admin", ""),
+				ConfigStateChecks: []statecheck.StateCheck{status("pending")},
+			},
+			{
+				PreConfig: func() {
+					if _, err := env.NewClient(t, eveToken).AcceptMembership(t.Context(), org.ID); err != nil {
+						t.Fatalf("eve accepts: %v", err)
+					}
+				},
+				Config:            memberConfig(env, org.ID, "eve@example.com", "admin", ""),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{status("active")},
+			},
+		},
+	})
+}
