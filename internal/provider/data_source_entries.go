@@ -109,6 +109,7 @@ var memberItems = []itemAttr[api.Member]{
 		},
 		func(m *api.Member) attr.Value { return memberRefreshed(memberModel{}, m).EnvironmentRoles }),
 	stringItem("user_id", "The id of the member's user.", func(m *api.Member) string { return m.UserID }),
+	stringItem("status", "`active`, or `pending` until the user accepts a membership someone else added.", func(m *api.Member) string { return string(m.Status) }),
 	stringItem("name", "The user's name; `\"\"` when they gave none.", func(m *api.Member) string { return m.Name }),
 	nullableStringItem("created_at", "When the user became a member (RFC 3339).", func(m *api.Member) types.String { return timeValue(m.CreatedAt) }),
 }
