@@ -92,6 +92,7 @@ func memberValue(m api.Member) knownvalue.Check {
 		"role":              knownvalue.StringExact(string(m.Role)),
 		"environment_roles": knownvalue.MapExact(roles),
 		"user_id":           knownvalue.StringExact(m.UserID),
+		"status":            knownvalue.StringExact(string(m.Status)),
 		"name":              knownvalue.StringExact(m.Name),
 		"created_at":        rfc3339(m.CreatedAt),
 	})
