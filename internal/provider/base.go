@@ -33,6 +33,9 @@ type providerData struct {
 	// usages memoizes each organization's usage for plan-time limit checks: one read per organization
 	// per run, however many objects are planned.
 	usages *memo[api.Usage]
+	// plannedPlans holds, by organization id, the plan an orgs_organization of this run is changing to
+	// (planned before the members that refer to it), for the plan-time member limit.
+	plannedPlans *sync.Map
 	// defaultOrganizationID is the provider's organization_id, for those that leave theirs out; "" for none.
 	defaultOrganizationID string
 }
@@ -42,6 +45,7 @@ func newProviderData(c *client.Client, defaultOrganizationID string) *providerDa
 		client:                c,
 		listings:              client.NewListings(c, client.ListingsConfig{}),
 		usages:                &memo[api.Usage]{},
+		plannedPlans:          &sync.Map{},
 		defaultOrganizationID: defaultOrganizationID,
 	}
 }

@@ -228,13 +228,26 @@ func (r *memberResource) refuseOverMemberLimit(ctx context.Context, plan memberM
 		tflog.Debug(ctx, "could not read the organization's usage to check its member limit at plan time", map[string]any{"error": err.Error()})
 		return
 	}
+	limit, planName := int64(-1), usage.Plan
+	if next, ok := r.plannedPlans.Load(orgID); ok {
+		// The same run changes the organization's plan first (the member refers to it): count its seats.
+		if p, isPlan := next.(api.Plan); isPlan {
+			planName, limit = p, api.PlanLimits[p].Members
+		}
+	}
 	for _, q := range usage.Quantities {
-		if q.Name != api.QuantityMembers || q.Remaining > 0 {
+		if q.Name != api.QuantityMembers {
 			continue
+		}
+		if limit < 0 {
+			limit = q.Limit
+		}
+		if q.Used < limit {
+			return
 		}
 		resp.Diagnostics.AddAttributeError(path.Root("email"), "The organization's plan has no room for another member",
 			fmt.Sprintf("Organization %s is on plan %q, which allows %s, and already has %d (including the owner who created it), so %s cannot be added. %s",
-				orgID, usage.Plan, plural(q.Limit, "member"), q.Used, plan.Email.ValueString(), planThatFits(q.Used+1)))
+				orgID, planName, plural(limit, "member"), q.Used, plan.Email.ValueString(), planThatFits(q.Used+1)))
 	}
 }
 

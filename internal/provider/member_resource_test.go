@@ -335,3 +335,48 @@ func TestAccMemberResource_pendingUntilAccepted(t *testing.T) {
 		},
 	})
 }
+
+// A full organization whose plan the same apply raises has room: the plan-time member limit counts the
+// seats of the plan the organization is changing to (the walk-through of a new user: hobby first, then
+// starter and two members in one apply).
+func TestAccMemberResource_planRaisedInTheSameApply(t *testing.T) {
+	env := acctest.New(t)
+	env.SignUp(t, "bob@example.com")
+	config := func(plan string, member bool) string {
+		c := env.ProviderBlock() + fmt.Sprintf(`
+resource "orgs_organization" "o" {
+  name                 = "raised"
+  admin_contact_emails = ["ops@example.com"]
+  plan                 = %q
+}
+`, plan)
+		if member {
+			c += `
+resource "orgs_member" "bob" {
+  organization_id = orgs_organization.o.id
+  email           = "bob@example.com"
+  role            = "member"
+}
+`
+		}
+		return c
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config("hobby", false)},
+			{
+				Config:      config("hobby", true),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`The organization's plan has no room for another member`),
+			},
+			{
+				Config: config("starter", true),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("orgs_organization.o", plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("orgs_member.bob", plancheck.ResourceActionCreate),
+				}},
+			},
+		},
+	})
+}

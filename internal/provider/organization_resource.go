@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -32,6 +33,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*organizationResource)(nil)
 	_ resource.ResourceWithImportState = (*organizationResource)(nil)
 	_ resource.ResourceWithIdentity    = (*organizationResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*organizationResource)(nil)
 )
 
 // NewOrganizationResource is the constructor the provider registers for orgs_organization.
@@ -276,6 +278,22 @@ func (r *organizationResource) Delete(ctx context.Context, req resource.DeleteRe
 	if err := r.client.DeleteOrganization(ctx, state.ID.ValueString()); err != nil && !client.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, "delete organization "+state.ID.ValueString(), err)
 	}
+}
+
+// ModifyPlan tells the rest of the run which plan an existing organization is about to be on, so that
+// the plan-time member limit of its orgs_member resources counts the seats the new plan gives rather
+// than refusing a member the same apply makes room for.
+func (r *organizationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() || r.plannedPlans == nil {
+		return
+	}
+	var id, plan types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root("plan"), &plan)...)
+	if resp.Diagnostics.HasError() || plan.IsUnknown() || plan.IsNull() {
+		return
+	}
+	r.plannedPlans.Store(id.ValueString(), api.Plan(plan.ValueString()))
 }
 
 func (r *organizationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
