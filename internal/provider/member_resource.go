@@ -187,7 +187,9 @@ func (r *memberResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		}
 	}
 	if (req.State.Raw.IsNull() || replaced) && !resp.Plan.Raw.IsNull() && !plan.OrganizationID.IsUnknown() && !plan.Email.IsUnknown() {
-		r.refuseOverMemberLimit(ctx, plan, resp)
+		if !r.refuseExistingMember(ctx, plan, resp) {
+			r.refuseOverMemberLimit(ctx, plan, resp)
+		}
 	}
 }
 
@@ -216,6 +218,19 @@ func (r *memberResource) refuseLastOwner(ctx context.Context, state memberModel,
 			"(the last owner is then kept as is), or remove it from the state with `terraform state rm` / `tofu state rm`."
 	}
 	resp.Diagnostics.AddAttributeError(path.Root("role"), "Cannot leave the organization without an owner", detail)
+}
+
+// refuseExistingMember fails the plan of a new membership the organization already has (its creator,
+// most often), saying how to import it instead; it reports whether it did.
+func (r *memberResource) refuseExistingMember(ctx context.Context, plan memberModel, resp *resource.ModifyPlanResponse) bool {
+	orgID, email := plan.OrganizationID.ValueString(), plan.Email.ValueString()
+	if _, err := r.listings.Members.Get(ctx, orgID, email); err != nil {
+		return false // not a member, or not readable now: the server decides at apply
+	}
+	resp.Diagnostics.AddAttributeError(path.Root("email"), "Already a member",
+		fmt.Sprintf("%s is already a member of organization %s. To manage that membership, import it instead of creating it: "+
+			"an import block with id = \"%s/%s\" (or `terraform import` / `tofu import` of that id).", email, orgID, orgID, email))
+	return true
 }
 
 // refuseOverMemberLimit fails the plan of a new member when the organization's plan is already full,

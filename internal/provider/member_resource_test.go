@@ -263,10 +263,11 @@ func TestAccMemberResource_createHints(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				// The creator is already a member: import it instead.
-				Config: memberConfig(env, org.ID, env.OwnerEmail, "owner", ""),
-				ExpectError: wrappedText(fmt.Sprintf(`%s is already a member. To manage that membership, import it instead of creating it: an import block with id = "%s/%s"`,
-					env.OwnerEmail, org.ID, env.OwnerEmail)),
+				// The creator is already a member: refused at plan time, saying to import it instead.
+				Config:   memberConfig(env, org.ID, env.OwnerEmail, "owner", ""),
+				PlanOnly: true,
+				ExpectError: wrappedText(fmt.Sprintf(`%s is already a member of organization %s. To manage that membership, import it instead of creating it: an import block with id = "%s/%s"`,
+					env.OwnerEmail, org.ID, org.ID, env.OwnerEmail)),
 			},
 			{
 				Config:      memberConfig(env, org.ID, "nobody@example.com", "member", ""),
