@@ -324,12 +324,35 @@ func (s *Server) storeIdempotent(ctx context.Context, tx *sql.Tx, k *idempotency
 	// Wall-clock time, not the configurable clock: retention is about the server's storage, and a
 	// test's fake clock must not make keys vanish or live forever.
 	now := time.Now()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency WHERE created_at <= ?`, store.FormatTime(now.Add(-idempotencyRetention))); err != nil {
+	if err := s.sweepIdempotency(ctx, tx, now); err != nil {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO idempotency (lookup, request_hash, response, created_at) VALUES (?, ?, ?, ?)`,
 		k.lookup, k.requestHash, sealed, store.FormatTime(now))
 	return err
+}
+
+// idempotencySweepEvery is how often expired idempotency records are deleted, and
+// idempotencySweepBatch how many at most at a time. Expired records are never replayed (loadIdempotent
+// looks only within the retention), so deleting them is only about space: a write that stores a record
+// sweeps at most once per interval, and a bounded batch, instead of scanning on every write.
+const (
+	idempotencySweepEvery = time.Minute
+	idempotencySweepBatch = 1000
+)
+
+func (s *Server) sweepIdempotency(ctx context.Context, tx *sql.Tx, now time.Time) error {
+	last := s.lastSweep.Load()
+	if now.UnixNano()-last < int64(idempotencySweepEvery) || !s.lastSweep.CompareAndSwap(last, now.UnixNano()) {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM idempotency WHERE lookup IN
+		(SELECT lookup FROM idempotency WHERE created_at <= ? ORDER BY created_at LIMIT ?)`,
+		store.FormatTime(now.Add(-idempotencyRetention)), idempotencySweepBatch)
+	if err != nil {
+		return fmt.Errorf("sweep expired idempotency records: %w", err)
+	}
+	return nil
 }
 
 // responseRecorder holds a response until the write stage decides its fate.

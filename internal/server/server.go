@@ -26,6 +26,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -76,8 +77,10 @@ type Server struct {
 	sealer   *sealer
 	// idemSecret is mixed into the keys that encrypt stored idempotent responses.
 	idemSecret []byte
-	closed     sync.Once
-	closeErr   error
+	// lastSweep is when expired idempotency records were last deleted (Unix nanoseconds).
+	lastSweep atomic.Int64
+	closed    sync.Once
+	closeErr  error
 }
 
 // New opens (creating and migrating if needed) the database and returns a server ready to serve.
@@ -182,7 +185,8 @@ func (s *Server) newAPI(mux *http.ServeMux) huma.API {
 	config.DocsPath = ""
 	config.SchemasPath = ""
 	config.CreateHooks = nil
-	config.Formats = map[string]huma.Format{"application/json": huma.DefaultJSONFormat, "json": huma.DefaultJSONFormat}
+	config.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
+	config.Transformers = append(config.Transformers, sendWithETag)
 	config.RejectUnknownQueryParameters = true
 	config.Info.License = &huma.License{Name: "MPL-2.0", Identifier: "MPL-2.0"}
 	// Where `make server` and the program's default -listen put it; a client points at its own.
