@@ -30,12 +30,13 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// writeState is the write transaction of one HTTP request. The handler does its work in it; the write
-// stage (writes) commits it only after the response has been produced, together with the idempotency
-// record, and only then lets the response out: an acknowledged write is durable, and a replayed key
-// finds its response exactly when its work is committed.
+// writeState is the write transaction of one HTTP request: its turn at the writer, a savepoint in a
+// batch of the committer (see groupcommit.go). The handler does its work in it; the write stage
+// (writes) releases it only after the response has been produced, together with the idempotency
+// record, and lets the response out only once the batch is committed: an acknowledged write is
+// durable, and a replayed key finds its response exactly when its work is committed.
 type writeState struct {
-	tx          *sql.Tx
+	turn        *writeTurn
 	afterCommit []func()
 	idem        *idempotencyKey // the request's Idempotency-Key, nil without one
 	replayed    bool            // the response is a stored one (or the refusal to replay): nothing to commit
@@ -47,45 +48,43 @@ type writeStateKey struct{}
 // (Bootstrap) it commits at once.
 func (s *Server) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	st, _ := ctx.Value(writeStateKey{}).(*writeState)
-	if st != nil && st.tx != nil {
-		return fn(st.tx)
+	if st != nil && st.turn != nil {
+		return fn(st.turn.tx)
 	}
 	// The transaction must not die with the client's connection half-way: the work either happens
-	// whole or not at all, whether or not anyone is still listening.
-	tx, err := s.db.Writer.BeginTx(context.WithoutCancel(ctx), nil)
+	// whole or not at all, whether or not anyone is still listening. (The write stage runs the
+	// handler without cancellation too: an interrupted statement would end the whole batch.)
+	ctx = context.WithoutCancel(ctx)
+	turn, err := s.committer.begin(ctx)
 	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
+		return err
 	}
 	// Set before fn runs, so that a nested write joins this transaction instead of waiting forever for
-	// the one writer connection this transaction holds.
+	// the writer this turn holds.
 	if st != nil {
-		st.tx = tx
+		st.turn = turn
+	}
+	fail := func(err error) error {
+		turn.rollback(ctx)
+		if st != nil {
+			st.turn = nil
+		}
+		return err
 	}
 	// The credential is read again through the transaction: one revoked (or whose creator left) while
 	// this request waited for the writer must not write.
 	if p := principalFrom(ctx); p.kind != anonymous {
-		if _, err := s.lookupCredential(ctx, tx, p.hash); err != nil {
-			tx.Rollback()
-			if st != nil {
-				st.tx = nil
-			}
-			return err
+		if _, err := s.lookupCredential(ctx, turn.tx, p.hash); err != nil {
+			return fail(err)
 		}
 	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		if st != nil {
-			st.tx = nil
-		}
-		return err
+	if err := fn(turn.tx); err != nil {
+		return fail(err)
 	}
 	if st != nil {
 		return nil
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return turn.commit(ctx)
 }
 
 // afterCommit runs f once the request's writes are committed (at once outside a request). Side

@@ -103,17 +103,20 @@ func (s *Server) writes(next http.Handler) http.Handler {
 
 		st := &writeState{idem: idem}
 		rec := &responseRecorder{header: http.Header{}, status: http.StatusOK}
+		// Not cancelled with the client's connection: a statement interrupted half-way would end the
+		// transaction of the whole batch this request's savepoint is in.
+		ctx := context.WithoutCancel(r.Context())
 		func() {
-			// A panic must not leave the writer connection inside an open transaction.
+			// A panic must not leave the writer held inside an open savepoint.
 			defer func() {
 				if v := recover(); v != nil {
-					if st.tx != nil {
-						st.tx.Rollback()
+					if st.turn != nil {
+						st.turn.rollback(ctx)
 					}
 					panic(v)
 				}
 			}()
-			next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), writeStateKey{}, st)))
+			next.ServeHTTP(rec, r.WithContext(context.WithValue(ctx, writeStateKey{}, st)))
 		}()
 		if st.replayed {
 			rec.writeTo(w)
@@ -121,26 +124,26 @@ func (s *Server) writes(next http.Handler) http.Handler {
 		}
 		idem = st.idem // the operation may have declined the key (sign-up)
 		success := rec.status >= 200 && rec.status < 300
-		if success && idem != nil && st.tx == nil {
-			tx, err := s.db.Writer.BeginTx(context.WithoutCancel(r.Context()), nil)
+		if success && idem != nil && st.turn == nil {
+			turn, err := s.committer.begin(ctx)
 			if err != nil {
 				s.internalError(w, "begin transaction", err)
 				return
 			}
-			st.tx = tx
+			st.turn = turn
 		}
-		if st.tx != nil {
+		if st.turn != nil {
 			if !success {
-				st.tx.Rollback()
+				st.turn.rollback(ctx)
 			} else {
 				if idem != nil {
-					if err := s.storeIdempotent(r.Context(), st.tx, idem, rec); err != nil {
-						st.tx.Rollback()
+					if err := s.storeIdempotent(ctx, st.turn.tx, idem, rec); err != nil {
+						st.turn.rollback(ctx)
 						s.internalError(w, "store idempotency record", err)
 						return
 					}
 				}
-				if err := st.tx.Commit(); err != nil {
+				if err := st.turn.commit(ctx); err != nil {
 					s.internalError(w, "commit", err)
 					return
 				}

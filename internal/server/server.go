@@ -65,16 +65,18 @@ const DefaultInvitationTTL = 7 * 24 * time.Hour
 
 // Server is the reference API server. It is an http.Handler.
 type Server struct {
-	cfg      Config
-	now      func() time.Time
-	log      *slog.Logger
-	db       *store.Store
-	handler  http.Handler
-	openapi  []byte
-	limiter  *rateLimiter
-	faults   *faultInjector
-	inflight *inflightKeys
-	sealer   *sealer
+	cfg Config
+	now func() time.Time
+	log *slog.Logger
+	db  *store.Store
+	// committer runs every write transaction, committing concurrent ones together.
+	committer *committer
+	handler   http.Handler
+	openapi   []byte
+	limiter   *rateLimiter
+	faults    *faultInjector
+	inflight  *inflightKeys
+	sealer    *sealer
 	// idemSecret is mixed into the keys that encrypt stored idempotent responses.
 	idemSecret []byte
 	// lastSweep is when expired idempotency records were last deleted (Unix nanoseconds).
@@ -109,7 +111,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.db = db
+	s.committer = newCommitter(db.Writer, s.log)
 	if err := s.sealLegacySecrets(context.Background()); err != nil {
+		s.committer.close()
 		db.Close()
 		return nil, fmt.Errorf("server: %w", err)
 	}
@@ -118,6 +122,7 @@ func New(cfg Config) (*Server, error) {
 	humaAPI := s.newAPI(mux)
 	doc, err := marshalOpenAPI(humaAPI)
 	if err != nil {
+		s.committer.close()
 		db.Close()
 		return nil, err
 	}
@@ -153,7 +158,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 
 // Close closes the database. Call it after the HTTP server has stopped sending requests.
 func (s *Server) Close() error {
-	s.closed.Do(func() { s.closeErr = s.db.Close() })
+	s.closed.Do(func() {
+		s.committer.close()
+		s.closeErr = s.db.Close()
+	})
 	return s.closeErr
 }
 
