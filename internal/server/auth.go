@@ -130,7 +130,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			if !ok {
 				authErr = errUnauthorized("the Authorization header must be \"Bearer <token>\"")
 			} else {
-				p, authErr = s.lookupCredential(r.Context(), s.db.Reader, hashSecret(token))
+				p, authErr = s.lookupCredential(r.Context(), s.reader, hashSecret(token))
 			}
 		}
 		budget := clientAddress(r)
@@ -287,7 +287,7 @@ func (s *Server) checkAccess(ctx huma.Context, next func(huma.Context)) {
 		}
 		return
 	}
-	a, err := s.resolveAccess(ctx.Context(), s.db.Reader, p, ctx.Param("org_id"), pol)
+	a, err := s.resolveAccess(ctx.Context(), s.reader, p, ctx.Param("org_id"), pol)
 	if err != nil {
 		var prob *problem
 		if errors.As(err, &prob) {

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -306,4 +307,60 @@ func queryPage[T any](ctx context.Context, q querier, scan func(rowScanner) (T, 
 		items, seqs = append(items, item), append(seqs, seq)
 	}
 	return items, seqs, rows.Err()
+}
+
+// preparedReads is the read pool with each query prepared once and kept: SQLite compiles a statement
+// on every call that is not prepared, which on the hot read paths (authentication, membership, one
+// object) costs about as much as running it. database/sql prepares a kept statement again on each
+// connection it runs on, once. Queries are fixed strings with placeholders, so they are few; past
+// maxPreparedReads distinct ones, the rest run unprepared.
+type preparedReads struct {
+	db    *sql.DB
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+const maxPreparedReads = 512
+
+func newPreparedReads(db *sql.DB) *preparedReads {
+	return &preparedReads{db: db, stmts: map[string]*sql.Stmt{}}
+}
+
+// stmt is the kept statement of query, or nil when it cannot be kept.
+func (p *preparedReads) stmt(ctx context.Context, query string) *sql.Stmt {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if st, ok := p.stmts[query]; ok {
+		return st
+	}
+	if len(p.stmts) >= maxPreparedReads {
+		return nil
+	}
+	st, err := p.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // running it unprepared reports the error
+	}
+	p.stmts[query] = st
+	return st
+}
+
+func (p *preparedReads) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := p.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return p.db.ExecContext(ctx, query, args...)
+}
+
+func (p *preparedReads) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := p.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return p.db.QueryContext(ctx, query, args...)
+}
+
+func (p *preparedReads) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := p.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return p.db.QueryRowContext(ctx, query, args...)
 }

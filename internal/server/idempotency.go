@@ -286,7 +286,7 @@ func (k *idempotencyKey) aead() (cipher.AEAD, error) {
 func (s *Server) loadIdempotent(ctx context.Context, k *idempotencyKey) (*storedResponse, error) {
 	var requestHash string
 	var sealed []byte
-	err := s.db.Reader.QueryRowContext(ctx, `SELECT request_hash, response FROM idempotency WHERE lookup = ? AND created_at > ?`,
+	err := s.reader.QueryRowContext(ctx, `SELECT request_hash, response FROM idempotency WHERE lookup = ? AND created_at > ?`,
 		k.lookup, store.FormatTime(time.Now().Add(-idempotencyRetention))).Scan(&requestHash, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil

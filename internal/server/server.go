@@ -69,6 +69,8 @@ type Server struct {
 	now func() time.Time
 	log *slog.Logger
 	db  *store.Store
+	// reader runs the reads outside a write transaction, on the read pool, with kept statements.
+	reader *preparedReads
 	// committer runs every write transaction, committing concurrent ones together.
 	committer *committer
 	handler   http.Handler
@@ -111,6 +113,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.db = db
+	s.reader = newPreparedReads(db.Reader)
 	s.committer = newCommitter(db.Writer, s.log)
 	if err := s.sealLegacySecrets(context.Background()); err != nil {
 		s.committer.close()
