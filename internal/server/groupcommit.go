@@ -142,7 +142,14 @@ func (c *committer) begin(ctx context.Context) (*writeTurn, error) {
 	case <-c.stop:
 		return nil, errCommitterClosed
 	}
-	g := <-t.granted
+	var g grant
+	select {
+	case g = <-t.granted:
+	case <-c.done:
+		// Stopped with this turn still queued. (A granted turn cannot meet a stopped committer: the
+		// committer stops only between batches, and a batch ends when all its turns are released.)
+		return nil, errCommitterClosed
+	}
 	if g.err != nil {
 		return nil, g.err
 	}
