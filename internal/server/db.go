@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -336,7 +337,7 @@ func (p *preparedReads) stmt(ctx context.Context, query string) *sql.Stmt {
 	if len(p.stmts) >= maxPreparedReads {
 		return nil
 	}
-	st, err := p.db.PrepareContext(ctx, query)
+	st, err := p.db.PrepareContext(ctx, query) //nolint:sqlclosecheck // kept for the pool's life; close closes it
 	if err != nil {
 		return nil // running it unprepared reports the error
 	}
@@ -344,22 +345,34 @@ func (p *preparedReads) stmt(ctx context.Context, query string) *sql.Stmt {
 	return st
 }
 
+// close closes the kept statements.
+func (p *preparedReads) close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var errs []error
+	for query, st := range p.stmts {
+		errs = append(errs, st.Close())
+		delete(p.stmts, query)
+	}
+	return errors.Join(errs...)
+}
+
 func (p *preparedReads) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := p.stmt(ctx, query); st != nil {
+	if st := p.stmt(ctx, query); st != nil { //nolint:sqlclosecheck // a kept statement, closed by close
 		return st.ExecContext(ctx, args...)
 	}
 	return p.db.ExecContext(ctx, query, args...)
 }
 
 func (p *preparedReads) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := p.stmt(ctx, query); st != nil {
+	if st := p.stmt(ctx, query); st != nil { //nolint:sqlclosecheck // a kept statement, closed by close
 		return st.QueryContext(ctx, args...)
 	}
 	return p.db.QueryContext(ctx, query, args...)
 }
 
 func (p *preparedReads) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := p.stmt(ctx, query); st != nil {
+	if st := p.stmt(ctx, query); st != nil { //nolint:sqlclosecheck // a kept statement, closed by close
 		return st.QueryRowContext(ctx, args...)
 	}
 	return p.db.QueryRowContext(ctx, query, args...)

@@ -165,8 +165,7 @@ func (c *committer) begin(ctx context.Context) (*writeTurn, error) {
 func (w *writeTurn) commit(ctx context.Context) error {
 	if _, err := w.tx.ExecContext(context.WithoutCancel(ctx), `RELEASE request`); err != nil {
 		w.t.released <- false
-		<-w.t.committed
-		return fmt.Errorf("release savepoint: %w", err)
+		return errors.Join(fmt.Errorf("release savepoint: %w", err), <-w.t.committed)
 	}
 	w.t.released <- true
 	return <-w.t.committed

@@ -72,6 +72,9 @@ func committed(t *testing.T, db *store.Store) []int {
 		}
 		xs = append(xs, x)
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	return xs
 }
 

@@ -163,7 +163,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 func (s *Server) Close() error {
 	s.closed.Do(func() {
 		s.committer.close()
-		s.closeErr = s.db.Close()
+		s.closeErr = errors.Join(s.reader.close(), s.db.Close())
 	})
 	return s.closeErr
 }
