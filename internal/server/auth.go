@@ -357,7 +357,7 @@ func memberRole(ctx context.Context, q querier, orgID, userID string) (api.Role,
 // read saw before someone demoted or removed the caller.
 func (s *Server) writeOrg(ctx context.Context, fn func(tx *sql.Tx, a access) error) error {
 	early := accessFrom(ctx)
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.writeChecked(ctx, false, func(tx *sql.Tx) error {
 		p, err := s.lookupCredential(ctx, tx, early.hash)
 		if err != nil {
 			return err
