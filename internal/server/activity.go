@@ -30,7 +30,7 @@ func (s *Server) listActivity(ctx context.Context, in *listActivityInput) (*page
 		query += ` AND seq < ?`
 		args = append(args, before)
 	}
-	items, seqs, err := queryPage(ctx, s.db.Reader, scanActivity, query+` ORDER BY seq DESC LIMIT ?`, append(args, in.PageSize+1)...)
+	items, seqs, err := queryPage(ctx, s.reader, scanActivity, query+` ORDER BY seq DESC LIMIT ?`, append(args, in.PageSize+1)...)
 	if err != nil {
 		return nil, err
 	}

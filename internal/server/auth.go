@@ -130,7 +130,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			if !ok {
 				authErr = errUnauthorized("the Authorization header must be \"Bearer <token>\"")
 			} else {
-				p, authErr = s.lookupCredential(r.Context(), s.db.Reader, hashSecret(token))
+				p, authErr = s.lookupCredential(r.Context(), s.reader, hashSecret(token))
 			}
 		}
 		budget := clientAddress(r)
@@ -287,7 +287,7 @@ func (s *Server) checkAccess(ctx huma.Context, next func(huma.Context)) {
 		}
 		return
 	}
-	a, err := s.resolveAccess(ctx.Context(), s.db.Reader, p, ctx.Param("org_id"), pol)
+	a, err := s.resolveAccess(ctx.Context(), s.reader, p, ctx.Param("org_id"), pol)
 	if err != nil {
 		var prob *problem
 		if errors.As(err, &prob) {
@@ -357,7 +357,7 @@ func memberRole(ctx context.Context, q querier, orgID, userID string) (api.Role,
 // read saw before someone demoted or removed the caller.
 func (s *Server) writeOrg(ctx context.Context, fn func(tx *sql.Tx, a access) error) error {
 	early := accessFrom(ctx)
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.writeChecked(ctx, false, func(tx *sql.Tx) error {
 		p, err := s.lookupCredential(ctx, tx, early.hash)
 		if err != nil {
 			return err

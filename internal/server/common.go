@@ -38,7 +38,7 @@ type objectOutput[T any] struct {
 }
 
 func newObjectOutput[T any](v T) *objectOutput[T] {
-	return &objectOutput[T]{ETag: etagOf(v), Body: v}
+	return &objectOutput[T]{ETag: etagPending, Body: v}
 }
 
 type pageOutput[T any] struct {

@@ -1,17 +1,24 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server/store"
@@ -25,12 +32,13 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// writeState is the write transaction of one HTTP request. The handler does its work in it; the write
-// stage (writes) commits it only after the response has been produced, together with the idempotency
-// record, and only then lets the response out: an acknowledged write is durable, and a replayed key
-// finds its response exactly when its work is committed.
+// writeState is the write transaction of one HTTP request: its turn at the writer, a savepoint in a
+// batch of the committer (see groupcommit.go). The handler does its work in it; the write stage
+// (writes) releases it only after the response has been produced, together with the idempotency
+// record, and lets the response out only once the batch is committed: an acknowledged write is
+// durable, and a replayed key finds its response exactly when its work is committed.
 type writeState struct {
-	tx          *sql.Tx
+	turn        *writeTurn
 	afterCommit []func()
 	idem        *idempotencyKey // the request's Idempotency-Key, nil without one
 	replayed    bool            // the response is a stored one (or the refusal to replay): nothing to commit
@@ -41,46 +49,50 @@ type writeStateKey struct{}
 // write runs fn in the request's write transaction, beginning it if needed. Outside a request
 // (Bootstrap) it commits at once.
 func (s *Server) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.writeChecked(ctx, true, fn)
+}
+
+// writeChecked is write; checkCredential false leaves reading the credential again to fn, for writeOrg,
+// which reads it through the transaction itself (once is enough).
+func (s *Server) writeChecked(ctx context.Context, checkCredential bool, fn func(tx *sql.Tx) error) error {
 	st, _ := ctx.Value(writeStateKey{}).(*writeState)
-	if st != nil && st.tx != nil {
-		return fn(st.tx)
+	if st != nil && st.turn != nil {
+		return fn(st.turn.tx)
 	}
 	// The transaction must not die with the client's connection half-way: the work either happens
-	// whole or not at all, whether or not anyone is still listening.
-	tx, err := s.db.Writer.BeginTx(context.WithoutCancel(ctx), nil)
+	// whole or not at all, whether or not anyone is still listening. (The write stage runs the
+	// handler without cancellation too: an interrupted statement would end the whole batch.)
+	ctx = context.WithoutCancel(ctx)
+	turn, err := s.committer.begin(ctx)
 	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
+		return err
 	}
 	// Set before fn runs, so that a nested write joins this transaction instead of waiting forever for
-	// the one writer connection this transaction holds.
+	// the writer this turn holds.
 	if st != nil {
-		st.tx = tx
+		st.turn = turn
+	}
+	fail := func(err error) error {
+		turn.rollback(ctx)
+		if st != nil {
+			st.turn = nil
+		}
+		return err
 	}
 	// The credential is read again through the transaction: one revoked (or whose creator left) while
 	// this request waited for the writer must not write.
-	if p := principalFrom(ctx); p.kind != anonymous {
-		if _, err := s.lookupCredential(ctx, tx, p.hash); err != nil {
-			tx.Rollback()
-			if st != nil {
-				st.tx = nil
-			}
-			return err
+	if p := principalFrom(ctx); checkCredential && p.kind != anonymous {
+		if _, err := s.lookupCredential(ctx, turn.tx, p.hash); err != nil {
+			return fail(err)
 		}
 	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		if st != nil {
-			st.tx = nil
-		}
-		return err
+	if err := fn(turn.tx); err != nil {
+		return fail(err)
 	}
 	if st != nil {
 		return nil
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return turn.commit(ctx)
 }
 
 // afterCommit runs f once the request's writes are committed (at once outside a request). Side
@@ -179,15 +191,63 @@ func page[T any](items []T, seqs []int64, size int) api.Page[T] {
 
 // ---- ETags ----
 
-// etagOf is a strong entity tag over the object's JSON form: it changes whenever anything a client can
-// see changes.
+// encodeJSON is the JSON form a response body is sent in: what huma's JSON format writes (HTML
+// characters not escaped), without the trailing newline.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// etagOfJSON is a strong entity tag over an object's JSON form: it changes whenever anything a client
+// can see changes.
+func etagOfJSON(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
+}
+
+// etagOf is the entity tag of v, as a response carrying v is tagged (see sendWithETag).
 func etagOf(v any) string {
-	b, err := json.Marshal(v)
+	b, err := encodeJSON(v)
 	if err != nil {
 		panic(fmt.Sprintf("etag: %v", err))
 	}
-	sum := sha256.Sum256(b)
-	return `"` + hex.EncodeToString(sum[:16]) + `"`
+	return etagOfJSON(b)
+}
+
+// etagPending is what newObjectOutput puts in the ETag header: sendWithETag, which encodes the body,
+// replaces it with the tag of the exact bytes it sends, so an object is encoded once per response.
+const etagPending = "orgs-etag-pending"
+
+// sendWithETag is a huma transformer: for a response whose ETag is pending it encodes the body once,
+// sets the ETag from those bytes, and hands them on as they are (jsonFormat writes them unchanged).
+func sendWithETag(ctx huma.Context, _ string, v any) (any, error) {
+	_, w := humago.Unwrap(ctx)
+	if w.Header().Get(api.HeaderETag) != etagPending {
+		return v, nil
+	}
+	b, err := encodeJSON(v)
+	if err != nil {
+		return nil, err
+	}
+	w.Header().Set(api.HeaderETag, etagOfJSON(b))
+	return json.RawMessage(b), nil
+}
+
+// jsonFormat is huma's JSON format, except that a body sendWithETag already encoded is written as is.
+var jsonFormat = huma.Format{
+	Marshal: func(w io.Writer, v any) error {
+		if raw, ok := v.(json.RawMessage); ok {
+			_, err := w.Write(append(raw, '\n'))
+			return err
+		}
+		return huma.DefaultJSONFormat.Marshal(w, v)
+	},
+	Unmarshal: huma.DefaultJSONFormat.Unmarshal,
 }
 
 // checkIfMatch compares an If-Match header with the current representation's tag (412 on mismatch).
@@ -254,4 +314,72 @@ func queryPage[T any](ctx context.Context, q querier, scan func(rowScanner) (T, 
 		items, seqs = append(items, item), append(seqs, seq)
 	}
 	return items, seqs, rows.Err()
+}
+
+// preparedReads is the read pool with each query prepared once and kept: SQLite compiles a statement
+// on every call that is not prepared, which on the hot read paths (authentication, membership, one
+// object) costs about as much as running it. database/sql prepares a kept statement again on each
+// connection it runs on, once. Queries are fixed strings with placeholders, so they are few; past
+// maxPreparedReads distinct ones, the rest run unprepared.
+type preparedReads struct {
+	db    *sql.DB
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+const maxPreparedReads = 512
+
+func newPreparedReads(db *sql.DB) *preparedReads {
+	return &preparedReads{db: db, stmts: map[string]*sql.Stmt{}}
+}
+
+// stmt is the kept statement of query, or nil when it cannot be kept.
+func (p *preparedReads) stmt(ctx context.Context, query string) *sql.Stmt {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if st, ok := p.stmts[query]; ok {
+		return st
+	}
+	if len(p.stmts) >= maxPreparedReads {
+		return nil
+	}
+	st, err := p.db.PrepareContext(ctx, query) //nolint:sqlclosecheck // kept for the pool's life; close closes it
+	if err != nil {
+		return nil // running it unprepared reports the error
+	}
+	p.stmts[query] = st
+	return st
+}
+
+// close closes the kept statements.
+func (p *preparedReads) close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var errs []error
+	for query, st := range p.stmts {
+		errs = append(errs, st.Close())
+		delete(p.stmts, query)
+	}
+	return errors.Join(errs...)
+}
+
+func (p *preparedReads) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := p.stmt(ctx, query); st != nil { //nolint:sqlclosecheck // a kept statement, closed by close
+		return st.ExecContext(ctx, args...)
+	}
+	return p.db.ExecContext(ctx, query, args...)
+}
+
+func (p *preparedReads) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := p.stmt(ctx, query); st != nil { //nolint:sqlclosecheck // a kept statement, closed by close
+		return st.QueryContext(ctx, args...)
+	}
+	return p.db.QueryContext(ctx, query, args...)
+}
+
+func (p *preparedReads) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := p.stmt(ctx, query); st != nil { //nolint:sqlclosecheck // a kept statement, closed by close
+		return st.QueryRowContext(ctx, args...)
+	}
+	return p.db.QueryRowContext(ctx, query, args...)
 }

@@ -81,7 +81,7 @@ func (s *Server) listEnvironments(ctx context.Context, in *listEnvironmentsInput
 		}
 		args = append(args, in.OrgID, userID)
 	}
-	items, seqs, err := queryPage(ctx, s.db.Reader, scanEnvironment, query+` ORDER BY e.seq LIMIT ?`, append(args, in.PageSize+1)...)
+	items, seqs, err := queryPage(ctx, s.reader, scanEnvironment, query+` ORDER BY e.seq LIMIT ?`, append(args, in.PageSize+1)...)
 	if err != nil {
 		return nil, err
 	}
@@ -173,14 +173,14 @@ func (s *Server) createEnvironment(ctx context.Context, in *createEnvironmentInp
 
 func (s *Server) getEnvironment(ctx context.Context, in *EnvironmentPath) (*objectOutput[api.Environment], error) {
 	a := accessFrom(ctx)
-	e, err := s.loadEnvironment(ctx, s.db.Reader, in.OrgID, in.EnvironmentID)
+	e, err := s.loadEnvironment(ctx, s.reader, in.OrgID, in.EnvironmentID)
 	if err != nil {
 		return nil, err
 	}
 	if !seesAllEnvironments(a) {
 		var granted int
 		if a.kind == userPrincipal {
-			if err := s.db.Reader.QueryRowContext(ctx, `SELECT count(*) FROM member_environment_roles WHERE organization_id = ? AND user_id = ? AND environment_id = ?`,
+			if err := s.reader.QueryRowContext(ctx, `SELECT count(*) FROM member_environment_roles WHERE organization_id = ? AND user_id = ? AND environment_id = ?`,
 				in.OrgID, a.userID, e.ID).Scan(&granted); err != nil {
 				return nil, err
 			}

@@ -103,17 +103,20 @@ func (s *Server) writes(next http.Handler) http.Handler {
 
 		st := &writeState{idem: idem}
 		rec := &responseRecorder{header: http.Header{}, status: http.StatusOK}
+		// Not cancelled with the client's connection: a statement interrupted half-way would end the
+		// transaction of the whole batch this request's savepoint is in.
+		ctx := context.WithoutCancel(r.Context())
 		func() {
-			// A panic must not leave the writer connection inside an open transaction.
+			// A panic must not leave the writer held inside an open savepoint.
 			defer func() {
 				if v := recover(); v != nil {
-					if st.tx != nil {
-						st.tx.Rollback()
+					if st.turn != nil {
+						st.turn.rollback(ctx)
 					}
 					panic(v)
 				}
 			}()
-			next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), writeStateKey{}, st)))
+			next.ServeHTTP(rec, r.WithContext(context.WithValue(ctx, writeStateKey{}, st)))
 		}()
 		if st.replayed {
 			rec.writeTo(w)
@@ -121,26 +124,26 @@ func (s *Server) writes(next http.Handler) http.Handler {
 		}
 		idem = st.idem // the operation may have declined the key (sign-up)
 		success := rec.status >= 200 && rec.status < 300
-		if success && idem != nil && st.tx == nil {
-			tx, err := s.db.Writer.BeginTx(context.WithoutCancel(r.Context()), nil)
+		if success && idem != nil && st.turn == nil {
+			turn, err := s.committer.begin(ctx)
 			if err != nil {
 				s.internalError(w, "begin transaction", err)
 				return
 			}
-			st.tx = tx
+			st.turn = turn
 		}
-		if st.tx != nil {
+		if st.turn != nil {
 			if !success {
-				st.tx.Rollback()
+				st.turn.rollback(ctx)
 			} else {
 				if idem != nil {
-					if err := s.storeIdempotent(r.Context(), st.tx, idem, rec); err != nil {
-						st.tx.Rollback()
+					if err := s.storeIdempotent(ctx, st.turn.tx, idem, rec); err != nil {
+						st.turn.rollback(ctx)
 						s.internalError(w, "store idempotency record", err)
 						return
 					}
 				}
-				if err := st.tx.Commit(); err != nil {
+				if err := st.turn.commit(ctx); err != nil {
 					s.internalError(w, "commit", err)
 					return
 				}
@@ -283,7 +286,7 @@ func (k *idempotencyKey) aead() (cipher.AEAD, error) {
 func (s *Server) loadIdempotent(ctx context.Context, k *idempotencyKey) (*storedResponse, error) {
 	var requestHash string
 	var sealed []byte
-	err := s.db.Reader.QueryRowContext(ctx, `SELECT request_hash, response FROM idempotency WHERE lookup = ? AND created_at > ?`,
+	err := s.reader.QueryRowContext(ctx, `SELECT request_hash, response FROM idempotency WHERE lookup = ? AND created_at > ?`,
 		k.lookup, store.FormatTime(time.Now().Add(-idempotencyRetention))).Scan(&requestHash, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -324,12 +327,35 @@ func (s *Server) storeIdempotent(ctx context.Context, tx *sql.Tx, k *idempotency
 	// Wall-clock time, not the configurable clock: retention is about the server's storage, and a
 	// test's fake clock must not make keys vanish or live forever.
 	now := time.Now()
-	if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency WHERE created_at <= ?`, store.FormatTime(now.Add(-idempotencyRetention))); err != nil {
+	if err := s.sweepIdempotency(ctx, tx, now); err != nil {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO idempotency (lookup, request_hash, response, created_at) VALUES (?, ?, ?, ?)`,
 		k.lookup, k.requestHash, sealed, store.FormatTime(now))
 	return err
+}
+
+// idempotencySweepEvery is how often expired idempotency records are deleted, and
+// idempotencySweepBatch how many at most at a time. Expired records are never replayed (loadIdempotent
+// looks only within the retention), so deleting them is only about space: a write that stores a record
+// sweeps at most once per interval, and a bounded batch, instead of scanning on every write.
+const (
+	idempotencySweepEvery = time.Minute
+	idempotencySweepBatch = 1000
+)
+
+func (s *Server) sweepIdempotency(ctx context.Context, tx *sql.Tx, now time.Time) error {
+	last := s.lastSweep.Load()
+	if now.UnixNano()-last < int64(idempotencySweepEvery) || !s.lastSweep.CompareAndSwap(last, now.UnixNano()) {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM idempotency WHERE lookup IN
+		(SELECT lookup FROM idempotency WHERE created_at <= ? ORDER BY created_at LIMIT ?)`,
+		store.FormatTime(now.Add(-idempotencyRetention)), idempotencySweepBatch)
+	if err != nil {
+		return fmt.Errorf("sweep expired idempotency records: %w", err)
+	}
+	return nil
 }
 
 // responseRecorder holds a response until the write stage decides its fate.

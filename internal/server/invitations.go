@@ -91,7 +91,7 @@ func (s *Server) listInvitations(ctx context.Context, in *listInvitationsInput) 
 	if err != nil {
 		return nil, err
 	}
-	items, seqs, err := queryPage(ctx, s.db.Reader, s.scanInvitation, `SELECT `+invitationColumns+` FROM invitations WHERE organization_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+	items, seqs, err := queryPage(ctx, s.reader, s.scanInvitation, `SELECT `+invitationColumns+` FROM invitations WHERE organization_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
 		in.OrgID, after, in.PageSize+1)
 	if err != nil {
 		return nil, err
@@ -161,7 +161,7 @@ func (s *Server) createInvitation(ctx context.Context, in *createInvitationInput
 }
 
 func (s *Server) getInvitation(ctx context.Context, in *InvitationPath) (*objectOutput[api.Invitation], error) {
-	inv, err := s.loadInvitation(ctx, s.db.Reader, in.OrgID, in.InvitationID)
+	inv, err := s.loadInvitation(ctx, s.reader, in.OrgID, in.InvitationID)
 	if err != nil {
 		return nil, err
 	}

@@ -65,7 +65,7 @@ func (s *Server) listLabels(ctx context.Context, in *listLabelsInput) (*pageOutp
 	if err != nil {
 		return nil, err
 	}
-	items, seqs, err := queryPage(ctx, s.db.Reader, scanLabel, `SELECT `+labelColumns+` FROM labels WHERE organization_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+	items, seqs, err := queryPage(ctx, s.reader, scanLabel, `SELECT `+labelColumns+` FROM labels WHERE organization_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
 		in.OrgID, after, in.PageSize+1)
 	if err != nil {
 		return nil, err
@@ -113,7 +113,7 @@ func (s *Server) createLabel(ctx context.Context, in *createLabelInput) (*object
 }
 
 func (s *Server) getLabel(ctx context.Context, in *LabelPath) (*objectOutput[api.Label], error) {
-	l, err := s.loadLabel(ctx, s.db.Reader, in.OrgID, in.Key)
+	l, err := s.loadLabel(ctx, s.reader, in.OrgID, in.Key)
 	if err != nil {
 		return nil, err
 	}

@@ -178,7 +178,7 @@ func (s *Server) listMembers(ctx context.Context, in *listMembersInput) (*pageOu
 	if err != nil {
 		return nil, err
 	}
-	items, seqs, err := queryPage(ctx, s.db.Reader, scanMember, `SELECT `+memberColumns+` FROM members m JOIN users u ON u.id = m.user_id
+	items, seqs, err := queryPage(ctx, s.reader, scanMember, `SELECT `+memberColumns+` FROM members m JOIN users u ON u.id = m.user_id
 		WHERE m.organization_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`, in.OrgID, after, in.PageSize+1)
 	if err != nil {
 		return nil, err
@@ -186,7 +186,7 @@ func (s *Server) listMembers(ctx context.Context, in *listMembersInput) (*pageOu
 	if len(items) == 0 {
 		return &pageOutput[api.Member]{Body: page(items, seqs, in.PageSize)}, nil
 	}
-	roles, err := environmentRoles(ctx, s.db.Reader, in.OrgID, seqs[0], seqs[len(seqs)-1])
+	roles, err := environmentRoles(ctx, s.reader, in.OrgID, seqs[0], seqs[len(seqs)-1])
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +252,7 @@ func (s *Server) addMember(ctx context.Context, in *addMemberInput) (*objectOutp
 }
 
 func (s *Server) getMember(ctx context.Context, in *MemberPath) (*objectOutput[api.Member], error) {
-	m, err := s.loadMember(ctx, s.db.Reader, in.OrgID, in.Email)
+	m, err := s.loadMember(ctx, s.reader, in.OrgID, in.Email)
 	if err != nil {
 		return nil, err
 	}
@@ -343,12 +343,12 @@ func (s *Server) listMemberships(ctx context.Context, in *listMembershipsInput) 
 		query += ` AND m.status = ?`
 		args = append(args, in.Status)
 	}
-	items, seqs, err := queryPage(ctx, s.db.Reader, scanMember, query+` ORDER BY m.seq LIMIT ?`, append(args, in.PageSize+1)...)
+	items, seqs, err := queryPage(ctx, s.reader, scanMember, query+` ORDER BY m.seq LIMIT ?`, append(args, in.PageSize+1)...)
 	if err != nil {
 		return nil, err
 	}
 	for i := range items {
-		roles, err := environmentRoles(ctx, s.db.Reader, items[i].OrganizationID, seqs[i], seqs[i])
+		roles, err := environmentRoles(ctx, s.reader, items[i].OrganizationID, seqs[i], seqs[i])
 		if err != nil {
 			return nil, err
 		}

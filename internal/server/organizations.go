@@ -116,7 +116,7 @@ func (s *Server) listOrganizations(ctx context.Context, in *listOrganizationsInp
 	}
 	query += ` ORDER BY o.seq LIMIT ?`
 	args = append(args, in.PageSize+1)
-	items, seqs, err := queryPage(ctx, s.db.Reader, scanOrganization, query, args...)
+	items, seqs, err := queryPage(ctx, s.reader, scanOrganization, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +190,7 @@ func (s *Server) createOrganization(ctx context.Context, in *createOrganizationI
 }
 
 func (s *Server) getOrganization(ctx context.Context, in *OrgPath) (*objectOutput[api.Organization], error) {
-	o, err := s.loadOrganization(ctx, s.db.Reader, in.OrgID)
+	o, err := s.loadOrganization(ctx, s.reader, in.OrgID)
 	if err != nil {
 		return nil, err
 	}

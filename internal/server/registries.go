@@ -109,7 +109,7 @@ func (s *Server) listContainerRegistries(ctx context.Context, in *listContainerR
 	if err != nil {
 		return nil, err
 	}
-	items, seqs, err := queryPage(ctx, s.db.Reader, func(r rowScanner) (api.ContainerRegistry, int64, error) {
+	items, seqs, err := queryPage(ctx, s.reader, func(r rowScanner) (api.ContainerRegistry, int64, error) {
 		rec, seq, err := scanRegistry(r)
 		return rec.ContainerRegistry, seq, err
 	}, `SELECT `+registryColumns+` FROM container_registries WHERE organization_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
@@ -160,7 +160,7 @@ func (s *Server) createContainerRegistry(ctx context.Context, in *createContaine
 }
 
 func (s *Server) getContainerRegistry(ctx context.Context, in *RegistryPath) (*objectOutput[api.ContainerRegistry], error) {
-	r, err := s.loadRegistry(ctx, s.db.Reader, in.OrgID, in.RegistryID)
+	r, err := s.loadRegistry(ctx, s.reader, in.OrgID, in.RegistryID)
 	if err != nil {
 		return nil, err
 	}

@@ -26,6 +26,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -64,20 +65,26 @@ const DefaultInvitationTTL = 7 * 24 * time.Hour
 
 // Server is the reference API server. It is an http.Handler.
 type Server struct {
-	cfg      Config
-	now      func() time.Time
-	log      *slog.Logger
-	db       *store.Store
-	handler  http.Handler
-	openapi  []byte
-	limiter  *rateLimiter
-	faults   *faultInjector
-	inflight *inflightKeys
-	sealer   *sealer
+	cfg Config
+	now func() time.Time
+	log *slog.Logger
+	db  *store.Store
+	// reader runs the reads outside a write transaction, on the read pool, with kept statements.
+	reader *preparedReads
+	// committer runs every write transaction, committing concurrent ones together.
+	committer *committer
+	handler   http.Handler
+	openapi   []byte
+	limiter   *rateLimiter
+	faults    *faultInjector
+	inflight  *inflightKeys
+	sealer    *sealer
 	// idemSecret is mixed into the keys that encrypt stored idempotent responses.
 	idemSecret []byte
-	closed     sync.Once
-	closeErr   error
+	// lastSweep is when expired idempotency records were last deleted (Unix nanoseconds).
+	lastSweep atomic.Int64
+	closed    sync.Once
+	closeErr  error
 }
 
 // New opens (creating and migrating if needed) the database and returns a server ready to serve.
@@ -106,7 +113,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.db = db
+	s.reader = newPreparedReads(db.Reader)
+	s.committer = newCommitter(db.Writer, s.log)
 	if err := s.sealLegacySecrets(context.Background()); err != nil {
+		s.committer.close()
 		db.Close()
 		return nil, fmt.Errorf("server: %w", err)
 	}
@@ -115,6 +125,7 @@ func New(cfg Config) (*Server, error) {
 	humaAPI := s.newAPI(mux)
 	doc, err := marshalOpenAPI(humaAPI)
 	if err != nil {
+		s.committer.close()
 		db.Close()
 		return nil, err
 	}
@@ -150,7 +161,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 
 // Close closes the database. Call it after the HTTP server has stopped sending requests.
 func (s *Server) Close() error {
-	s.closed.Do(func() { s.closeErr = s.db.Close() })
+	s.closed.Do(func() {
+		s.committer.close()
+		s.closeErr = errors.Join(s.reader.close(), s.db.Close())
+	})
 	return s.closeErr
 }
 
@@ -182,7 +196,8 @@ func (s *Server) newAPI(mux *http.ServeMux) huma.API {
 	config.DocsPath = ""
 	config.SchemasPath = ""
 	config.CreateHooks = nil
-	config.Formats = map[string]huma.Format{"application/json": huma.DefaultJSONFormat, "json": huma.DefaultJSONFormat}
+	config.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
+	config.Transformers = append(config.Transformers, sendWithETag)
 	config.RejectUnknownQueryParameters = true
 	config.Info.License = &huma.License{Name: "MPL-2.0", Identifier: "MPL-2.0"}
 	// Where `make server` and the program's default -listen put it; a client points at its own.

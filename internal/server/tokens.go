@@ -78,7 +78,7 @@ func (s *Server) listAPITokens(ctx context.Context, in *listAPITokensInput) (*pa
 	if err != nil {
 		return nil, err
 	}
-	items, seqs, err := queryPage(ctx, s.db.Reader, s.scanAPIToken, `SELECT `+apiTokenColumns+` FROM api_tokens t WHERE t.organization_id = ? AND t.seq > ? ORDER BY t.seq LIMIT ?`,
+	items, seqs, err := queryPage(ctx, s.reader, s.scanAPIToken, `SELECT `+apiTokenColumns+` FROM api_tokens t WHERE t.organization_id = ? AND t.seq > ? ORDER BY t.seq LIMIT ?`,
 		in.OrgID, after, in.PageSize+1)
 	if err != nil {
 		return nil, err
@@ -136,7 +136,7 @@ func (s *Server) createAPIToken(ctx context.Context, in *createAPITokenInput) (*
 }
 
 func (s *Server) getAPIToken(ctx context.Context, in *APITokenPath) (*objectOutput[api.APIToken], error) {
-	t, err := s.loadAPIToken(ctx, s.db.Reader, in.OrgID, in.TokenID)
+	t, err := s.loadAPIToken(ctx, s.reader, in.OrgID, in.TokenID)
 	if err != nil {
 		return nil, err
 	}

@@ -348,12 +348,10 @@ func TestNestedWriteJoinsTransaction(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("nested write deadlocked")
 	}
-	if st.tx == nil {
+	if st.turn == nil {
 		t.Fatal("the request's transaction was not left for the write stage to commit")
 	}
-	if err := st.tx.Rollback(); err != nil {
-		t.Fatal(err)
-	}
+	st.turn.rollback(t.Context())
 }
 
 func TestFaultsAreDeterministic(t *testing.T) {

@@ -125,14 +125,14 @@ func (s *Server) checkPlanFits(ctx context.Context, q querier, orgID string, pla
 }
 
 func (s *Server) getUsage(ctx context.Context, in *OrgPath) (*objectOutput[api.Usage], error) {
-	plan, err := planOf(ctx, s.db.Reader, in.OrgID)
+	plan, err := planOf(ctx, s.reader, in.OrgID)
 	if err != nil {
 		return nil, err
 	}
 	u := api.Usage{OrganizationID: in.OrgID, Plan: plan, Quantities: []api.UsageQuantity{}}
 	limits := api.PlanLimits[plan]
 	for _, quantity := range api.Quantities {
-		used, err := s.countQuantity(ctx, s.db.Reader, in.OrgID, quantity)
+		used, err := s.countQuantity(ctx, s.reader, in.OrgID, quantity)
 		if err != nil {
 			return nil, err
 		}

@@ -193,7 +193,7 @@ func (s *Server) verifyEmail(ctx context.Context, in *verifyEmailInput) (*object
 }
 
 func (s *Server) currentUser(ctx context.Context, _ *struct{}) (*objectOutput[api.User], error) {
-	u, err := s.loadUser(ctx, s.db.Reader, principalFrom(ctx).userID)
+	u, err := s.loadUser(ctx, s.reader, principalFrom(ctx).userID)
 	if err != nil {
 		return nil, err
 	}
@@ -356,7 +356,7 @@ func (s *Server) listPersonalTokens(ctx context.Context, in *listPersonalTokensI
 	if err != nil {
 		return nil, err
 	}
-	items, seqs, err := queryPage(ctx, s.db.Reader, scanPersonalToken, `SELECT `+personalTokenColumns+` FROM personal_tokens WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+	items, seqs, err := queryPage(ctx, s.reader, scanPersonalToken, `SELECT `+personalTokenColumns+` FROM personal_tokens WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
 		principalFrom(ctx).userID, after, in.PageSize+1)
 	if err != nil {
 		return nil, err
@@ -408,7 +408,7 @@ func (s *Server) loadPersonalToken(ctx context.Context, q querier, userID, id st
 }
 
 func (s *Server) getPersonalToken(ctx context.Context, in *PersonalTokenPath) (*objectOutput[api.PersonalToken], error) {
-	t, err := s.loadPersonalToken(ctx, s.db.Reader, principalFrom(ctx).userID, in.TokenID)
+	t, err := s.loadPersonalToken(ctx, s.reader, principalFrom(ctx).userID, in.TokenID)
 	if err != nil {
 		return nil, err
 	}
