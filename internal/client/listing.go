@@ -156,6 +156,21 @@ func (l *Listing[T]) Get(ctx context.Context, orgID, key string) (*T, error) {
 	return l.get(ctx, orgID, key)
 }
 
+// GetForCheck is Get for plan-time checks, which may be run again for every object an apply creates:
+// once this client has written to the organization, it answers only from a listing newer than that
+// write and otherwise says it cannot tell (checked false), rather than list again for every object.
+func (l *Listing[T]) GetForCheck(ctx context.Context, orgID, key string) (obj *T, checked bool, err error) {
+	l.mu.Lock()
+	gen := l.c.writes.generation(orgID)
+	f := l.org(orgID).current
+	l.mu.Unlock()
+	if gen > 0 && (f == nil || f.generation != gen) {
+		return nil, false, nil
+	}
+	obj, err = l.Get(ctx, orgID, key)
+	return obj, true, err
+}
+
 // All returns every object of this kind in orgID, from the shared listing.
 func (l *Listing[T]) All(ctx context.Context, orgID string) ([]T, error) {
 	l.mu.Lock()

@@ -297,3 +297,35 @@ func TestListingsCallerCancelLeavesOthersServed(t *testing.T) {
 func decodeBody(r *http.Request, v any) error {
 	return json.NewDecoder(r.Body).Decode(v)
 }
+
+// GetForCheck reads like Get until the client writes to the organization; after that it answers from a
+// listing newer than the write or not at all, so plan-time checks re-run during an apply do not list
+// the organization once per created object.
+func TestListingsGetForCheckAfterWrites(t *testing.T) {
+	t.Parallel()
+	f := newFakeMembers(50)
+	c, l := newListingsFor(t, f, 0)
+	ctx := t.Context()
+	if _, checked, err := l.Members.GetForCheck(ctx, "org_1", f.emails[3]); !checked || err != nil {
+		t.Fatalf("before any write: checked %v, %v; want a read", checked, err)
+	}
+	for i := range 5 {
+		if _, err := c.AddMember(ctx, "org_1", api.MemberCreate{Email: fmt.Sprintf("new-%d@example.com", i), Role: api.RoleMember}); err != nil {
+			t.Fatal(err)
+		}
+		before := f.listRequests.Load() + f.gets.Load()
+		if _, checked, _ := l.Members.GetForCheck(ctx, "org_1", f.emails[3]); checked {
+			t.Errorf("after write %d the check read again", i)
+		}
+		if after := f.listRequests.Load() + f.gets.Load(); after != before {
+			t.Errorf("after write %d the check made %d requests, want none", i, after-before)
+		}
+	}
+	// A listing made after the writes answers again.
+	if _, err := l.Members.All(ctx, "org_1"); err != nil {
+		t.Fatal(err)
+	}
+	if m, checked, err := l.Members.GetForCheck(ctx, "org_1", "new-4@example.com"); !checked || err != nil || m == nil {
+		t.Errorf("with a fresh listing: %v, %v, %v; want the new member", m, checked, err)
+	}
+}

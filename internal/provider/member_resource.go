@@ -224,8 +224,8 @@ func (r *memberResource) refuseLastOwner(ctx context.Context, state memberModel,
 // most often), saying how to import it instead; it reports whether it did.
 func (r *memberResource) refuseExistingMember(ctx context.Context, plan memberModel, resp *resource.ModifyPlanResponse) bool {
 	orgID, email := plan.OrganizationID.ValueString(), plan.Email.ValueString()
-	if _, err := r.listings.Members.Get(ctx, orgID, email); err != nil {
-		return false // not a member, or not readable now: the server decides at apply
+	if _, checked, err := r.listings.Members.GetForCheck(ctx, orgID, email); !checked || err != nil {
+		return false // not a member, or not known without another listing: the server decides at apply
 	}
 	resp.Diagnostics.AddAttributeError(path.Root("email"), "Already a member",
 		fmt.Sprintf("%s is already a member of organization %s. To manage that membership, import it instead of creating it: "+
