@@ -52,9 +52,11 @@ func OpenAdmin(ctx context.Context, cfg AdminConfig) (*Admin, error) {
 		return nil, fmt.Errorf("%s is a directory, not a database file", cfg.DBPath)
 	}
 	s := newServer(Config{DBPath: cfg.DBPath, Now: cfg.Now, InvitationTTL: cfg.InvitationTTL})
-	if s.db, err = store.Open(ctx, cfg.DBPath); err != nil {
+	db, err := store.Open(ctx, cfg.DBPath)
+	if err != nil {
 		return nil, err
 	}
+	s.useDatabase(db)
 	return &Admin{s: s}, nil
 }
 

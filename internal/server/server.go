@@ -112,9 +112,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.db = db
-	s.reader = newPreparedReads(db.Reader)
-	s.committer = newCommitter(db.Writer, s.log)
+	s.useDatabase(db)
 	if err := s.sealLegacySecrets(context.Background()); err != nil {
 		s.committer.close()
 		db.Close()
@@ -154,6 +152,14 @@ func newServer(cfg Config) *Server {
 	s.faults = newFaultInjector(cfg.Faults)
 	s.inflight = newInflightKeys()
 	return s
+}
+
+// useDatabase connects the server to its open database: the prepared reads, and the committer that
+// runs every write. The API server and the operator's Admin both go through it.
+func (s *Server) useDatabase(db *store.Store) {
+	s.db = db
+	s.reader = newPreparedReads(db.Reader)
+	s.committer = newCommitter(db.Writer, s.log)
 }
 
 // ServeHTTP serves the API.
