@@ -293,6 +293,9 @@ func (h *harness) measure(name, dir string, env []string, count *counter, args .
 	err = cmd.Wait()
 	r.wall = time.Since(start)
 	r.peakKB = peak()
+	defer func() {
+		say("   %s: %s, %d requests, %d 429s, provider peak %s: %s", name, seconds(r.wall), r.requests, r.tooMany, mib(r.peakKB), r.outcome)
+	}()
 	if count != nil {
 		r.counted, r.requests, r.tooMany = true, count.requests.Load(), count.tooMany.Load()
 	}
