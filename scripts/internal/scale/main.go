@@ -130,14 +130,14 @@ func run(ctx context.Context, n, runs int, cliPath, providerBin string, latency 
 	total := n + labels
 	var floors [2]row
 	for i, f := range []struct{ name, typ, config string }{ // typ names the directory too
-		{fmt.Sprintf("floor: plan of %d terraform_data", total), "terraform_data", dataConfig(total)},
-		{fmt.Sprintf("floor: plan of %d floor_item (framework)", total), "floor_item", floorConfig(total)},
+		{fmt.Sprintf("floor: plan of %d terraform_data", total), "terraform_data", dataConfig(n, labels)},
+		{fmt.Sprintf("floor: plan of %d floor_item (framework)", total), "floor_item", floorConfig(n, labels)},
 	} {
 		dir, err := h.writeConfig(f.typ, f.config)
 		if err != nil {
 			return err
 		}
-		state, err := floorState(f.typ, total, h.version, filepath.Base(h.cli))
+		state, err := floorState(f.typ, n, labels, h.version, filepath.Base(h.cli))
 		if err != nil {
 			return err
 		}

@@ -55,40 +55,44 @@ locals {
 	return b.String()
 }
 
-// dataConfig is n terraform_data: the CLI's own cost of n resources.
-func dataConfig(n int) string {
-	return `
-resource "terraform_data" "r" {
-  for_each = toset(local.keys)
-  input    = each.key
-}
-` + keyList(n)
+// The floors have the orgs configuration's shape: one resource of n instances and one of labels
+// instances, each a for_each over a local list. The CLI's cost per instance grows with the size of its
+// resource, so one resource of n+labels instances would not be the same plan.
+
+// dataConfig is terraform_data: the CLI's own cost.
+func dataConfig(n, labels int) string {
+	return floorBlocks("terraform_data", "  input    = each.key\n", n, labels)
 }
 
-// floorConfig is n floor_item: the plugin protocol's and the framework's cost of n resources.
-func floorConfig(n int) string {
-	return requiredProvider("floor") + `
-provider "floor" {}
-
-resource "floor_item" "r" {
-  for_each        = toset(local.keys)
-  organization_id = "org_scale"
-  key             = each.key
-  value           = "scale"
-}
-` + keyList(n)
+// floorConfig is floor_item: the plugin protocol's and the framework's cost.
+func floorConfig(n, labels int) string {
+	return requiredProvider("floor") + "\nprovider \"floor\" {}\n" + floorBlocks("floor_item",
+		"  organization_id = \"org_scale\"\n  key             = each.key\n  value           = \"scale\"\n", n, labels)
 }
 
-// keyList is the floors' keys as a local value, so that their for_each has the shape of the orgs
-// configuration's (a local, not a literal of thousands of keys inline).
-func keyList(n int) string {
+func floorBlocks(typ, body string, n, labels int) string {
 	var b strings.Builder
-	b.WriteString("\nlocals {\n  keys = [\n")
-	for i := range n {
-		fmt.Fprintf(&b, "    \"item-%05d\",\n", i)
+	for _, name := range []string{"m", "l"} {
+		fmt.Fprintf(&b, "\nresource %q %q {\n  for_each = toset(local.%s)\n%s}\n", typ, name, name, body)
 	}
-	b.WriteString("  ]\n}\n")
+	b.WriteString("\nlocals {\n")
+	for name, count := range map[string]int{"m": n, "l": labels} {
+		fmt.Fprintf(&b, "  %s = [\n", name)
+		for _, key := range floorKeys(name, count) {
+			fmt.Fprintf(&b, "    %q,\n", key)
+		}
+		b.WriteString("  ]\n")
+	}
+	b.WriteString("}\n")
 	return b.String()
+}
+
+func floorKeys(name string, n int) []string {
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("%s-%05d", name, i)
+	}
+	return keys
 }
 
 // row is one measured CLI command.
@@ -150,7 +154,7 @@ func mib(kb int64) string { return fmt.Sprintf("%.0f MiB", float64(kb)/1024) }
 // floor_item), written directly: the floors measure a plan, and applying thousands of them first costs
 // the CLI many minutes (over a quarter of an hour for 2,000 terraform_data on a loaded machine). cli is
 // the CLI's binary, whose version and default provider host the state names.
-func floorState(typ string, n int, cliVersion, cliName string) ([]byte, error) {
+func floorState(typ string, n, labels int, cliVersion, cliName string) ([]byte, error) {
 	provider := `provider["terraform.io/builtin/terraform"]`
 	if typ == "floor_item" {
 		host := "registry.opentofu.org"
@@ -165,15 +169,18 @@ func floorState(typ string, n int, cliVersion, cliName string) ([]byte, error) {
 		Attributes          map[string]any `json:"attributes"`
 		SensitiveAttributes []any          `json:"sensitive_attributes"`
 	}
-	instances := make([]instance, n)
-	for i := range instances {
-		key := fmt.Sprintf("item-%05d", i)
-		attrs := map[string]any{"id": fmt.Sprintf("org_scale/%s", key), "organization_id": "org_scale", "key": key, "value": "scale"}
-		if typ == "terraform_data" {
-			str := map[string]string{"value": key, "type": "string"}
-			attrs = map[string]any{"id": fmt.Sprintf("00000000-0000-0000-0000-%012d", i), "input": str, "output": str, "triggers_replace": nil}
+	var resources []any
+	for name, count := range map[string]int{"m": n, "l": labels} {
+		var instances []instance
+		for i, key := range floorKeys(name, count) {
+			attrs := map[string]any{"id": "org_scale/" + key, "organization_id": "org_scale", "key": key, "value": "scale"}
+			if typ == "terraform_data" {
+				str := map[string]string{"value": key, "type": "string"}
+				attrs = map[string]any{"id": fmt.Sprintf("00000000-0000-0000-%04x-%012d", name[0], i), "input": str, "output": str, "triggers_replace": nil}
+			}
+			instances = append(instances, instance{IndexKey: key, Attributes: attrs, SensitiveAttributes: []any{}})
 		}
-		instances[i] = instance{IndexKey: key, Attributes: attrs, SensitiveAttributes: []any{}}
+		resources = append(resources, map[string]any{"mode": "managed", "type": typ, "name": name, "provider": provider, "instances": instances})
 	}
 	return json.MarshalIndent(map[string]any{
 		"version":           4,
@@ -181,9 +188,7 @@ func floorState(typ string, n int, cliVersion, cliName string) ([]byte, error) {
 		"serial":            1,
 		"lineage":           "00000000-0000-0000-0000-00000000f100",
 		"outputs":           map[string]any{},
-		"resources": []any{map[string]any{
-			"mode": "managed", "type": typ, "name": "r", "provider": provider, "instances": instances,
-		}},
-		"check_results": nil,
+		"resources":         resources,
+		"check_results":     nil,
 	}, "", "  ")
 }
