@@ -41,8 +41,9 @@ func main() {
 	keep := flag.Bool("keep", false, "keep the working directory (logs, configurations, state) and print its path")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, *n, *runs, *cli, *providerBin, *latency, *keep); err != nil {
+	err := run(ctx, *n, *runs, *cli, *providerBin, *latency, *keep)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "scale:", err)
 		os.Exit(1)
 	}

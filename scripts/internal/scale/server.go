@@ -37,7 +37,7 @@ func startServer(dbPath string, latency time.Duration, seed func(seeder) error) 
 			return nil, fmt.Errorf("seed users: %w", err)
 		}
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := new(net.ListenConfig).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		srv.Close()
 		return nil, err
