@@ -1,0 +1,349 @@
+// Command scale is the scale harness (`make scale`, scripts/scale.sh): it runs the reference server
+// in-process with its default rate limit, applies N orgs_member and up to the plan's limit of orgs_label
+// through a real OpenTofu or Terraform, plans, and plans again with 20ms of server latency. Beside
+// those it measures two floors on the same machine in the same run: a plan of as many terraform_data
+// (the CLI's own cost) and of as many resources of a minimal framework provider whose Read returns the
+// state unchanged (the plugin-protocol floor, ./floor). It prints one table: wall time, requests, 429s
+// and the provider process's peak RSS, then the goals with PASS or FAIL.
+//
+// It is a tool, not a test: nothing runs it in the test command.
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
+)
+
+const ownerEmail = "owner@example.com"
+
+func main() {
+	n := flag.Int("n", 1000, "number of orgs_member (the owner's membership, imported, is one of them)")
+	cli := flag.String("cli", "", "path of the tofu or terraform binary (scripts/ensure-cli.sh prints it)")
+	providerBin := flag.String("provider", "", "a prebuilt terraform-provider-orgs to measure (default: build this checkout's)")
+	latency := flag.Duration("latency", 20*time.Millisecond, "server latency of the last plan")
+	runs := flag.Int("runs", 3, "how many times each plan runs; the table shows the run of median wall time")
+	keep := flag.Bool("keep", false, "keep the working directory (logs, configurations, state) and print its path")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, *n, *runs, *cli, *providerBin, *latency, *keep)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "scale:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, n, runs int, cliPath, providerBin string, latency time.Duration, keep bool) error {
+	limits := api.PlanLimits[api.PlanEnterprise]
+	if n < 1 || int64(n) > limits.Members {
+		return fmt.Errorf("-n must be between 1 and %d (the enterprise plan's member limit)", limits.Members)
+	}
+	if runs < 1 {
+		return errors.New("-runs must be at least 1")
+	}
+	if cliPath == "" {
+		return errors.New("-cli is required (scripts/scale.sh passes the path scripts/ensure-cli.sh prints)")
+	}
+	labels := min(n, int(limits.Labels))
+	work, err := os.MkdirTemp("", "orgs-scale-")
+	if err != nil {
+		return err
+	}
+	if keep {
+		defer fmt.Fprintln(os.Stderr, "kept", work)
+	} else {
+		defer os.RemoveAll(work)
+	}
+
+	h := &harness{ctx: ctx, cli: cliPath, work: work, runs: runs}
+	say("building the providers into %s", filepath.Join(work, "bin"))
+	if err := h.build(providerBin); err != nil {
+		return err
+	}
+	machine, err := h.describeMachine()
+	if err != nil {
+		return err
+	}
+
+	say("starting the reference server (default rate limit) with %d seeded users", n)
+	seeds := make([]string, 0, n-1)
+	for i := 1; i < n; i++ {
+		seeds = append(seeds, memberEmail(i))
+	}
+	dbPath := filepath.Join(work, "orgs.db")
+	token := "orgs_pat_scale_" + fmt.Sprint(time.Now().UnixNano())
+	srv, err := startServer(dbPath, 0, func(s seeder) error { return s.Bootstrap(ctx, ownerEmail, token, seeds) })
+	if err != nil {
+		return err
+	}
+	defer func() { srv.stop() }()
+	orgID, err := createOrganization(ctx, srv.url, token)
+	if err != nil {
+		return err
+	}
+	h.orgsEnv = []string{"ORGS_TOKEN=" + token}
+
+	orgsDir, err := h.writeConfig("orgs", orgsConfig(orgID, n, labels))
+	if err != nil {
+		return err
+	}
+	var rows []row
+	measureOrgs := func(name string, args ...string) (row, error) {
+		say("%s", name)
+		r, err := h.median(name, orgsDir, append(h.orgsEnv, "ORGS_ENDPOINT="+srv.url), srv.count, args...)
+		r.resources = n + labels
+		rows = append(rows, r)
+		return r, err
+	}
+	if _, err := measureOrgs(fmt.Sprintf("apply: %d orgs_member + %d orgs_label", n, labels), applyArgs...); err != nil {
+		return err
+	}
+	plan, err := measureOrgs("plan", planArgs...)
+	if err != nil {
+		return err
+	}
+	srv.stop()
+	if srv, err = startServer(dbPath, latency, nil); err != nil {
+		return err
+	}
+	slow, err := measureOrgs(fmt.Sprintf("plan, server latency %s", latency), planArgs...)
+	if err != nil {
+		return err
+	}
+	srv.stop()
+
+	total := n + labels
+	var floors [2]row
+	for i, f := range []struct{ name, typ, config string }{ // typ names the directory too
+		{fmt.Sprintf("floor: plan of %d terraform_data", total), "terraform_data", dataConfig(n, labels)},
+		{fmt.Sprintf("floor: plan of %d floor_item (framework)", total), "floor_item", floorConfig(n, labels)},
+	} {
+		dir, err := h.writeConfig(f.typ, f.config)
+		if err != nil {
+			return err
+		}
+		state, err := floorState(f.typ, n, labels, h.version, filepath.Base(h.cli))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "terraform.tfstate"), state, 0o600); err != nil {
+			return err
+		}
+		say("%s", f.name)
+		if floors[i], err = h.median(f.name, dir, nil, nil, planArgs...); err != nil {
+			return err
+		}
+		floors[i].resources = total
+		rows = append(rows, floors[i])
+	}
+
+	machine = append(machine, "load average after: "+loadAverage())
+	fmt.Printf("\n%s\n\n", strings.Join(machine, "; "))
+	printTable(rows)
+	fmt.Println()
+	printGoals(n, plan, slow, floors[1])
+	return nil
+}
+
+var (
+	applyArgs = []string{"apply", "-auto-approve", "-input=false", "-no-color"}
+	planArgs  = []string{"plan", "-detailed-exitcode", "-input=false", "-no-color"}
+)
+
+func say(format string, args ...any) { fmt.Fprintf(os.Stderr, ">> "+format+"\n", args...) }
+
+func memberEmail(i int) string { return fmt.Sprintf("user%05d@example.com", i) }
+
+func createOrganization(ctx context.Context, endpoint, token string) (string, error) {
+	c, err := client.New(client.Config{Endpoint: endpoint, Token: token, UserAgent: "orgs-scale-harness"})
+	if err != nil {
+		return "", err
+	}
+	org, err := c.CreateOrganization(ctx, api.OrganizationCreate{
+		Name: "scale", AdminContactEmails: []string{ownerEmail}, Plan: api.PlanEnterprise,
+	})
+	if err != nil {
+		return "", fmt.Errorf("create organization: %w", err)
+	}
+	return org.ID, nil
+}
+
+// harness runs the CLI in working directories under work, with providers from work/bin.
+type harness struct {
+	ctx     context.Context
+	cli     string
+	work    string
+	runs    int    // of each plan
+	version string // the CLI's, as it writes it into state
+	orgsEnv []string
+}
+
+// build puts terraform-provider-orgs (this checkout's, or a prebuilt one) and the floor provider in
+// work/bin, and writes the CLI configuration that points both there.
+func (h *harness) build(providerBin string) error {
+	bin := filepath.Join(h.work, "bin")
+	orgs := filepath.Join(bin, "terraform-provider-orgs")
+	builds := [][]string{{"-o", filepath.Join(bin, "terraform-provider-floor"), "./scripts/internal/scale/floor"}}
+	if providerBin == "" {
+		builds = append(builds, []string{"-o", orgs, "."})
+	} else {
+		abs, err := filepath.Abs(providerBin)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(bin, 0o755); err != nil {
+			return err
+		}
+		if err := os.Symlink(abs, orgs); err != nil {
+			return err
+		}
+	}
+	for _, args := range builds {
+		cmd := exec.CommandContext(h.ctx, "go", append([]string{"build"}, args...)...)
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("go build %s: %w", args[len(args)-1], err)
+		}
+	}
+	return os.WriteFile(filepath.Join(h.work, "cli.tfrc"), fmt.Appendf(nil, `provider_installation {
+  dev_overrides {
+    "orgs-dev/orgs"  = %q
+    "orgs-dev/floor" = %q
+  }
+  direct {}
+}
+`, bin, bin), 0o600)
+}
+
+func (h *harness) writeConfig(name, config string) (string, error) {
+	dir := filepath.Join(h.work, name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	return dir, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600)
+}
+
+// environ is the CLI's environment: ours, and of the inherited one nothing that configures the CLI or
+// the provider (TF_LOG, TF_CLI_ARGS, ORGS_*, ...).
+func (h *harness) environ(extra []string) []string {
+	env := append([]string{
+		"TF_CLI_CONFIG_FILE=" + filepath.Join(h.work, "cli.tfrc"),
+		"TF_IN_AUTOMATION=1",
+		"CHECKPOINT_DISABLE=1",
+	}, extra...)
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "TF_") && !strings.HasPrefix(name, "ORGS_") && name != "CHECKPOINT_DISABLE" {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// median measures a plan h.runs times and returns the run of median wall time (the machine is shared,
+// and one slow run should not decide a goal); anything else it measures once.
+func (h *harness) median(name, dir string, env []string, count *counter, args ...string) (row, error) {
+	if args[0] != "plan" {
+		return h.measure(name, dir, env, count, args...)
+	}
+	var all []row
+	for range h.runs {
+		r, err := h.measure(name, dir, env, count, args...)
+		if err != nil {
+			return r, err
+		}
+		all = append(all, r)
+	}
+	slices.SortFunc(all, func(a, b row) int { return cmp.Compare(a.wall, b.wall) })
+	return all[len(all)/2], nil
+}
+
+// measure runs the CLI with args in dir and measures it; count, when not nil, is the server's counter.
+// A plan that finds changes is a result, not an error; a CLI that fails is both.
+func (h *harness) measure(name, dir string, env []string, count *counter, args ...string) (row, error) {
+	r := row{name: name}
+	logPath := filepath.Join(dir, args[0]+".log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return r, err
+	}
+	defer logFile.Close()
+	cmd := exec.CommandContext(h.ctx, h.cli, args...)
+	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, h.environ(env), logFile, logFile
+	// Interrupted: let the CLI stop its providers and write its state.
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = time.Minute
+	if count != nil {
+		count.reset()
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return r, err
+	}
+	peak := watchProviders(cmd.Process.Pid)
+	err = cmd.Wait()
+	r.wall = time.Since(start)
+	r.peakKB = peak()
+	defer func() {
+		say("   %s: %s, %d requests, %d 429s, provider peak %s: %s", name, seconds(r.wall), r.requests, r.tooMany, mib(r.peakKB), r.outcome)
+	}()
+	if count != nil {
+		r.counted, r.requests, r.tooMany = true, count.requests.Load(), count.tooMany.Load()
+	}
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		r.outcome = "ok"
+	case args[0] == "plan" && errors.As(err, &exit) && exit.ExitCode() == 2:
+		r.outcome = "changes planned"
+	default:
+		r.outcome = "FAILED"
+		return r, fmt.Errorf("%s: %s %s: %w\n%s", name, filepath.Base(h.cli), strings.Join(args, " "), err, tail(logPath, 30))
+	}
+	return r, nil
+}
+
+func tail(path string, lines int) string {
+	b, _ := os.ReadFile(path)
+	all := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	return strings.Join(all[max(0, len(all)-lines):], "\n")
+}
+
+// describeMachine says what the numbers were measured on, and learns the CLI's version.
+func (h *harness) describeMachine() ([]string, error) {
+	cmd := exec.CommandContext(h.ctx, h.cli, "version", "-json")
+	cmd.Env = h.environ(nil)
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("%s version: %w", h.cli, err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil || v.Version == "" {
+		return nil, fmt.Errorf("%s version -json: no version in %q", h.cli, out)
+	}
+	h.version = v.Version
+	return []string{
+		fmt.Sprintf("%d cores", runtime.NumCPU()),
+		memTotal() + " memory",
+		fmt.Sprintf("%s %s", filepath.Base(h.cli), v.Version),
+		"load average before: " + loadAverage(),
+	}, nil
+}
