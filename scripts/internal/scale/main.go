@@ -341,9 +341,13 @@ func (h *harness) measure(name, dir string, env []string, count *counter, args .
 	peak := watchProviders(cmd.Process.Pid)
 	err = cmd.Wait()
 	r.wall = time.Since(start)
+	if cmd.ProcessState != nil {
+		// The CLI's own CPU time and that of the children it waited for: its providers.
+		r.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
 	r.peakKB = peak()
 	defer func() {
-		say("   %s: %s, %d requests, %d 429s, provider peak %s: %s", name, seconds(r.wall), r.requests, r.tooMany, mib(r.peakKB), r.outcome)
+		say("   %s: %s (CPU %s), %d requests, %d 429s, provider peak %s: %s", name, seconds(r.wall), seconds(r.cpu), r.requests, r.tooMany, mib(r.peakKB), r.outcome)
 	}()
 	if count != nil {
 		r.counted, r.requests, r.tooMany = true, count.requests.Load(), count.tooMany.Load()
