@@ -312,6 +312,9 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		e := newError(r.method, path, resp.StatusCode, data)
 		e.Attempts = a.count
+		if strings.HasPrefix(r.route, api.PathOrganization) && len(r.params) > 0 {
+			e.OrganizationID = r.params[0]
+		}
 		return e
 	}
 	if out == nil || len(bytes.TrimSpace(data)) == 0 {

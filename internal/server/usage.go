@@ -84,7 +84,7 @@ func planOf(ctx context.Context, q querier, orgID string) (api.Plan, error) {
 	var plan api.Plan
 	err := q.QueryRowContext(ctx, `SELECT plan FROM organizations WHERE id = ?`, orgID).Scan(&plan)
 	if err == sql.ErrNoRows {
-		return "", errNotFound("organization %q not found", orgID)
+		return "", errOrganizationNotFound(orgID)
 	}
 	return plan, err
 }
