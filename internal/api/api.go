@@ -188,11 +188,12 @@ type SignupResponse struct {
 }
 
 type PersonalToken struct {
-	ID        string     `json:"id" readOnly:"true"`
-	Name      string     `json:"name"`
-	ExpiresAt *time.Time `json:"expires_at,omitempty"`
-	CreatedAt time.Time  `json:"created_at" readOnly:"true"`
-	Token     string     `json:"token,omitempty" doc:"The secret. Present only in the response that creates the token."`
+	ID         string     `json:"id" readOnly:"true"`
+	Name       string     `json:"name"`
+	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
+	CreatedAt  time.Time  `json:"created_at" readOnly:"true"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty" readOnly:"true" doc:"When the token last authenticated a request. The server records a token's use at most once a minute, so this may be up to a minute behind its latest use. Absent when never used."`
+	Token      string     `json:"token,omitempty" doc:"The secret. Present only in the response that creates the token."`
 }
 
 type PersonalTokenCreate struct {
@@ -340,6 +341,7 @@ type APIToken struct {
 	CreatedBy      string     `json:"created_by" readOnly:"true" doc:"Id of the user who created the token."`
 	Active         bool       `json:"active" readOnly:"true" doc:"False while the creator is not a member, or after expiry."`
 	CreatedAt      time.Time  `json:"created_at" readOnly:"true"`
+	LastUsedAt     *time.Time `json:"last_used_at,omitempty" readOnly:"true" doc:"When the token last authenticated a request. The server records a token's use at most once a minute, so this may be up to a minute behind its latest use. Absent when never used."`
 	Token          string     `json:"token,omitempty" readOnly:"true" doc:"The secret. Present only in the response that creates the token."`
 }
 

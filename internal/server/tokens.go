@@ -42,20 +42,20 @@ type APITokenPath struct {
 	TokenID string `path:"token_id" maxLength:"64" doc:"The API token id."`
 }
 
-const apiTokenColumns = `t.seq, t.id, t.organization_id, t.name, t.role, t.expires_at, t.created_by, t.created_at,
+const apiTokenColumns = `t.seq, t.id, t.organization_id, t.name, t.role, t.expires_at, t.created_by, t.created_at, t.last_used_at,
 	EXISTS (SELECT 1 FROM members m WHERE m.organization_id = t.organization_id AND m.user_id = t.created_by AND m.status = 'active')`
 
 // scanAPIToken reads a token; it is active while unexpired and while its creator is a member.
 func (s *Server) scanAPIToken(row rowScanner) (api.APIToken, int64, error) {
 	var t api.APIToken
 	var seq int64
-	var expires sql.NullString
+	var expires, lastUsed sql.NullString
 	var created string
 	var creatorIsMember bool
-	if err := row.Scan(&seq, &t.ID, &t.OrganizationID, &t.Name, &t.Role, &expires, &t.CreatedBy, &created, &creatorIsMember); err != nil {
+	if err := row.Scan(&seq, &t.ID, &t.OrganizationID, &t.Name, &t.Role, &expires, &t.CreatedBy, &created, &lastUsed, &creatorIsMember); err != nil {
 		return api.APIToken{}, 0, err
 	}
-	t.ExpiresAt, t.CreatedAt = parseNullTime(expires), parseTime(created)
+	t.ExpiresAt, t.CreatedAt, t.LastUsedAt = parseNullTime(expires), parseTime(created), parseNullTime(lastUsed)
 	t.Active = creatorIsMember && (t.ExpiresAt == nil || s.now().Before(*t.ExpiresAt))
 	return t, seq, nil
 }
