@@ -351,6 +351,13 @@ type APITokenCreate struct {
 	ExpiresAt *time.Time `json:"expires_at,omitempty" doc:"When the token stops working; never when absent. Must be in the future."`
 }
 
+// APITokenUpdate ends a token earlier than planned, for example a replaced token that must keep working
+// for a while so that its consumers can switch to the new one. It can only shorten a token's life: a
+// leaked secret can be cut short, never extended.
+type APITokenUpdate struct {
+	ExpiresAt time.Time `json:"expires_at" doc:"The token's new expiry: not before now, and not after its current expiry (a token that never expires may be given any expiry from now on). The same expiry again changes nothing."`
+}
+
 // ---- Container registries ----
 
 type ContainerRegistry struct {
