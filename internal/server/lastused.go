@@ -50,7 +50,7 @@ func newLastUsed() *lastUsed {
 // note records that the credential p authenticated a request at now. It is cheap when the credential
 // was recorded less than lastUsedInterval ago, which is nearly always.
 func (l *lastUsed) note(p principal, now time.Time) {
-	if last, ok := l.recorded.Load(p.hash); ok && now.Sub(last.(time.Time)) < lastUsedInterval {
+	if last, ok := l.recordedAt(p.hash); ok && now.Sub(last) < lastUsedInterval {
 		return
 	}
 	table := "personal_tokens"
@@ -58,7 +58,7 @@ func (l *lastUsed) note(p principal, now time.Time) {
 		table = "api_tokens"
 	}
 	l.mu.Lock()
-	if last, ok := l.recorded.Load(p.hash); ok && now.Sub(last.(time.Time)) < lastUsedInterval {
+	if last, ok := l.recordedAt(p.hash); ok && now.Sub(last) < lastUsedInterval {
 		l.mu.Unlock() // a concurrent request of the same credential noted it first
 		return
 	}
@@ -69,6 +69,15 @@ func (l *lastUsed) note(p principal, now time.Time) {
 	case l.wake <- struct{}{}:
 	default: // the writer is already woken
 	}
+}
+
+func (l *lastUsed) recordedAt(hash string) (time.Time, bool) {
+	v, ok := l.recorded.Load(hash)
+	if !ok {
+		return time.Time{}, false
+	}
+	t, ok := v.(time.Time)
+	return t, ok
 }
 
 // start runs the background writer, which writes noted uses as they come, until close.
@@ -112,7 +121,7 @@ func (l *lastUsed) flush(ctx context.Context, s *Server) error {
 	l.mu.Unlock()
 	now := s.now()
 	l.recorded.Range(func(hash, at any) bool {
-		if now.Sub(at.(time.Time)) >= lastUsedInterval {
+		if t, ok := at.(time.Time); ok && now.Sub(t) >= lastUsedInterval {
 			l.recorded.CompareAndDelete(hash, at)
 		}
 		return true
