@@ -156,6 +156,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		if p.kind != anonymous {
+			s.lastUsed.note(p, s.now())
 			r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
 		}
 		next.ServeHTTP(w, r)
