@@ -200,7 +200,7 @@ func TestShortenAPITokenRights(t *testing.T) {
 	h.expectProblem(t, http.StatusForbidden, api.ProblemForbidden, biller.Token, http.MethodPatch, tokenPath, body())
 	h.expectProblem(t, http.StatusForbidden, api.ProblemForbidden, target.Token, http.MethodPatch, tokenPath, body())
 	h.expectProblem(t, http.StatusForbidden, api.ProblemForbidden, memberToken.Token, http.MethodPatch, tokenPath, body())
-	h.expectProblem(t, http.StatusNotFound, api.ProblemNotFound, outsider.Token, http.MethodPatch, tokenPath, body())
+	h.expectProblem(t, http.StatusNotFound, api.ProblemOrganizationNotFound, outsider.Token, http.MethodPatch, tokenPath, body())
 	h.expectProblem(t, http.StatusUnauthorized, api.ProblemUnauthorized, anonymous, http.MethodPatch, tokenPath, body())
 	h.expect(t, http.StatusOK, adminToken.Token, http.MethodPatch, tokenPath, body())
 	h.expect(t, http.StatusOK, admin.Token, http.MethodPatch, tokenPath, body())
