@@ -230,7 +230,7 @@ func (r *containerRegistryResource) ValidateConfig(ctx context.Context, req reso
 // the configuration gives a new one.
 func (r *containerRegistryResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	r.planOrganizationID(ctx, req, resp)
-	if req.Plan.Raw.IsNull() || resp.Diagnostics.HasError() || (!req.State.Raw.IsNull() && !replacing(ctx, req, resp, "organization_id", "kind")) {
+	if req.Plan.Raw.IsNull() || resp.Diagnostics.HasError() || (!req.State.Raw.IsNull() && !replacing(ctx, req, resp)) {
 		return
 	}
 	k, own, _, ok := registryCredentialsInConfig(ctx, req.Config, &resp.Diagnostics)

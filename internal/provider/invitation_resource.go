@@ -183,7 +183,7 @@ func (r *invitationResource) ModifyPlan(ctx context.Context, req resource.Modify
 	status := api.InvitationStatus(state.Status.ValueString())
 	if status == api.InvitationAccepted {
 		// An accepted invitation is done with: the server refuses to replace or re-send it.
-		if replacing(ctx, req, resp, "organization_id", "email", "role") {
+		if replacing(ctx, req, resp) {
 			resp.Diagnostics.AddError("The invitation was accepted",
 				fmt.Sprintf("%s accepted this invitation and is a member of organization %s now, so it cannot be changed or sent again. "+
 					"To change their role, manage them as a member: replace this resource's block by an orgs_member block with the same "+
@@ -194,7 +194,7 @@ func (r *invitationResource) ModifyPlan(ctx context.Context, req resource.Modify
 	}
 	expiredResend := plan.ResendWhenExpired.ValueBool() && status == api.InvitationExpired
 	triggered := !plan.ResendTrigger.Equal(state.ResendTrigger) && !plan.ResendTrigger.IsUnknown()
-	if replacing(ctx, req, resp, "organization_id", "email", "role") || (!expiredResend && !triggered) {
+	if replacing(ctx, req, resp) || (!expiredResend && !triggered) {
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)

@@ -171,7 +171,7 @@ func (r *memberResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	replaced := replacing(ctx, req, resp, "organization_id", "email")
+	replaced := replacing(ctx, req, resp)
 	if !req.State.Raw.IsNull() && state.Role.ValueString() == string(api.RoleOwner) {
 		var leaves string
 		switch {
