@@ -56,7 +56,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// survives kill -9 and power loss.
 	pragmas := []string{"foreign_keys(1)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)"}
 	q := url.Values{"_pragma": pragmas, "_txlock": {"immediate"}}
-	writer, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	writer, err := openDB("file:"+path+"?"+q.Encode(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -82,7 +82,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	rq := url.Values{"_pragma": {"foreign_keys(1)", "busy_timeout(10000)", "query_only(1)"}}
-	reader, err := sql.Open("sqlite", "file:"+path+"?"+rq.Encode())
+	reader, err := openDB("file:"+path+"?"+rq.Encode(), nil)
 	if err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
