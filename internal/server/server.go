@@ -73,12 +73,14 @@ type Server struct {
 	reader *preparedReads
 	// committer runs every write transaction, committing concurrent ones together.
 	committer *committer
-	handler   http.Handler
-	openapi   []byte
-	limiter   *rateLimiter
-	faults    *faultInjector
-	inflight  *inflightKeys
-	sealer    *sealer
+	// auth remembers credentials and memberships on the read path until a write changes them.
+	auth     *authCache
+	handler  http.Handler
+	openapi  []byte
+	limiter  *rateLimiter
+	faults   *faultInjector
+	inflight *inflightKeys
+	sealer   *sealer
 	// idemSecret is mixed into the keys that encrypt stored idempotent responses.
 	idemSecret []byte
 	// lastSweep is when expired idempotency records were last deleted (Unix nanoseconds).
@@ -159,7 +161,13 @@ func newServer(cfg Config) *Server {
 func (s *Server) useDatabase(db *store.Store) {
 	s.db = db
 	s.reader = newPreparedReads(db.Reader)
-	s.committer = newCommitter(db.Writer, s.log)
+	s.auth = newAuthCache()
+	authChange := db.Watch(authTables...)
+	s.committer = newCommitter(db.Writer, s.log, func() {
+		if authChange.Take() {
+			s.auth.invalidate()
+		}
+	})
 }
 
 // ServeHTTP serves the API.
