@@ -310,12 +310,12 @@ func (s *Server) checkAccess(ctx huma.Context, next func(huma.Context)) {
 // resolveAccess is the principal's standing in orgID, read through q, checked against pol: a 404
 // problem when the principal is not in the organization, a 403 when its role may not.
 func (s *Server) resolveAccess(ctx context.Context, q querier, p principal, orgID string, pol policy) (access, error) {
-	notFound := errNotFound("organization %q not found", orgID)
+	notFound := func() error { return errNotFound("organization %q not found", orgID) }
 	a := access{principal: p, orgID: orgID, pol: pol}
 	switch p.kind {
 	case tokenPrincipal:
 		if p.orgID != orgID {
-			return access{}, notFound
+			return access{}, notFound()
 		}
 		a.role = p.role
 		creator, err := s.roleIn(ctx, q, orgID, p.userID)
@@ -332,7 +332,7 @@ func (s *Server) resolveAccess(ctx context.Context, q querier, p principal, orgI
 			return access{}, err
 		}
 		if role == "" {
-			return access{}, notFound
+			return access{}, notFound()
 		}
 		a.role = role
 	default:

@@ -321,6 +321,11 @@ func queryPage[T any](ctx context.Context, q querier, scan func(rowScanner) (T, 
 // object) costs about as much as running it. database/sql prepares a kept statement again on each
 // connection it runs on, once. Queries are fixed strings with placeholders, so they are few; past
 // maxPreparedReads distinct ones, the rest run unprepared.
+//
+// Reads run without the request's cancellation: for a statement whose context can end, the driver
+// starts a goroutine that watches it and installs a progress handler, which cost more than the short
+// indexed reads the server makes (a page is at most 1,000 rows). A client that hangs up has its read
+// finish anyway; the response then goes nowhere.
 type preparedReads struct {
 	db    *sql.DB
 	mu    sync.Mutex
@@ -364,6 +369,7 @@ func (p *preparedReads) close() error {
 }
 
 func (p *preparedReads) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = context.WithoutCancel(ctx)
 	if st := p.stmt(ctx, query); st != nil { //nolint:sqlclosecheck // a kept statement, closed by close
 		return st.ExecContext(ctx, args...)
 	}
@@ -371,6 +377,7 @@ func (p *preparedReads) ExecContext(ctx context.Context, query string, args ...a
 }
 
 func (p *preparedReads) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = context.WithoutCancel(ctx)
 	if st := p.stmt(ctx, query); st != nil { //nolint:sqlclosecheck // a kept statement, closed by close
 		return st.QueryContext(ctx, args...)
 	}
@@ -378,6 +385,7 @@ func (p *preparedReads) QueryContext(ctx context.Context, query string, args ...
 }
 
 func (p *preparedReads) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = context.WithoutCancel(ctx)
 	if st := p.stmt(ctx, query); st != nil { //nolint:sqlclosecheck // a kept statement, closed by close
 		return st.QueryRowContext(ctx, args...)
 	}
