@@ -69,8 +69,8 @@ type Server struct {
 	now func() time.Time
 	log *slog.Logger
 	db  *store.Store
-	// reader runs the reads outside a write transaction, on the read pool, with kept statements.
-	reader *preparedReads
+	// reader runs the reads outside a write transaction, on the read pool.
+	reader readPool
 	// committer runs every write transaction, committing concurrent ones together.
 	committer *committer
 	// auth remembers credentials and memberships on the read path until a write changes them.
@@ -160,7 +160,7 @@ func newServer(cfg Config) *Server {
 // runs every write. The API server and the operator's Admin both go through it.
 func (s *Server) useDatabase(db *store.Store) {
 	s.db = db
-	s.reader = newPreparedReads(db.Reader)
+	s.reader = readPool{db.Reader}
 	s.auth = newAuthCache()
 	authChange := db.Watch(authTables...)
 	s.committer = newCommitter(db.Writer, s.log, func() {
@@ -177,7 +177,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 func (s *Server) Close() error {
 	s.closed.Do(func() {
 		s.committer.close()
-		s.closeErr = errors.Join(s.reader.close(), s.db.Close())
+		s.closeErr = s.db.Close()
 	})
 	return s.closeErr
 }
