@@ -23,7 +23,12 @@ import (
 //     commit may have seen the state before it.
 //   - Expiry is checked on every use, against the server's clock.
 //   - Only what was found is kept: an unknown credential or an organization the caller is not in is
-//     read again each time (and costs the caller's rate budget), so guessing fills no memory.
+//     read again each time (and costs the caller's rate budget), so guessing fills no memory. Access
+//     granted is therefore seen at once, from wherever it was granted.
+//   - Another process writing the same file (orgs-apiserver's operator subcommands, through Admin)
+//     is not seen by this process's writer connection. Its tasks today only grant access, which the
+//     point above covers; so that a later one that takes access away is not ignored, an entry is
+//     also used for at most authEntryLife after it was read.
 //
 // Writes never use it: writeOrg and write read the credential and the membership again through their
 // own transaction, which is what decides.
@@ -35,24 +40,34 @@ var authTables = []string{"personal_tokens", "api_tokens", "members"}
 // maxAuthEntries bounds each of the cache's maps; past it a map starts over.
 const maxAuthEntries = 1 << 16
 
+// authEntryLife bounds how long an entry is used, for changes made by another process (wall clock,
+// not Config.Now: a test's frozen clock must not keep entries forever).
+const authEntryLife = time.Second
+
 type authCache struct {
 	gen atomic.Uint64
 
 	mu          sync.RWMutex
 	at          uint64 // the generation the entries below were read in
 	credentials map[string]cachedCredential
-	roles       map[membership]api.Role
+	roles       map[membership]cachedRole
 }
 
 type cachedCredential struct {
 	p       principal
 	expires time.Time // zero: never
+	until   time.Time // the end of the entry's life (monotonic)
+}
+
+type cachedRole struct {
+	role  api.Role
+	until time.Time
 }
 
 type membership struct{ orgID, userID string }
 
 func newAuthCache() *authCache {
-	return &authCache{credentials: map[string]cachedCredential{}, roles: map[membership]api.Role{}}
+	return &authCache{credentials: map[string]cachedCredential{}, roles: map[membership]cachedRole{}}
 }
 
 // invalidate forgets everything read before now. The committer calls it after a batch that changed a
@@ -70,7 +85,10 @@ func (c *authCache) credential(hash string) (cachedCredential, bool) {
 		return cachedCredential{}, false
 	}
 	e, ok := c.credentials[hash]
-	return e, ok
+	if !ok || !time.Now().Before(e.until) {
+		return cachedCredential{}, false
+	}
+	return e, true
 }
 
 func (c *authCache) role(orgID, userID string) (api.Role, bool) {
@@ -81,7 +99,10 @@ func (c *authCache) role(orgID, userID string) (api.Role, bool) {
 		return "", false
 	}
 	r, ok := c.roles[membership{orgID, userID}]
-	return r, ok
+	if !ok || !time.Now().Before(r.until) {
+		return "", false
+	}
+	return r.role, true
 }
 
 // store runs put on the maps if the generation is still gen, the one the value was read in.
@@ -104,6 +125,7 @@ func (c *authCache) putCredential(gen uint64, hash string, e cachedCredential) {
 		if len(c.credentials) >= maxAuthEntries {
 			clear(c.credentials)
 		}
+		e.until = time.Now().Add(authEntryLife)
 		c.credentials[hash] = e
 	})
 }
@@ -113,7 +135,7 @@ func (c *authCache) putRole(gen uint64, orgID, userID string, role api.Role) {
 		if len(c.roles) >= maxAuthEntries {
 			clear(c.roles)
 		}
-		c.roles[membership{orgID, userID}] = role
+		c.roles[membership{orgID, userID}] = cachedRole{role: role, until: time.Now().Add(authEntryLife)}
 	})
 }
 

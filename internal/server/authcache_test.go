@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"database/sql"
 	"net/http"
 	"testing"
 	"time"
@@ -105,6 +106,42 @@ func TestAuthCacheForgetsOnTheNextRequest(t *testing.T) {
 		}
 		h.expectProblem(t, http.StatusUnauthorized, api.ProblemUnauthorized, tok.Token, http.MethodGet, otherPath, nil)
 	})
+}
+
+// Another process writing the same file (the operator's subcommands do) is not seen by this server's
+// writer: what it takes away must still stop working within a bounded time (a second).
+func TestAuthCacheSeesAnotherProcessWithinASecond(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	owner := h.signup(t)
+	org := h.createOrg(t, owner.Token, api.PlanEnterprise)
+	orgPath := path(api.PathOrganization, "org_id", org.ID)
+	tok := h.createAPIToken(t, owner.Token, org.ID, api.RoleAdmin)
+	for range 3 {
+		h.expect(t, http.StatusOK, tok.Token, http.MethodGet, orgPath, nil)
+	}
+	db, err := sql.Open("sqlite", "file:"+h.DBPath+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`DELETE FROM api_tokens WHERE id = ?`, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	revoked := time.Now()
+	for {
+		r := h.do(t, tok.Token, http.MethodGet, orgPath, nil)
+		if r.Status == http.StatusUnauthorized {
+			break
+		}
+		if r.Status != http.StatusOK {
+			t.Fatalf("unexpected answer: %s", r)
+		}
+		if time.Since(revoked) > 3*time.Second {
+			t.Fatalf("a token deleted by another process still works %v later", time.Since(revoked))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // newMemberAgain adds an existing user back to the organization and has them accept.
