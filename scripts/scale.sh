@@ -3,7 +3,8 @@
 # and up to the plan's limit of orgs_label through a real CLI against an in-process reference server with
 # its default rate limit, plans, and prints one table next to two floors measured in the same run (see
 # scripts/internal/scale and docs/performance.md). PROVIDER_BIN measures a prebuilt provider binary
-# instead of this checkout's. A run at N=1000 takes a few minutes; N=10000 much longer.
+# instead of this checkout's; BASELINE_BIN adds the plans of another (an older commit's) on the same
+# organization, as "before" rows. A run at N=1000 takes a few minutes; N=10000 much longer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -21,5 +22,9 @@ if [ -n "${PROVIDER_BIN:-}" ]; then
   [ -x "$PROVIDER_BIN" ] || die "PROVIDER_BIN=$PROVIDER_BIN is not an executable file"
   args+=(-provider "$PROVIDER_BIN")
 fi
-say "scale harness: N=${N:-1000}, $cli_name ($cli)${PROVIDER_BIN:+, provider $PROVIDER_BIN}"
+if [ -n "${BASELINE_BIN:-}" ]; then
+  [ -x "$BASELINE_BIN" ] || die "BASELINE_BIN=$BASELINE_BIN is not an executable file"
+  args+=(-baseline "$BASELINE_BIN")
+fi
+say "scale harness: N=${N:-1000}, $cli_name ($cli)${PROVIDER_BIN:+, provider $PROVIDER_BIN}${BASELINE_BIN:+, baseline $BASELINE_BIN}"
 go run ./scripts/internal/scale "${args[@]}" "$@"

@@ -188,11 +188,12 @@ type SignupResponse struct {
 }
 
 type PersonalToken struct {
-	ID        string     `json:"id" readOnly:"true"`
-	Name      string     `json:"name"`
-	ExpiresAt *time.Time `json:"expires_at,omitempty"`
-	CreatedAt time.Time  `json:"created_at" readOnly:"true"`
-	Token     string     `json:"token,omitempty" doc:"The secret. Present only in the response that creates the token."`
+	ID         string     `json:"id" readOnly:"true"`
+	Name       string     `json:"name"`
+	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
+	CreatedAt  time.Time  `json:"created_at" readOnly:"true"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty" readOnly:"true" doc:"When the token last authenticated a request. The server records a token's use at most once a minute, so this may be up to a minute behind its latest use. Absent when never used."`
+	Token      string     `json:"token,omitempty" doc:"The secret. Present only in the response that creates the token."`
 }
 
 type PersonalTokenCreate struct {
@@ -340,6 +341,7 @@ type APIToken struct {
 	CreatedBy      string     `json:"created_by" readOnly:"true" doc:"Id of the user who created the token."`
 	Active         bool       `json:"active" readOnly:"true" doc:"False while the creator is not a member, or after expiry."`
 	CreatedAt      time.Time  `json:"created_at" readOnly:"true"`
+	LastUsedAt     *time.Time `json:"last_used_at,omitempty" readOnly:"true" doc:"When the token last authenticated a request. The server records a token's use at most once a minute, so this may be up to a minute behind its latest use. Absent when never used."`
 	Token          string     `json:"token,omitempty" readOnly:"true" doc:"The secret. Present only in the response that creates the token."`
 }
 
@@ -347,6 +349,13 @@ type APITokenCreate struct {
 	Name      string     `json:"name" minLength:"1" maxLength:"100"`
 	Role      Role       `json:"role" doc:"admin, member or biller; never owner."`
 	ExpiresAt *time.Time `json:"expires_at,omitempty" doc:"When the token stops working; never when absent. Must be in the future."`
+}
+
+// APITokenUpdate ends a token earlier than planned, for example a replaced token that must keep working
+// for a while so that its consumers can switch to the new one. It can only shorten a token's life: a
+// leaked secret can be cut short, never extended.
+type APITokenUpdate struct {
+	ExpiresAt time.Time `json:"expires_at" doc:"The token's new expiry: not before now, and not after its current expiry (a token that never expires may be given any expiry from now on). The same expiry again changes nothing."`
 }
 
 // ---- Container registries ----

@@ -43,7 +43,7 @@ const (
 	ProblemMalformed          = problemPrefix + "malformed"           // 400: not parseable
 	ProblemUnauthorized       = problemPrefix + "unauthorized"        // 401: missing or bad credential
 	ProblemForbidden          = problemPrefix + "forbidden"           // 403: the role does not allow it
-	ProblemNotFound           = problemPrefix + "not-found"           // 404: no such object, or not visible to the caller
+	ProblemNotFound           = problemPrefix + "not-found"           // 404: no such object in an organization the caller can see
 	ProblemConflict           = problemPrefix + "conflict"            // 409: already exists (duplicate key, email, ...)
 	ProblemLastOwner          = problemPrefix + "last-owner"          // 409: would leave the organization without an owner or member
 	ProblemLimitReached       = problemPrefix + "limit-reached"       // 409: a plan limit or the per-user organization cap
@@ -56,4 +56,17 @@ const (
 	ProblemRateLimited        = problemPrefix + "rate-limited"            // 429, with Retry-After
 	ProblemUnavailable        = problemPrefix + "unavailable"             // 503
 	ProblemInternal           = problemPrefix + "internal"                // 500
+)
+
+// Answers about the organization a request under /orgs/{org_id} names, whatever the object below it.
+// They let a client tell losing access from deletion without telling anyone whether another tenant's
+// organization exists (docs/threat-model.md states the rule).
+const (
+	// ProblemOrganizationNotFound (404): the caller cannot see the organization. It never existed, it is
+	// another tenant's, the caller lost access, or it was deleted while the caller was not a member: the
+	// answer is the same for all of them, and never means that the organization was deleted.
+	ProblemOrganizationNotFound = problemPrefix + "organization-not-found"
+	// ProblemOrganizationDeleted (410): the organization was deleted, and the caller was one of its active
+	// members at that moment. Everything it held was deleted with it.
+	ProblemOrganizationDeleted = problemPrefix + "organization-deleted"
 )

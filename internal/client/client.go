@@ -78,6 +78,7 @@ type Client struct {
 	// writes counts this client's writes per organization, so that Listings never serve a listing
 	// older than one of them.
 	writes writeCounter
+	clock  serverClock
 }
 
 // New checks cfg and returns a client; it does not contact the server.
@@ -300,6 +301,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		return a.failure(target, err)
 	}
 	defer resp.Body.Close()
+	c.clock.observe(resp.Header, time.Now())
 
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	if err != nil {
@@ -312,6 +314,9 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		e := newError(r.method, path, resp.StatusCode, data)
 		e.Attempts = a.count
+		if strings.HasPrefix(r.route, api.PathOrganization) && len(r.params) > 0 {
+			e.OrganizationID = r.params[0]
+		}
 		return e
 	}
 	if out == nil || len(bytes.TrimSpace(data)) == 0 {

@@ -20,6 +20,8 @@ type Error struct {
 	Problem    api.Problem
 	Method     string
 	Path       string
+	// OrganizationID is the organization the request was about (its path is under /orgs/{org_id}), or "".
+	OrganizationID string
 	// Attempts is how many attempts the call made; more than one when the answer was retried.
 	Attempts int
 }
@@ -118,9 +120,28 @@ func hasStatusOrType(err error, status int, types ...string) bool {
 	return false
 }
 
-// IsNotFound reports an object that does not exist or that the caller cannot see (404).
+// IsNotFound reports that the object a request named is known not to exist: the API's 404 not-found
+// for an object in an organization the caller can see, or its 410 for an organization that was deleted
+// with everything it held (IsOrganizationDeleted). It is false for an organization the caller cannot
+// see (IsOrganizationNotVisible), which may well exist, and for a 404 that is not the API's (a proxy's
+// or a wrong endpoint's page): taking either for a deletion would make losing access look like one.
 func IsNotFound(err error) bool {
-	return hasStatusOrType(err, http.StatusNotFound, api.ProblemNotFound)
+	return ProblemType(err) == api.ProblemNotFound || IsOrganizationDeleted(err)
+}
+
+// IsOrganizationNotVisible reports that the caller cannot see the organization the request named: it
+// never existed, it is another tenant's, or the credential's user is no longer a member of it (the API
+// gives all of these the same answer, so as not to reveal other tenants' organizations). It never
+// means the organization was deleted; a caller who could see a deleted organization gets
+// IsOrganizationDeleted instead.
+func IsOrganizationNotVisible(err error) bool {
+	return ProblemType(err) == api.ProblemOrganizationNotFound
+}
+
+// IsOrganizationDeleted reports that the organization the request named was deleted, with everything
+// it held, while the caller was one of its members (410).
+func IsOrganizationDeleted(err error) bool {
+	return hasStatusOrType(err, http.StatusGone, api.ProblemOrganizationDeleted)
 }
 
 // IsConflict reports a refusal because of the state of things (409): a duplicate, a plan limit, the

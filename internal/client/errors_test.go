@@ -10,14 +10,22 @@ import (
 
 func TestErrorPredicates(t *testing.T) {
 	t.Parallel()
-	type preds struct{ notFound, conflict, forbidden, invalid, unauthorized, precondition, limit, lastOwner bool }
+	type preds struct {
+		notFound, conflict, forbidden, invalid, unauthorized, precondition, limit, lastOwner bool
+		orgNotVisible, orgDeleted                                                            bool
+	}
 	tests := []struct {
 		status int
 		typ    string
 		want   preds
 	}{
 		{404, api.ProblemNotFound, preds{notFound: true}},
-		{404, "", preds{notFound: true}},
+		// Not the API's answer about an object (a proxy's page, a wrong endpoint): never a deletion.
+		{404, "", preds{}},
+		{404, "about:blank", preds{}},
+		// The caller cannot see the organization: never a deletion either.
+		{404, api.ProblemOrganizationNotFound, preds{orgNotVisible: true}},
+		{410, api.ProblemOrganizationDeleted, preds{notFound: true, orgDeleted: true}},
 		{409, api.ProblemConflict, preds{conflict: true}},
 		{409, api.ProblemLimitReached, preds{conflict: true, limit: true}},
 		{409, api.ProblemLastOwner, preds{conflict: true, lastOwner: true}},
@@ -34,7 +42,7 @@ func TestErrorPredicates(t *testing.T) {
 		e := &Error{StatusCode: tt.status, Problem: api.Problem{Type: tt.typ, Status: tt.status, Detail: "d"}}
 		for _, err := range []error{e, fmt.Errorf("read organization: %w", e)} {
 			got := preds{IsNotFound(err), IsConflict(err), IsForbidden(err), IsInvalid(err), IsUnauthorized(err),
-				IsPreconditionFailed(err), IsLimitReached(err), IsLastOwner(err)}
+				IsPreconditionFailed(err), IsLimitReached(err), IsLastOwner(err), IsOrganizationNotVisible(err), IsOrganizationDeleted(err)}
 			if got != tt.want {
 				t.Errorf("%d %s (%T): predicates %+v, want %+v", tt.status, tt.typ, err, got, tt.want)
 			}

@@ -141,8 +141,11 @@ func TestRealServerRefusalsAreTyped(t *testing.T) {
 	c, endpoint := startServer(t, server.Faults{}, nil)
 	ctx := context.Background()
 
-	if _, err := c.GetOrganization(ctx, "org_doesnotexist"); !client.IsNotFound(err) {
-		t.Errorf("GetOrganization of a missing id: %v, want not found", err)
+	// An organization the caller cannot see is not a deleted one.
+	_, err := c.GetOrganization(ctx, "org_doesnotexist")
+	var apiErr *client.Error
+	if !client.IsOrganizationNotVisible(err) || client.IsNotFound(err) || !errors.As(err, &apiErr) || apiErr.OrganizationID != "org_doesnotexist" {
+		t.Errorf("GetOrganization of a missing id: %#v, want organization not visible, naming org_doesnotexist", err)
 	}
 	org, err := c.CreateOrganization(ctx, api.OrganizationCreate{Name: "acme", AdminContactEmails: []string{"ops@example.com"}})
 	if err != nil {
@@ -159,6 +162,15 @@ func TestRealServerRefusalsAreTyped(t *testing.T) {
 	}
 	if _, err := c.CreateInvitation(ctx, org.ID, api.InvitationCreate{Email: "not-an-email", Role: api.RoleMember}); !client.IsInvalid(err) {
 		t.Errorf("invalid invitation: %v, want invalid", err)
+	}
+	if _, err := c.GetLabel(ctx, org.ID, "missing"); !client.IsNotFound(err) || client.IsOrganizationNotVisible(err) {
+		t.Errorf("GetLabel of a missing key: %v, want not found", err)
+	}
+	if err := c.DeleteOrganization(ctx, org.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetLabel(ctx, org.ID, "example.com/team"); !client.IsNotFound(err) || !client.IsOrganizationDeleted(err) {
+		t.Errorf("GetLabel in a deleted organization: %v, want not found, the organization deleted", err)
 	}
 	bad, err := client.New(client.Config{Endpoint: endpoint + "/api/v1", Token: "wrong"})
 	if err != nil {

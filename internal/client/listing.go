@@ -18,7 +18,9 @@ import (
 // after this client wrote to the organization (see Client.writes): a read after the provider's own
 // create, update or delete sees that write. An object missing from a complete listing is reported as
 // not found exactly like a 404; a listing that fails midway is an error for every read that waited on
-// it, never a partial "not found".
+// it, never a partial "not found". A listing refused for the whole organization gives every read that
+// answer as it is: an organization the caller cannot see (IsOrganizationNotVisible) is never turned
+// into "every object not found", and a deleted one is IsOrganizationDeleted (so IsNotFound) for each.
 //
 // Reads that are few stay cheap: a read that finds no listing waits a short batching window for others
 // of the same organization and kind, and only when at least BatchThreshold reads of that organization
@@ -254,8 +256,9 @@ func (l *Listing[T]) find(ctx context.Context, f *fetch[T], orgID, key string) (
 	i, ok := f.byKey[l.fold(key)]
 	if !ok {
 		return nil, &Error{
-			StatusCode: http.StatusNotFound,
-			Method:     http.MethodGet,
+			StatusCode:     http.StatusNotFound,
+			Method:         http.MethodGet,
+			OrganizationID: orgID,
 			Problem: api.Problem{
 				Type:   api.ProblemNotFound,
 				Title:  "Not Found",

@@ -19,11 +19,13 @@ import (
 
 // fakeMembers is an organization "org_1" of n members behind the member routes, paged like the real
 // server, that counts the requests of each kind. failPage, when set, makes that page (1-based) answer
-// 403, a failure no retry changes.
+// 403, a failure no retry changes. orgAnswer, when set, is the problem every request gets, as the
+// server answers for an organization the caller cannot see or that was deleted.
 type fakeMembers struct {
-	mu       sync.Mutex
-	emails   []string
-	failPage int
+	mu        sync.Mutex
+	emails    []string
+	failPage  int
+	orgAnswer *api.Problem
 
 	lists, listRequests, gets, writes atomic.Int64
 }
@@ -49,6 +51,15 @@ func (f *fakeMembers) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if p := f.orgAnswer; p != nil {
+		if rest == "" {
+			f.lists.Add(1)
+		} else {
+			f.gets.Add(1)
+		}
+		writeProblem(w, p.Status, p.Type, p.Detail)
+		return
+	}
 	switch {
 	case rest == "" && r.Method == http.MethodGet:
 		f.listRequests.Add(1)
@@ -245,6 +256,52 @@ func TestListingsPartialListingFailureIsAnError(t *testing.T) {
 	if f.lists.Load() != before+1 || f.gets.Load() != 0 {
 		t.Errorf("the read after the failure made %d listings and %d GETs, want 1 new listing (the failed one is not kept)",
 			f.lists.Load()-before, f.gets.Load())
+	}
+}
+
+// An organization-level answer reaches every read as it is, whether the reads were served by one
+// listing or each by its GET: an organization the caller cannot see is never "every object not found"
+// (which would remove them all from state), and a deleted one is "not found" for each.
+func TestListingsOrganizationLevelAnswerReachesEveryRead(t *testing.T) {
+	t.Parallel()
+	answers := []struct {
+		problem     api.Problem
+		notFound    bool
+		notVisible  bool
+		orgDeletion bool
+	}{
+		{api.Problem{Status: http.StatusNotFound, Type: api.ProblemOrganizationNotFound, Detail: `organization "org_1" not found`}, false, true, false},
+		{api.Problem{Status: http.StatusGone, Type: api.ProblemOrganizationDeleted, Detail: `organization "org_1" was deleted`}, true, false, true},
+	}
+	for _, a := range answers {
+		for _, reads := range []int{1, 10} { // one read is one GET; ten share one listing
+			t.Run(fmt.Sprintf("%s/%d reads", a.problem.Type, reads), func(t *testing.T) {
+				t.Parallel()
+				f := newFakeMembers(100)
+				f.orgAnswer = &a.problem
+				_, l := newListingsFor(t, f, 50*time.Millisecond)
+				errs := make([]error, reads)
+				var wg sync.WaitGroup
+				for i := range errs {
+					wg.Go(func() { _, errs[i] = l.Members.Get(t.Context(), "org_1", f.emails[i]) })
+				}
+				wg.Wait()
+				for i, err := range errs {
+					e, ok := asError(err)
+					if !ok || IsNotFound(err) != a.notFound || IsOrganizationNotVisible(err) != a.notVisible ||
+						IsOrganizationDeleted(err) != a.orgDeletion || e.OrganizationID != "org_1" {
+						t.Errorf("read %d: got %#v, want the organization's answer %s for org_1", i, err, a.problem.Type)
+					}
+				}
+				// Both paths ran: a failed listing is not kept, so a read arriving after it lists again.
+				if reads == 1 && (f.gets.Load() != 1 || f.lists.Load() != 0) || reads > 1 && (f.lists.Load() == 0 || f.gets.Load() != 0) {
+					t.Errorf("%d reads made %d listings and %d GETs", reads, f.lists.Load(), f.gets.Load())
+				}
+				if _, err := l.Members.All(t.Context(), "org_1"); IsNotFound(err) != a.notFound || IsOrganizationNotVisible(err) != a.notVisible {
+					t.Errorf("All: got %v, want the organization's answer %s", err, a.problem.Type)
+				}
+			})
+		}
 	}
 }
 

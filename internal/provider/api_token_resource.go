@@ -2,11 +2,14 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -15,17 +18,20 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
 )
 
 var (
-	_ resource.Resource                = (*apiTokenResource)(nil)
-	_ resource.ResourceWithConfigure   = (*apiTokenResource)(nil)
-	_ resource.ResourceWithImportState = (*apiTokenResource)(nil)
-	_ resource.ResourceWithIdentity    = (*apiTokenResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*apiTokenResource)(nil)
+	_ resource.Resource                   = (*apiTokenResource)(nil)
+	_ resource.ResourceWithConfigure      = (*apiTokenResource)(nil)
+	_ resource.ResourceWithImportState    = (*apiTokenResource)(nil)
+	_ resource.ResourceWithIdentity       = (*apiTokenResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*apiTokenResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*apiTokenResource)(nil)
 )
 
 // NewAPITokenResource is the constructor the provider registers for orgs_api_token.
@@ -46,6 +52,9 @@ type apiTokenModel struct {
 	CreatedAt      types.String   `tfsdk:"created_at"`
 	CreatedBy      types.String   `tfsdk:"created_by"`
 	Active         types.Bool     `tfsdk:"active"`
+	LastUsedAt     types.String   `tfsdk:"last_used_at"`
+	Rotation       types.Object   `tfsdk:"rotation"`
+	RotationDueAt  types.String   `tfsdk:"rotation_due_at"`
 	Token          types.String   `tfsdk:"token"`
 	Timeouts       timeouts.Value `tfsdk:"timeouts"`
 }
@@ -73,8 +82,13 @@ func (r *apiTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	resp.Schema = schema.Schema{
 		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(false)},
 		MarkdownDescription: "An organization API token: a credential for automation that acts in one organization with one role. " +
-			"The API cannot change a token, so any change replaces it (a new secret).\n\n" +
+			"The API cannot change a token, so any change of `name`, `role` or `expires_at` replaces it (a new secret).\n\n" +
 			"The secret is in `token`, known only to the run that creates the token. An imported token has no secret.\n\n" +
+			"**Rotation.** With `rotation` the token lives `rotation.expire_after` and is replaced by the first plan " +
+			"at or after `rotation_due_at`, `rotation.rotate_before` ahead of its end; until then plans show no change. " +
+			"The replaced token keeps working for `rotation.overlap` after the new one exists, so that its consumers can " +
+			"switch, and then stops. Due or not is decided on the server's clock (the `Date` of its responses), not the " +
+			"machine's. `last_used_at` tells whether a token is still in use.\n\n" +
 			"Import with `<organization_id>/<token_id>`, or by identity (`organization_id` and `id`) with OpenTofu or Terraform 1.12 and later.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -97,12 +111,62 @@ func (r *apiTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			},
 			"expires_at": schema.StringAttribute{
 				MarkdownDescription: "When the token stops working, as an RFC 3339 timestamp such as `2030-01-02T15:04:05Z`; " +
-					"it must be in the future when the token is created. The token never expires when this is absent.",
-				Optional:   true,
-				Validators: []validator.String{stringCheck{desc: "must be an RFC 3339 timestamp such as 2030-01-02T15:04:05Z", check: parseRFC3339}},
-				// The same instant written another way (offset, precision; or as the API returns it after
-				// an import) is no change, so it must not replace the token.
-				PlanModifiers: []planmodifier.String{sameInstantKeepsState(), stringplanmodifier.RequiresReplace()},
+					"it must be in the future when the token is created. The token never expires when this and `rotation` are absent. " +
+					"With `rotation`, leave it out: the provider sets it `rotation.expire_after` after the token's creation.",
+				Optional: true,
+				Computed: true,
+				Validators: []validator.String{
+					stringCheck{desc: "must be an RFC 3339 timestamp such as 2030-01-02T15:04:05Z", check: parseRFC3339},
+					stringvalidator.ConflictsWith(path.MatchRoot("rotation")),
+				},
+				PlanModifiers: []planmodifier.String{
+					expiresAtFromRotation{},
+					// The same instant written another way (offset, precision; or as the API returns it after
+					// an import) is no change, so it must not replace the token.
+					sameInstantKeepsState(),
+					stringplanmodifier.RequiresReplace(),
+				},
+			},
+			"rotation": schema.SingleNestedAttribute{
+				MarkdownDescription: "Replace the token on a schedule, without downtime: it lives `expire_after`, the first plan at or after " +
+					"`rotation_due_at` (`rotate_before` ahead of its end) replaces it, and the replaced token keeps working for `overlap`. " +
+					"Changing these settings never replaces the token by itself: `rotation_due_at` moves, and the token is replaced " +
+					"when that is now or past.",
+				Optional: true,
+				Attributes: map[string]schema.Attribute{
+					"expire_after": schema.StringAttribute{
+						MarkdownDescription: "How long each token lives, as a duration such as `720h` (30 days): the token's `expires_at` is " +
+							"this long after its creation. A token that existed before `rotation` was set ends at its own `expires_at` or this long " +
+							"after its creation, whichever comes first.",
+						Required:   true,
+						Validators: []validator.String{durationAtLeast(time.Minute)},
+					},
+					"rotate_before": schema.StringAttribute{
+						MarkdownDescription: "How long before the token's end the rotation is due, as a duration such as `168h` (7 days), " +
+							"shorter than `expire_after`. Terraform must run in this window for the token to be replaced before it stops working.",
+						Required:   true,
+						Validators: []validator.String{durationOrZero()},
+					},
+					"overlap": schema.StringAttribute{
+						MarkdownDescription: "How long a replaced or destroyed token keeps working, as a duration such as `1h`: `0s` (the default) " +
+							"revokes it at once, otherwise at least `1m`. It never makes a token live past its own `expires_at`. " +
+							"The provider cannot tell a rotation from a removal, so this applies to every destroy: to revoke a token at once, " +
+							"set `overlap` to `0s` and apply before removing it.",
+						Optional:   true,
+						Validators: []validator.String{overlapDuration()},
+					},
+				},
+			},
+			"rotation_due_at": schema.StringAttribute{
+				MarkdownDescription: "With `rotation`: when the token is due for replacement (RFC 3339), `rotation.rotate_before` ahead of its end. " +
+					"A plan at or after this time replaces the token. Null without `rotation`.",
+				Computed: true,
+			},
+			"last_used_at": schema.StringAttribute{
+				MarkdownDescription: "When the token last authenticated a request (RFC 3339), null if never. The server records a token's use " +
+					"at most once a minute, so it may be up to a minute behind. A refresh updates it; it never causes a change.",
+				Computed:      true,
+				PlanModifiers: stable,
 			},
 			"created_at": schema.StringAttribute{
 				MarkdownDescription: "When the token was created (RFC 3339).",
@@ -141,9 +205,27 @@ func (r *apiTokenResource) IdentitySchema(_ context.Context, _ resource.Identity
 	resp.IdentitySchema = apiTokenIdentity.schema()
 }
 
-// ModifyPlan refuses an expires_at in the past when the plan makes a new token (create or replace). It is
-// a plan-time check rather than a validator so that a token created with a date that has since passed
-// still plans cleanly instead of failing every run.
+func (r *apiTokenResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var config apiTokenModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	rot, known := config.rotation(ctx, &resp.Diagnostics)
+	if rot == nil || !known {
+		return
+	}
+	if rot.rotateBefore >= rot.expireAfter {
+		resp.Diagnostics.AddAttributeError(path.Root("rotation").AtName("rotate_before"), "rotate_before is not shorter than expire_after",
+			fmt.Sprintf("The rotation would be due as soon as the token exists: rotate_before (%s) must be shorter than expire_after (%s).", rot.rotateBefore, rot.expireAfter))
+	}
+}
+
+// ModifyPlan refuses an expires_at in the past when the plan makes a new token (create or replace), and
+// plans rotation: rotation_due_at, and a replacement once it is due.
+//
+// The expiry check is made at plan time rather than by a validator so that a token created with a date
+// that has since passed still plans cleanly instead of failing every run.
 func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	r.planOrganizationID(ctx, req, resp)
 	if req.Plan.Raw.IsNull() || resp.Diagnostics.HasError() {
@@ -151,25 +233,92 @@ func (r *apiTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	var plan apiTokenModel
 	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || plan.ExpiresAt.IsNull() || plan.ExpiresAt.IsUnknown() {
+	if resp.Diagnostics.HasError() {
 		return
 	}
+	var state *apiTokenModel
 	if !req.State.Raw.IsNull() {
-		var state apiTokenModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		if resp.Diagnostics.HasError() || plan.sameArguments(state) {
-			return // no new token: the date was accepted when this one was made
+		state = &apiTokenModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		if resp.Diagnostics.HasError() {
+			return
 		}
+	}
+	r.checkNewExpiry(plan, state, &resp.Diagnostics)
+	r.planRotation(ctx, &plan, state, resp)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// checkNewExpiry refuses a configured expires_at that is not in the future for a new token.
+func (r *apiTokenResource) checkNewExpiry(plan apiTokenModel, state *apiTokenModel, diags *diag.Diagnostics) {
+	if plan.ExpiresAt.IsNull() || plan.ExpiresAt.IsUnknown() {
+		return
+	}
+	if state != nil && plan.sameArguments(*state) {
+		return // no new token: the date was accepted when this one was made
 	}
 	at, err := time.Parse(time.RFC3339, plan.ExpiresAt.ValueString())
 	if err != nil {
 		return // the validator reports it
 	}
 	if now := r.now(); !at.After(now) {
-		resp.Diagnostics.AddAttributeError(path.Root("expires_at"), "expires_at is not in the future",
+		diags.AddAttributeError(path.Root("expires_at"), "expires_at is not in the future",
 			fmt.Sprintf("A new token must expire after now (%s), but expires_at is %s. Choose a later time, or leave expires_at out for a token that never expires.",
 				now.UTC().Format(time.RFC3339), plan.ExpiresAt.ValueString()))
 	}
+}
+
+// planRotation sets rotation_due_at, and plans the token's replacement when the server's clock has
+// reached it. Terraform shows a replacement only for an attribute whose planned value differs from the
+// state, so the due time becomes unknown (the new token's) and is the attribute that forces it.
+func (r *apiTokenResource) planRotation(ctx context.Context, plan *apiTokenModel, state *apiTokenModel, resp *resource.ModifyPlanResponse) {
+	rot, known := plan.rotation(ctx, &resp.Diagnostics)
+	switch {
+	case resp.Diagnostics.HasError():
+		return
+	case rot == nil:
+		plan.RotationDueAt = types.StringNull()
+		return
+	case !known || state == nil || plan.ExpiresAt.IsUnknown():
+		plan.RotationDueAt = types.StringUnknown() // a new token's, or not known until apply
+		return
+	}
+	due, err := rot.dueAt(plan.ExpiresAt, state.CreatedAt)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot plan the rotation of the API token", err.Error())
+		return
+	}
+	now, err := r.serverNow(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
+	if err != nil {
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("read the server's time to plan the rotation of API token %s", state.ID.ValueString()), err)
+		return
+	}
+	if now.Before(due) {
+		plan.RotationDueAt = types.StringValue(due.UTC().Format(time.RFC3339))
+		return
+	}
+	tflog.Info(ctx, "API token due for rotation", map[string]any{"token_id": state.ID.ValueString(), "due_at": due.UTC().Format(time.RFC3339), "server_time": now.UTC().Format(time.RFC3339)})
+	plan.RotationDueAt = types.StringUnknown()
+	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("rotation_due_at"))
+}
+
+// serverNow is the server's time, from the Date of its latest response. A plan that has made no request
+// yet (-refresh=false) asks the server about the token, which any answer does.
+func (r *apiTokenResource) serverNow(ctx context.Context, orgID, id string) (time.Time, error) {
+	if now, ok := r.client.ServerTime(); ok {
+		return now, nil
+	}
+	if _, err := r.listings.APITokens.Get(ctx, orgID, id); err != nil && !client.IsNotFound(err) {
+		return time.Time{}, err
+	}
+	now, ok := r.client.ServerTime()
+	if !ok {
+		return time.Time{}, errors.New("the server's responses carry no Date header, so the provider cannot tell its time")
+	}
+	return now, nil
 }
 
 func (r *apiTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -180,8 +329,29 @@ func (r *apiTokenResource) Create(ctx context.Context, req resource.CreateReques
 	}
 	ctx, cancel := withTimeout(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
 	defer cancel()
+	orgID := plan.OrganizationID.ValueString()
 	create := api.APITokenCreate{Name: plan.Name.ValueString(), Role: api.Role(plan.Role.ValueString())}
-	if !plan.ExpiresAt.IsNull() {
+	rot, _ := plan.rotation(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	switch {
+	case rot != nil:
+		// The token's life starts now by the server's clock. A run that has not talked to the server yet
+		// hears it from any answer, a refusal included: every response carries the server's Date.
+		now, ok := r.client.ServerTime()
+		if !ok {
+			_, _ = r.client.GetOrganization(ctx, orgID)
+			if now, ok = r.client.ServerTime(); !ok {
+				resp.Diagnostics.AddError("Cannot tell the server's time",
+					fmt.Sprintf("The provider needs the server's time to set the expiry of API token %q from rotation.expire_after, and no answer of the server told it (a Date header). Check that the endpoint is reachable.",
+						plan.Name.ValueString()))
+				return
+			}
+		}
+		at := now.Add(rot.expireAfter).Truncate(time.Second)
+		create.ExpiresAt = &at
+	case !plan.ExpiresAt.IsNull() && !plan.ExpiresAt.IsUnknown():
 		at, err := time.Parse(time.RFC3339, plan.ExpiresAt.ValueString())
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("expires_at"), "Invalid expires_at", err.Error())
@@ -189,12 +359,13 @@ func (r *apiTokenResource) Create(ctx context.Context, req resource.CreateReques
 		}
 		create.ExpiresAt = &at
 	}
-	token, err := r.client.CreateAPIToken(ctx, plan.OrganizationID.ValueString(), create)
+	token, err := r.client.CreateAPIToken(ctx, orgID, create)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("create API token %q in organization %s", plan.Name.ValueString(), plan.OrganizationID.ValueString()), err)
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("create API token %q in organization %s", plan.Name.ValueString(), orgID), err)
 		return
 	}
 	plan.fill(token)
+	plan.setRotationDue(ctx, &resp.Diagnostics)
 	// The one response that carries the secret.
 	plan.Token = types.StringValue(token.Token)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -216,17 +387,29 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	// state.Token is left alone: the API never returns the secret again.
 	state.fill(token)
+	state.setRotationDue(ctx, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(apiTokenIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
-// Update cannot be reached: every argument requires replacement and every computed value keeps its
-// state, so Terraform never plans an in-place change. resource.Resource requires the method.
-func (r *apiTokenResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
-	resp.Diagnostics.AddError("Unexpected in-place update of an API token",
-		"The API cannot change a token, so every change of orgs_api_token should replace it. This is a bug in the provider; please report it.")
+// Update changes only what the provider keeps for itself: the rotation settings (which move
+// rotation_due_at) and the timeouts. Everything the API holds requires a replacement, since the API
+// cannot change a token but to end it.
+func (r *apiTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state apiTokenModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// The values the server keeps are the state's; the plan may hold them unknown (null in the state).
+	plan.Token, plan.LastUsedAt, plan.Active = state.Token, state.LastUsedAt, state.Active
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(apiTokenIdentity.set(ctx, resp.State, resp.Identity)...)
 }
 
+// Delete revokes the token, or, with a rotation overlap, ends it that long from now, so that its
+// consumers can switch to its replacement (which the provider cannot tell from a removal).
 func (r *apiTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state apiTokenModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -235,10 +418,51 @@ func (r *apiTokenResource) Delete(ctx context.Context, req resource.DeleteReques
 	}
 	ctx, cancel := withTimeout(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
 	defer cancel()
-	err := r.client.DeleteAPIToken(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
-	if err != nil && !client.IsNotFound(err) {
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("delete API token %s of organization %s", state.ID.ValueString(), state.OrganizationID.ValueString()), err)
+	orgID, id := state.OrganizationID.ValueString(), state.ID.ValueString()
+	if rot, known := state.rotation(ctx, &resp.Diagnostics); rot != nil && known && rot.overlap > 0 {
+		if done := r.endAfterOverlap(ctx, orgID, id, rot.overlap, &resp.Diagnostics); done {
+			return
+		}
 	}
+	err := r.client.DeleteAPIToken(ctx, orgID, id)
+	if err != nil && !client.IsNotFound(err) {
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("delete API token %s of organization %s", id, orgID), err)
+	}
+}
+
+// endAfterOverlap moves the token's expiry to overlap from now by the server's clock, unless it ends
+// sooner anyway. It reports false when the token should be revoked instead (it has already expired).
+func (r *apiTokenResource) endAfterOverlap(ctx context.Context, orgID, id string, overlap time.Duration, diags *diag.Diagnostics) bool {
+	token, err := r.client.GetAPIToken(ctx, orgID, id)
+	switch {
+	case client.IsNotFound(err):
+		return true
+	case err != nil:
+		addAPIError(diags, fmt.Sprintf("read API token %s of organization %s to end it after its overlap", id, orgID), err)
+		return true
+	}
+	now, ok := r.client.ServerTime()
+	if !ok {
+		return false // no way to tell the server's time: revoke rather than guess
+	}
+	end := now.Add(overlap).Truncate(time.Second)
+	switch {
+	case token.ExpiresAt != nil && !token.ExpiresAt.After(now):
+		return false // expired: revoking only tidies up
+	case token.ExpiresAt != nil && !token.ExpiresAt.After(end):
+		end = *token.ExpiresAt // it ends within the overlap anyway
+	default:
+		if _, err := r.client.ShortenAPIToken(ctx, orgID, id, api.APITokenUpdate{ExpiresAt: end}); err != nil {
+			if !client.IsNotFound(err) {
+				addAPIError(diags, fmt.Sprintf("end API token %s of organization %s after its overlap", id, orgID), err)
+			}
+			return true
+		}
+	}
+	diags.AddWarning("The API token keeps working for its overlap",
+		fmt.Sprintf("API token %s of organization %s was not revoked at once: it keeps working until %s (rotation.overlap), so that its consumers can switch to its replacement. "+
+			"To revoke a token at once, set rotation.overlap to \"0s\" and apply before destroying it.", id, orgID, end.UTC().Format(time.RFC3339)))
+	return true
 }
 
 func (r *apiTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -254,6 +478,14 @@ func (m *apiTokenModel) fill(t *api.APIToken) {
 	m.CreatedAt = timeValue(t.CreatedAt)
 	m.CreatedBy = types.StringValue(t.CreatedBy)
 	m.Active = types.BoolValue(t.Active)
+	m.LastUsedAt = types.StringNull()
+	if t.LastUsedAt != nil {
+		m.LastUsedAt = timeValue(*t.LastUsedAt)
+	}
+	if len(m.Rotation.AttributeTypes(context.Background())) == 0 {
+		// A model built from the API alone (a listing, an import) has no rotation: that is configuration.
+		m.Rotation = types.ObjectNull(apiTokenRotationTypes)
+	}
 	switch {
 	case t.ExpiresAt == nil:
 		m.ExpiresAt = types.StringNull()
@@ -276,4 +508,156 @@ func sameInstant(v types.String, at time.Time) bool {
 	}
 	parsed, err := time.Parse(time.RFC3339, v.ValueString())
 	return err == nil && parsed.Equal(at)
+}
+
+// ---- Rotation ----
+
+// apiTokenRotationTypes are the attributes of rotation.
+var apiTokenRotationTypes = map[string]attr.Type{
+	"expire_after":  types.StringType,
+	"rotate_before": types.StringType,
+	"overlap":       types.StringType,
+}
+
+type apiTokenRotationModel struct {
+	ExpireAfter  types.String `tfsdk:"expire_after"`
+	RotateBefore types.String `tfsdk:"rotate_before"`
+	Overlap      types.String `tfsdk:"overlap"`
+}
+
+// rotationPolicy is rotation with its durations parsed.
+type rotationPolicy struct {
+	expireAfter, rotateBefore, overlap time.Duration
+}
+
+// rotation reads the rotation settings: nil without rotation; known is false while any part of them is
+// unknown (a value from another resource, before apply). The validators report bad durations.
+func (m apiTokenModel) rotation(ctx context.Context, diags *diag.Diagnostics) (policy *rotationPolicy, known bool) {
+	if m.Rotation.IsNull() {
+		return nil, true
+	}
+	if m.Rotation.IsUnknown() {
+		return &rotationPolicy{}, false
+	}
+	var rm apiTokenRotationModel
+	diags.Append(m.Rotation.As(ctx, &rm, basetypes.ObjectAsOptions{})...)
+	if diags.HasError() {
+		return nil, false
+	}
+	p := &rotationPolicy{}
+	for _, f := range []struct {
+		v   types.String
+		dst *time.Duration
+	}{{rm.ExpireAfter, &p.expireAfter}, {rm.RotateBefore, &p.rotateBefore}, {rm.Overlap, &p.overlap}} {
+		if f.v.IsUnknown() {
+			return p, false
+		}
+		if f.v.IsNull() {
+			continue
+		}
+		d, err := time.ParseDuration(f.v.ValueString())
+		if err != nil {
+			return p, false
+		}
+		*f.dst = d
+	}
+	return p, true
+}
+
+// dueAt is when a token with this expiry and creation time is due for rotation: rotate_before ahead of
+// its end, which is its expiry or expire_after from its creation, whichever comes first (a token that
+// existed before rotation was set may have another expiry, or none).
+func (p rotationPolicy) dueAt(expiresAt, createdAt types.String) (time.Time, error) {
+	created, err := time.Parse(time.RFC3339, createdAt.ValueString())
+	if err != nil {
+		return time.Time{}, fmt.Errorf("the token's created_at %q is not an RFC 3339 timestamp", createdAt.ValueString())
+	}
+	end := created.Add(p.expireAfter)
+	if !expiresAt.IsNull() {
+		at, err := time.Parse(time.RFC3339, expiresAt.ValueString())
+		if err != nil {
+			return time.Time{}, fmt.Errorf("the token's expires_at %q is not an RFC 3339 timestamp", expiresAt.ValueString())
+		}
+		if at.Before(end) {
+			end = at
+		}
+	}
+	return end.Add(-p.rotateBefore), nil
+}
+
+// setRotationDue sets rotation_due_at from the rotation settings and what the server returned.
+func (m *apiTokenModel) setRotationDue(ctx context.Context, diags *diag.Diagnostics) {
+	rot, known := m.rotation(ctx, diags)
+	switch {
+	case rot == nil:
+		m.RotationDueAt = types.StringNull()
+		return
+	case !known:
+		return // keep what the state holds
+	}
+	due, err := rot.dueAt(m.ExpiresAt, m.CreatedAt)
+	if err != nil {
+		diags.AddError("Cannot compute the rotation of the API token", err.Error())
+		return
+	}
+	m.RotationDueAt = types.StringValue(due.UTC().Format(time.RFC3339))
+}
+
+// expiresAtFromRotation plans expires_at when the configuration leaves it out: with rotation, the
+// existing token keeps its expiry (a new one's is known after apply); without, the token never expires,
+// so an expiry in the state means a replacement, as it always did.
+type expiresAtFromRotation struct{}
+
+func (expiresAtFromRotation) Description(context.Context) string {
+	return "Without rotation, an absent expires_at means a token that never expires; with rotation, the token's own expiry."
+}
+
+func (m expiresAtFromRotation) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (expiresAtFromRotation) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if !req.ConfigValue.IsNull() {
+		return
+	}
+	var rotation types.Object
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("rotation"), &rotation)...)
+	switch {
+	case resp.Diagnostics.HasError():
+	case rotation.IsNull():
+		resp.PlanValue = types.StringNull()
+	case rotation.IsUnknown() || req.State.Raw.IsNull():
+		resp.PlanValue = types.StringUnknown()
+	default:
+		resp.PlanValue = req.StateValue
+	}
+}
+
+// durationOrZero checks a Go duration string that may be 0s.
+func durationOrZero() validator.String {
+	return stringCheck{desc: "must be a duration such as 168h or 0s", check: func(s string) error {
+		d, err := time.ParseDuration(s)
+		switch {
+		case err != nil:
+			return fmt.Errorf("%q is not a duration; write a number with a unit, such as 168h", s)
+		case d < 0:
+			return fmt.Errorf("%q is negative", s)
+		}
+		return nil
+	}}
+}
+
+// overlapDuration checks rotation.overlap: 0s, or at least a minute, since the server's time is known to
+// the second only.
+func overlapDuration() validator.String {
+	return stringCheck{desc: "must be 0s or a duration of at least 1m, such as 1h", check: func(s string) error {
+		d, err := time.ParseDuration(s)
+		switch {
+		case err != nil:
+			return fmt.Errorf("%q is not a duration; write a number with a unit, such as 1h", s)
+		case d != 0 && d < time.Minute:
+			return fmt.Errorf("%q is neither 0s nor at least 1m", s)
+		}
+		return nil
+	}}
 }

@@ -191,12 +191,20 @@ func planCompositeID(ctx context.Context, resp *resource.ModifyPlanResponse, att
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringValue(strings.Join(parts, "/")))...)
 }
 
-// removeIfNotFound handles an error from the read in a resource's Read: an object that no longer exists
-// is removed from state, without a diagnostic, so Terraform plans to create it again; any other error
-// is reported. Call it only with a non-nil err, and return after it.
+// removeIfNotFound handles an error from the read in a resource's Read, the one place where the provider
+// decides that an object is gone. An object that no longer exists (client.IsNotFound: missing from an
+// organization the credential can see, or held by an organization that was deleted) is removed from
+// state, without a diagnostic, so Terraform plans to create it again. Anything else is an error and
+// leaves the state as it was: above all an organization the credential cannot see, which is what losing
+// access looks like and must never be taken for a deletion (apiErrorDiagnostic says so). Call it only
+// with a non-nil err, and return after it.
 func removeIfNotFound(ctx context.Context, err error, resp *resource.ReadResponse) {
 	if client.IsNotFound(err) {
-		tflog.Info(ctx, "object no longer exists on the server; removing it from state", map[string]any{"error": err.Error()})
+		msg := "object no longer exists on the server; removing it from state"
+		if client.IsOrganizationDeleted(err) {
+			msg = "the object's organization was deleted; removing the object from state"
+		}
+		tflog.Info(ctx, msg, map[string]any{"error": err.Error()})
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -228,6 +236,9 @@ func apiErrorDiagnostic(action string, err error) diag.Diagnostic {
 				action, expired, expired.op, err))
 	}
 	var apiErr *client.Error
+	if errors.As(err, &apiErr) && client.IsOrganizationNotVisible(err) {
+		return organizationNotVisibleDiagnostic(action, apiErr)
+	}
 	if errors.As(err, &apiErr) {
 		// 429 and 5xx reach here only once retries ran out: the server did not refuse, it kept failing.
 		verb := "refused to"
@@ -250,11 +261,33 @@ func apiErrorDiagnostic(action string, err error) diag.Diagnostic {
 	return diag.NewErrorDiagnostic(summary, fmt.Sprintf("Could not %s: %s", action, err))
 }
 
+// organizationNotVisibleDiagnostic is the error for an organization the credential cannot see. The
+// server gives that one answer for an organization the credential's user was removed from, another
+// account's, and one that never existed, so the provider cannot tell them apart and must not guess: it
+// leaves the state alone and says how to find out. A deleted organization is a different answer (410),
+// given to whoever could see it when it was deleted; that one plans re-creation.
+func organizationNotVisibleDiagnostic(action string, apiErr *client.Error) diag.Diagnostic {
+	orgID := apiErr.OrganizationID
+	return diag.NewErrorDiagnostic("Cannot see organization "+orgID,
+		fmt.Sprintf("The server refused to %s (HTTP %d %s): %s\n\n"+
+			"The credential in use cannot see organization %q. This is the server's answer when the credential's user "+
+			"was removed from the organization, when the credential belongs to another account, or when no such organization "+
+			"exists; it is not a deletion, so the provider removed nothing from the state: the state was left unchanged.\n\n"+
+			"Check the provider's `token` (or the %s environment variable): it must be a credential of a current member of "+
+			"organization %q. If the organization was deleted, a credential of one of its members at that time shows it, and "+
+			"the plan then creates it again. If it is gone for good and should no longer be managed here, remove its "+
+			"resources from the state (`terraform state rm` or `tofu state rm`).",
+			action, apiErr.StatusCode, http.StatusText(apiErr.StatusCode), apiErr.Error(), orgID, EnvToken, orgID))
+}
+
 // statusHint tells the user what to do about a refusal whose cause is usually outside the configuration.
 func statusHint(status int) string {
 	switch status {
 	case http.StatusUnauthorized:
-		return "Check the provider's `token` (or the ORGS_TOKEN environment variable)."
+		return "Check the provider's `token` (or the " + EnvToken + " environment variable). An organization API token " +
+			"also stops working when it expires or is revoked, when the user who created it leaves the organization, and " +
+			"when its organization is deleted (with everything it held); the provider cannot tell these apart, so it " +
+			"removed nothing from the state."
 	case http.StatusForbidden:
 		return "The token's role does not allow this; use a token of an owner or admin (billing changes need an owner or biller)."
 	}

@@ -214,6 +214,12 @@ func apiTokensDataSource() *collectionDataSource[api.APIToken] {
 			nullableStringItem("created_at", "When the token was created (RFC 3339).", func(t *api.APIToken) types.String { return timeValue(t.CreatedAt) }),
 			stringItem("created_by", "The id of the user who created the token.", func(t *api.APIToken) string { return t.CreatedBy }),
 			boolItem("active", "Whether the token works now: false after it expires, or while its creator is not a member.", func(t *api.APIToken) bool { return t.Active }),
+			nullableStringItem("last_used_at", "When the token last authenticated a request (RFC 3339), up to a minute behind; null if never.", func(t *api.APIToken) types.String {
+				if t.LastUsedAt == nil {
+					return types.StringNull()
+				}
+				return timeValue(*t.LastUsedAt)
+			}),
 		},
 		all: func(ctx context.Context, d providerData, orgID string) ([]api.APIToken, error) {
 			return d.listings.APITokens.All(ctx, orgID)

@@ -172,14 +172,8 @@ func (d *collectionDataSource[T]) Read(ctx context.Context, req datasource.ReadR
 	if d.inOrganization {
 		orgID = d.organizationIDOf(ctx, req.Config, &resp.State, &resp.Diagnostics)
 	}
-	wanted := map[int]string{}
-	for i, f := range d.filters {
-		var v types.String
-		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(f.name), &v)...)
-		if !v.IsNull() {
-			wanted[i] = v.ValueString()
-		}
-	}
+	wanted, diags := wantedValues(ctx, req.Config, d.filters)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -205,6 +199,21 @@ func (d *collectionDataSource[T]) Read(ctx context.Context, req datasource.ReadR
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(d.attribute), list)...)
+}
+
+// wantedValues reads the filters' arguments from a list block's or data source's configuration: filter
+// index to the value an object must have. A filter left out selects every object.
+func wantedValues[T any](ctx context.Context, config tfsdk.Config, filters []listFilter[T]) (map[int]string, diag.Diagnostics) {
+	wanted := map[int]string{}
+	var diags diag.Diagnostics
+	for i, f := range filters {
+		var v types.String
+		diags.Append(config.GetAttribute(ctx, path.Root(f.name), &v)...)
+		if !v.IsNull() && !v.IsUnknown() {
+			wanted[i] = v.ValueString()
+		}
+	}
+	return wanted, diags
 }
 
 // filtersMatch reports whether obj has every wanted value (filter index to value).

@@ -218,15 +218,20 @@ func apiTokenValue(tok api.APIToken) knownvalue.Check {
 	if tok.ExpiresAt != nil {
 		expires = knownvalue.StringExact(tok.ExpiresAt.UTC().Format(time.RFC3339Nano))
 	}
+	var lastUsed knownvalue.Check = knownvalue.Null()
+	if tok.LastUsedAt != nil {
+		lastUsed = rfc3339(*tok.LastUsedAt)
+	}
 	// ObjectExact: there is no attribute for the secret at all.
 	return knownvalue.ObjectExact(map[string]knownvalue.Check{
-		"id":         knownvalue.StringExact(tok.ID),
-		"name":       knownvalue.StringExact(tok.Name),
-		"role":       knownvalue.StringExact(string(tok.Role)),
-		"expires_at": expires,
-		"created_at": rfc3339(tok.CreatedAt),
-		"created_by": knownvalue.StringExact(tok.CreatedBy),
-		"active":     knownvalue.Bool(tok.Active),
+		"id":           knownvalue.StringExact(tok.ID),
+		"name":         knownvalue.StringExact(tok.Name),
+		"role":         knownvalue.StringExact(string(tok.Role)),
+		"expires_at":   expires,
+		"created_at":   rfc3339(tok.CreatedAt),
+		"created_by":   knownvalue.StringExact(tok.CreatedBy),
+		"active":       knownvalue.Bool(tok.Active),
+		"last_used_at": lastUsed,
 	})
 }
 
@@ -242,6 +247,10 @@ func TestAccAPITokensDataSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	secrets := append([]string{expiring.Token}, e.Secrets...)
+	// Uses of the tokens so far are written now, so the listing below is what the data source reads.
+	if err := e.Env.Server.FlushLastUsed(ctx); err != nil {
+		t.Fatal(err)
+	}
 	tokens, err := e.Env.Client.ListAPITokens(ctx, org)
 	if err != nil {
 		t.Fatal(err)

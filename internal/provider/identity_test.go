@@ -156,13 +156,18 @@ func TestIdentityReadWithoutPriorIdentity(t *testing.T) {
 	if err != nil || len(envs) == 0 {
 		t.Fatalf("the new organization's environments: %v, %v", envs, err)
 	}
+	// A vanished organization is a deleted one: an id the credential cannot see is not a deletion.
+	deleted := env.CreateOrganization(t, api.PlanHobby)
+	if err := env.Client.DeleteOrganization(ctx, deleted.ID); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, tc := range []struct {
 		typeName string
 		existing map[string]string // the identifying attributes of an object on the server
 		vanished map[string]string // ... of one that is not
 	}{
-		{"orgs_organization", map[string]string{"id": org.ID}, map[string]string{"id": "org_vanished"}},
+		{"orgs_organization", map[string]string{"id": org.ID}, map[string]string{"id": deleted.ID}},
 		{
 			"orgs_member",
 			// Spelled in another case than the server has it: the identity keeps the state's spelling,

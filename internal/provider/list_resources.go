@@ -98,16 +98,10 @@ func (l *listResource[T, M]) List(ctx context.Context, req list.ListRequest, str
 			return
 		}
 	}
-	wanted := map[int]string{}
-	for i, f := range l.filters {
-		var v types.String
-		if diags := req.Config.GetAttribute(ctx, path.Root(f.name), &v); diags.HasError() {
-			stream.Results = list.ListResultsStreamDiagnostics(diags)
-			return
-		}
-		if !v.IsNull() {
-			wanted[i] = v.ValueString()
-		}
+	wanted, diags := wantedValues(ctx, req.Config, l.filters)
+	if diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
 	}
 
 	objects, err := l.all(ctx, l.providerData, orgID)

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -169,35 +170,23 @@ func (p *orgsProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	maxRetries := int64(DefaultMaxRetries)
 	if !cfg.MaxRetries.IsNull() {
 		maxRetries = cfg.MaxRetries.ValueInt64()
-	} else if v := p.getenv(EnvMaxRetries); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 || n > maxMaxRetries {
-			resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid "+EnvMaxRetries,
-				fmt.Sprintf("The %s environment variable is %q; it must be a whole number from 0 to %d.", EnvMaxRetries, v, maxMaxRetries))
-		}
+	} else if n, ok := envSetting(p.getenv, &resp.Diagnostics, "max_retries", EnvMaxRetries, parseMaxRetries); ok {
 		maxRetries = n
 	}
 	timeout := DefaultRequestTimeout
-	timeoutText, timeoutFrom := cfg.RequestTimeout.ValueString(), "request_timeout"
-	if cfg.RequestTimeout.IsNull() {
-		timeoutText, timeoutFrom = p.getenv(EnvRequestTimeout), "The "+EnvRequestTimeout+" environment variable"
-	}
-	if timeoutText != "" {
-		d, err := parsePositiveDuration(timeoutText)
+	if !cfg.RequestTimeout.IsNull() {
+		d, err := parsePositiveDuration(cfg.RequestTimeout.ValueString())
 		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid request timeout", timeoutFrom+": "+err.Error())
+			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid request timeout", "request_timeout: "+err.Error())
 		}
+		timeout = d
+	} else if d, ok := envSetting(p.getenv, &resp.Diagnostics, "request_timeout", EnvRequestTimeout, parsePositiveDuration); ok {
 		timeout = d
 	}
 	var maxRate float64
 	if !cfg.MaxRequestsPerSecond.IsNull() {
 		maxRate = cfg.MaxRequestsPerSecond.ValueFloat64()
-	} else if v := p.getenv(EnvMaxRequestsPerSecond); v != "" {
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < minRequestsPerSecond {
-			resp.Diagnostics.AddAttributeError(path.Root("max_requests_per_second"), "Invalid "+EnvMaxRequestsPerSecond,
-				fmt.Sprintf("The %s environment variable is %q; it must be a number of requests per second, at least %g.", EnvMaxRequestsPerSecond, v, minRequestsPerSecond))
-		}
+	} else if f, ok := envSetting(p.getenv, &resp.Diagnostics, "max_requests_per_second", EnvMaxRequestsPerSecond, parseRequestsPerSecond); ok {
 		maxRate = f
 	}
 	if resp.Diagnostics.HasError() {
@@ -270,6 +259,38 @@ func (p *orgsProvider) EphemeralResources(context.Context) []func() ephemeral.Ep
 	return []func() ephemeral.EphemeralResource{
 		NewAPITokenEphemeralResource,
 	}
+}
+
+// envSetting reads the environment variable name for an optional argument the configuration left out
+// (ok is false when it is unset). A value parse refuses is an error on that argument that names the
+// variable, since the configuration does not hold the value.
+func envSetting[T any](getenv func(string) string, diags *diag.Diagnostics, attribute, name string, parse func(string) (T, error)) (value T, ok bool) {
+	text := getenv(name)
+	if text == "" {
+		return value, false
+	}
+	value, err := parse(text)
+	if err != nil {
+		diags.AddAttributeError(path.Root(attribute), "Invalid "+name, fmt.Sprintf("The %s environment variable: %v.", name, err))
+		return value, false
+	}
+	return value, true
+}
+
+func parseMaxRetries(s string) (int64, error) {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > maxMaxRetries {
+		return 0, fmt.Errorf("%q is not a whole number from 0 to %d", s, maxMaxRetries)
+	}
+	return n, nil
+}
+
+func parseRequestsPerSecond(s string) (float64, error) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f < minRequestsPerSecond {
+		return 0, fmt.Errorf("%q is not a number of requests per second of at least %g", s, minRequestsPerSecond)
+	}
+	return f, nil
 }
 
 // stringOrEnv prefers the configured value; an empty string in the configuration counts as unset so a

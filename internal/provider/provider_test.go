@@ -294,6 +294,25 @@ func TestRemoveIfNotFound(t *testing.T) {
 		t.Error("a vanished object stayed in state")
 	}
 
+	// The organization was deleted, with everything it held: gone too.
+	resp = newResp()
+	removeIfNotFound(ctx, &client.Error{StatusCode: 410, Problem: api.Problem{Type: api.ProblemOrganizationDeleted, Status: 410, Detail: "deleted"}}, resp)
+	if len(resp.Diagnostics) != 0 || !resp.State.Raw.IsNull() {
+		t.Errorf("an object of a deleted organization: diagnostics %v, removed %v; want removed without diagnostics", resp.Diagnostics, resp.State.Raw.IsNull())
+	}
+
+	// Losing access is not deletion: an error naming the organization, and the state kept.
+	for _, err := range []error{
+		&client.Error{StatusCode: 404, OrganizationID: "org_1", Problem: api.Problem{Type: api.ProblemOrganizationNotFound, Status: 404, Detail: `organization "org_1" not found`}},
+		// A 404 that is not the API's answer (a proxy, a wrong endpoint) is not a deletion either.
+		&client.Error{StatusCode: 404, Problem: api.Problem{Type: "about:blank", Status: 404, Detail: "GET /api/v1/orgs/org_1/members/x: HTTP 404 Not Found: <html>"}},
+	} {
+		resp = newResp()
+		removeIfNotFound(ctx, err, resp)
+		if !resp.Diagnostics.HasError() || resp.State.Raw.IsNull() {
+			t.Errorf("%v: diagnostics %v, removed %v; want an error and the state kept", err, resp.Diagnostics, resp.State.Raw.IsNull())
+		}
+	}
 	resp = newResp()
 	removeIfNotFound(ctx, &client.Error{StatusCode: 500, Problem: api.Problem{Status: 500, Detail: "database is locked"}}, resp)
 	if !resp.Diagnostics.HasError() || !strings.Contains(resp.Diagnostics.Errors()[0].Detail(), "database is locked") {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -43,10 +44,13 @@ import (
 // *** An admin makes admin and member tokens only; a biller token only an owner (billing is not an
 //    admin right).
 //
-// Whatever the role, an organization the caller does not belong to answers 404 (existence does not
-// leak), and an unknown id inside an organization the caller belongs to answers 404 too. An
-// organization API token cannot create organizations, leave, or use the /user endpoints (403), and
-// lists only its own organization. Missing, unknown, expired or deactivated credentials answer 401.
+// Whatever the role, an organization the caller does not belong to answers 404 with problem type
+// organization-not-found (existence does not leak), unless it was deleted while the caller was one of
+// its active members: that caller gets 410 organization-deleted, so a client can tell losing access
+// from deletion (absentOrganization). An unknown id inside an organization the caller belongs to
+// answers 404 not-found. An organization API token cannot create organizations, leave, or use the
+// /user endpoints (403), and lists only its own organization. Missing, unknown, expired or deactivated
+// credentials answer 401.
 //
 // An organization API token may do what both its role and its creator's current role allow (the
 // intersection: the roles are different rights, not a ladder), and is made only with a role whose
@@ -154,6 +158,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		if p.kind != anonymous {
+			s.lastUsed.note(p, s.now())
 			r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
 		}
 		next.ServeHTTP(w, r)
@@ -310,12 +315,11 @@ func (s *Server) checkAccess(ctx huma.Context, next func(huma.Context)) {
 // resolveAccess is the principal's standing in orgID, read through q, checked against pol: a 404
 // problem when the principal is not in the organization, a 403 when its role may not.
 func (s *Server) resolveAccess(ctx context.Context, q querier, p principal, orgID string, pol policy) (access, error) {
-	notFound := func() error { return errNotFound("organization %q not found", orgID) }
 	a := access{principal: p, orgID: orgID, pol: pol}
 	switch p.kind {
 	case tokenPrincipal:
 		if p.orgID != orgID {
-			return access{}, notFound()
+			return access{}, errOrganizationNotFound(orgID)
 		}
 		a.role = p.role
 		creator, err := s.roleIn(ctx, q, orgID, p.userID)
@@ -332,7 +336,7 @@ func (s *Server) resolveAccess(ctx context.Context, q querier, p principal, orgI
 			return access{}, err
 		}
 		if role == "" {
-			return access{}, notFound()
+			return access{}, absentOrganization(ctx, q, p, orgID)
 		}
 		a.role = role
 	default:
@@ -342,6 +346,33 @@ func (s *Server) resolveAccess(ctx context.Context, q querier, p principal, orgI
 		return access{}, err
 	}
 	return a, nil
+}
+
+// absentOrganization is the answer, read through q, for an organization that p cannot see: 410 when it
+// was deleted while p's user was one of its active members, otherwise the same 404 as for an id that
+// never existed. Only those who could see the organization learn that it was deleted; for everyone
+// else, a deleted organization, another tenant's and one that never existed read alike. An error
+// other than a problem is a failed read.
+func absentOrganization(ctx context.Context, q querier, p principal, orgID string) error {
+	if p.kind != userPrincipal {
+		// An organization token is deleted with its organization: it cannot get this far.
+		return errOrganizationNotFound(orgID)
+	}
+	var deletedAt string
+	err := q.QueryRowContext(ctx, `SELECT t.deleted_at FROM organization_tombstone_viewers v
+		JOIN organization_tombstones t ON t.organization_id = v.organization_id
+		WHERE v.organization_id = ? AND v.user_id = ?`, orgID, p.userID).Scan(&deletedAt)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return errOrganizationNotFound(orgID)
+	case err != nil:
+		return err
+	}
+	at, err := store.ParseTime(deletedAt)
+	if err != nil {
+		return fmt.Errorf("tombstone of organization %s: %w", orgID, err)
+	}
+	return errOrganizationDeleted(orgID, at.UTC().Format(time.RFC3339))
 }
 
 // memberRole is the user's role in the organization, or "" when they are not an active member (a
@@ -397,7 +428,7 @@ func operation(method, path, id, summary string, status int, pol policy, tags ..
 			op.Errors = append(op.Errors, http.StatusForbidden)
 		}
 		if pol.org {
-			op.Errors = append(op.Errors, http.StatusNotFound)
+			op.Errors = append(op.Errors, http.StatusNotFound, http.StatusGone)
 		}
 	}
 	switch method {

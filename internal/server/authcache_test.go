@@ -57,7 +57,7 @@ func TestAuthCacheForgetsOnTheNextRequest(t *testing.T) {
 		m := h.newMember(t, owner.Token, org.ID, api.RoleAdmin)
 		warm(m.Token, orgPath, http.StatusOK)
 		h.expect(t, http.StatusNoContent, owner.Token, http.MethodDelete, path(api.PathMember, "org_id", org.ID, "email", m.Email), nil)
-		h.expectProblem(t, http.StatusNotFound, api.ProblemNotFound, m.Token, http.MethodGet, orgPath, nil)
+		h.expectProblem(t, http.StatusNotFound, api.ProblemOrganizationNotFound, m.Token, http.MethodGet, orgPath, nil)
 	})
 
 	t.Run("token creator removed and back", func(t *testing.T) {

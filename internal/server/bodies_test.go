@@ -3,6 +3,7 @@ package server_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 )
@@ -38,6 +39,10 @@ func (h *harness) validBody(tb testing.TB, w *world, op operation) any {
 		return api.EmailVerification{Code: "orgs_ver_" + h.unique("code")}
 	case "POST " + api.PathAPITokens:
 		return api.APITokenCreate{Name: h.unique("token"), Role: api.RoleMember}
+	case "PATCH " + api.PathAPIToken:
+		// A token's expiry only moves earlier: each body asks for an earlier one than the last, a minute
+		// at a time, still far in the future.
+		return api.APITokenUpdate{ExpiresAt: h.Clock.Now().Add(365*24*time.Hour - time.Duration(h.seq.Add(1))*time.Minute)}
 	case "POST " + api.PathContainerRegistries:
 		return h.registryBody()
 	case "PATCH " + api.PathContainerRegistry:

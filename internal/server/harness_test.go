@@ -288,15 +288,18 @@ func (h *harness) expectProblem(tb testing.TB, want int, problemType, cred, meth
 	return p
 }
 
-// problemTypeForStatus is the problem type a status must carry where only one fits.
-var problemTypeForStatus = map[int]string{
-	http.StatusUnauthorized:          api.ProblemUnauthorized,
-	http.StatusForbidden:             api.ProblemForbidden,
-	http.StatusNotFound:              api.ProblemNotFound,
-	http.StatusPreconditionFailed:    api.ProblemPreconditionFailed,
-	http.StatusRequestEntityTooLarge: api.ProblemTooLarge,
-	http.StatusTooManyRequests:       api.ProblemRateLimited,
-	http.StatusServiceUnavailable:    api.ProblemUnavailable,
+// problemTypesForStatus are the problem types a status may carry where only those fit. A 404 says
+// either that the organization in the path is not visible or that the object is missing from one that
+// is; a 410 only ever says that the organization was deleted.
+var problemTypesForStatus = map[int][]string{
+	http.StatusUnauthorized:          {api.ProblemUnauthorized},
+	http.StatusForbidden:             {api.ProblemForbidden},
+	http.StatusNotFound:              {api.ProblemNotFound, api.ProblemOrganizationNotFound},
+	http.StatusGone:                  {api.ProblemOrganizationDeleted},
+	http.StatusPreconditionFailed:    {api.ProblemPreconditionFailed},
+	http.StatusRequestEntityTooLarge: {api.ProblemTooLarge},
+	http.StatusTooManyRequests:       {api.ProblemRateLimited},
+	http.StatusServiceUnavailable:    {api.ProblemUnavailable},
 }
 
 // checkResponse enforces, for every response of the suite, that an error is an RFC 9457 problem document
@@ -329,8 +332,12 @@ func checkResponse(tb testing.TB, r *response) {
 	case p.Status != r.Status:
 		tb.Errorf("%s: problem status %d differs from the HTTP status", r, p.Status)
 	}
-	if want, ok := problemTypeForStatus[r.Status]; ok && p.Type != want {
-		tb.Errorf("%s: a %d must carry problem type %s, got %s", r, r.Status, want, p.Type)
+	if want, ok := problemTypesForStatus[r.Status]; ok && !slices.Contains(want, p.Type) {
+		tb.Errorf("%s: a %d must carry a problem type of %v, got %s", r, r.Status, want, p.Type)
+	}
+	if (p.Type == api.ProblemOrganizationNotFound || p.Type == api.ProblemOrganizationDeleted) &&
+		!strings.HasPrefix(r.Path, api.PathOrganizations+"/") {
+		tb.Errorf("%s: problem type %s outside /orgs/{org_id}", r, p.Type)
 	}
 	if r.Status == http.StatusTooManyRequests {
 		checkRetryAfter(tb, r)

@@ -53,7 +53,8 @@ func scanOrganization(row rowScanner) (api.Organization, int64, error) {
 func (s *Server) loadOrganization(ctx context.Context, q querier, id string) (api.Organization, error) {
 	o, _, err := scanOrganization(q.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organizations o WHERE o.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return api.Organization{}, errNotFound("organization %q not found", id)
+		// Deleted after the caller's access was checked (reads check it on another connection).
+		return api.Organization{}, absentOrganization(ctx, q, principalFrom(ctx), id)
 	}
 	return o, err
 }
@@ -305,13 +306,23 @@ func (s *Server) updateOrganization(ctx context.Context, in *updateOrganizationI
 
 func (s *Server) deleteOrganization(ctx context.Context, in *OrgPath) (*struct{}, error) {
 	err := s.writeOrg(ctx, func(tx *sql.Tx, _ access) error {
+		// The tombstone remembers who could see the organization, so that they, and only they, are told
+		// from now on that it was deleted rather than that they cannot see it (absentOrganization).
+		if _, err := tx.ExecContext(ctx, `INSERT INTO organization_tombstones (organization_id, deleted_at) VALUES (?, ?)`,
+			in.OrgID, store.FormatTime(s.now())); err != nil {
+			return fmt.Errorf("record the deletion of organization %s: %w", in.OrgID, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO organization_tombstone_viewers (organization_id, user_id)
+				SELECT organization_id, user_id FROM members WHERE organization_id = ? AND status = 'active'`, in.OrgID); err != nil {
+			return fmt.Errorf("record who could see organization %s: %w", in.OrgID, err)
+		}
 		// Everything the organization holds goes with it through ON DELETE CASCADE.
 		res, err := tx.ExecContext(ctx, `DELETE FROM organizations WHERE id = ?`, in.OrgID)
 		if err != nil {
 			return fmt.Errorf("delete organization: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return errNotFound("organization %q not found", in.OrgID)
+			return errOrganizationNotFound(in.OrgID)
 		}
 		return nil
 	})

@@ -157,6 +157,18 @@ func errNotFound(format string, args ...any) *problem {
 	return newProblem(http.StatusNotFound, api.ProblemNotFound, format, args...)
 }
 
+// errOrganizationNotFound is the answer for an organization the caller cannot see, whatever the reason
+// (docs/threat-model.md): it must read the same for an id that never existed.
+func errOrganizationNotFound(orgID string) *problem {
+	return newProblem(http.StatusNotFound, api.ProblemOrganizationNotFound, "organization %q not found", orgID)
+}
+
+// errOrganizationDeleted is the answer, to those who could see it, for an organization that was deleted.
+func errOrganizationDeleted(orgID string, deletedAt string) *problem {
+	return newProblem(http.StatusGone, api.ProblemOrganizationDeleted,
+		"organization %q was deleted at %s, with everything it held", orgID, deletedAt)
+}
+
 func errForbidden(format string, args ...any) *problem {
 	return newProblem(http.StatusForbidden, api.ProblemForbidden, format, args...)
 }

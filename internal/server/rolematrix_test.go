@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 )
@@ -186,6 +187,11 @@ func matrixRows() []matrixRow {
 		{name: "create an API token", op: post(api.PathAPITokens), want: [principalCount]int{created, created, no, no, created, no, no, hidden, anon},
 			prepare: withBody(func(h *harness) any { return api.APITokenCreate{Name: h.unique("token"), Role: api.RoleMember} })},
 		{name: "read an API token", op: get(api.PathAPIToken), want: [principalCount]int{ok, ok, no, no, ok, no, no, hidden, anon}, prepare: noPrep},
+		{name: "shorten an API token", op: patch(api.PathAPIToken), want: [principalCount]int{ok, ok, no, no, ok, no, no, hidden, anon},
+			prepare: func(tb testing.TB, h *harness, w *world, _ principal) (map[string]string, any) {
+				id := h.createAPIToken(tb, w.Owner.Token, w.Org.ID, api.RoleMember).ID
+				return map[string]string{"token_id": id}, api.APITokenUpdate{ExpiresAt: h.Clock.Now().Add(time.Hour)}
+			}},
 		{name: "delete an API token", op: del(api.PathAPIToken), want: [principalCount]int{deleted, deleted, no, no, deleted, no, no, hidden, anon},
 			prepare: func(tb testing.TB, h *harness, w *world, _ principal) (map[string]string, any) {
 				return map[string]string{"token_id": h.createAPIToken(tb, w.Owner.Token, w.Org.ID, api.RoleMember).ID}, nil

@@ -387,7 +387,7 @@ func TestReplayIsAuthorizedLikeAFreshRequest(t *testing.T) {
 		key, body := h.unique("key"), api.APITokenCreate{Name: "ci", Role: api.RoleMember}
 		first := decode[api.APIToken](t, h.expect(t, http.StatusCreated, owner.Token, http.MethodPost, tokens, body, api.HeaderIdempotencyKey, key))
 		h.expect(t, http.StatusNoContent, owner.Token, http.MethodDelete, path(api.PathOrganization, "org_id", org.ID), nil)
-		r := h.expect(t, http.StatusNotFound, owner.Token, http.MethodPost, tokens, body, api.HeaderIdempotencyKey, key)
+		r := h.expect(t, http.StatusGone, owner.Token, http.MethodPost, tokens, body, api.HeaderIdempotencyKey, key)
 		if bytes.Contains(r.Body, []byte(first.Token)) {
 			t.Fatalf("the replay showed the token's secret: %s", r)
 		}

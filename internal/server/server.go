@@ -81,6 +81,7 @@ type Server struct {
 	faults   *faultInjector
 	inflight *inflightKeys
 	sealer   *sealer
+	lastUsed *lastUsed
 	// idemSecret is mixed into the keys that encrypt stored idempotent responses.
 	idemSecret []byte
 	// lastSweep is when expired idempotency records were last deleted (Unix nanoseconds).
@@ -135,7 +136,8 @@ func New(cfg Config) (*Server, error) {
 		w.Write(s.openapi)
 	})
 
-	s.handler = s.recoverPanics(s.injectFaults(s.authenticate(s.limitBody(s.writes(problemsForUnrouted(mux))))))
+	s.handler = s.recoverPanics(s.dateFromClock(s.injectFaults(s.authenticate(s.limitBody(s.writes(problemsForUnrouted(mux)))))))
+	s.lastUsed.start(s)
 	return s, nil
 }
 
@@ -153,6 +155,7 @@ func newServer(cfg Config) *Server {
 	s.limiter = newRateLimiter(cfg.RateLimit)
 	s.faults = newFaultInjector(cfg.Faults)
 	s.inflight = newInflightKeys()
+	s.lastUsed = newLastUsed()
 	return s
 }
 
@@ -176,8 +179,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // Close closes the database. Call it after the HTTP server has stopped sending requests.
 func (s *Server) Close() error {
 	s.closed.Do(func() {
+		usedErr := s.lastUsed.close(s)
 		s.committer.close()
-		s.closeErr = s.db.Close()
+		s.closeErr = errors.Join(usedErr, s.db.Close())
 	})
 	return s.closeErr
 }
@@ -248,6 +252,16 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				writeProblem(w, newProblem(http.StatusInternalServerError, api.ProblemInternal, "internal error; the server logged the details"))
 			}
 		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// dateFromClock sets every response's Date from the server's clock (net/http would use the machine's):
+// clients compare times the server returns (expires_at) with the server's now, so the Date they see must
+// be that now, with an injected clock in tests as in production.
+func (s *Server) dateFromClock(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
 		next.ServeHTTP(w, r)
 	})
 }

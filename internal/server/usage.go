@@ -44,8 +44,15 @@ func (s *Server) countQuantity(ctx context.Context, q querier, orgID, quantity s
 	if !ok {
 		return 0, fmt.Errorf("unknown quantity %q", quantity)
 	}
+	query, args := `SELECT count(*) FROM `+table+` WHERE organization_id = ?`, []any{orgID}
+	if quantity == api.QuantityAPITokens {
+		// An expired token can do nothing and holds no slot: rotating a token leaves the old one listed
+		// (expired) after its overlap, and that must not use up a small plan's limit.
+		query += ` AND (expires_at IS NULL OR expires_at > ?)`
+		args = append(args, s.nowText())
+	}
 	var n int64
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE organization_id = ?`, orgID).Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count %s: %w", quantity, err)
 	}
 	return n, nil
@@ -84,7 +91,7 @@ func planOf(ctx context.Context, q querier, orgID string) (api.Plan, error) {
 	var plan api.Plan
 	err := q.QueryRowContext(ctx, `SELECT plan FROM organizations WHERE id = ?`, orgID).Scan(&plan)
 	if err == sql.ErrNoRows {
-		return "", errNotFound("organization %q not found", orgID)
+		return "", errOrganizationNotFound(orgID)
 	}
 	return plan, err
 }

@@ -328,17 +328,17 @@ func (s *Server) insertPersonalToken(ctx context.Context, tx *sql.Tx, userID, na
 	return nil
 }
 
-const personalTokenColumns = `seq, id, name, expires_at, created_at`
+const personalTokenColumns = `seq, id, name, expires_at, created_at, last_used_at`
 
 func scanPersonalToken(row rowScanner) (api.PersonalToken, int64, error) {
 	var t api.PersonalToken
 	var seq int64
-	var expires sql.NullString
+	var expires, lastUsed sql.NullString
 	var created string
-	if err := row.Scan(&seq, &t.ID, &t.Name, &expires, &created); err != nil {
+	if err := row.Scan(&seq, &t.ID, &t.Name, &expires, &created, &lastUsed); err != nil {
 		return api.PersonalToken{}, 0, err
 	}
-	t.ExpiresAt = parseNullTime(expires)
+	t.ExpiresAt, t.LastUsedAt = parseNullTime(expires), parseNullTime(lastUsed)
 	t.CreatedAt = parseTime(created)
 	return t, seq, nil
 }

@@ -120,8 +120,11 @@ type holdings struct {
 func discover(ctx context.Context, c *client.Client, orgID string) (*holdings, error) {
 	org, err := c.GetOrganization(ctx, orgID)
 	if err != nil {
-		if client.IsNotFound(err) {
+		switch {
+		case client.IsOrganizationNotVisible(err):
 			return nil, fmt.Errorf("organization %q not found, or the credential cannot see it", orgID)
+		case client.IsOrganizationDeleted(err):
+			return nil, fmt.Errorf("organization %q was deleted", orgID)
 		}
 		return nil, fmt.Errorf("read organization: %w", err)
 	}

@@ -36,12 +36,13 @@ func main() {
 	n := flag.Int("n", 1000, "number of orgs_member (the owner's membership, imported, is one of them)")
 	cli := flag.String("cli", "", "path of the tofu or terraform binary (scripts/ensure-cli.sh prints it)")
 	providerBin := flag.String("provider", "", "a prebuilt terraform-provider-orgs to measure (default: build this checkout's)")
+	baselineBin := flag.String("baseline", "", "another prebuilt terraform-provider-orgs (an older commit) whose plans of the same organization are measured too, as the \"before\" rows")
 	latency := flag.Duration("latency", 20*time.Millisecond, "server latency of the last plan")
 	runs := flag.Int("runs", 3, "how many times each plan runs; the table shows the run of median wall time")
 	keep := flag.Bool("keep", false, "keep the working directory (logs, configurations, state) and print its path")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, *n, *runs, *cli, *providerBin, *latency, *keep)
+	err := run(ctx, *n, *runs, *cli, *providerBin, *baselineBin, *latency, *keep)
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "scale:", err)
@@ -49,7 +50,7 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, n, runs int, cliPath, providerBin string, latency time.Duration, keep bool) error {
+func run(ctx context.Context, n, runs int, cliPath, providerBin, baselineBin string, latency time.Duration, keep bool) error {
 	limits := api.PlanLimits[api.PlanEnterprise]
 	if n < 1 || int64(n) > limits.Members {
 		return fmt.Errorf("-n must be between 1 and %d (the enterprise plan's member limit)", limits.Members)
@@ -73,7 +74,7 @@ func run(ctx context.Context, n, runs int, cliPath, providerBin string, latency 
 
 	h := &harness{ctx: ctx, cli: cliPath, work: work, runs: runs}
 	say("building the providers into %s", filepath.Join(work, "bin"))
-	if err := h.build(providerBin); err != nil {
+	if err := h.build(providerBin, baselineBin); err != nil {
 		return err
 	}
 	machine, err := h.describeMachine()
@@ -104,25 +105,36 @@ func run(ctx context.Context, n, runs int, cliPath, providerBin string, latency 
 		return err
 	}
 	var rows []row
-	measureOrgs := func(name string, args ...string) (row, error) {
+	measureOrgs := func(name string, baseline bool, args ...string) (row, error) {
 		say("%s", name)
-		r, err := h.median(name, orgsDir, append(h.orgsEnv, "ORGS_ENDPOINT="+srv.url), srv.count, args...)
+		env := append(h.orgsEnv, "ORGS_ENDPOINT="+srv.url)
+		if baseline {
+			env = append(env, "TF_CLI_CONFIG_FILE="+filepath.Join(h.work, baselineCLIConfig))
+		}
+		r, err := h.median(name, orgsDir, env, srv.count, args...)
 		r.resources = n + labels
 		rows = append(rows, r)
 		return r, err
 	}
-	if _, err := measureOrgs(fmt.Sprintf("apply: %d orgs_member + %d orgs_label", n, labels), applyArgs...); err != nil {
+	if _, err := measureOrgs(fmt.Sprintf("apply: %d orgs_member + %d orgs_label", n, labels), false, applyArgs...); err != nil {
 		return err
 	}
-	plan, err := measureOrgs("plan", planArgs...)
+	plan, err := measureOrgs("plan", false, planArgs...)
 	if err != nil {
 		return err
+	}
+	if baselineBin != "" {
+		// The same organization and state, refreshed by the older provider: the "before" of this run
+		// (at the server's default limit, where a provider that reads object by object waits).
+		if _, err := measureOrgs("plan, baseline provider", true, planArgs...); err != nil {
+			return err
+		}
 	}
 	srv.stop()
 	if srv, err = startServer(dbPath, latency, nil); err != nil {
 		return err
 	}
-	slow, err := measureOrgs(fmt.Sprintf("plan, server latency %s", latency), planArgs...)
+	slow, err := measureOrgs(fmt.Sprintf("plan, server latency %s", latency), false, planArgs...)
 	if err != nil {
 		return err
 	}
@@ -194,25 +206,21 @@ type harness struct {
 	orgsEnv []string
 }
 
+// baselineCLIConfig is the CLI configuration, in the working directory, that points orgs-dev/orgs at
+// the baseline provider (in work/baseline).
+const baselineCLIConfig = "cli-baseline.tfrc"
+
 // build puts terraform-provider-orgs (this checkout's, or a prebuilt one) and the floor provider in
-// work/bin, and writes the CLI configuration that points both there.
-func (h *harness) build(providerBin string) error {
+// work/bin, and writes the CLI configuration that points both there; with a baseline provider, also
+// work/baseline and the configuration that points orgs-dev/orgs there instead.
+func (h *harness) build(providerBin, baselineBin string) error {
 	bin := filepath.Join(h.work, "bin")
 	orgs := filepath.Join(bin, "terraform-provider-orgs")
 	builds := [][]string{{"-o", filepath.Join(bin, "terraform-provider-floor"), "./scripts/internal/scale/floor"}}
 	if providerBin == "" {
 		builds = append(builds, []string{"-o", orgs, "."})
-	} else {
-		abs, err := filepath.Abs(providerBin)
-		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(bin, 0o755); err != nil {
-			return err
-		}
-		if err := os.Symlink(abs, orgs); err != nil {
-			return err
-		}
+	} else if err := copyBinary(providerBin, orgs); err != nil {
+		return err
 	}
 	for _, args := range builds {
 		cmd := exec.CommandContext(h.ctx, "go", append([]string{"build"}, args...)...)
@@ -221,14 +229,44 @@ func (h *harness) build(providerBin string) error {
 			return fmt.Errorf("go build %s: %w", args[len(args)-1], err)
 		}
 	}
-	return os.WriteFile(filepath.Join(h.work, "cli.tfrc"), fmt.Appendf(nil, `provider_installation {
+	if err := writeCLIConfig(filepath.Join(h.work, "cli.tfrc"), bin, bin); err != nil {
+		return err
+	}
+	if baselineBin == "" {
+		return nil
+	}
+	baseline := filepath.Join(h.work, "baseline")
+	if err := copyBinary(baselineBin, filepath.Join(baseline, "terraform-provider-orgs")); err != nil {
+		return err
+	}
+	return writeCLIConfig(filepath.Join(h.work, baselineCLIConfig), baseline, bin)
+}
+
+// copyBinary copies the executable at from to to. A copy, not a link: the peak-RSS watcher finds the
+// provider processes by their executable's name (terraform-provider-*), and a link would be resolved
+// to the name it points at.
+func copyBinary(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o755)
+}
+
+// writeCLIConfig writes a CLI configuration whose dev_overrides take orgs-dev/orgs from the directory
+// orgs and orgs-dev/floor from floor.
+func writeCLIConfig(path, orgs, floor string) error {
+	return os.WriteFile(path, fmt.Appendf(nil, `provider_installation {
   dev_overrides {
     "orgs-dev/orgs"  = %q
     "orgs-dev/floor" = %q
   }
   direct {}
 }
-`, bin, bin), 0o600)
+`, orgs, floor), 0o600)
 }
 
 func (h *harness) writeConfig(name, config string) (string, error) {
@@ -299,9 +337,13 @@ func (h *harness) measure(name, dir string, env []string, count *counter, args .
 	peak := watchProviders(cmd.Process.Pid)
 	err = cmd.Wait()
 	r.wall = time.Since(start)
+	if cmd.ProcessState != nil {
+		// The CLI's own CPU time and that of the children it waited for: its providers.
+		r.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
 	r.peakKB = peak()
 	defer func() {
-		say("   %s: %s, %d requests, %d 429s, provider peak %s: %s", name, seconds(r.wall), r.requests, r.tooMany, mib(r.peakKB), r.outcome)
+		say("   %s: %s (CPU %s), %d requests, %d 429s, provider peak %s: %s", name, seconds(r.wall), seconds(r.cpu), r.requests, r.tooMany, mib(r.peakKB), r.outcome)
 	}()
 	if count != nil {
 		r.counted, r.requests, r.tooMany = true, count.requests.Load(), count.tooMany.Load()
