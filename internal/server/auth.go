@@ -75,6 +75,8 @@ type principal struct {
 	// hash identifies the presented credential, so that a write can read it again inside its own
 	// transaction: a credential revoked while the request waited must not still write.
 	hash string
+	// expires is when the credential stops working; nil: never.
+	expires *time.Time
 	// Organization token only:
 	tokenID string
 	orgID   string
@@ -135,7 +137,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			if !ok {
 				authErr = errUnauthorized("the Authorization header must be \"Bearer <token>\"")
 			} else {
-				p, authErr = s.lookupCredential(r.Context(), s.reader, hashSecret(token))
+				p, authErr = s.credential(r.Context(), hashSecret(token))
 			}
 		}
 		budget := clientAddress(r)
@@ -175,7 +177,7 @@ func (s *Server) lookupCredential(ctx context.Context, q querier, hash string) (
 		if expires.Valid && expires.String <= now {
 			return principal{}, errUnauthorized("the token has expired")
 		}
-		return principal{kind: userPrincipal, userID: userID, hash: hash}, nil
+		return principal{kind: userPrincipal, userID: userID, hash: hash, expires: parseNullTime(expires)}, nil
 	case !errors.Is(err, sql.ErrNoRows):
 		return principal{}, err
 	}
@@ -195,6 +197,7 @@ func (s *Server) lookupCredential(ctx context.Context, q querier, hash string) (
 	case !creatorIsMember:
 		return principal{}, errUnauthorized("the token is inactive: the user who created it is no longer a member of the organization")
 	}
+	p.expires = parseNullTime(expires)
 	return p, nil
 }
 
@@ -319,7 +322,7 @@ func (s *Server) resolveAccess(ctx context.Context, q querier, p principal, orgI
 			return access{}, errOrganizationNotFound(orgID)
 		}
 		a.role = p.role
-		creator, err := memberRole(ctx, q, orgID, p.userID)
+		creator, err := s.roleIn(ctx, q, orgID, p.userID)
 		if err != nil {
 			return access{}, err
 		}
@@ -328,7 +331,7 @@ func (s *Server) resolveAccess(ctx context.Context, q querier, p principal, orgI
 		}
 		a.creatorRole = creator
 	case userPrincipal:
-		role, err := memberRole(ctx, q, orgID, p.userID)
+		role, err := s.roleIn(ctx, q, orgID, p.userID)
 		if err != nil {
 			return access{}, err
 		}

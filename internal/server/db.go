@@ -8,13 +8,11 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -316,70 +314,23 @@ func queryPage[T any](ctx context.Context, q querier, scan func(rowScanner) (T, 
 	return items, seqs, rows.Err()
 }
 
-// preparedReads is the read pool with each query prepared once and kept: SQLite compiles a statement
-// on every call that is not prepared, which on the hot read paths (authentication, membership, one
-// object) costs about as much as running it. database/sql prepares a kept statement again on each
-// connection it runs on, once. Queries are fixed strings with placeholders, so they are few; past
-// maxPreparedReads distinct ones, the rest run unprepared.
-type preparedReads struct {
-	db    *sql.DB
-	mu    sync.Mutex
-	stmts map[string]*sql.Stmt
+// readPool is the read pool as the handlers use it: every connection keeps its statements compiled
+// (the store's statement cache), so a read costs its execution only.
+//
+// Reads run without the request's cancellation: for a statement whose context can end, the driver
+// starts a goroutine that watches it and installs a progress handler, and database/sql another that
+// closes the rows, which cost more than the short indexed reads the server makes (a page is at most
+// 1,000 rows). A client that hangs up has its read finish anyway; the response then goes nowhere.
+type readPool struct{ db *sql.DB }
+
+func (p readPool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return p.db.ExecContext(context.WithoutCancel(ctx), query, args...)
 }
 
-const maxPreparedReads = 512
-
-func newPreparedReads(db *sql.DB) *preparedReads {
-	return &preparedReads{db: db, stmts: map[string]*sql.Stmt{}}
+func (p readPool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return p.db.QueryContext(context.WithoutCancel(ctx), query, args...)
 }
 
-// stmt is the kept statement of query, or nil when it cannot be kept.
-func (p *preparedReads) stmt(ctx context.Context, query string) *sql.Stmt {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if st, ok := p.stmts[query]; ok {
-		return st
-	}
-	if len(p.stmts) >= maxPreparedReads {
-		return nil
-	}
-	st, err := p.db.PrepareContext(ctx, query) //nolint:sqlclosecheck // kept for the pool's life; close closes it
-	if err != nil {
-		return nil // running it unprepared reports the error
-	}
-	p.stmts[query] = st
-	return st
-}
-
-// close closes the kept statements.
-func (p *preparedReads) close() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	var errs []error
-	for query, st := range p.stmts {
-		errs = append(errs, st.Close())
-		delete(p.stmts, query)
-	}
-	return errors.Join(errs...)
-}
-
-func (p *preparedReads) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := p.stmt(ctx, query); st != nil { //nolint:sqlclosecheck // a kept statement, closed by close
-		return st.ExecContext(ctx, args...)
-	}
-	return p.db.ExecContext(ctx, query, args...)
-}
-
-func (p *preparedReads) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := p.stmt(ctx, query); st != nil { //nolint:sqlclosecheck // a kept statement, closed by close
-		return st.QueryContext(ctx, args...)
-	}
-	return p.db.QueryContext(ctx, query, args...)
-}
-
-func (p *preparedReads) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := p.stmt(ctx, query); st != nil { //nolint:sqlclosecheck // a kept statement, closed by close
-		return st.QueryRowContext(ctx, args...)
-	}
-	return p.db.QueryRowContext(ctx, query, args...)
+func (p readPool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return p.db.QueryRowContext(context.WithoutCancel(ctx), query, args...)
 }

@@ -32,12 +32,15 @@ var errCommitterClosed = errors.New("the server is shutting down")
 var errBatchBroken = errors.New("the write batch was rolled back")
 
 type committer struct {
-	db    *sql.DB
-	log   *slog.Logger
-	turns chan *turn
-	stop  chan struct{}
-	done  chan struct{}
-	once  sync.Once
+	db  *sql.DB
+	log *slog.Logger
+	// afterBatch, when not nil, runs after each batch is committed or rolled back and before any of
+	// its requests is answered.
+	afterBatch func()
+	turns      chan *turn
+	stop       chan struct{}
+	done       chan struct{}
+	once       sync.Once
 }
 
 // turn is one request's use of the writer: granted is sent the batch's transaction (or why there is
@@ -53,8 +56,9 @@ type grant struct {
 	err error
 }
 
-func newCommitter(db *sql.DB, log *slog.Logger) *committer {
+func newCommitter(db *sql.DB, log *slog.Logger, afterBatch func()) *committer {
 	c := idleCommitter(db, log)
+	c.afterBatch = afterBatch
 	go c.run()
 	return c
 }
@@ -122,6 +126,9 @@ fill:
 	// At debug level only: the durability test reads it to know that batches of several requests were
 	// committed (and so survived, or not, together) when it killed the server.
 	c.log.Debug("write batch", "requests", len(batch), "committed", err == nil)
+	if c.afterBatch != nil {
+		c.afterBatch()
+	}
 	for _, t := range batch {
 		t.committed <- err
 	}

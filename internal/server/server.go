@@ -69,17 +69,19 @@ type Server struct {
 	now func() time.Time
 	log *slog.Logger
 	db  *store.Store
-	// reader runs the reads outside a write transaction, on the read pool, with kept statements.
-	reader *preparedReads
+	// reader runs the reads outside a write transaction, on the read pool.
+	reader readPool
 	// committer runs every write transaction, committing concurrent ones together.
 	committer *committer
-	handler   http.Handler
-	openapi   []byte
-	limiter   *rateLimiter
-	faults    *faultInjector
-	inflight  *inflightKeys
-	sealer    *sealer
-	lastUsed  *lastUsed
+	// auth remembers credentials and memberships on the read path until a write changes them.
+	auth     *authCache
+	handler  http.Handler
+	openapi  []byte
+	limiter  *rateLimiter
+	faults   *faultInjector
+	inflight *inflightKeys
+	sealer   *sealer
+	lastUsed *lastUsed
 	// idemSecret is mixed into the keys that encrypt stored idempotent responses.
 	idemSecret []byte
 	// lastSweep is when expired idempotency records were last deleted (Unix nanoseconds).
@@ -161,8 +163,14 @@ func newServer(cfg Config) *Server {
 // runs every write. The API server and the operator's Admin both go through it.
 func (s *Server) useDatabase(db *store.Store) {
 	s.db = db
-	s.reader = newPreparedReads(db.Reader)
-	s.committer = newCommitter(db.Writer, s.log)
+	s.reader = readPool{db.Reader}
+	s.auth = newAuthCache()
+	authChange := db.Watch(authTables...)
+	s.committer = newCommitter(db.Writer, s.log, func() {
+		if authChange.Take() {
+			s.auth.invalidate()
+		}
+	})
 }
 
 // ServeHTTP serves the API.
@@ -173,7 +181,7 @@ func (s *Server) Close() error {
 	s.closed.Do(func() {
 		usedErr := s.lastUsed.close(s)
 		s.committer.close()
-		s.closeErr = errors.Join(usedErr, s.reader.close(), s.db.Close())
+		s.closeErr = errors.Join(usedErr, s.db.Close())
 	})
 	return s.closeErr
 }

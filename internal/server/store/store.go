@@ -37,8 +37,9 @@ func ParseTime(s string) (time.Time, error) { return time.Parse(TimeFormat, s) }
 // serialized in the process and never meet SQLITE_BUSY from each other; Reader has several read-only
 // connections, which WAL mode lets run beside the writer.
 type Store struct {
-	Writer *sql.DB
-	Reader *sql.DB
+	Writer  *sql.DB
+	Reader  *sql.DB
+	watches *watches
 }
 
 // Open opens (creating if needed) the database at path, applies pending migrations and proves that it
@@ -56,7 +57,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// survives kill -9 and power loss.
 	pragmas := []string{"foreign_keys(1)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)"}
 	q := url.Values{"_pragma": pragmas, "_txlock": {"immediate"}}
-	writer, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	w := &watches{}
+	writer, err := openDB("file:"+path+"?"+q.Encode(), w.hook)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -82,14 +84,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	rq := url.Values{"_pragma": {"foreign_keys(1)", "busy_timeout(10000)", "query_only(1)"}}
-	reader, err := sql.Open("sqlite", "file:"+path+"?"+rq.Encode())
+	reader, err := openDB("file:"+path+"?"+rq.Encode(), nil)
 	if err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	reader.SetMaxOpenConns(8)
 	reader.SetMaxIdleConns(8)
-	return &Store{Writer: writer, Reader: reader}, nil
+	return &Store{Writer: writer, Reader: reader, watches: w}, nil
 }
 
 // restrictFiles creates the database file with mode 0600 when it does not exist (SQLite gives the
