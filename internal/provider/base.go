@@ -157,6 +157,9 @@ func replacing(ctx context.Context, req resource.ModifyPlanRequest, resp *resour
 	if len(resp.RequiresReplace) > 0 {
 		return true
 	}
+	if planChangesNothing(req, resp) {
+		return false
+	}
 	for name, a := range resp.Plan.Schema.GetAttributes() {
 		sa, ok := a.(schema.StringAttribute)
 		if !ok || len(sa.PlanModifiers) == 0 {
@@ -178,6 +181,13 @@ func replacing(ctx context.Context, req resource.ModifyPlanRequest, resp *resour
 		}
 	}
 	return false
+}
+
+// planChangesNothing reports whether the plan leaves an existing object exactly as the state holds it
+// (after its attributes' plan modifiers): the plan of almost every object of a large configuration,
+// whose plan-time checks then have nothing to check and no reason to decode the plan and the state.
+func planChangesNothing(req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) bool {
+	return !req.State.Raw.IsNull() && !resp.Plan.Raw.IsNull() && len(resp.RequiresReplace) == 0 && resp.Plan.Raw.Equal(req.State.Raw)
 }
 
 // stringAt reads a string attribute (of a custom string type too, such as emailtype) as a

@@ -97,7 +97,9 @@ func (r *labelResource) IdentitySchema(_ context.Context, _ resource.IdentitySch
 // ModifyPlan resolves the organization and plans the id, which the organization and key make.
 func (r *labelResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	r.planOrganizationID(ctx, req, resp)
-	planCompositeID(ctx, resp, "organization_id", "key")
+	if !planChangesNothing(req, resp) {
+		planCompositeID(ctx, resp, "organization_id", "key")
+	}
 }
 
 func (r *labelResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -140,15 +140,18 @@ func (r *memberResource) IdentitySchema(_ context.Context, _ resource.IdentitySc
 
 // ValidateConfig refuses environment_roles on a role they mean nothing to.
 func (r *memberResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var cfg memberModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() || cfg.Role.IsNull() || cfg.Role.IsUnknown() || cfg.Role.ValueString() == string(api.RoleMember) {
+	// Two attributes, not the whole model: this runs for every member of every plan.
+	var role types.String
+	var envRoles types.Map
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("role"), &role)...)
+	if resp.Diagnostics.HasError() || role.IsNull() || role.IsUnknown() || role.ValueString() == string(api.RoleMember) {
 		return
 	}
-	if !cfg.EnvironmentRoles.IsNull() && !cfg.EnvironmentRoles.IsUnknown() && len(cfg.EnvironmentRoles.Elements()) > 0 {
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("environment_roles"), &envRoles)...)
+	if !envRoles.IsNull() && !envRoles.IsUnknown() && len(envRoles.Elements()) > 0 {
 		resp.Diagnostics.AddAttributeError(path.Root("environment_roles"), "environment_roles only applies to role member",
 			fmt.Sprintf("A member with role %q has no environment roles: an owner or admin already has every environment, and a biller none. "+
-				"Remove environment_roles, or set role = \"member\".", cfg.Role.ValueString()))
+				"Remove environment_roles, or set role = \"member\".", role.ValueString()))
 	}
 }
 
@@ -157,6 +160,9 @@ func (r *memberResource) ValidateConfig(ctx context.Context, req resource.Valida
 // leaves the organization without an owner, and a new member in an organization whose plan is full.
 func (r *memberResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	r.planOrganizationID(ctx, req, resp)
+	if resp.Diagnostics.HasError() || planChangesNothing(req, resp) {
+		return
+	}
 	planCompositeID(ctx, resp, "organization_id", "email")
 	if resp.Diagnostics.HasError() || r.client == nil {
 		return
