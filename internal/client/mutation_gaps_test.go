@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -164,5 +165,39 @@ func TestLogsMaskTheTokenWhereverItAppears(t *testing.T) {
 	}
 	if !strings.Contains(out, "is not known here") {
 		t.Errorf("logs lack the response body, so the check above proves nothing: %s", out)
+	}
+}
+
+// TestEvery2xxIsASuccess: the whole 2xx class is a success, its last code as much as 200, and 300 is not.
+func TestEvery2xxIsASuccess(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{200, 203, 299} {
+		c := newTestClient(t, func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, status, api.Organization{ID: "o1"})
+		})
+		if org, err := c.GetOrganization(context.Background(), "o1"); err != nil || org.ID != "o1" {
+			t.Errorf("HTTP %d: %+v, %v; want the organization", status, org, err)
+		}
+	}
+	c := newTestClient(t, func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusMultipleChoices, api.Organization{ID: "o1"})
+	})
+	var apiErr *Error
+	if _, err := c.GetOrganization(context.Background(), "o1"); !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusMultipleChoices {
+		t.Errorf("HTTP 300: err = %v, want an *Error with the status", err)
+	}
+}
+
+// TestRetryableStatus: rate limiting and the whole 5xx class are worth another attempt, except 501 (the
+// server will never do it); nothing else is.
+func TestRetryableStatus(t *testing.T) {
+	t.Parallel()
+	for status, want := range map[int]bool{
+		200: false, 299: false, 400: false, 409: false, 428: false, 429: true, 430: false, 499: false,
+		500: true, 501: false, 502: true, 503: true, 504: true, 599: true, 600: false,
+	} {
+		if got := retryableStatus(status); got != want {
+			t.Errorf("retryableStatus(%d) = %v, want %v", status, got, want)
+		}
 	}
 }
