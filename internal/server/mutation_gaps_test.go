@@ -1,0 +1,47 @@
+package server_test
+
+import (
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+)
+
+// Behaviour that mutation testing (make mutate, docs/testing.md) found no test pinning down.
+
+// TestInvitationResendRenews: a resend answers with the renewed invitation (pending again, a new
+// expiry), emails a new code that works while the old one no longer does, brings an expired invitation
+// back, is recorded in the activity log, and is refused once the invitation was accepted.
+func TestInvitationResendRenews(t *testing.T) {
+	t.Parallel()
+	const ttl = time.Hour
+	h := newHarness(t, withInvitationTTL(ttl))
+	owner := h.signup(t)
+	org := h.createOrg(t, owner.Token, api.PlanTeam)
+	inv, first := h.createInvitation(t, owner.Token, org.ID, h.email(), api.RoleMember)
+	resend := path(api.PathInvitationResend, "org_id", org.ID, "invitation_id", inv.ID)
+
+	h.Clock.Advance(ttl + time.Minute)
+	got := decode[api.Invitation](t, h.expect(t, http.StatusOK, owner.Token, http.MethodPost, resend, nil))
+	if got.ID != inv.ID || got.Status != api.InvitationPending || got.ExpiresAt.Sub(inv.ExpiresAt) < ttl {
+		t.Errorf("resent invitation %+v, want %s pending again, expiring at least %s after %s", got, inv.ID, ttl, inv.ExpiresAt)
+	}
+	second := h.invitationCode(t, inv.ID)
+	if second == first {
+		t.Fatal("the resend emailed the old code")
+	}
+	h.expectProblem(t, http.StatusNotFound, api.ProblemNotFound, anonymous, http.MethodPost, api.PathInvitationAccept, api.InvitationAccept{Code: first})
+	h.acceptInvitation(t, second)
+
+	entries := listAll[api.ActivityEntry](t, h, owner.Token, path(api.PathActivity, "org_id", org.ID), 0)
+	if !slices.ContainsFunc(entries, func(e api.ActivityEntry) bool {
+		return e.Action == "invitation.resend" && e.ActorID == owner.ID && e.ObjectType == "invitation" && e.ObjectID == inv.ID
+	}) {
+		t.Errorf("no invitation.resend entry by %s on %s in %+v", owner.ID, inv.ID, entries)
+	}
+
+	h.Clock.Advance(api.InvitationResendInterval)
+	h.expectProblem(t, http.StatusConflict, api.ProblemConflict, owner.Token, http.MethodPost, resend, nil)
+}
