@@ -201,3 +201,41 @@ func TestRetryableStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestListingsConfigZeroValueTakesTheDefaults: ListingsConfig's zero value (and a negative one) means
+// the defaults, and values given are kept.
+func TestListingsConfigZeroValueTakesTheDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := New(Config{Endpoint: "http://127.0.0.1:8080"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ in, want ListingsConfig }{
+		{ListingsConfig{}, ListingsConfig{BatchWindow: DefaultBatchWindow, BatchThreshold: DefaultBatchThreshold}},
+		{ListingsConfig{BatchWindow: -1, BatchThreshold: -1}, ListingsConfig{BatchWindow: DefaultBatchWindow, BatchThreshold: DefaultBatchThreshold}},
+		{ListingsConfig{BatchWindow: time.Second, BatchThreshold: 7}, ListingsConfig{BatchWindow: time.Second, BatchThreshold: 7}},
+	} {
+		if got := NewListings(c, tc.in).Members.cfg; got != tc.want {
+			t.Errorf("NewListings(%+v) uses %+v, want %+v", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestListingsThresholdReadListsAtOnce: the read that brings an organization to BatchThreshold reads
+// lists at once; it does not wait another batching window first.
+func TestListingsThresholdReadListsAtOnce(t *testing.T) {
+	t.Parallel()
+	const window = time.Second
+	f := newFakeMembers(5)
+	_, l := newListingsFor(t, f, window)
+	// Two reads together share a window and, being fewer than the threshold, make their GETs.
+	readConcurrently(t, l, f.emails[:DefaultBatchThreshold-1], DefaultBatchThreshold-1)
+	ctx, cancel := context.WithTimeout(t.Context(), window/2)
+	defer cancel()
+	if _, err := l.Members.Get(ctx, "org_1", f.emails[DefaultBatchThreshold-1]); err != nil {
+		t.Fatalf("the read that reaches the threshold: %v (did it wait a window?)", err)
+	}
+	if f.lists.Load() != 1 {
+		t.Errorf("%d listings, want 1", f.lists.Load())
+	}
+}
