@@ -239,3 +239,41 @@ func TestListingsThresholdReadListsAtOnce(t *testing.T) {
 		t.Errorf("%d listings, want 1", f.lists.Load())
 	}
 }
+
+// TestListingsExactlyThresholdReadsShareOneListing: as many concurrent reads as BatchThreshold, no more,
+// are enough to list: the ones that waited in the window use that listing instead of making GETs.
+func TestListingsExactlyThresholdReadsShareOneListing(t *testing.T) {
+	t.Parallel()
+	f := newFakeMembers(50)
+	_, l := newListingsFor(t, f, 500*time.Millisecond)
+	readConcurrently(t, l, f.emails[:DefaultBatchThreshold], DefaultBatchThreshold)
+	if f.lists.Load() != 1 || f.gets.Load() != 0 {
+		t.Errorf("%d concurrent reads made %d listings and %d GETs, want 1 listing and no GET", DefaultBatchThreshold, f.lists.Load(), f.gets.Load())
+	}
+}
+
+// TestListingsAllReusesOnlyAFreshListing: All answers from the current listing while no write of this
+// client made it older, and lists again after one.
+func TestListingsAllReusesOnlyAFreshListing(t *testing.T) {
+	t.Parallel()
+	f := newFakeMembers(20)
+	c, l := newListingsFor(t, f, 0)
+	ctx := t.Context()
+	for range 2 {
+		if all, err := l.Members.All(ctx, "org_1"); err != nil || len(all) != 20 {
+			t.Fatalf("All: %d members, %v; want 20", len(all), err)
+		}
+	}
+	if f.lists.Load() != 1 {
+		t.Errorf("two All without a write in between made %d listings, want 1", f.lists.Load())
+	}
+	if err := c.RemoveMember(ctx, "org_1", f.emails[0]); err != nil {
+		t.Fatal(err)
+	}
+	if all, err := l.Members.All(ctx, "org_1"); err != nil || len(all) != 19 {
+		t.Errorf("All after a removal: %d members, %v; want 19", len(all), err)
+	}
+	if f.lists.Load() != 2 {
+		t.Errorf("All after a write made %d listings in all, want 2", f.lists.Load())
+	}
+}
