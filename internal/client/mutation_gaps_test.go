@@ -277,3 +277,21 @@ func TestListingsAllReusesOnlyAFreshListing(t *testing.T) {
 		t.Errorf("All after a write made %d listings in all, want 2", f.lists.Load())
 	}
 }
+
+// TestListingsEveryLoneReadWaitsForCompany: below the threshold, each read that finds no listing waits
+// a batching window of its own for others to join it, not only the first one.
+func TestListingsEveryLoneReadWaitsForCompany(t *testing.T) {
+	t.Parallel()
+	const window = 200 * time.Millisecond
+	f := newFakeMembers(5)
+	_, l := newListingsFor(t, f, window)
+	for i := range DefaultBatchThreshold - 1 {
+		start := time.Now()
+		if _, err := l.Members.Get(t.Context(), "org_1", f.emails[i]); err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(start); took < window {
+			t.Errorf("read %d took %v, less than the %v window", i+1, took, window)
+		}
+	}
+}
