@@ -45,3 +45,24 @@ func TestInvitationResendRenews(t *testing.T) {
 	h.Clock.Advance(api.InvitationResendInterval)
 	h.expectProblem(t, http.StatusConflict, api.ProblemConflict, owner.Token, http.MethodPost, resend, nil)
 }
+
+// TestResendingAnExpiredInvitationTakesASeatAgain: an expired invitation holds no seat, so bringing it
+// back by a resend needs a free seat under the plan; a pending one already holds its seat and is
+// resent even when the organization is full.
+func TestResendingAnExpiredInvitationTakesASeatAgain(t *testing.T) {
+	t.Parallel()
+	const ttl = time.Hour
+	h := newHarness(t, withInvitationTTL(ttl))
+	owner := h.signup(t)
+	org := h.createOrg(t, owner.Token, api.PlanStarter) // 3 seats: the owner and two invitations
+	expired, _ := h.createInvitation(t, owner.Token, org.ID, h.email(), api.RoleMember)
+	h.Clock.Advance(ttl + time.Minute)
+	pending, _ := h.createInvitation(t, owner.Token, org.ID, h.email(), api.RoleMember)
+	h.createInvitation(t, owner.Token, org.ID, h.email(), api.RoleMember)
+	h.Clock.Advance(api.InvitationResendInterval)
+
+	h.expectProblem(t, http.StatusConflict, api.ProblemLimitReached, owner.Token, http.MethodPost,
+		path(api.PathInvitationResend, "org_id", org.ID, "invitation_id", expired.ID), nil)
+	h.expect(t, http.StatusOK, owner.Token, http.MethodPost,
+		path(api.PathInvitationResend, "org_id", org.ID, "invitation_id", pending.ID), nil)
+}
