@@ -66,3 +66,22 @@ func TestResendingAnExpiredInvitationTakesASeatAgain(t *testing.T) {
 	h.expect(t, http.StatusOK, owner.Token, http.MethodPost,
 		path(api.PathInvitationResend, "org_id", org.ID, "invitation_id", pending.ID), nil)
 }
+
+// TestOnlyOwnersHandleInvitationsToBecomeOwner: an admin may resend and cancel invitations, but not one
+// that makes its invitee an owner (only owners make owners); an owner may.
+func TestOnlyOwnersHandleInvitationsToBecomeOwner(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	owner := h.signup(t)
+	org := h.createOrg(t, owner.Token, api.PlanTeam)
+	admin := h.newMember(t, owner.Token, org.ID, api.RoleAdmin)
+	inv, _ := h.createInvitation(t, owner.Token, org.ID, h.email(), api.RoleOwner)
+	h.Clock.Advance(api.InvitationResendInterval)
+	resend := path(api.PathInvitationResend, "org_id", org.ID, "invitation_id", inv.ID)
+	cancel := path(api.PathInvitation, "org_id", org.ID, "invitation_id", inv.ID)
+
+	h.expectProblem(t, http.StatusForbidden, api.ProblemForbidden, admin.Token, http.MethodPost, resend, nil)
+	h.expectProblem(t, http.StatusForbidden, api.ProblemForbidden, admin.Token, http.MethodDelete, cancel, nil)
+	h.expect(t, http.StatusOK, owner.Token, http.MethodPost, resend, nil)
+	h.expect(t, http.StatusNoContent, owner.Token, http.MethodDelete, cancel, nil)
+}
