@@ -381,3 +381,17 @@ func TestConnectionErrorCountsAttemptsOnlyWhenRetried(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactValidationErrorsEchoingAnyKindOfSecret: a validation error's echoed value is redacted by the
+// last segment of its location, whatever the secret's name (not only the "password" ones) and wherever
+// the location points (a member, an array element, the top level).
+func TestRedactValidationErrorsEchoingAnyKindOfSecret(t *testing.T) {
+	t.Parallel()
+	for _, loc := range []string{"body.code", "body.token", "body.items[0].token", "token", "body.name.code"} {
+		in := `{"errors":[{"location":"` + loc + `","value":"leaked"}]}`
+		want := `{"errors":[{"location":"` + loc + `","value":"[REDACTED]"}]}`
+		if got := redactJSON([]byte(in)); got != want {
+			t.Errorf("location %s: redactJSON = %s, want %s", loc, got, want)
+		}
+	}
+}
