@@ -85,3 +85,33 @@ func TestOnlyOwnersHandleInvitationsToBecomeOwner(t *testing.T) {
 	h.expect(t, http.StatusOK, owner.Token, http.MethodPost, resend, nil)
 	h.expect(t, http.StatusNoContent, owner.Token, http.MethodDelete, cancel, nil)
 }
+
+// TestMemberListingShowsEnvironmentRoles: the members' listing carries each member's environment roles,
+// as reading the member does, and none for a member without any.
+func TestMemberListingShowsEnvironmentRoles(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	w := h.newWorld(t, api.PlanTeam)
+	roles := map[string]api.EnvironmentRole{w.Environment.ID: api.EnvironmentRoleRun}
+	h.expect(t, http.StatusOK, w.Owner.Token, http.MethodPatch, path(api.PathMember, "org_id", w.Org.ID, "email", w.Member.Email),
+		api.MemberUpdate{EnvironmentRoles: &roles})
+
+	found := 0
+	for _, m := range listAll[api.Member](t, h, w.Owner.Token, path(api.PathMembers, "org_id", w.Org.ID), 0) {
+		switch m.UserID {
+		case w.Member.ID:
+			found++
+			if len(m.EnvironmentRoles) != 1 || m.EnvironmentRoles[w.Environment.ID] != api.EnvironmentRoleRun {
+				t.Errorf("the member is listed with environment roles %v, want %v", m.EnvironmentRoles, roles)
+			}
+		case w.Biller.ID:
+			found++
+			if len(m.EnvironmentRoles) != 0 {
+				t.Errorf("a member without environment roles is listed with %v", m.EnvironmentRoles)
+			}
+		}
+	}
+	if found != 2 {
+		t.Fatalf("found %d of the 2 members in the listing", found)
+	}
+}
