@@ -107,7 +107,7 @@ func run(ctx context.Context, n, runs int, cliPath, providerBin, baselineBin str
 	var rows []row
 	measureOrgs := func(name string, baseline bool, args ...string) (row, error) {
 		say("%s", name)
-		env := append(h.orgsEnv, "ORGS_ENDPOINT="+srv.url)
+		env := append(slices.Clone(h.orgsEnv), "ORGS_ENDPOINT="+srv.url)
 		if baseline {
 			env = append(env, "TF_CLI_CONFIG_FILE="+filepath.Join(h.work, baselineCLIConfig))
 		}
