@@ -291,7 +291,7 @@ func (r *apiTokenResource) planRotation(ctx context.Context, plan *apiTokenModel
 		resp.Diagnostics.AddError("Cannot plan the rotation of the API token", err.Error())
 		return
 	}
-	now, err := r.serverNow(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
+	now, err := r.serverNow(ctx, state.OrganizationID.ValueString())
 	if err != nil {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("read the server's time to plan the rotation of API token %s", state.ID.ValueString()), err)
 		return
@@ -305,20 +305,21 @@ func (r *apiTokenResource) planRotation(ctx context.Context, plan *apiTokenModel
 	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("rotation_due_at"))
 }
 
-// serverNow is the server's time, from the Date of its latest response. A plan that has made no request
-// yet (-refresh=false) asks the server about the token, which any answer does.
-func (r *apiTokenResource) serverNow(ctx context.Context, orgID, id string) (time.Time, error) {
+// serverNow is the server's time, from the Date of its latest response. A run that has not talked to
+// the server yet (a plan with -refresh=false, or a create before any read) asks it about the
+// organization: every answer carries the server's Date, a refusal included.
+func (r *apiTokenResource) serverNow(ctx context.Context, orgID string) (time.Time, error) {
 	if now, ok := r.client.ServerTime(); ok {
 		return now, nil
 	}
-	if _, err := r.listings.APITokens.Get(ctx, orgID, id); err != nil && !client.IsNotFound(err) {
+	_, err := r.client.GetOrganization(ctx, orgID)
+	if now, ok := r.client.ServerTime(); ok {
+		return now, nil
+	}
+	if err != nil {
 		return time.Time{}, err
 	}
-	now, ok := r.client.ServerTime()
-	if !ok {
-		return time.Time{}, errors.New("the server's responses carry no Date header, so the provider cannot tell its time")
-	}
-	return now, nil
+	return time.Time{}, errors.New("the server's responses carry no Date header, so the provider cannot tell its time")
 }
 
 func (r *apiTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -337,17 +338,11 @@ func (r *apiTokenResource) Create(ctx context.Context, req resource.CreateReques
 	}
 	switch {
 	case rot != nil:
-		// The token's life starts now by the server's clock. A run that has not talked to the server yet
-		// hears it from any answer, a refusal included: every response carries the server's Date.
-		now, ok := r.client.ServerTime()
-		if !ok {
-			_, _ = r.client.GetOrganization(ctx, orgID)
-			if now, ok = r.client.ServerTime(); !ok {
-				resp.Diagnostics.AddError("Cannot tell the server's time",
-					fmt.Sprintf("The provider needs the server's time to set the expiry of API token %q from rotation.expire_after, and no answer of the server told it (a Date header). Check that the endpoint is reachable.",
-						plan.Name.ValueString()))
-				return
-			}
+		// The token's life starts now by the server's clock.
+		now, err := r.serverNow(ctx, orgID)
+		if err != nil {
+			addAPIError(&resp.Diagnostics, fmt.Sprintf("read the server's time to set the expiry of API token %q from rotation.expire_after", plan.Name.ValueString()), err)
+			return
 		}
 		at := now.Add(rot.expireAfter).Truncate(time.Second)
 		create.ExpiresAt = &at
