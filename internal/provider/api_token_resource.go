@@ -381,10 +381,10 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	// state.Token is left alone: the API never returns the secret again.
+	prior := state
 	state.fill(token)
 	state.setRotationDue(ctx, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(apiTokenIdentity.set(ctx, resp.State, resp.Identity)...)
+	apiTokenIdentity.refreshed(ctx, prior, state, resp)
 }
 
 // Update changes only what the provider keeps for itself: the rotation settings (which move

@@ -311,9 +311,9 @@ func (r *containerRegistryResource) Read(ctx context.Context, req resource.ReadR
 		return
 	}
 	// Password and SecretAccessKey stay as they are in state: the API never returns them.
+	prior := state
 	state.fill(reg)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(containerRegistryIdentity.set(ctx, resp.State, resp.Identity)...)
+	containerRegistryIdentity.refreshed(ctx, prior, state, resp)
 }
 
 func (r *containerRegistryResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -147,8 +147,7 @@ func (r *environmentResource) Read(ctx context.Context, req resource.ReadRequest
 		environmentIdentity.removeIfNotFound(ctx, err, req, resp)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, environmentState(env, state.Timeouts))...)
-	resp.Diagnostics.Append(environmentIdentity.set(ctx, resp.State, resp.Identity)...)
+	environmentIdentity.refreshed(ctx, state, environmentState(env, state.Timeouts), resp)
 }
 
 // Update renames the environment: every other argument requires replacement, and the status is the

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
 )
@@ -89,31 +90,48 @@ func (ri resourceIdentity) importIdentity(ctx context.Context, identity *tfsdk.R
 }
 
 // set writes the identity from the identifying attributes in state. Call it after every State.Set in
-// Create, Read and Update. identity is nil only where the framework runs a resource without identity
-// support (unit tests calling a method directly); there is nothing to set then.
-func (ri resourceIdentity) set(ctx context.Context, state tfsdk.State, identity *tfsdk.ResourceIdentity) diag.Diagnostics {
+// Create and Update (Read ends with refreshed, which calls it). identity is nil only where the framework
+// runs a resource without identity support (unit tests calling a method directly); there is nothing to
+// set then.
+//
+// It copies the attributes' values from the state's raw value into the identity's, without the
+// framework's path walks: it runs for every object of every plan. A state attribute of a custom string
+// type (emailtype) is a string there too.
+func (ri resourceIdentity) set(_ context.Context, state tfsdk.State, identity *tfsdk.ResourceIdentity) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if identity == nil || state.Raw.IsNull() {
 		return diags
 	}
-	for _, p := range ri.paths() {
-		var v attr.Value
-		diags.Append(state.GetAttribute(ctx, p, &v)...)
-		if diags.HasError() {
-			return diags
-		}
-		// The state attribute may be of a custom string type (emailtype): the identity holds a plain string.
-		s, ok := v.(basetypes.StringValuable)
-		if !ok {
-			diags.AddError("Identity attribute is not a string",
-				fmt.Sprintf("The identity attribute %s is a %T in state. This is a bug in the provider; please report it.", p, v))
-			return diags
-		}
-		str, d := s.ToStringValue(ctx)
-		diags.Append(d...)
-		diags.Append(identity.SetAttribute(ctx, p, str)...)
+	var attrs map[string]tftypes.Value
+	if err := state.Raw.As(&attrs); err != nil {
+		diags.AddError("Cannot read the state for the identity", fmt.Sprintf("%s. This is a bug in the provider; please report it.", err))
+		return diags
 	}
+	attrTypes := make(map[string]tftypes.Type, len(ri))
+	values := make(map[string]tftypes.Value, len(ri))
+	for _, a := range ri {
+		v, ok := attrs[a.name]
+		if !ok || !v.Type().Is(tftypes.String) {
+			diags.AddError("Identity attribute is not a string",
+				fmt.Sprintf("The identity attribute %s is not a string attribute of the state. This is a bug in the provider; please report it.", a.name))
+			return diags
+		}
+		attrTypes[a.name], values[a.name] = tftypes.String, v
+	}
+	identity.Raw = tftypes.NewValue(tftypes.Object{AttributeTypes: attrTypes}, values)
 	return diags
+}
+
+// refreshed ends every Read: it writes the refreshed model into the state, and the identity from it.
+// prior is the model the Read decoded from the state, refreshed the same type of model with what the
+// server holds now. The framework starts a Read's response from the prior state, so when the two hold
+// the same values (the refresh of almost every object of a plan) the state is left as it is: converting
+// a model into a state is the framework's reflection, most of what a refresh costs the provider.
+func (ri resourceIdentity) refreshed(ctx context.Context, prior, refreshed any, resp *resource.ReadResponse) {
+	if !sameAttributeValues(prior, refreshed) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, refreshed)...)
+	}
+	resp.Diagnostics.Append(ri.set(ctx, resp.State, resp.Identity)...)
 }
 
 // removeIfNotFound is removeIfNotFound for a resource with identity. A vanished object is removed

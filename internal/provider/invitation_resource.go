@@ -162,8 +162,7 @@ func (r *invitationResource) Read(ctx context.Context, req resource.ReadRequest,
 		invitationIdentity.removeIfNotFound(ctx, err, req, resp)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, invitationRefreshed(state, inv))...)
-	resp.Diagnostics.Append(invitationIdentity.set(ctx, resp.State, resp.Identity)...)
+	invitationIdentity.refreshed(ctx, state, invitationRefreshed(state, inv), resp)
 }
 
 // ModifyPlan plans the re-send of an expired invitation: status and expires_at become unknown, which

@@ -137,9 +137,9 @@ func (r *labelResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		labelIdentity.removeIfNotFound(ctx, err, req, resp)
 		return
 	}
+	prior := state
 	state.fill(label)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	resp.Diagnostics.Append(labelIdentity.set(ctx, resp.State, resp.Identity)...)
+	labelIdentity.refreshed(ctx, prior, state, resp)
 }
 
 func (r *labelResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -88,6 +88,22 @@ func TestAccLabel_lifecycle(t *testing.T) {
 				}},
 			},
 			{
+				// A value changed behind Terraform's back is refreshed into state, and the plan puts it back.
+				PreConfig: func() {
+					drifted := "changed-by-hand"
+					if _, err := env.Client.UpdateLabel(t.Context(), org.ID, key, api.LabelUpdate{Value: &drifted}); err != nil {
+						t.Fatalf("change label behind Terraform's back: %v", err)
+					}
+				},
+				Config: labelConfig(env, org.ID, key, `value = "platform-1.2"`, `propagate_to_cloud_provider = true`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectLabelOnServer(env, org.ID, key, "platform-1.2", true),
+				},
+			},
+			{
 				PreConfig: func() {
 					if err := env.Client.DeleteLabel(t.Context(), org.ID, key); err != nil {
 						t.Fatalf("delete label behind Terraform's back: %v", err)

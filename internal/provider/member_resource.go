@@ -321,8 +321,7 @@ func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, res
 		memberIdentity.removeIfNotFound(ctx, err, req, resp)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, memberRefreshed(state, m))...)
-	resp.Diagnostics.Append(memberIdentity.set(ctx, resp.State, resp.Identity)...)
+	memberIdentity.refreshed(ctx, state, memberRefreshed(state, m), resp)
 }
 
 func (r *memberResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -121,6 +121,24 @@ func TestAccMemberResource(t *testing.T) {
 				}},
 			},
 			{
+				// A role changed out of band is refreshed into state (a refresh that finds a change writes
+				// it), so the plan puts it back.
+				PreConfig: func() {
+					role := api.RoleMember
+					if _, err := env.Client.UpdateMember(context.Background(), org.ID, "alice@example.com", api.MemberUpdate{Role: &role}); err != nil {
+						t.Fatalf("change role out of band: %v", err)
+					}
+				},
+				Config: memberConfig(env, org.ID, "Alice@Example.com", "admin", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(memberResource, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(memberResource, tfjsonpath.New("role"), knownvalue.StringExact("admin")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(memberResource, tfjsonpath.New("role"), knownvalue.StringExact("admin")),
+				},
+			},
+			{
 				PreConfig: func() {
 					if err := env.Client.RemoveMember(context.Background(), org.ID, "alice@example.com"); err != nil {
 						t.Fatalf("remove member out of band: %v", err)

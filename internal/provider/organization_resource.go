@@ -240,8 +240,7 @@ func (r *organizationResource) Read(ctx context.Context, req resource.ReadReques
 		organizationIdentity.removeIfNotFound(ctx, err, req, resp)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, organizationResourceModel{organizationState(org), state.Timeouts})...)
-	resp.Diagnostics.Append(organizationIdentity.set(ctx, resp.State, resp.Identity)...)
+	organizationIdentity.refreshed(ctx, state, organizationResourceModel{organizationState(org), state.Timeouts}, resp)
 }
 
 func (r *organizationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
