@@ -3,8 +3,10 @@
 // through a real OpenTofu or Terraform, plans, and plans again with 20ms of server latency. Beside
 // those it measures two floors on the same machine in the same run: a plan of as many terraform_data
 // (the CLI's own cost) and of as many resources of a minimal framework provider whose Read returns the
-// state unchanged (the plugin-protocol floor, ./floor). It prints one table: wall time, requests, 429s
-// and the provider process's peak RSS, then the goals with PASS or FAIL.
+// state unchanged (the plugin-protocol floor, ./floor). It also plans the orgs working directory with
+// the hollow provider (./hollow: the orgs schemas without the provider's code), which tells the
+// provider's own cost from its schemas'. It prints one table: wall time, requests, 429s and the
+// provider process's peak RSS, then the goals with PASS or FAIL.
 //
 // It is a tool, not a test: nothing runs it in the test command.
 package main
@@ -105,36 +107,42 @@ func run(ctx context.Context, n, runs int, cliPath, providerBin, baselineBin str
 		return err
 	}
 	var rows []row
-	measureOrgs := func(name string, baseline bool, args ...string) (row, error) {
+	// cliConfig, when not "", is the CLI configuration that takes orgs-dev/orgs from another binary.
+	measureOrgs := func(name, cliConfig string, args ...string) (row, error) {
 		say("%s", name)
 		env := append(slices.Clone(h.orgsEnv), "ORGS_ENDPOINT="+srv.url)
-		if baseline {
-			env = append(env, "TF_CLI_CONFIG_FILE="+filepath.Join(h.work, baselineCLIConfig))
+		if cliConfig != "" {
+			env = append(env, "TF_CLI_CONFIG_FILE="+filepath.Join(h.work, cliConfig))
 		}
 		r, err := h.median(name, orgsDir, env, srv.count, args...)
 		r.resources = n + labels
 		rows = append(rows, r)
 		return r, err
 	}
-	if _, err := measureOrgs(fmt.Sprintf("apply: %d orgs_member + %d orgs_label", n, labels), false, applyArgs...); err != nil {
+	if _, err := measureOrgs(fmt.Sprintf("apply: %d orgs_member + %d orgs_label", n, labels), "", applyArgs...); err != nil {
 		return err
 	}
-	plan, err := measureOrgs("plan", false, planArgs...)
+	plan, err := measureOrgs("plan", "", planArgs...)
 	if err != nil {
 		return err
 	}
 	if baselineBin != "" {
 		// The same organization and state, refreshed by the older provider: the "before" of this run
 		// (at the server's default limit, where a provider that reads object by object waits).
-		if _, err := measureOrgs("plan, baseline provider", true, planArgs...); err != nil {
+		if _, err := measureOrgs("plan, baseline provider", baselineCLIConfig, planArgs...); err != nil {
 			return err
 		}
+	}
+	// The same state and configuration with the orgs schemas and none of the provider's code.
+	hollow, err := measureOrgs("plan, hollow provider (the orgs schemas, Reads that do nothing)", hollowCLIConfig, planArgs...)
+	if err != nil {
+		return err
 	}
 	srv.stop()
 	if srv, err = startServer(dbPath, latency, nil); err != nil {
 		return err
 	}
-	slow, err := measureOrgs(fmt.Sprintf("plan, server latency %s", latency), false, planArgs...)
+	slow, err := measureOrgs(fmt.Sprintf("plan, server latency %s", latency), "", planArgs...)
 	if err != nil {
 		return err
 	}
@@ -169,7 +177,7 @@ func run(ctx context.Context, n, runs int, cliPath, providerBin, baselineBin str
 	fmt.Printf("\n%s\n\n", strings.Join(machine, "; "))
 	printTable(rows)
 	fmt.Println()
-	printGoals(n, plan, slow, floors[1])
+	printGoals(n, plan, slow, floors[1], hollow)
 	return nil
 }
 
@@ -206,17 +214,25 @@ type harness struct {
 	orgsEnv []string
 }
 
-// baselineCLIConfig is the CLI configuration, in the working directory, that points orgs-dev/orgs at
-// the baseline provider (in work/baseline).
-const baselineCLIConfig = "cli-baseline.tfrc"
+// The CLI configurations, in the working directory, that point orgs-dev/orgs at the baseline provider
+// (in work/baseline) and at the hollow provider (in work/hollow).
+const (
+	baselineCLIConfig = "cli-baseline.tfrc"
+	hollowCLIConfig   = "cli-hollow.tfrc"
+)
 
 // build puts terraform-provider-orgs (this checkout's, or a prebuilt one) and the floor provider in
-// work/bin, and writes the CLI configuration that points both there; with a baseline provider, also
-// work/baseline and the configuration that points orgs-dev/orgs there instead.
+// work/bin, and writes the CLI configuration that points both there; the hollow provider in work/hollow
+// and the configuration that points orgs-dev/orgs there instead; with a baseline provider, the same in
+// work/baseline.
 func (h *harness) build(providerBin, baselineBin string) error {
 	bin := filepath.Join(h.work, "bin")
 	orgs := filepath.Join(bin, "terraform-provider-orgs")
-	builds := [][]string{{"-o", filepath.Join(bin, "terraform-provider-floor"), "./scripts/internal/scale/floor"}}
+	hollow := filepath.Join(h.work, "hollow")
+	builds := [][]string{
+		{"-o", filepath.Join(bin, "terraform-provider-floor"), "./scripts/internal/scale/floor"},
+		{"-o", filepath.Join(hollow, "terraform-provider-orgs"), "./scripts/internal/scale/hollow"},
+	}
 	if providerBin == "" {
 		builds = append(builds, []string{"-o", orgs, "."})
 	} else if err := copyBinary(providerBin, orgs); err != nil {
@@ -230,6 +246,9 @@ func (h *harness) build(providerBin, baselineBin string) error {
 		}
 	}
 	if err := writeCLIConfig(filepath.Join(h.work, "cli.tfrc"), bin, bin); err != nil {
+		return err
+	}
+	if err := writeCLIConfig(filepath.Join(h.work, hollowCLIConfig), hollow, bin); err != nil {
 		return err
 	}
 	if baselineBin == "" {
