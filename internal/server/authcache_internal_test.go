@@ -1,0 +1,66 @@
+package server
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+)
+
+// The cache must remember what it was given in the current generation: otherwise every request reads
+// its credential and membership again, which is what it exists to avoid (TestAuthCacheForgetsOnTheNextRequest
+// proves the other half: that it forgets). Both kinds of entry, several at once.
+func TestAuthCacheRemembersWithinAGeneration(t *testing.T) {
+	c := newAuthCache()
+	gen := c.generation()
+	c.putCredential(gen, "hash-a", cachedCredential{p: principal{userID: "usr_a"}})
+	c.putCredential(gen, "hash-b", cachedCredential{p: principal{userID: "usr_b"}})
+	c.putRole(gen, "org_1", "usr_a", api.RoleAdmin)
+	c.putRole(gen, "org_1", "usr_b", api.RoleMember)
+	for hash, user := range map[string]string{"hash-a": "usr_a", "hash-b": "usr_b"} {
+		if e, ok := c.credential(hash); !ok || e.p.userID != user {
+			t.Errorf("credential %s: got %+v, %v; want user %s", hash, e.p, ok, user)
+		}
+	}
+	for user, want := range map[string]api.Role{"usr_a": api.RoleAdmin, "usr_b": api.RoleMember} {
+		if role, ok := c.role("org_1", user); !ok || role != want {
+			t.Errorf("role of %s: got %q, %v; want %q", user, role, ok, want)
+		}
+	}
+	if _, ok := c.role("org_2", "usr_a"); ok {
+		t.Error("a membership never stored was found")
+	}
+
+	// A value read in a generation that has since moved on is not kept, and what was kept is no
+	// longer used.
+	c.invalidate()
+	c.putRole(gen, "org_1", "usr_c", api.RoleOwner)
+	if _, ok := c.role("org_1", "usr_c"); ok {
+		t.Error("a role read before the generation moved was kept")
+	}
+	if _, ok := c.credential("hash-a"); ok {
+		t.Error("a credential of an older generation was used")
+	}
+	if _, ok := c.role("org_1", "usr_a"); ok {
+		t.Error("a role of an older generation was used")
+	}
+}
+
+// Each map holds at most maxAuthEntries: the one past it starts the map over.
+func TestAuthCacheIsBounded(t *testing.T) {
+	c := newAuthCache()
+	gen := c.generation()
+	for i := range maxAuthEntries + 1 {
+		c.putCredential(gen, fmt.Sprint("hash-", i), cachedCredential{})
+		c.putRole(gen, "org_1", fmt.Sprint("usr_", i), api.RoleMember)
+	}
+	if n := len(c.credentials); n > maxAuthEntries {
+		t.Errorf("%d credentials kept, more than %d", n, maxAuthEntries)
+	}
+	if n := len(c.roles); n > maxAuthEntries {
+		t.Errorf("%d roles kept, more than %d", n, maxAuthEntries)
+	}
+	if _, ok := c.credential(fmt.Sprint("hash-", maxAuthEntries)); !ok {
+		t.Error("the credential that started the map over was not kept")
+	}
+}
