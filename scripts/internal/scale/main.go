@@ -298,11 +298,17 @@ func (h *harness) writeConfig(name, config string) (string, error) {
 
 // environ is the CLI's environment: ours, and of the inherited one nothing that configures the CLI or
 // the provider (TF_LOG, TF_CLI_ARGS, ORGS_*, ...).
+//
+// Every provider of a run, the floors and the baseline included, runs with the plugin SDK's loggers off,
+// which is what the orgs provider does by itself when no TF_LOG* variable is set (main.go,
+// quietUnlessLogging): a framework provider left to itself formats a trace line per call for the CLI to
+// throw away, and a floor that paid for that would flatter every provider measured against it.
 func (h *harness) environ(extra []string) []string {
 	env := append([]string{
 		"TF_CLI_CONFIG_FILE=" + filepath.Join(h.work, "cli.tfrc"),
 		"TF_IN_AUTOMATION=1",
 		"CHECKPOINT_DISABLE=1",
+		"TF_LOG_SDK=OFF", "TF_LOG_SDK_PROTO=OFF", "TF_LOG_SDK_FRAMEWORK=OFF", "TF_LOG_PROVIDER_ORGS=OFF",
 	}, extra...)
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
