@@ -32,8 +32,10 @@ func printTable(rows []row) {
 	}
 }
 
-// printGoals checks issue 9's goals (set for N=1000) against this run, and says how the plan compares
-// with the hollow provider's (the same schemas without the provider's code).
+// printGoals checks issue 9's goals (set for N=1000) against this run: the time and memory goals twice,
+// against floor_item (a resource of four attributes, as the issue set them) and against the hollow
+// provider (the orgs schemas with none of the provider's code: the floor of any provider with these
+// schemas, and what the provider's own code is measured against).
 func printGoals(n int, plan, slow, floor, hollow row) {
 	fmt.Printf("Goals (set for N=1000, the request limit also for N=10000; this run: N=%d):\n\n", n)
 	check := func(ok bool, format string, args ...any) {
@@ -43,24 +45,24 @@ func printGoals(n int, plan, slow, floor, hollow row) {
 		}
 		fmt.Printf("- %s: %s\n", verdict, fmt.Sprintf(format, args...))
 	}
-	check(plan.wall.Seconds() <= 1.2*floor.wall.Seconds(), "plan <= 1.2x the plugin-protocol floor: %s vs %s (%.2fx)",
-		seconds(plan.wall), seconds(floor.wall), plan.wall.Seconds()/floor.wall.Seconds())
-	fmt.Printf("- (the same, in CPU time, which the machine's load hardly changes: %s vs %s, %.2fx)\n",
-		seconds(plan.cpu), seconds(floor.cpu), plan.cpu.Seconds()/floor.cpu.Seconds())
+	for _, f := range []struct {
+		what string
+		row  row
+	}{{"the plugin-protocol floor (floor_item)", floor}, {"the hollow provider (the orgs schemas, no provider code)", hollow}} {
+		check(plan.wall.Seconds() <= 1.2*f.row.wall.Seconds(), "plan <= 1.2x %s: %s vs %s (%.2fx; CPU time, which the machine's load hardly changes: %s vs %s, %.2fx)",
+			f.what, seconds(plan.wall), seconds(f.row.wall), plan.wall.Seconds()/f.row.wall.Seconds(),
+			seconds(plan.cpu), seconds(f.row.cpu), plan.cpu.Seconds()/f.row.cpu.Seconds())
+		check(float64(plan.peakKB) <= 1.2*float64(f.row.peakKB), "provider peak RSS <= 1.2x that of %s: %s vs %s (%.2fx)",
+			f.what, mib(plan.peakKB), mib(f.row.peakKB), float64(plan.peakKB)/float64(f.row.peakKB))
+	}
 	// Issue 9's request limits: 20 for 1,000 members, 110 for 10,000, that is 10 + N/100.
 	maxRequests := int64(10 + n/100)
 	check(plan.requests <= maxRequests, "<= %d requests for the plan (10 + N/100): %d", maxRequests, plan.requests)
 	check(plan.tooMany == 0, "0 429s on the plan: %d", plan.tooMany)
 	check(slow.wall.Seconds() < 1.2*plan.wall.Seconds(), "plan with server latency < 1.2x the plan without: %s vs %s (%.2fx)",
 		seconds(slow.wall), seconds(plan.wall), slow.wall.Seconds()/plan.wall.Seconds())
-	check(float64(plan.peakKB) <= 1.2*float64(floor.peakKB), "provider peak RSS <= 1.2x the framework floor's: %s vs %s (%.2fx)",
-		mib(plan.peakKB), mib(floor.peakKB), float64(plan.peakKB)/float64(floor.peakKB))
-	fmt.Printf("\nThe provider's own code (the plan against the hollow provider's, the orgs schemas without it): %s vs %s wall (%.2fx), %s vs %s CPU (%.2fx), %s vs %s peak RSS (%.2fx).\n",
-		seconds(plan.wall), seconds(hollow.wall), plan.wall.Seconds()/hollow.wall.Seconds(),
-		seconds(plan.cpu), seconds(hollow.cpu), plan.cpu.Seconds()/hollow.cpu.Seconds(),
-		mib(plan.peakKB), mib(hollow.peakKB), float64(plan.peakKB)/float64(hollow.peakKB))
-	fmt.Printf("The orgs schemas' weight (the hollow provider's plan against floor_item's): %.2fx wall, %.2fx CPU.\n",
-		hollow.wall.Seconds()/floor.wall.Seconds(), hollow.cpu.Seconds()/floor.cpu.Seconds())
+	fmt.Printf("\nThe orgs schemas' own weight (the hollow provider's plan against floor_item's): %.2fx wall, %.2fx CPU, %.2fx peak RSS.\n",
+		hollow.wall.Seconds()/floor.wall.Seconds(), hollow.cpu.Seconds()/floor.cpu.Seconds(), float64(hollow.peakKB)/float64(floor.peakKB))
 	for _, r := range []row{plan, slow, hollow} {
 		if r.outcome != "ok" {
 			fmt.Printf("- note: %q ended %s: the apply did not leave the organization as configured\n", r.name, r.outcome)
