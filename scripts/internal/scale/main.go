@@ -128,9 +128,11 @@ func run(ctx context.Context, n, runs int, cliPath, providerBin, baselineBin str
 	}
 	if baselineBin != "" {
 		// The same organization and state, refreshed by the older provider: the "before" of this run
-		// (at the server's default limit, where a provider that reads object by object waits).
+		// (at the server's default limit, where a provider that reads object by object waits). Its
+		// failure is a result, not the harness's: a provider without pacing can run out of retries on a
+		// large organization. The row says FAILED and the run goes on.
 		if _, err := measureOrgs("plan, baseline provider", baselineCLIConfig, planArgs...); err != nil {
-			return err
+			say("the baseline provider's plan failed (its row says so): %v", err)
 		}
 	}
 	// The same state and configuration with the orgs schemas and none of the provider's code.
