@@ -64,3 +64,23 @@ func TestAuthCacheIsBounded(t *testing.T) {
 		t.Error("the credential that started the map over was not kept")
 	}
 }
+
+// Only what was found is kept: an unknown credential is refused every time, read again each time, and
+// never fills the cache (guessing fills no memory).
+func TestAuthCacheKeepsOnlyWhatWasFound(t *testing.T) {
+	s := newTestServer(t)
+	for range 2 {
+		if p, err := s.credential(t.Context(), "no-such-hash"); err == nil {
+			t.Fatalf("an unknown credential was accepted, as %+v", p)
+		}
+	}
+	if _, ok := s.auth.credential("no-such-hash"); ok {
+		t.Error("an unknown credential was remembered")
+	}
+	if role, err := s.roleIn(t.Context(), s.reader, "org_none", "usr_none"); err == nil && role != "" {
+		t.Errorf("a membership that does not exist has role %q", role)
+	}
+	if _, ok := s.auth.role("org_none", "usr_none"); ok {
+		t.Error("a membership that does not exist was remembered")
+	}
+}
