@@ -1,7 +1,10 @@
 package server
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
@@ -82,5 +85,49 @@ func TestAuthCacheKeepsOnlyWhatWasFound(t *testing.T) {
 	}
 	if _, ok := s.auth.role("org_none", "usr_none"); ok {
 		t.Error("a membership that does not exist was remembered")
+	}
+}
+
+// The read path remembers the credential and the membership it read; a write transaction never uses what
+// was remembered: it reads the transaction, which is what the write decides on.
+func TestAuthCacheServesReadsNotWrites(t *testing.T) {
+	s := newTestServer(t)
+	const token = "owner-token-of-at-least-32-characters"
+	if err := s.Bootstrap(t.Context(), "owner@example.test", token, nil); err != nil {
+		t.Fatal(err)
+	}
+	call := func(method, path, body string) []byte {
+		code, resp := serve(s, token, method, path, body)
+		if code >= 300 {
+			t.Fatalf("%s %s: %d %s", method, path, code, resp)
+		}
+		return resp
+	}
+	var org api.Organization
+	if err := json.Unmarshal(call(http.MethodPost, api.PathOrganizations, `{"name":"o","plan":"hobby","admin_contact_emails":["o@example.test"]}`), &org); err != nil {
+		t.Fatal(err)
+	}
+	var user api.User
+	if err := json.Unmarshal(call(http.MethodGet, api.PathCurrentUser, ""), &user); err != nil {
+		t.Fatal(err)
+	}
+	call(http.MethodGet, strings.ReplaceAll(api.PathOrganization, "{org_id}", org.ID), "")
+	if role, ok := s.auth.role(org.ID, user.ID); !ok || role != api.RoleOwner {
+		t.Errorf("after a read of the organization the cache holds %q, %v for its owner; want owner", role, ok)
+	}
+	if len(s.auth.credentials) == 0 {
+		t.Error("after a read the cache holds no credential")
+	}
+
+	// A role the cache holds for a membership the database does not have: a write transaction must
+	// not see it.
+	s.auth.putRole(s.auth.generation(), org.ID, "usr_cached_only", api.RoleOwner)
+	tx, err := s.db.Writer.BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if role, err := s.roleIn(t.Context(), tx, org.ID, "usr_cached_only"); err != nil || role != "" {
+		t.Errorf("in a write transaction roleIn answered %q, %v from the cache; want no role", role, err)
 	}
 }

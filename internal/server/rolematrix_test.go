@@ -316,3 +316,29 @@ func TestRoleMatrix(t *testing.T) {
 		t.Logf("statuses the server gave (columns %v):\n%s", principalNames, b.String())
 	}
 }
+
+// A refusal says whose role fell short: the caller's, an organization API token's own, or the creator's
+// of a token whose own role would allow it, so the user knows what to change.
+func TestForbiddenNamesWhoseRoleFellShort(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	owner := h.signup(t)
+	org := h.createOrg(t, owner.Token, api.PlanEnterprise)
+	member := h.newMember(t, owner.Token, org.ID, api.RoleMember)
+	memberToken := h.createAPIToken(t, owner.Token, org.ID, api.RoleMember)
+	admin := h.newMember(t, owner.Token, org.ID, api.RoleAdmin)
+	demotedCreatorsToken := h.createAPIToken(t, admin.Token, org.ID, api.RoleAdmin)
+	demoted := api.RoleMember
+	h.expect(t, http.StatusOK, owner.Token, http.MethodPatch, path(api.PathMember, "org_id", org.ID, "email", admin.Email),
+		api.MemberUpdate{Role: &demoted})
+	for who, c := range map[string]struct{ cred, want string }{
+		"a member":                          {member.Token, "the role member may not create labels"},
+		"a member's token":                  {memberToken.Token, "an organization API token with role member may not create labels"},
+		"an admin token of a demoted admin": {demotedCreatorsToken.Token, "an organization API token may do at most what its creator may, and its creator's role member may not create labels"},
+	} {
+		p := h.expectProblem(t, http.StatusForbidden, api.ProblemForbidden, c.cred, http.MethodPost, path(api.PathLabels, "org_id", org.ID), h.labelBody())
+		if !strings.Contains(p.Detail, c.want) {
+			t.Errorf("%s creating a label: %q, want it to say %q", who, p.Detail, c.want)
+		}
+	}
+}

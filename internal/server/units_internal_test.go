@@ -36,6 +36,16 @@ func newTestServer(t *testing.T) *Server {
 	return s
 }
 
+// serve sends one request to s with token as the bearer credential, and returns the status and body.
+func serve(s *Server, token, method, path, body string) (int, []byte) {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.Bytes()
+}
+
 func TestRateLimiterBucket(t *testing.T) {
 	t.Parallel()
 	l := newRateLimiter(RateLimit{PerSecond: 2, Burst: 3})
@@ -199,6 +209,7 @@ func TestCheckControlCharacters(t *testing.T) {
 	}{
 		{api.OrganizationCreate{Name: "fine", Description: "line one\nline two\ttabbed"}, ""},
 		{api.OrganizationCreate{Name: "nul\x00"}, "name"},
+		{api.OrganizationCreate{Name: "\x1bleading escape"}, "name"},
 		{api.OrganizationCreate{Name: "x", AdminContactEmails: []string{"a@example.test", "b\x07@example.test"}}, "admin_contact_emails[1]"},
 		{api.OrganizationUpdate{Name: &name, Description: ptr("del\x7f")}, "description"},
 		{api.MemberCreate{EnvironmentRoles: map[string]api.EnvironmentRole{"env\x01": "read"}}, "environment_roles.(key)"},
@@ -411,12 +422,7 @@ func TestConcurrentWritesAndReads(t *testing.T) {
 		t.Fatal(err)
 	}
 	call := func(method, path, body string) (int, []byte) {
-		req := httptest.NewRequest(method, path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer owner-token-of-at-least-32-characters")
-		req.Header.Set("Content-Type", "application/json")
-		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, req)
-		return rec.Code, rec.Body.Bytes()
+		return serve(s, "owner-token-of-at-least-32-characters", method, path, body)
 	}
 	code, body := call(http.MethodPost, api.PathOrganizations, `{"name":"o","plan":"enterprise","admin_contact_emails":["o@example.test"]}`)
 	if code != http.StatusCreated {
@@ -504,5 +510,51 @@ func TestServerKey(t *testing.T) {
 	}
 	if _, err := ParseSecretKey("not base64!"); err == nil {
 		t.Fatal("ParseSecretKey accepted garbage")
+	}
+}
+
+// A credential stops working at its expiry instant, not a moment after: a personal token and an
+// organization API token alike, each used for the first time at exactly that instant (so read from the
+// database, not the authentication cache, which checks expiry on its own).
+func TestCredentialsStopAtTheirExpiry(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	s, err := New(Config{DBPath: filepath.Join(t.TempDir(), "orgs.db"), RateLimit: RateLimit{Disabled: true},
+		Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	const owner = "owner-token-of-at-least-32-characters"
+	if err := s.Bootstrap(t.Context(), "owner@example.test", owner, nil); err != nil {
+		t.Fatal(err)
+	}
+	create := func(path, body string, out any) {
+		code, resp := serve(s, owner, http.MethodPost, path, body)
+		if code != http.StatusCreated {
+			t.Fatalf("POST %s: %d %s", path, code, resp)
+		}
+		if err := json.Unmarshal(resp, out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var org api.Organization
+	create(api.PathOrganizations, `{"name":"o","plan":"starter","admin_contact_emails":["o@example.test"]}`, &org)
+	expiry := now.Add(time.Hour)
+	var personal api.PersonalToken
+	create(api.PathPersonalTokens, fmt.Sprintf(`{"name":"pat","expires_at":%q}`, expiry.Format(time.RFC3339)), &personal)
+	var orgToken api.APIToken
+	create(strings.ReplaceAll(api.PathAPITokens, "{org_id}", org.ID),
+		fmt.Sprintf(`{"name":"t","role":"admin","expires_at":%q}`, expiry.Format(time.RFC3339)), &orgToken)
+
+	mu.Lock()
+	now = expiry
+	mu.Unlock()
+	orgPath := strings.ReplaceAll(api.PathOrganization, "{org_id}", org.ID)
+	for name, token := range map[string]string{"personal token": personal.Token, "organization API token": orgToken.Token} {
+		if code, body := serve(s, token, http.MethodGet, orgPath, ""); code != http.StatusUnauthorized || !strings.Contains(string(body), "expired") {
+			t.Errorf("a %s at its expiry instant: %d %s; want 401 saying it expired", name, code, body)
+		}
 	}
 }
