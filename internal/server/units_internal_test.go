@@ -215,6 +215,17 @@ func TestCheckControlCharacters(t *testing.T) {
 		{api.MemberCreate{EnvironmentRoles: map[string]api.EnvironmentRole{"env\x01": "read"}}, "environment_roles.(key)"},
 		{api.MemberCreate{EnvironmentRoles: map[string]api.EnvironmentRole{"env": "re\x00ad"}}, "environment_roles.env"},
 	}
+	// The message says which of the two it found.
+	for text, want := range map[string]string{
+		"bell\x07":   "contains the control character U+0007 at byte 4",
+		"bad\uFFFDx": "is not valid Unicode at byte 3",
+	} {
+		err := checkControlCharacters(reflect.ValueOf(api.OrganizationCreate{Name: text}), "")
+		var p *problem
+		if !errors.As(err, &p) || len(p.Errors) != 1 || !strings.Contains(p.Errors[0].Message, want) {
+			t.Errorf("name %q: err = %v, want it to say %q", text, err, want)
+		}
+	}
 	for _, tc := range tests {
 		err := checkControlCharacters(reflect.ValueOf(tc.body), "")
 		if tc.field == "" {
