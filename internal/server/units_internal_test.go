@@ -184,6 +184,7 @@ func TestSlugFrom(t *testing.T) {
 	t.Parallel()
 	tests := map[string]string{
 		"Production":            "production",
+		"Zone 0 to 9":           "zone-0-to-9", // the ends of both ranges
 		"  EU west -- 2 ":       "eu-west-2",
 		"Ünïcode only ☃":        "n-code-only",
 		"☃☃☃":                   "environment",
