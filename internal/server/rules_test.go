@@ -904,3 +904,32 @@ func TestActivity(t *testing.T) {
 		}
 	}
 }
+
+// TestEnvironmentSlugs: a slug given is kept as given, after being checked, and must be free; a slug left
+// out is derived from the name, with -2, -3... when that one is taken.
+func TestEnvironmentSlugs(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	owner := h.signup(t)
+	org := h.createOrg(t, owner.Token, api.PlanEnterprise)
+	envs := path(api.PathEnvironments, "org_id", org.ID)
+	create := func(body api.EnvironmentCreate) api.Environment {
+		t.Helper()
+		return decode[api.Environment](t, h.expect(t, http.StatusCreated, owner.Token, http.MethodPost, envs, body))
+	}
+	if e := create(api.EnvironmentCreate{Name: "Staging Europe", Slug: "stg-eu"}); e.Slug != "stg-eu" {
+		t.Errorf("slug given as stg-eu, stored as %q", e.Slug)
+	}
+	for i, want := range []string{"eu-west-2", "eu-west-2-2", "eu-west-2-3"} {
+		if e := create(api.EnvironmentCreate{Name: "EU West 2"}); e.Slug != want {
+			t.Errorf("environment %d named EU West 2 without a slug: slug %q, want %q", i+1, e.Slug, want)
+		}
+	}
+	p := h.expectProblem(t, http.StatusUnprocessableEntity, api.ProblemInvalid, owner.Token, http.MethodPost, envs,
+		api.EnvironmentCreate{Name: "Bad", Slug: "Not_A_Slug"})
+	if len(p.Errors) != 1 || p.Errors[0].Location != "body.slug" {
+		t.Errorf("an invalid slug: %+v, want one error at body.slug", p)
+	}
+	h.expectProblem(t, http.StatusConflict, api.ProblemConflict, owner.Token, http.MethodPost, envs,
+		api.EnvironmentCreate{Name: "Again", Slug: "stg-eu"})
+}
