@@ -347,6 +347,22 @@ func TestIdempotentResponseStoresNoSecret(t *testing.T) {
 
 // TestNestedWriteJoinsTransaction: a write inside a write shares the request's transaction instead of
 // waiting forever for the single writer connection.
+// afterCommit waits for the request's commit inside a request (a write that is rolled back must not
+// send its invitation), and runs at once outside one.
+func TestAfterCommitWaitsForTheRequestsCommit(t *testing.T) {
+	t.Parallel()
+	ran := false
+	st := &writeState{}
+	afterCommit(context.WithValue(t.Context(), writeStateKey{}, st), func() { ran = true })
+	if ran || len(st.afterCommit) != 1 {
+		t.Errorf("inside a request: ran at once %v, %d functions waiting; want it waiting", ran, len(st.afterCommit))
+	}
+	afterCommit(t.Context(), func() { ran = true })
+	if !ran {
+		t.Error("outside a request it did not run at once")
+	}
+}
+
 func TestNestedWriteJoinsTransaction(t *testing.T) {
 	t.Parallel()
 	s := newTestServer(t)
@@ -405,6 +421,16 @@ func TestFaultsAreDeterministic(t *testing.T) {
 	}
 	if newFaultInjector(Faults{}).draw(0) {
 		t.Fatal("a zero fraction injected a fault")
+	}
+	// A fault that is off draws nothing, so turning one on does not reshuffle the others.
+	f := newFaultInjector(Faults{Seed: 7})
+	for i, want := range a {
+		if f.draw(0) {
+			t.Fatal("a zero fraction injected a fault")
+		}
+		if got := f.draw(0.5); got != want {
+			t.Fatalf("draw %d: %v with a zero-fraction draw before it, %v without", i, got, want)
+		}
 	}
 }
 
