@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -194,4 +195,23 @@ func TestIdempotencyKeyReuse(t *testing.T) {
 			t.Fatalf("tokens %v, want %v", ids, want)
 		}
 	})
+}
+
+// TestIdempotencyKeyLength: a key of 1 to 255 characters is taken, the longest included; an empty or a
+// longer one is refused, naming the header.
+func TestIdempotencyKeyLength(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	owner := h.signup(t)
+	org := h.createOrg(t, owner.Token, api.PlanEnterprise)
+	labels := path(api.PathLabels, "org_id", org.ID)
+	for _, key := range []string{"k", strings.Repeat("k", 255)} {
+		h.expect(t, http.StatusCreated, owner.Token, http.MethodPost, labels, h.labelBody(), api.HeaderIdempotencyKey, key)
+	}
+	for _, key := range []string{"", strings.Repeat("k", 256)} {
+		p := h.expectProblem(t, http.StatusUnprocessableEntity, api.ProblemInvalid, owner.Token, http.MethodPost, labels, h.labelBody(), api.HeaderIdempotencyKey, key)
+		if !strings.Contains(p.Detail+fmt.Sprint(p.Errors), api.HeaderIdempotencyKey) {
+			t.Errorf("a key of %d characters: %+v, want the header named", len(key), p)
+		}
+	}
 }
