@@ -15,8 +15,8 @@ import (
 )
 
 // TestIdempotentReplay sends every POST of the route table twice with one Idempotency-Key: the replay
-// answers the first response, byte for byte, and does the work once (one new object in the list the
-// POST adds to, one invitation email for a resend).
+// answers the first response, byte for byte and with its headers, and does the work once (one new
+// object in the list the POST adds to, one invitation email for a resend).
 func TestIdempotentReplay(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -73,6 +73,14 @@ func TestIdempotentReplay(t *testing.T) {
 			}
 			if replay.Status != first.Status || !bytes.Equal(replay.Body, first.Body) {
 				t.Fatalf("the replay differs from the first response:\nfirst  %s\nreplay %s", first, replay)
+			}
+			if replay.Header.Get(server.HeaderIdempotentReplayed) != "true" {
+				t.Errorf("the replay is not marked %s", server.HeaderIdempotentReplayed)
+			}
+			for _, name := range []string{"Content-Type", api.HeaderETag, "Location"} {
+				if got, want := replay.Header.Get(name), first.Header.Get(name); got != want {
+					t.Errorf("replayed %s = %q, first response had %q", name, got, want)
+				}
 			}
 			if n >= 0 {
 				if got := count(); got != n+1 {

@@ -74,6 +74,10 @@ func TestRateLimiterBucket(t *testing.T) {
 	if ok, _ := l.take("a", start.Add(500*time.Millisecond)); ok {
 		t.Fatal("the bucket refilled more than the elapsed time allows")
 	}
+	// Half a token refilled a quarter of a second later: the rest comes in another quarter.
+	if ok, st := l.take("a", start.Add(750*time.Millisecond)); ok || st.wait != 250*time.Millisecond {
+		t.Fatalf("with half a token: allowed %v, wait %v; want refused, 250ms", ok, st.wait)
+	}
 }
 
 // TestRateLimitPolicyHeader: the advertised policy is a bucket of q that refills fully in w whole
@@ -144,9 +148,36 @@ func TestRateLimiterMemoryIsBounded(t *testing.T) {
 	now := time.Unix(1000, 0)
 	for i := range maxBuckets + 5000 {
 		l.take(fmt.Sprintf("address:%d", i), now)
+		if n := len(l.buckets); n > maxBuckets {
+			t.Fatalf("%d buckets after %d keys, bound %d", n, i+1, maxBuckets)
+		}
 	}
-	if n := l.size(); n > maxBuckets {
-		t.Fatalf("%d buckets, bound %d", n, maxBuckets)
+}
+
+// TestRateLimiterForgetsFullBucketsFirst: past the bound, the buckets that have refilled (to exactly
+// full, here) are forgotten, and a bucket that is still spent is kept: forgetting it would hand its
+// key a full one.
+func TestRateLimiterForgetsFullBucketsFirst(t *testing.T) {
+	t.Parallel()
+	l := newRateLimiter(RateLimit{PerSecond: 1, Burst: 10})
+	now := time.Unix(1000, 0)
+	const spent = 100
+	for i := range spent {
+		for range 10 {
+			l.take(fmt.Sprintf("spent:%d", i), now)
+		}
+	}
+	for i := range maxBuckets - spent {
+		l.take(fmt.Sprintf("idle:%d", i), now) // 9 tokens left: full again one second later
+	}
+	l.take("newcomer", now.Add(time.Second))
+	if n := len(l.buckets); n != spent+1 {
+		t.Errorf("%d buckets after the eviction, want the %d spent ones and the newcomer", n, spent)
+	}
+	for i := range spent {
+		if b, ok := l.buckets[fmt.Sprintf("spent:%d", i)]; !ok || b.tokens >= 1 {
+			t.Fatalf("spent bucket %d was forgotten or refilled: %+v", i, b)
+		}
 	}
 }
 
@@ -264,6 +295,59 @@ func TestHumaErrorsAreProblems(t *testing.T) {
 	internal := asProblem(t, huma.NewError(http.StatusInternalServerError, "boom", errors.New("database is on fire")))
 	if strings.Contains(internal.Detail, "fire") || internal.Errors != nil {
 		t.Errorf("a 500 leaks its cause: %+v", internal)
+	}
+}
+
+// TestProblemTypeFor: every status huma or net/http can raise by itself gets its problem type; a status
+// the API has no type for is malformed below 500 and internal from 500 on.
+func TestProblemTypeFor(t *testing.T) {
+	t.Parallel()
+	for status, want := range map[int]string{
+		400: api.ProblemMalformed, 406: api.ProblemMalformed, 408: api.ProblemMalformed, 415: api.ProblemMalformed,
+		401: api.ProblemUnauthorized, 403: api.ProblemForbidden, 404: api.ProblemNotFound, 405: api.ProblemNotFound,
+		409: api.ProblemConflict, 412: api.ProblemPreconditionFailed, 413: api.ProblemTooLarge,
+		422: api.ProblemInvalid, 429: api.ProblemRateLimited, 503: api.ProblemUnavailable,
+		418: api.ProblemMalformed, 431: api.ProblemMalformed, 499: api.ProblemMalformed,
+		500: api.ProblemInternal, 501: api.ProblemInternal, 502: api.ProblemInternal, 505: api.ProblemInternal,
+	} {
+		if got := problemTypeFor(status); got != want {
+			t.Errorf("problemTypeFor(%d) = %q, want %q", status, got, want)
+		}
+	}
+}
+
+// TestHumaErrorDetailNamesTheField: the detail of an error huma raised names each offending field the
+// way a user knows it, whatever part of the request it is in.
+func TestHumaErrorDetailNamesTheField(t *testing.T) {
+	t.Parallel()
+	detail := func(location, message string) *huma.ErrorDetail {
+		return &huma.ErrorDetail{Location: location, Message: message}
+	}
+	for _, c := range []struct {
+		status int
+		errs   []error
+		want   string
+	}{
+		{422, []error{detail("query.page_size", "must be at most 100")}, "invalid request: page_size (query parameter): must be at most 100"},
+		{422, []error{detail("path.org_id", "too long")}, "invalid request: org_id (path parameter): too long"},
+		{422, []error{detail("header.If-Match", "expected a quoted ETag")}, "invalid request: If-Match (header): expected a quoted ETag"},
+		{422, []error{detail("body", "expected object")}, "invalid request: body: expected object"},
+		{422, []error{detail("cookie.x", "unexpected")}, "invalid request: cookie.x: unexpected"},
+		{422, []error{nil, detail("body.name", "expected string"), errors.New("and something else")},
+			"invalid request: name: expected string; and something else"},
+		{400, []error{detail("query.cursor", "not a page token")}, "bad request: cursor (query parameter): not a page token"},
+		{404, nil, "no such route"},
+	} {
+		p := asProblem(t, huma.NewError(c.status, map[int]string{400: "bad request", 404: "no such route"}[c.status], c.errs...))
+		if p.Detail != c.want {
+			t.Errorf("huma.NewError(%d, %v): detail %q, want %q", c.status, c.errs, p.Detail, c.want)
+		}
+	}
+	if p := asProblem(t, huma.NewError(http.StatusNotFound, "")); p.Detail != "Not Found" {
+		t.Errorf("an error without a message has detail %q, want its status text", p.Detail)
+	}
+	if p := asProblem(t, huma.NewError(422, "", nil, detail("body.name", "expected string"))); len(p.Errors) != 1 {
+		t.Errorf("errors %+v, want the one that is not nil", p.Errors)
 	}
 }
 

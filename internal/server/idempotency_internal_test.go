@@ -1,0 +1,119 @@
+package server
+
+import (
+	"database/sql"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/store"
+)
+
+// keyedOperation is a POST operation behind the write stage that changes nothing in the database: it
+// counts its runs and answers 201 with a Location and a body, the way a create does.
+func keyedOperation(s *Server) (http.Handler, *int) {
+	runs := 0
+	return s.writes(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.replayIfStored(r.Context(), w, policy{}) {
+			return
+		}
+		runs++
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Location", "/v1/things/1")
+		w.WriteHeader(http.StatusCreated)
+		w.Write([]byte(`{"id":"1"}`))
+	})), &runs
+}
+
+func postWithKey(h http.Handler, key string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, "/v1/things", strings.NewReader(`{}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(api.HeaderIdempotencyKey, key)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+// A keyed POST that succeeded is stored even when it wrote nothing itself (the write stage then opens a
+// transaction only to store it), and its replay carries the first response's headers as well as its
+// status and body.
+func TestIdempotentReplayOfAWriteThatChangedNothing(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t)
+	h, runs := keyedOperation(s)
+	first := postWithKey(h, "k1")
+	replay := postWithKey(h, "k1")
+	if *runs != 1 {
+		t.Fatalf("the operation ran %d times for a call and its replay, want 1", *runs)
+	}
+	if replay.Header().Get(HeaderIdempotentReplayed) != "true" || first.Header().Get(HeaderIdempotentReplayed) != "" {
+		t.Errorf("Idempotent-Replayed: first %q, replay %q; want only the replay marked",
+			first.Header().Get(HeaderIdempotentReplayed), replay.Header().Get(HeaderIdempotentReplayed))
+	}
+	if replay.Code != http.StatusCreated || replay.Body.String() != `{"id":"1"}` {
+		t.Errorf("replay = %d %s, want the first response", replay.Code, replay.Body)
+	}
+	for _, name := range []string{"Content-Type", "Location"} {
+		if got, want := replay.Header().Get(name), first.Header().Get(name); got != want || want == "" {
+			t.Errorf("replayed %s = %q, first response had %q", name, got, want)
+		}
+	}
+}
+
+// Expired idempotency records are deleted by a write that stores one, at most once per
+// idempotencySweepEvery; records still within the retention are kept and still replayed.
+func TestIdempotencyRecordsAreSweptOncePerInterval(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t)
+	ctx := t.Context()
+	insert := func(lookup string, age time.Duration) {
+		t.Helper()
+		err := s.write(ctx, func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO idempotency (lookup, request_hash, response, created_at) VALUES (?, '', x'00', ?)`,
+				lookup, store.FormatTime(time.Now().Add(-age)))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	present := func(lookup string) bool {
+		t.Helper()
+		var n int
+		if err := s.reader.QueryRowContext(ctx, `SELECT count(*) FROM idempotency WHERE lookup = ?`, lookup).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n == 1
+	}
+	h, runs := keyedOperation(s)
+	if postWithKey(h, "recent").Code != http.StatusCreated {
+		t.Fatal("first keyed call failed")
+	}
+	insert("expired", idempotencyRetention+time.Hour)
+	insert("within-retention", idempotencyRetention-time.Hour)
+	// The first keyed write of this server swept, a moment ago; one a minute later sweeps again.
+	s.lastSweep.Store(time.Now().Add(-idempotencySweepEvery - time.Second).UnixNano())
+	if postWithKey(h, "sweeps").Code != http.StatusCreated {
+		t.Fatal("keyed call failed")
+	}
+	if present("expired") {
+		t.Error("an expired record outlived a sweep")
+	}
+	if !present("within-retention") {
+		t.Error("a record within the retention was swept")
+	}
+	if replay := postWithKey(h, "recent"); replay.Header().Get(HeaderIdempotentReplayed) != "true" || *runs != 2 {
+		t.Errorf("a recent key was not replayed after the sweep (%d runs)", *runs)
+	}
+	// Within the interval, nothing is swept.
+	insert("expired-since", idempotencyRetention+time.Hour)
+	if postWithKey(h, "does-not-sweep").Code != http.StatusCreated {
+		t.Fatal("keyed call failed")
+	}
+	if !present("expired-since") {
+		t.Error("a second sweep ran within idempotencySweepEvery of the first")
+	}
+}
