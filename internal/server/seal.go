@@ -64,7 +64,8 @@ func (s *sealer) open(stored, context string) (string, error) {
 		return "", errors.New("a stored secret is not sealed")
 	}
 	data, err := base64.RawStdEncoding.DecodeString(raw)
-	if err != nil || len(data) < s.aead.NonceSize() {
+	// Shorter than a nonce and a tag, it cannot be anything sealed, whatever the key.
+	if err != nil || len(data) < s.aead.NonceSize()+s.aead.Overhead() {
 		return "", errors.New("a stored secret is damaged")
 	}
 	plain, err := s.aead.Open(nil, data[:s.aead.NonceSize()], data[s.aead.NonceSize():], []byte(context))

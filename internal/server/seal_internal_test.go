@@ -1,0 +1,62 @@
+package server
+
+import (
+	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"encoding/base64"
+	"strings"
+	"testing"
+)
+
+// TestSealerOpen: a sealed value opens with its key and its context only; what could not have been
+// sealed at all is reported as damaged, and what was sealed otherwise as not opening with this key.
+func TestSealerOpen(t *testing.T) {
+	t.Parallel()
+	key := bytes.Repeat([]byte{1}, SecretKeySize)
+	s, err := newSealer(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed := s.seal("hunter2", "registries/r1/password")
+	if !strings.HasPrefix(sealed, sealedPrefix) || strings.Contains(sealed, "hunter2") {
+		t.Fatalf("sealed value %q", sealed)
+	}
+	if got, err := s.open(sealed, "registries/r1/password"); err != nil || got != "hunter2" {
+		t.Fatalf("open = %q, %v; want the plain value", got, err)
+	}
+	if got, err := s.open("", "registries/r1/password"); err != nil || got != "" || s.seal("", "x") != "" {
+		t.Fatalf(`the empty value ("not set") must stay empty: open = %q, %v`, got, err)
+	}
+
+	// The same value sealed with another key, and an empty value sealed with it: a nonce and a tag, the
+	// shortest anything sealed can be.
+	otherKey := bytes.Repeat([]byte{2}, SecretKeySize)
+	other, err := newSealer(otherKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := aes.NewCipher(otherKey)
+	gcm, _ := cipher.NewGCM(block)
+	nonce := make([]byte, gcm.NonceSize())
+	emptySealedElsewhere := sealedPrefix + base64.RawStdEncoding.EncodeToString(gcm.Seal(nonce, nonce, nil, []byte("c")))
+
+	data, _ := base64.RawStdEncoding.DecodeString(strings.TrimPrefix(sealed, sealedPrefix))
+	truncated := func(n int) string { return sealedPrefix + base64.RawStdEncoding.EncodeToString(data[:n]) }
+	for _, c := range []struct {
+		name, stored, context, want string
+	}{
+		{"plaintext", "hunter2", "registries/r1/password", "not sealed"},
+		{"not base64", sealedPrefix + "%%%", "registries/r1/password", "damaged"},
+		{"a nonce without a tag", truncated(s.aead.NonceSize()), "registries/r1/password", "damaged"},
+		{"one byte short of a nonce and a tag", truncated(s.aead.NonceSize() + s.aead.Overhead() - 1), "registries/r1/password", "damaged"},
+		{"a byte cut off the end", truncated(len(data) - 1), "registries/r1/password", "does not open with this server key"},
+		{"another row's context", sealed, "registries/r2/password", "does not open with this server key"},
+		{"sealed with another key", other.seal("hunter2", "registries/r1/password"), "registries/r1/password", "does not open with this server key"},
+		{"an empty value sealed with another key", emptySealedElsewhere, "c", "does not open with this server key"},
+	} {
+		if got, err := s.open(c.stored, c.context); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: open = %q, %v; want an error saying %q", c.name, got, err, c.want)
+		}
+	}
+}
