@@ -134,3 +134,26 @@ func TestBootstrapAppliesToAnExistingDatabase(t *testing.T) {
 		}
 	}
 }
+
+// TestBootstrapTokenLength: a bootstrap token of 32 characters, the documented minimum, is accepted,
+// and one of 31 is refused with the minimum named.
+func TestBootstrapTokenLength(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		token   string
+		refused bool
+	}{
+		{strings.Repeat("a", 32), false},
+		{strings.Repeat("a", 31), true},
+	} {
+		srv, err := server.New(server.Config{DBPath: filepath.Join(t.TempDir(), "orgs.db"), RateLimit: server.RateLimit{Disabled: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = srv.Bootstrap(t.Context(), "owner@example.test", c.token, nil)
+		srv.Close()
+		if c.refused != (err != nil) || (c.refused && !strings.Contains(err.Error(), "at least 32")) {
+			t.Errorf("a token of %d characters: error %v, refused %v wanted", len(c.token), err, c.refused)
+		}
+	}
+}

@@ -181,6 +181,41 @@ func TestMalformedRequests(t *testing.T) {
 	}
 }
 
+// TestUnroutedRequests: a request no route takes gets a problem naming what was wrong: a path that is
+// not in canonical form (400), no route (404, a trailing slash included: paths are exact), or a method
+// the route lacks (405, with the Allow header of the methods it has).
+func TestUnroutedRequests(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	owner := h.signup(t)
+	org := h.createOrg(t, owner.Token, api.PlanTeam)
+	labels := path(api.PathLabels, "org_id", org.ID)
+	for _, c := range []struct {
+		method, path string
+		want         int
+		detail       string
+	}{
+		{http.MethodGet, api.BasePath + "/nothing", http.StatusNotFound, "no such route: GET " + api.BasePath + "/nothing"},
+		{http.MethodGet, labels + "/", http.StatusNotFound, "no such route: GET " + labels + "/"},
+		{http.MethodGet, "/", http.StatusNotFound, "no such route: GET /"},
+		{http.MethodPut, labels, http.StatusMethodNotAllowed, "method PUT is not allowed on " + labels},
+		{http.MethodGet, labels + "/../labels", http.StatusBadRequest, "is not in canonical form"},
+		{http.MethodGet, api.BasePath + "//organizations", http.StatusBadRequest, "is not in canonical form"},
+	} {
+		r := h.expect(t, c.want, owner.Token, c.method, c.path, nil)
+		if p := r.problem(t); !strings.Contains(p.Detail, c.detail) {
+			t.Errorf("%s %s: detail %q, want it to say %q", c.method, c.path, p.Detail, c.detail)
+		}
+		allow := r.Header.Get("Allow")
+		if c.want == http.StatusMethodNotAllowed && (!strings.Contains(allow, http.MethodGet) || !strings.Contains(allow, http.MethodPost)) {
+			t.Errorf("%s %s: Allow %q, want the route's GET and POST", c.method, c.path, allow)
+		}
+		if c.want != http.StatusMethodNotAllowed && allow != "" {
+			t.Errorf("%s %s: Allow %q on a %d", c.method, c.path, allow, c.want)
+		}
+	}
+}
+
 // TestIfMatch runs optimistic concurrency on every PATCH of the route table: reads carry an ETag, a
 // PATCH with a stale or unknown If-Match is refused with 412 and changes nothing, a PATCH with the
 // current one succeeds and returns the new ETag.

@@ -87,7 +87,8 @@ func TestOnlyOwnersHandleInvitationsToBecomeOwner(t *testing.T) {
 }
 
 // TestMemberListingShowsEnvironmentRoles: the members' listing carries each member's environment roles,
-// as reading the member does, and none for a member without any.
+// as reading the member does, and none for a member without any; so does the member's own listing of
+// memberships.
 func TestMemberListingShowsEnvironmentRoles(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -113,5 +114,11 @@ func TestMemberListingShowsEnvironmentRoles(t *testing.T) {
 	}
 	if found != 2 {
 		t.Fatalf("found %d of the 2 members in the listing", found)
+	}
+	// The member's own listing of memberships carries them too.
+	mine := listAll[api.Member](t, h, w.Member.Token, api.PathMemberships, 0)
+	if len(mine) != 1 || mine[0].OrganizationID != w.Org.ID || len(mine[0].EnvironmentRoles) != 1 ||
+		mine[0].EnvironmentRoles[w.Environment.ID] != api.EnvironmentRoleRun {
+		t.Errorf("the member's own memberships: %+v, want the one in %s with environment roles %v", mine, w.Org.ID, roles)
 	}
 }

@@ -237,7 +237,11 @@ func TestLastOwner(t *testing.T) {
 	t.Run("the only member cannot leave", func(t *testing.T) {
 		owner := h.signup(t)
 		org := h.createOrg(t, owner.Token, api.PlanHobby)
-		h.expectProblem(t, http.StatusConflict, api.ProblemLastOwner, owner.Token, http.MethodDelete, path(api.PathMember, "org_id", org.ID, "email", owner.Email), nil)
+		// The advice differs from the last owner's: there is nobody to make owner.
+		p := h.expectProblem(t, http.StatusConflict, api.ProblemLastOwner, owner.Token, http.MethodDelete, path(api.PathMember, "org_id", org.ID, "email", owner.Email), nil)
+		if !strings.Contains(p.Detail, "is the last member of the organization") {
+			t.Errorf("detail %q does not say the owner is the last member", p.Detail)
+		}
 		h.expect(t, http.StatusOK, owner.Token, http.MethodGet, path(api.PathOrganization, "org_id", org.ID), nil)
 	})
 
@@ -248,7 +252,9 @@ func TestLastOwner(t *testing.T) {
 		adminToken := h.createAPIToken(t, owner.Token, org.ID, api.RoleAdmin)
 		ownerPath := path(api.PathMember, "org_id", org.ID, "email", owner.Email)
 
-		h.expectProblem(t, http.StatusConflict, api.ProblemLastOwner, owner.Token, http.MethodDelete, ownerPath, nil)
+		if p := h.expectProblem(t, http.StatusConflict, api.ProblemLastOwner, owner.Token, http.MethodDelete, ownerPath, nil); !strings.Contains(p.Detail, "is the last owner") {
+			t.Errorf("detail %q does not say the owner is the last owner", p.Detail)
+		}
 		for _, role := range []api.Role{api.RoleAdmin, api.RoleMember, api.RoleBiller} {
 			h.expectProblem(t, http.StatusConflict, api.ProblemLastOwner, owner.Token, http.MethodPatch, ownerPath, api.MemberUpdate{Role: &role})
 		}

@@ -60,3 +60,26 @@ func TestSealerOpen(t *testing.T) {
 		}
 	}
 }
+
+// ParseSecretKey takes the server key as base64 of exactly SecretKeySize bytes, spaces around it
+// allowed (a key file or a variable often ends in a newline).
+func TestParseSecretKey(t *testing.T) {
+	t.Parallel()
+	key := bytes.Repeat([]byte{7}, SecretKeySize)
+	encoded := base64.StdEncoding.EncodeToString(key)
+	for _, s := range []string{encoded, " " + encoded + "\n"} {
+		if got, err := ParseSecretKey(s); err != nil || !bytes.Equal(got, key) {
+			t.Errorf("ParseSecretKey(%q) = %x, %v; want the key", s, got, err)
+		}
+	}
+	for _, s := range []string{
+		base64.StdEncoding.EncodeToString(key[:SecretKeySize-1]),
+		base64.StdEncoding.EncodeToString(append(key, 7)),
+		"not base64!",
+		"",
+	} {
+		if _, err := ParseSecretKey(s); err == nil || !strings.Contains(err.Error(), "must be 32 bytes in base64") {
+			t.Errorf("ParseSecretKey(%q): error %v, want one saying what a key is", s, err)
+		}
+	}
+}
