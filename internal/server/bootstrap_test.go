@@ -157,3 +157,23 @@ func TestBootstrapTokenLength(t *testing.T) {
 		}
 	}
 }
+
+// TestBootstrapWithoutTokenOrSeeds: a bootstrap without a token says so in the log, and one without
+// seed users does not mention them.
+func TestBootstrapWithoutTokenOrSeeds(t *testing.T) {
+	t.Parallel()
+	logs := &bytes.Buffer{}
+	srv, err := server.New(server.Config{DBPath: filepath.Join(t.TempDir(), "orgs.db"), RateLimit: server.RateLimit{Disabled: true},
+		Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if err := srv.Bootstrap(t.Context(), "owner@example.test", "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if out := logs.String(); !strings.Contains(out, "bootstrap: no token given") || strings.Contains(out, "personal token") ||
+		strings.Contains(out, "seed users") {
+		t.Errorf("bootstrap log:\n%s\nwant the missing token said, and no personal token or seed users", out)
+	}
+}
