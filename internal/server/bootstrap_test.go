@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -175,5 +176,38 @@ func TestBootstrapWithoutTokenOrSeeds(t *testing.T) {
 	if out := logs.String(); !strings.Contains(out, "bootstrap: no token given") || strings.Contains(out, "personal token") ||
 		strings.Contains(out, "seed users") {
 		t.Errorf("bootstrap log:\n%s\nwant the missing token said, and no personal token or seed users", out)
+	}
+}
+
+// TestBootstrapTokenRespectsTheCap: a bootstrap token is one of the user's personal tokens, so a user
+// who already holds the most a user may hold (50) gets no 51st from a restart with a new token.
+func TestBootstrapTokenRespectsTheCap(t *testing.T) {
+	t.Parallel()
+	srv, err := server.New(server.Config{DBPath: filepath.Join(t.TempDir(), "orgs.db"), RateLimit: server.RateLimit{Disabled: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	const first = "orgs_pat_first-bootstrap-token-of-32-characters"
+	if err := srv.Bootstrap(t.Context(), "owner@example.test", first, nil); err != nil {
+		t.Fatal(err)
+	}
+	call := func(method string, body any) int {
+		data, _ := json.Marshal(body)
+		req := httptest.NewRequest(method, api.PathPersonalTokens, bytes.NewReader(data))
+		req.Header.Set("Authorization", "Bearer "+first)
+		req.Header.Set("Content-Type", api.ContentTypeJSON)
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	for i := range 49 {
+		if code := call(http.MethodPost, api.PersonalTokenCreate{Name: fmt.Sprintf("t%d", i)}); code != http.StatusCreated {
+			t.Fatalf("personal token %d: status %d", i+2, code)
+		}
+	}
+	err = srv.Bootstrap(t.Context(), "owner@example.test", "orgs_pat_second-bootstrap-token-of-32-characters", nil)
+	if err == nil || !strings.Contains(err.Error(), "holds 50 personal access tokens, the most a user may hold") {
+		t.Fatalf("a 51st token by bootstrap: error %v, want the cap named", err)
 	}
 }
