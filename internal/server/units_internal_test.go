@@ -146,6 +146,12 @@ func TestRateLimiterMemoryIsBounded(t *testing.T) {
 	t.Parallel()
 	l := newRateLimiter(RateLimit{PerSecond: 1, Burst: 10})
 	now := time.Unix(1000, 0)
+	// Below the bound nothing is forgotten, not even a bucket that has refilled.
+	l.take("early", now.Add(-time.Hour))
+	l.take("later", now)
+	if n := l.size(); n != 2 {
+		t.Fatalf("%d buckets for 2 keys below the bound", n)
+	}
 	for i := range maxBuckets + 5000 {
 		l.take(fmt.Sprintf("address:%d", i), now)
 		if n := len(l.buckets); n > maxBuckets {
