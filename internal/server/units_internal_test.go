@@ -101,8 +101,15 @@ func TestRateLimitPolicyHeader(t *testing.T) {
 			t.Errorf("rate %g burst %d: %s, want %s", tc.rate, tc.burst, got, tc.want)
 		}
 	}
-	if got := stateHeader(limitState{remaining: 7, untilFull: 1200 * time.Millisecond}); got != `"default";r=7;t=2` {
-		t.Errorf("state header %s", got)
+	// Seconds until full are rounded up, and a whole number of seconds stays as it is.
+	for st, want := range map[limitState]string{
+		{remaining: 7, untilFull: 1200 * time.Millisecond}: `"default";r=7;t=2`,
+		{remaining: 3, untilFull: 2 * time.Second}:         `"default";r=3;t=2`,
+		{remaining: -1, untilFull: 0}:                      `"default";r=0;t=0`,
+	} {
+		if got := stateHeader(st); got != want {
+			t.Errorf("stateHeader(%+v) = %s, want %s", st, got, want)
+		}
 	}
 }
 
