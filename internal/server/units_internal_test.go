@@ -113,6 +113,29 @@ func TestRateLimitPolicyHeader(t *testing.T) {
 	}
 }
 
+// TestClientAddress: a caller without a credential is budgeted by its TCP peer: an IPv4 address, an IPv6
+// address by its /64 (one host usually holds the whole /64), an IPv4-mapped IPv6 address as the IPv4
+// one, and whatever else as given.
+func TestClientAddress(t *testing.T) {
+	t.Parallel()
+	for remote, want := range map[string]string{
+		"192.0.2.1:1234":             "address:192.0.2.1",
+		"[2001:db8::1]:1234":         "address:2001:db8::/64",
+		"[2001:db8::ffff:1]:80":      "address:2001:db8::/64",
+		"[2001:db8:0:1::1]:1234":     "address:2001:db8:0:1::/64",
+		"[::ffff:192.0.2.1]:1234":    "address:192.0.2.1",
+		"192.0.2.7":                  "address:192.0.2.7",
+		"unix-socket-peer":           "address:unix-socket-peer",
+		"not-an-address.example:443": "address:not-an-address.example",
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.RemoteAddr = remote
+		if got := clientAddress(r); got != want {
+			t.Errorf("clientAddress(%q) = %q, want %q", remote, got, want)
+		}
+	}
+}
+
 // TestRateLimitFloodOfInvalidTokens (finding 7): 20,000 requests, each with a different made-up token,
 // from one address draw 429s once the address's budget is spent, and the limiter keeps one bucket for
 // them all.
