@@ -210,14 +210,16 @@ func TestPlanLimitsOtherThanMembers(t *testing.T) {
 	}
 }
 
-// TestPlanDowngradeOverLimit: a plan whose limits the organization already exceeds cannot be chosen.
+// TestPlanDowngradeOverLimit: a plan whose limits the organization already exceeds cannot be chosen;
+// one whose limits it just reaches can.
 func TestPlanDowngradeOverLimit(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	owner := h.signup(t)
 	org := h.createOrg(t, owner.Token, api.PlanStartup)
+	var last user
 	for range 3 {
-		h.newMember(t, owner.Token, org.ID, api.RoleMember)
+		last = h.newMember(t, owner.Token, org.ID, api.RoleMember)
 	}
 	starter := api.PlanStarter
 	p := h.expectProblem(t, http.StatusConflict, api.ProblemLimitReached, owner.Token, http.MethodPatch,
@@ -226,6 +228,13 @@ func TestPlanDowngradeOverLimit(t *testing.T) {
 	got := decode[api.Organization](t, h.expect(t, http.StatusOK, owner.Token, http.MethodGet, path(api.PathOrganization, "org_id", org.ID), nil))
 	if got.Plan != api.PlanStartup {
 		t.Fatalf("plan is %s after a refused downgrade", got.Plan)
+	}
+	// 3 members, starter's limit: the downgrade goes through.
+	h.expect(t, http.StatusNoContent, owner.Token, http.MethodDelete, path(api.PathMember, "org_id", org.ID, "email", last.Email), nil)
+	got = decode[api.Organization](t, h.expect(t, http.StatusOK, owner.Token, http.MethodPatch,
+		path(api.PathOrganization, "org_id", org.ID), api.OrganizationUpdate{Plan: &starter}))
+	if got.Plan != api.PlanStarter {
+		t.Fatalf("plan is %s after a downgrade to a plan whose limits are just met", got.Plan)
 	}
 }
 
