@@ -88,22 +88,45 @@ func TestOrganizationUpdateValidates(t *testing.T) {
 	}
 }
 
-// TestOrganizationCreateIsRecorded: creating an organization records it and its default environment in
-// the activity log, both by the creator.
-func TestOrganizationCreateIsRecorded(t *testing.T) {
+// TestOrganizationChangesAreRecorded: creating an organization records it and its default environment
+// in the activity log, by the creator; a PATCH that changes the plan and another field records both a
+// plan change and an update, and one that leaves the plan records an update only.
+func TestOrganizationChangesAreRecorded(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	owner := h.signup(t)
 	org := h.createOrg(t, owner.Token, api.PlanTeam)
-	entries := listAll[api.ActivityEntry](t, h, owner.Token, path(api.PathActivity, "org_id", org.ID), 0)
-	found := map[string]api.ActivityEntry{}
-	for _, e := range entries {
-		found[e.Action] = e
+	orgPath := path(api.PathOrganization, "org_id", org.ID)
+	actions := func() map[string]int {
+		counts := map[string]int{}
+		for _, e := range listAll[api.ActivityEntry](t, h, owner.Token, path(api.PathActivity, "org_id", org.ID), 0) {
+			counts[e.Action]++
+			if e.ActorType != "user" || e.ActorID != owner.ID || e.ObjectID == "" {
+				t.Errorf("entry %+v: want the owner as the actor, and an object", e)
+			}
+			if e.Action == "organization.create" && (e.ObjectType != "organization" || e.ObjectID != org.ID) {
+				t.Errorf("organization.create entry %+v", e)
+			}
+			if e.Action == "environment.create" && e.ObjectType != "environment" {
+				t.Errorf("environment.create entry %+v", e)
+			}
+		}
+		return counts
 	}
-	if e := found["organization.create"]; e.ObjectType != "organization" || e.ObjectID != org.ID || e.ActorType != "user" || e.ActorID != owner.ID {
-		t.Errorf("organization.create entry %+v; all entries %+v", e, entries)
+	want := map[string]int{"organization.create": 1, "environment.create": 1}
+	if got := actions(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("after the create: %v, want %v", got, want)
 	}
-	if e := found["environment.create"]; e.ObjectType != "environment" || e.ObjectID == "" || e.ActorType != "user" || e.ActorID != owner.ID {
-		t.Errorf("environment.create entry %+v; all entries %+v", e, entries)
+	name, plan := "Renamed", api.PlanEnterprise
+	h.expect(t, http.StatusOK, owner.Token, http.MethodPatch, orgPath, api.OrganizationUpdate{Name: &name, Plan: &plan})
+	want["organization.plan_change"], want["organization.update"] = 1, 1
+	if got := actions(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("after a PATCH of the plan and the name: %v, want %v", got, want)
+	}
+	name = "Renamed Again"
+	h.expect(t, http.StatusOK, owner.Token, http.MethodPatch, orgPath, api.OrganizationUpdate{Name: &name})
+	want["organization.update"] = 2
+	if got := actions(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("after a PATCH of the name: %v, want %v", got, want)
 	}
 }

@@ -188,6 +188,15 @@ func TestRateLimiterMemoryIsBounded(t *testing.T) {
 			t.Fatalf("%d buckets after %d keys, bound %d", n, i+1, maxBuckets)
 		}
 	}
+
+	// With no bucket refilled, the key over the bound makes the limiter forget a quarter of them.
+	l = newRateLimiter(RateLimit{PerSecond: 1, Burst: 10})
+	for i := range maxBuckets + 1 {
+		l.take(fmt.Sprintf("address:%d", i), now)
+	}
+	if n, want := l.size(), maxBuckets*3/4+1; n != want {
+		t.Fatalf("%d buckets after the first eviction, want %d (three quarters of the bound, and the newcomer)", n, want)
+	}
 }
 
 // TestRateLimiterForgetsFullBucketsFirst: past the bound, the buckets that have refilled (to exactly
@@ -195,7 +204,7 @@ func TestRateLimiterMemoryIsBounded(t *testing.T) {
 // key a full one.
 func TestRateLimiterForgetsFullBucketsFirst(t *testing.T) {
 	t.Parallel()
-	l := newRateLimiter(RateLimit{PerSecond: 1, Burst: 10})
+	l := newRateLimiter(RateLimit{PerSecond: 2, Burst: 10})
 	now := time.Unix(1000, 0)
 	const spent = 100
 	for i := range spent {
@@ -204,9 +213,9 @@ func TestRateLimiterForgetsFullBucketsFirst(t *testing.T) {
 		}
 	}
 	for i := range maxBuckets - spent {
-		l.take(fmt.Sprintf("idle:%d", i), now) // 9 tokens left: full again one second later
+		l.take(fmt.Sprintf("idle:%d", i), now) // 9 tokens left: full again half a second later
 	}
-	l.take("newcomer", now.Add(time.Second))
+	l.take("newcomer", now.Add(500*time.Millisecond))
 	if n := len(l.buckets); n != spent+1 {
 		t.Errorf("%d buckets after the eviction, want the %d spent ones and the newcomer", n, spent)
 	}
