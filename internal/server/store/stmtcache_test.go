@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -93,5 +95,75 @@ func TestStatementCache(t *testing.T) {
 	}
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM t WHERE id >= ?`, 9).Scan(&got); err != nil || got != 2 {
 		t.Fatalf("count after eviction: %d, %v", got, err)
+	}
+}
+
+// A connection keeps the statements it ran and runs them again: a query's rows come from its kept
+// statement (busy until they are closed), and a connection keeps at most maxCachedStmts, the one over
+// the bound closing those not in use.
+func TestStatementCacheKeepsStatements(t *testing.T) {
+	ctx := context.Background()
+	db, err := openDB("file:"+filepath.Join(t.TempDir(), "cache.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	kept := func() map[string]*cachedStmt {
+		t.Helper()
+		var stmts map[string]*cachedStmt
+		if err := conn.Raw(func(dc any) error {
+			stmts = maps.Clone(dc.(*cachingConn).stmts)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return stmts
+	}
+	const query = `SELECT ? + 1`
+	for i := range 3 {
+		var v int
+		if err := conn.QueryRowContext(ctx, query, i).Scan(&v); err != nil || v != i+1 {
+			t.Fatalf("run %d: %d, %v", i, v, err)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE t (id INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	if got := kept(); len(got) != 2 || got[query] == nil || got[`CREATE TABLE t (id INTEGER)`] == nil {
+		t.Fatalf("kept %v, want the query and the statement, once each", slices.Collect(maps.Keys(got)))
+	}
+
+	rows, err := conn.QueryContext(ctx, query, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !kept()[query].busy {
+		t.Error("the query's rows do not come from its kept statement")
+	}
+	if err := rows.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if kept()[query].busy {
+		t.Error("the kept statement is still busy once its rows are closed")
+	}
+
+	for i := len(kept()); i < maxCachedStmts; i++ {
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`SELECT %d`, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(kept()); n != maxCachedStmts {
+		t.Fatalf("%d statements kept, want %d", n, maxCachedStmts)
+	}
+	if _, err := conn.ExecContext(ctx, `SELECT 'one over the bound'`); err != nil {
+		t.Fatal(err)
+	}
+	if got := kept(); len(got) != 1 || got[`SELECT 'one over the bound'`] == nil {
+		t.Fatalf("%d statements kept after one over the bound, want only that one", len(got))
 	}
 }
