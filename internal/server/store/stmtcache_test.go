@@ -117,7 +117,11 @@ func TestStatementCacheKeepsStatements(t *testing.T) {
 		t.Helper()
 		var stmts map[string]*cachedStmt
 		if err := conn.Raw(func(dc any) error {
-			stmts = maps.Clone(dc.(*cachingConn).stmts)
+			cc, ok := dc.(*cachingConn)
+			if !ok {
+				return fmt.Errorf("the connection is a %T, not the caching one", dc)
+			}
+			stmts = maps.Clone(cc.stmts)
 			return nil
 		}); err != nil {
 			t.Fatal(err)
@@ -138,16 +142,21 @@ func TestStatementCacheKeepsStatements(t *testing.T) {
 		t.Fatalf("kept %v, want the query and the statement, once each", slices.Collect(maps.Keys(got)))
 	}
 
-	rows, err := conn.QueryContext(ctx, query, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !kept()[query].busy {
-		t.Error("the query's rows do not come from its kept statement")
-	}
-	if err := rows.Close(); err != nil {
-		t.Fatal(err)
-	}
+	func() {
+		rows, err := conn.QueryContext(ctx, query, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		if !kept()[query].busy {
+			t.Error("the query's rows do not come from its kept statement")
+		}
+		for rows.Next() {
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}()
 	if kept()[query].busy {
 		t.Error("the kept statement is still busy once its rows are closed")
 	}
