@@ -80,3 +80,43 @@ func TestOpenRefusesADatabaseItCannotWrite(t *testing.T) {
 		t.Fatalf("a read-only database: error %v, want one saying %s is not writable", err, path)
 	}
 }
+
+// A migration that leaves a foreign key pointing nowhere is refused and leaves nothing behind; one that
+// does not is applied and recorded.
+func TestMigrationMustKeepForeignKeys(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "orgs.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	conn, err := s.Writer.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	recorded := func(version int) bool {
+		t.Helper()
+		var n int
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n == 1
+	}
+	err = applyMigration(ctx, conn, "9998_broken.sql", 9998, `CREATE TABLE parent (id INTEGER PRIMARY KEY);
+		CREATE TABLE child (parent_id INTEGER REFERENCES parent (id)); INSERT INTO child VALUES (7);`)
+	if err == nil || !strings.Contains(err.Error(), "migration 9998_broken.sql leaves rows whose foreign keys point nowhere") {
+		t.Fatalf("a migration breaking a foreign key: error %v", err)
+	}
+	var tables int
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name IN ('parent', 'child')`).Scan(&tables); err != nil || tables != 0 || recorded(9998) {
+		t.Fatalf("the refused migration left %d tables behind (%v), recorded %v", tables, err, recorded(9998))
+	}
+	if err := applyMigration(ctx, conn, "9999_fine.sql", 9999, `CREATE TABLE parent (id INTEGER PRIMARY KEY);
+		CREATE TABLE child (parent_id INTEGER REFERENCES parent (id)); INSERT INTO parent VALUES (7); INSERT INTO child VALUES (7);`); err != nil {
+		t.Fatal(err)
+	}
+	if !recorded(9999) {
+		t.Fatal("the applied migration is not recorded")
+	}
+}
