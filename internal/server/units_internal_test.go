@@ -382,8 +382,9 @@ func TestHumaErrorDetailNamesTheField(t *testing.T) {
 			"invalid request: name: expected string; and something else"},
 		{400, []error{detail("query.cursor", "not a page token")}, "bad request: cursor (query parameter): not a page token"},
 		{404, nil, "no such route"},
+		{422, nil, "validation failed"}, // no field to name: the message alone
 	} {
-		p := asProblem(t, huma.NewError(c.status, map[int]string{400: "bad request", 404: "no such route"}[c.status], c.errs...))
+		p := asProblem(t, huma.NewError(c.status, map[int]string{400: "bad request", 404: "no such route", 422: "validation failed"}[c.status], c.errs...))
 		if p.Detail != c.want {
 			t.Errorf("huma.NewError(%d, %v): detail %q, want %q", c.status, c.errs, p.Detail, c.want)
 		}
