@@ -334,16 +334,6 @@ func TestRetryAfterJitterIsUpToATenth(t *testing.T) {
 	}
 }
 
-// TestRetryAfterZeroIsARetryAfter: "Retry-After: 0" is the server's word (retry now, after the minimum
-// wait and its jitter), not a missing header that leaves the wait to the exponential backoff.
-func TestRetryAfterZeroIsARetryAfter(t *testing.T) {
-	t.Parallel()
-	p := backoffPolicy{min: time.Second, max: time.Minute, now: time.Now, random: func() float64 { return 0.5 }}
-	if got := p.wait(0, &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"0"}}}); got != 1050*time.Millisecond {
-		t.Errorf("wait %v, want the minimum of 1s and a tenth of it as jitter at most (1.05s here)", got)
-	}
-}
-
 // TestProblemDocumentRecognizedByAnyOfItsFields: a JSON object with a type, a title or a detail is the
 // server's problem, kept as it is, with the HTTP status filled in when it lacks one; any other body
 // becomes a problem that quotes it.

@@ -97,11 +97,11 @@ func TestAuthCacheServesReadsNotWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	call := func(method, path, body string) []byte {
-		code, resp := serve(s, token, method, path, body)
-		if code >= 300 {
-			t.Fatalf("%s %s: %d %s", method, path, code, resp)
+		rec := serve(s, token, method, path, body)
+		if rec.Code >= 300 {
+			t.Fatalf("%s %s: %d %s", method, path, rec.Code, rec.Body)
 		}
-		return resp
+		return rec.Body.Bytes()
 	}
 	var org api.Organization
 	if err := json.Unmarshal(call(http.MethodPost, api.PathOrganizations, `{"name":"o","plan":"hobby","admin_contact_emails":["o@example.test"]}`), &org); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -65,16 +66,7 @@ func TestBootstrapAppliesToAnExistingDatabase(t *testing.T) {
 		}
 		err = srv.Bootstrap(t.Context(), st.email, st.token, st.seeds)
 		call := func(cred, method, path string, body any) (int, []byte) {
-			var data []byte
-			if body != nil {
-				data, _ = json.Marshal(body)
-			}
-			req := httptest.NewRequest(method, path, bytes.NewReader(data))
-			req.Header.Set("Authorization", "Bearer "+cred)
-			req.Header.Set("Content-Type", api.ContentTypeJSON)
-			rec := httptest.NewRecorder()
-			srv.ServeHTTP(rec, req)
-			return rec.Code, rec.Body.Bytes()
+			return serveJSON(srv, cred, method, path, body)
 		}
 		switch {
 		case st.wantErr != "":
@@ -147,12 +139,7 @@ func TestBootstrapTokenLength(t *testing.T) {
 		{strings.Repeat("a", 32), false},
 		{strings.Repeat("a", 31), true},
 	} {
-		srv, err := server.New(server.Config{DBPath: filepath.Join(t.TempDir(), "orgs.db"), RateLimit: server.RateLimit{Disabled: true}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = srv.Bootstrap(t.Context(), "owner@example.test", c.token, nil)
-		srv.Close()
+		err := bareServer(t, io.Discard).Bootstrap(t.Context(), "owner@example.test", c.token, nil)
 		if c.refused != (err != nil) || (c.refused && !strings.Contains(err.Error(), "at least 32")) {
 			t.Errorf("a token of %d characters: error %v, refused %v wanted", len(c.token), err, c.refused)
 		}
@@ -164,13 +151,7 @@ func TestBootstrapTokenLength(t *testing.T) {
 func TestBootstrapWithoutTokenOrSeeds(t *testing.T) {
 	t.Parallel()
 	logs := &bytes.Buffer{}
-	srv, err := server.New(server.Config{DBPath: filepath.Join(t.TempDir(), "orgs.db"), RateLimit: server.RateLimit{Disabled: true},
-		Logger: slog.New(slog.NewTextHandler(logs, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	if err := srv.Bootstrap(t.Context(), "owner@example.test", "", nil); err != nil {
+	if err := bareServer(t, logs).Bootstrap(t.Context(), "owner@example.test", "", nil); err != nil {
 		t.Fatal(err)
 	}
 	if out := logs.String(); !strings.Contains(out, "bootstrap: no token given") || strings.Contains(out, "personal token") ||
@@ -183,31 +164,45 @@ func TestBootstrapWithoutTokenOrSeeds(t *testing.T) {
 // who already holds the most a user may hold (50) gets no 51st from a restart with a new token.
 func TestBootstrapTokenRespectsTheCap(t *testing.T) {
 	t.Parallel()
-	srv, err := server.New(server.Config{DBPath: filepath.Join(t.TempDir(), "orgs.db"), RateLimit: server.RateLimit{Disabled: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := bareServer(t, io.Discard)
 	const first = "orgs_pat_first-bootstrap-token-of-32-characters"
 	if err := srv.Bootstrap(t.Context(), "owner@example.test", first, nil); err != nil {
 		t.Fatal(err)
 	}
-	call := func(method string, body any) int {
-		data, _ := json.Marshal(body)
-		req := httptest.NewRequest(method, api.PathPersonalTokens, bytes.NewReader(data))
-		req.Header.Set("Authorization", "Bearer "+first)
-		req.Header.Set("Content-Type", api.ContentTypeJSON)
-		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, req)
-		return rec.Code
-	}
 	for i := range 49 {
-		if code := call(http.MethodPost, api.PersonalTokenCreate{Name: fmt.Sprintf("t%d", i)}); code != http.StatusCreated {
-			t.Fatalf("personal token %d: status %d", i+2, code)
+		if code, body := serveJSON(srv, first, http.MethodPost, api.PathPersonalTokens, api.PersonalTokenCreate{Name: fmt.Sprintf("t%d", i)}); code != http.StatusCreated {
+			t.Fatalf("personal token %d: %d %s", i+2, code, body)
 		}
 	}
-	err = srv.Bootstrap(t.Context(), "owner@example.test", "orgs_pat_second-bootstrap-token-of-32-characters", nil)
+	err := srv.Bootstrap(t.Context(), "owner@example.test", "orgs_pat_second-bootstrap-token-of-32-characters", nil)
 	if err == nil || !strings.Contains(err.Error(), "holds 50 personal access tokens, the most a user may hold") {
 		t.Fatalf("a 51st token by bootstrap: error %v, want the cap named", err)
 	}
+}
+
+// bareServer is a server on a new database of its own, without the harness, logging to logs.
+func bareServer(t *testing.T, logs io.Writer) *server.Server {
+	t.Helper()
+	srv, err := server.New(server.Config{DBPath: filepath.Join(t.TempDir(), "orgs.db"), RateLimit: server.RateLimit{Disabled: true},
+		Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// serveJSON sends one request to srv with cred as the bearer credential and body, when not nil, as
+// JSON; it returns the status and the body.
+func serveJSON(srv http.Handler, cred, method, path string, body any) (int, []byte) {
+	var data []byte
+	if body != nil {
+		data, _ = json.Marshal(body)
+	}
+	req := httptest.NewRequest(method, path, bytes.NewReader(data))
+	req.Header.Set("Authorization", "Bearer "+cred)
+	req.Header.Set("Content-Type", api.ContentTypeJSON)
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.Bytes()
 }

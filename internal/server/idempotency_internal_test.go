@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -28,13 +27,10 @@ func keyedOperation(s *Server) (http.Handler, *int) {
 	})), &runs
 }
 
+// postWithKey is a call of keyedOperation's POST with an Idempotency-Key (the write stage alone does
+// not read the credential).
 func postWithKey(h http.Handler, key string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodPost, "/v1/things", strings.NewReader(`{}`))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(api.HeaderIdempotencyKey, key)
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	return rec
+	return serve(h, "", http.MethodPost, "/v1/things", `{}`, api.HeaderIdempotencyKey, key)
 }
 
 // A keyed POST that succeeded is stored even when it wrote nothing itself (the write stage then opens a

@@ -2,8 +2,6 @@ package server
 
 import (
 	"bytes"
-	"crypto/aes"
-	"crypto/cipher"
 	"encoding/base64"
 	"strings"
 	"testing"
@@ -36,10 +34,8 @@ func TestSealerOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	block, _ := aes.NewCipher(otherKey)
-	gcm, _ := cipher.NewGCM(block)
-	nonce := make([]byte, gcm.NonceSize())
-	emptySealedElsewhere := sealedPrefix + base64.RawStdEncoding.EncodeToString(gcm.Seal(nonce, nonce, nil, []byte("c")))
+	nonce := make([]byte, other.aead.NonceSize())
+	emptySealedElsewhere := sealedPrefix + base64.RawStdEncoding.EncodeToString(other.aead.Seal(nonce, nonce, nil, []byte("c")))
 
 	data, _ := base64.RawStdEncoding.DecodeString(strings.TrimPrefix(sealed, sealedPrefix))
 	truncated := func(n int) string { return sealedPrefix + base64.RawStdEncoding.EncodeToString(data[:n]) }

@@ -36,14 +36,18 @@ func newTestServer(t *testing.T) *Server {
 	return s
 }
 
-// serve sends one request to s with token as the bearer credential, and returns the status and body.
-func serve(s *Server, token, method, path, body string) (int, []byte) {
+// serve sends one request to h with token as the bearer credential, body as JSON and header's name,
+// value pairs as headers, and returns the response.
+func serve(h http.Handler, token, method, path, body string, header ...string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, req)
-	return rec.Code, rec.Body.Bytes()
+	h.ServeHTTP(rec, req)
+	return rec
 }
 
 func TestRateLimiterBucket(t *testing.T) {
@@ -452,14 +456,7 @@ func TestIdempotentResponseStoresNoSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	call := func(method, path, body string, header ...string) (int, http.Header, []byte) {
-		req := httptest.NewRequest(method, path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer bootstrap-secret-value-of-32-characters")
-		req.Header.Set("Content-Type", "application/json")
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header.Set(header[i], header[i+1])
-		}
-		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, req)
+		rec := serve(s, "bootstrap-secret-value-of-32-characters", method, path, body, header...)
 		return rec.Code, rec.Header(), rec.Body.Bytes()
 	}
 	code, _, body := call(http.MethodPost, api.PathOrganizations, `{"name":"o","admin_contact_emails":["o@example.test"]}`)
@@ -608,7 +605,8 @@ func TestConcurrentWritesAndReads(t *testing.T) {
 		t.Fatal(err)
 	}
 	call := func(method, path, body string) (int, []byte) {
-		return serve(s, "owner-token-of-at-least-32-characters", method, path, body)
+		rec := serve(s, "owner-token-of-at-least-32-characters", method, path, body)
+		return rec.Code, rec.Body.Bytes()
 	}
 	code, body := call(http.MethodPost, api.PathOrganizations, `{"name":"o","plan":"enterprise","admin_contact_emails":["o@example.test"]}`)
 	if code != http.StatusCreated {
@@ -717,11 +715,11 @@ func TestCredentialsStopAtTheirExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	create := func(path, body string, out any) {
-		code, resp := serve(s, owner, http.MethodPost, path, body)
-		if code != http.StatusCreated {
-			t.Fatalf("POST %s: %d %s", path, code, resp)
+		rec := serve(s, owner, http.MethodPost, path, body)
+		if rec.Code != http.StatusCreated {
+			t.Fatalf("POST %s: %d %s", path, rec.Code, rec.Body)
 		}
-		if err := json.Unmarshal(resp, out); err != nil {
+		if err := json.Unmarshal(rec.Body.Bytes(), out); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -739,8 +737,8 @@ func TestCredentialsStopAtTheirExpiry(t *testing.T) {
 	mu.Unlock()
 	orgPath := strings.ReplaceAll(api.PathOrganization, "{org_id}", org.ID)
 	for name, token := range map[string]string{"personal token": personal.Token, "organization API token": orgToken.Token} {
-		if code, body := serve(s, token, http.MethodGet, orgPath, ""); code != http.StatusUnauthorized || !strings.Contains(string(body), "expired") {
-			t.Errorf("a %s at its expiry instant: %d %s; want 401 saying it expired", name, code, body)
+		if rec := serve(s, token, http.MethodGet, orgPath, ""); rec.Code != http.StatusUnauthorized || !strings.Contains(rec.Body.String(), "expired") {
+			t.Errorf("a %s at its expiry instant: %d %s; want 401 saying it expired", name, rec.Code, rec.Body)
 		}
 	}
 }
