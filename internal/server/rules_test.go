@@ -948,3 +948,51 @@ func TestEnvironmentSlugs(t *testing.T) {
 	h.expectProblem(t, http.StatusConflict, api.ProblemConflict, owner.Token, http.MethodPost, envs,
 		api.EnvironmentCreate{Name: "Again", Slug: "stg-eu"})
 }
+
+// TestPlanLimitsAsDocumented: the plan limits users read in the docs' table, by value (not through
+// api.PlanLimits, which the server enforces and the docs are generated from: a changed limit must fail
+// here, not move along with the test). Each plan's organization reports them as its usage limits.
+func TestPlanLimitsAsDocumented(t *testing.T) {
+	t.Parallel()
+	documented := map[api.Plan]map[string]int64{
+		api.PlanHobby:      {"members": 1, "environments": 1, "api_tokens": 2, "container_registries": 1, "labels": 10},
+		api.PlanStarter:    {"members": 3, "environments": 2, "api_tokens": 5, "container_registries": 3, "labels": 25},
+		api.PlanStartup:    {"members": 6, "environments": 5, "api_tokens": 10, "container_registries": 5, "labels": 50},
+		api.PlanTeam:       {"members": 100, "environments": 20, "api_tokens": 50, "container_registries": 20, "labels": 200},
+		api.PlanEnterprise: {"members": 10000, "environments": 100, "api_tokens": 500, "container_registries": 100, "labels": 1000},
+	}
+	h := newHarness(t)
+	for plan, limits := range documented {
+		owner := h.signup(t)
+		org := h.createOrg(t, owner.Token, plan)
+		u := decode[api.Usage](t, h.expect(t, http.StatusOK, owner.Token, http.MethodGet, path(api.PathUsage, "org_id", org.ID), nil))
+		got := map[string]int64{}
+		for _, q := range u.Quantities {
+			got[q.Name] = q.Limit
+		}
+		if !maps.Equal(got, limits) {
+			t.Errorf("%s: usage limits %v, the docs say %v", plan, got, limits)
+		}
+	}
+	if len(api.Plans) != len(documented) {
+		t.Errorf("plans %v, the docs list %d", api.Plans, len(documented))
+	}
+}
+
+// TestInvitationResendWaitsTenMinutes: a pending invitation may be re-sent 10 minutes after it was
+// sent, not a second before (the interval by value, as the docs give it), and the refusal says when.
+func TestInvitationResendWaitsTenMinutes(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	owner := h.signup(t)
+	org := h.createOrg(t, owner.Token, api.PlanTeam)
+	inv, _ := h.createInvitation(t, owner.Token, org.ID, h.email(), api.RoleMember)
+	resend := path(api.PathInvitationResend, "org_id", org.ID, "invitation_id", inv.ID)
+	h.Clock.Advance(10*time.Minute - time.Second)
+	p := h.expectProblem(t, http.StatusTooManyRequests, api.ProblemRateLimited, owner.Token, http.MethodPost, resend, nil)
+	if !strings.Contains(p.Detail, "sent less than 10m0s ago; it can be re-sent in 1s") {
+		t.Errorf("a resend after 9m59s: %q, want it to say 10 minutes and 1 second to go", p.Detail)
+	}
+	h.Clock.Advance(time.Second)
+	h.expect(t, http.StatusOK, owner.Token, http.MethodPost, resend, nil)
+}
