@@ -991,7 +991,7 @@ func TestInvitationResendWaitsTenMinutes(t *testing.T) {
 	h.Clock.Advance(10*time.Minute - time.Second)
 	p := h.expectProblem(t, http.StatusTooManyRequests, api.ProblemRateLimited, owner.Token, http.MethodPost, resend, nil)
 	if !strings.Contains(p.Detail, "sent less than 10m0s ago; it can be re-sent in 1s") {
-		t.Errorf("a resend after 9m59s: %q, want it to say 10 minutes and 1 second to go", p.Detail)
+		t.Errorf("a resend after 9m59s: %q, want it to name the 10 minutes and the 1 second left", p.Detail)
 	}
 	h.Clock.Advance(time.Second)
 	h.expect(t, http.StatusOK, owner.Token, http.MethodPost, resend, nil)
