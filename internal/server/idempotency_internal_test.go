@@ -113,3 +113,33 @@ func TestIdempotencyRecordsAreSweptOncePerInterval(t *testing.T) {
 		t.Error("a second sweep ran within idempotencySweepEvery of the first")
 	}
 }
+
+// A handler that panics in the middle of its write does not leave the writer held inside its
+// savepoint: the panic goes on up (net/http answers it by closing the connection), and the next write
+// gets the writer.
+func TestPanicInAWriteFreesTheWriter(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t)
+	panicking := s.writes(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		_ = s.write(r.Context(), func(*sql.Tx) error { panic("handler bug") })
+	}))
+	func() {
+		defer func() {
+			if v := recover(); v != "handler bug" {
+				t.Errorf("the handler's panic came out as %v", v)
+			}
+		}()
+		serve(panicking, "", http.MethodPost, "/v1/things", `{}`)
+	}()
+	h, _ := keyedOperation(s)
+	done := make(chan int, 1)
+	go func() { done <- postWithKey(h, "after-the-panic").Code }()
+	select {
+	case code := <-done:
+		if code != http.StatusCreated {
+			t.Errorf("the write after a panic answered %d, want 201", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the write after a panic still waits for the writer after 10 s")
+	}
+}
