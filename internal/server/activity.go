@@ -2,11 +2,14 @@ package server
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/store"
 )
 
 func (s *Server) registerActivity(a huma.API) {
@@ -46,4 +49,19 @@ func scanActivity(row rowScanner) (api.ActivityEntry, int64, error) {
 	}
 	e.At = parseTime(at)
 	return e, seq, nil
+}
+
+// record appends to the organization's activity log, in the transaction of the change.
+func (s *Server) record(ctx context.Context, tx *sql.Tx, orgID, action, objectType, objectID string) error {
+	actorType, actorID := principalFrom(ctx).actor()
+	return s.recordAs(ctx, tx, orgID, actorType, actorID, action, objectType, objectID)
+}
+
+func (s *Server) recordAs(ctx context.Context, tx *sql.Tx, orgID, actorType, actorID, action, objectType, objectID string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO activity (id, organization_id, actor_type, actor_id, action, object_type, object_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		newID(prefixActivity), orgID, actorType, actorID, action, objectType, objectID, store.FormatTime(s.now()))
+	if err != nil {
+		return fmt.Errorf("record activity %s: %w", action, err)
+	}
+	return nil
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
@@ -63,101 +62,6 @@ func (k *inflightKeys) release(key string) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	delete(k.keys, key)
-}
-
-// writes is the write stage. Every POST, PATCH and DELETE runs with a writeState whose transaction is
-// committed here, after the handler produced its response and before the response leaves. A POST with
-// an Idempotency-Key is run once per (principal, key): the response is stored in the same transaction
-// as the work, and later requests with the key get it back (Idempotent-Replayed: true), a 409 while the
-// first still runs, or a 422 when their body differs. The stored response is looked up only once the
-// request passed the operation's authorization (replayIfStored, from checkAccess): a replay is
-// authorized exactly like the request would be now, so a caller who lost access, or an organization
-// that is gone, gets the refusal and not the stored response (which may hold a new token's secret).
-func (s *Server) writes(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.Method {
-		case http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete:
-		default:
-			next.ServeHTTP(w, r)
-			return
-		}
-		var idem *idempotencyKey
-		if key, ok := r.Header[http.CanonicalHeaderKey(api.HeaderIdempotencyKey)]; ok && r.Method == http.MethodPost {
-			k := ""
-			if len(key) > 0 {
-				k = key[0]
-			}
-			if k == "" || len(k) > maxIdempotencyKeyLength {
-				writeProblem(w, invalidHeader(api.HeaderIdempotencyKey, fmt.Sprintf("must be 1 to %d characters", maxIdempotencyKeyLength)))
-				return
-			}
-			idem = newIdempotencyKey(s.idemSecret, idempotencyPrincipal(r), k, r, requestBody(r))
-			if !s.inflight.claim(idem.lookup) {
-				w.Header().Set(api.HeaderRetryAfter, "1")
-				writeProblem(w, newProblem(http.StatusConflict, api.ProblemIdempotencyBusy,
-					"a request with this Idempotency-Key is still being processed; retry later"))
-				return
-			}
-			defer s.inflight.release(idem.lookup)
-		}
-
-		st := &writeState{idem: idem}
-		rec := &responseRecorder{header: http.Header{}, status: http.StatusOK}
-		// Not cancelled with the client's connection: a statement interrupted half-way would end the
-		// transaction of the whole batch this request's savepoint is in.
-		ctx := context.WithoutCancel(r.Context())
-		func() {
-			// A panic must not leave the writer held inside an open savepoint.
-			defer func() {
-				if v := recover(); v != nil {
-					if st.turn != nil {
-						st.turn.rollback(ctx)
-					}
-					panic(v)
-				}
-			}()
-			next.ServeHTTP(rec, r.WithContext(context.WithValue(ctx, writeStateKey{}, st)))
-		}()
-		if st.replayed {
-			rec.writeTo(w)
-			return
-		}
-		idem = st.idem // the operation may have declined the key (sign-up)
-		success := rec.status >= 200 && rec.status < 300
-		if success && idem != nil && st.turn == nil {
-			turn, err := s.committer.begin(ctx)
-			if err != nil {
-				s.internalError(w, "begin transaction", err)
-				return
-			}
-			st.turn = turn
-		}
-		if st.turn != nil {
-			if !success {
-				st.turn.rollback(ctx)
-			} else {
-				if idem != nil {
-					if err := s.storeIdempotent(ctx, st.turn.tx, idem, rec); err != nil {
-						st.turn.rollback(ctx)
-						s.internalError(w, "store idempotency record", err)
-						return
-					}
-				}
-				if err := st.turn.commit(ctx); err != nil {
-					s.internalError(w, "commit", err)
-					return
-				}
-				for _, f := range st.afterCommit {
-					f()
-				}
-			}
-		}
-		if success && s.faults.commitThen503() {
-			writeProblem(w, newProblem(http.StatusServiceUnavailable, api.ProblemUnavailable, "injected fault: the request was carried out but its response was lost"))
-			return
-		}
-		rec.writeTo(w)
-	})
 }
 
 // idempotencyPrincipal scopes keys to the caller. A caller without a credential has nothing of its own
@@ -356,35 +260,4 @@ func (s *Server) sweepIdempotency(ctx context.Context, tx *sql.Tx, now time.Time
 		return fmt.Errorf("sweep expired idempotency records: %w", err)
 	}
 	return nil
-}
-
-// responseRecorder holds a response until the write stage decides its fate.
-type responseRecorder struct {
-	header      http.Header
-	status      int
-	wroteHeader bool
-	body        bytes.Buffer
-}
-
-func (r *responseRecorder) Header() http.Header { return r.header }
-
-func (r *responseRecorder) WriteHeader(status int) {
-	if r.wroteHeader {
-		return
-	}
-	r.wroteHeader = true
-	r.status = status
-}
-
-func (r *responseRecorder) Write(b []byte) (int, error) {
-	r.WriteHeader(http.StatusOK)
-	return r.body.Write(b)
-}
-
-func (r *responseRecorder) writeTo(w http.ResponseWriter) {
-	for k, v := range r.header {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(r.status)
-	w.Write(r.body.Bytes())
 }

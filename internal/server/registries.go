@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/seal"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server/store"
 )
 
@@ -65,10 +67,10 @@ func (s *Server) loadRegistry(ctx context.Context, q querier, orgID, id string) 
 	if err != nil {
 		return registryRecord{}, err
 	}
-	if r.Password, err = s.sealer.open(r.Password, registrySecretContext(r.ID, "password")); err != nil {
+	if r.Password, err = s.sealer.Open(r.Password, registrySecretContext(r.ID, "password")); err != nil {
 		return registryRecord{}, fmt.Errorf("registry %s: %w", r.ID, err)
 	}
-	if r.SecretAccessKey, err = s.sealer.open(r.SecretAccessKey, registrySecretContext(r.ID, "secret_access_key")); err != nil {
+	if r.SecretAccessKey, err = s.sealer.Open(r.SecretAccessKey, registrySecretContext(r.ID, "secret_access_key")); err != nil {
 		return registryRecord{}, fmt.Errorf("registry %s: %w", r.ID, err)
 	}
 	return r, nil
@@ -147,8 +149,8 @@ func (s *Server) createContainerRegistry(ctx context.Context, in *createContaine
 		if _, err := tx.ExecContext(ctx, `INSERT INTO container_registries (id, organization_id, name, kind, url, description, username, password,
 				access_key_id, secret_access_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.ID, r.OrganizationID, r.Name, r.Kind, r.URL, r.Description, r.Username,
-			s.sealer.seal(r.Password, registrySecretContext(r.ID, "password")), r.AccessKeyID,
-			s.sealer.seal(r.SecretAccessKey, registrySecretContext(r.ID, "secret_access_key")), ts, ts); err != nil {
+			s.sealer.Seal(r.Password, registrySecretContext(r.ID, "password")), r.AccessKeyID,
+			s.sealer.Seal(r.SecretAccessKey, registrySecretContext(r.ID, "secret_access_key")), ts, ts); err != nil {
 			return fmt.Errorf("insert container registry: %w", err)
 		}
 		return s.record(ctx, tx, a.orgID, "container_registry.create", "container_registry", r.ID)
@@ -208,8 +210,8 @@ func (s *Server) updateContainerRegistry(ctx context.Context, in *updateContaine
 		if _, err := tx.ExecContext(ctx, `UPDATE container_registries SET name = ?, url = ?, description = ?, username = ?, password = ?,
 				access_key_id = ?, secret_access_key = ?, updated_at = ? WHERE id = ?`,
 			next.Name, next.URL, next.Description, next.Username,
-			s.sealer.seal(next.Password, registrySecretContext(cur.ID, "password")), next.AccessKeyID,
-			s.sealer.seal(next.SecretAccessKey, registrySecretContext(cur.ID, "secret_access_key")),
+			s.sealer.Seal(next.Password, registrySecretContext(cur.ID, "password")), next.AccessKeyID,
+			s.sealer.Seal(next.SecretAccessKey, registrySecretContext(cur.ID, "secret_access_key")),
 			store.FormatTime(next.UpdatedAt), cur.ID); err != nil {
 			return fmt.Errorf("update container registry: %w", err)
 		}
@@ -224,4 +226,78 @@ func (s *Server) updateContainerRegistry(ctx context.Context, in *updateContaine
 
 func (s *Server) deleteContainerRegistry(ctx context.Context, in *RegistryPath) (*struct{}, error) {
 	return nil, s.deleteOrgObject(ctx, registryObject, in.RegistryID)
+}
+
+// registrySecretContext is where a registry secret is stored, which its sealing is bound to.
+func registrySecretContext(registryID, column string) string {
+	return "container_registries/" + registryID + "/" + column
+}
+
+// sealLegacySecrets seals the registry secrets of rows written before sealing existed. secure_delete
+// has SQLite overwrite the plaintext it frees, and the checkpoint moves the change out of the
+// write-ahead log, so the old values do not linger on disk.
+func (s *Server) sealLegacySecrets(ctx context.Context) error {
+	found, err := s.unsealedRegistrySecrets(ctx)
+	if err != nil {
+		return err
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	if _, err := s.db.Writer.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
+		return err
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		for _, l := range found {
+			password, secret := l.password, l.secret
+			if !strings.HasPrefix(password, seal.Prefix) {
+				password = s.sealer.Seal(password, registrySecretContext(l.id, "password"))
+			}
+			if !strings.HasPrefix(secret, seal.Prefix) {
+				secret = s.sealer.Seal(secret, registrySecretContext(l.id, "secret_access_key"))
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE container_registries SET password = ?, secret_access_key = ? WHERE id = ?`, password, secret, l.id); err != nil {
+				return fmt.Errorf("seal registry secrets: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	_, err = s.db.Writer.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	return err
+}
+
+// legacySecret is a registry row whose secrets an older version stored unsealed.
+type legacySecret struct{ id, password, secret string }
+
+func (s *Server) unsealedRegistrySecrets(ctx context.Context) ([]legacySecret, error) {
+	rows, err := s.db.Writer.QueryContext(ctx, `SELECT id, password, secret_access_key FROM container_registries
+		WHERE (password != '' AND password NOT LIKE 'sealed:%') OR (secret_access_key != '' AND secret_access_key NOT LIKE 'sealed:%')`)
+	if err != nil {
+		return nil, fmt.Errorf("find unsealed registry secrets: %w", err)
+	}
+	defer rows.Close()
+	var found []legacySecret
+	for rows.Next() {
+		var l legacySecret
+		if err := rows.Scan(&l.id, &l.password, &l.secret); err != nil {
+			return nil, err
+		}
+		found = append(found, l)
+	}
+	return found, rows.Err()
+}
+
+// serverKey is the configured key, or the key file's (created on first start).
+func serverKey(cfg Config) ([]byte, error) {
+	if len(cfg.SecretKey) > 0 {
+		return cfg.SecretKey, nil
+	}
+	path := cfg.KeyFile
+	if path == "" {
+		path = cfg.DBPath + ".key"
+	}
+	return seal.LoadKeyFile(path)
 }

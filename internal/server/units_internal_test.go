@@ -22,6 +22,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/seal"
 )
 
 // Unit tests of the server's internals; the HTTP contract is tested from outside in package server_test.
@@ -50,96 +51,6 @@ func serve(h http.Handler, token, method, path, body string, header ...string) *
 	return rec
 }
 
-func TestRateLimiterBucket(t *testing.T) {
-	t.Parallel()
-	l := newRateLimiter(RateLimit{PerSecond: 2, Burst: 3})
-	start := time.Unix(1000, 0)
-	for i := range 3 {
-		if ok, _ := l.take("a", start); !ok {
-			t.Fatalf("request %d of the burst refused", i+1)
-		}
-	}
-	ok, st := l.take("a", start)
-	if ok {
-		t.Fatal("a request over the burst was allowed")
-	}
-	if st.wait <= 0 || st.wait > 500*time.Millisecond {
-		t.Fatalf("wait = %v, want (0, 500ms] at 2 requests per second", st.wait)
-	}
-	if st.remaining != 0 || st.untilFull != 1500*time.Millisecond {
-		t.Fatalf("state %+v, want 0 remaining and full in 1.5 s", st)
-	}
-	if ok, _ := l.take("b", start); !ok {
-		t.Fatal("another credential shares the bucket")
-	}
-	if ok, _ := l.take("a", start.Add(500*time.Millisecond)); !ok {
-		t.Fatal("the bucket did not refill at the configured rate")
-	}
-	if ok, _ := l.take("a", start.Add(500*time.Millisecond)); ok {
-		t.Fatal("the bucket refilled more than the elapsed time allows")
-	}
-	// Half a token refilled a quarter of a second later: the rest comes in another quarter.
-	if ok, st := l.take("a", start.Add(750*time.Millisecond)); ok || st.wait != 250*time.Millisecond {
-		t.Fatalf("with half a token: allowed %v, wait %v; want refused, 250ms", ok, st.wait)
-	}
-}
-
-// TestRateLimitPolicyHeader: the advertised policy is a bucket of q that refills fully in w whole
-// seconds, w rounded so that q/w is never above the real rate.
-func TestRateLimitPolicyHeader(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		rate  float64
-		burst int
-		want  string
-	}{
-		{DefaultRatePerSecond, DefaultRateBurst, `"default";q=100;w=2`},
-		{0, 0, `"default";q=100;w=2`},
-		{3, 10, `"default";q=10;w=4`},
-		{0.01, 4, `"default";q=4;w=400`},
-		{1000, 10, `"default";q=10;w=1`},
-		{2, 3, `"default";q=3;w=2`},
-	} {
-		l := newRateLimiter(RateLimit{PerSecond: tc.rate, Burst: tc.burst})
-		if got := l.policyHeader(); got != tc.want {
-			t.Errorf("rate %g burst %d: %s, want %s", tc.rate, tc.burst, got, tc.want)
-		}
-	}
-	// Seconds until full are rounded up, and a whole number of seconds stays as it is.
-	for st, want := range map[limitState]string{
-		{remaining: 7, untilFull: 1200 * time.Millisecond}: `"default";r=7;t=2`,
-		{remaining: 3, untilFull: 2 * time.Second}:         `"default";r=3;t=2`,
-		{remaining: -1, untilFull: 0}:                      `"default";r=0;t=0`,
-	} {
-		if got := stateHeader(st); got != want {
-			t.Errorf("stateHeader(%+v) = %s, want %s", st, got, want)
-		}
-	}
-}
-
-// TestClientAddress: a caller without a credential is budgeted by its TCP peer: an IPv4 address, an IPv6
-// address by its /64 (one host usually holds the whole /64), an IPv4-mapped IPv6 address as the IPv4
-// one, and whatever else as given.
-func TestClientAddress(t *testing.T) {
-	t.Parallel()
-	for remote, want := range map[string]string{
-		"192.0.2.1:1234":             "address:192.0.2.1",
-		"[2001:db8::1]:1234":         "address:2001:db8::/64",
-		"[2001:db8::ffff:1]:80":      "address:2001:db8::/64",
-		"[2001:db8:0:1::1]:1234":     "address:2001:db8:0:1::/64",
-		"[::ffff:192.0.2.1]:1234":    "address:192.0.2.1",
-		"192.0.2.7":                  "address:192.0.2.7",
-		"unix-socket-peer":           "address:unix-socket-peer",
-		"not-an-address.example:443": "address:not-an-address.example",
-	} {
-		r := httptest.NewRequest(http.MethodGet, "/", nil)
-		r.RemoteAddr = remote
-		if got := clientAddress(r); got != want {
-			t.Errorf("clientAddress(%q) = %q, want %q", remote, got, want)
-		}
-	}
-}
-
 // TestRateLimitFloodOfInvalidTokens (finding 7): 20,000 requests, each with a different made-up token,
 // from one address draw 429s once the address's budget is spent, and the limiter keeps one bucket for
 // them all.
@@ -162,7 +73,7 @@ func TestRateLimitFloodOfInvalidTokens(t *testing.T) {
 	if statuses[http.StatusTooManyRequests] < 19000 || statuses[http.StatusUnauthorized] > 60 {
 		t.Fatalf("statuses of 20,000 guesses: %v; want 429 for all but the first 50 or so", statuses)
 	}
-	if n := s.limiter.size(); n > 1 {
+	if n := s.limiter.Size(); n > 1 {
 		t.Fatalf("the limiter holds %d buckets after guesses from one address, want 1", n)
 	}
 	// Another address is not held back.
@@ -173,60 +84,6 @@ func TestRateLimitFloodOfInvalidTokens(t *testing.T) {
 	s.ServeHTTP(rec, req)
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("sign-up from another address: %d %s", rec.Code, rec.Body)
-	}
-}
-
-func TestRateLimiterMemoryIsBounded(t *testing.T) {
-	t.Parallel()
-	l := newRateLimiter(RateLimit{PerSecond: 1, Burst: 10})
-	now := time.Unix(1000, 0)
-	// Below the bound nothing is forgotten, not even a bucket that has refilled.
-	l.take("early", now.Add(-time.Hour))
-	l.take("later", now)
-	if n := l.size(); n != 2 {
-		t.Fatalf("%d buckets for 2 keys below the bound", n)
-	}
-	for i := range maxBuckets + 5000 {
-		l.take(fmt.Sprintf("address:%d", i), now)
-		if n := len(l.buckets); n > maxBuckets {
-			t.Fatalf("%d buckets after %d keys, bound %d", n, i+1, maxBuckets)
-		}
-	}
-
-	// With no bucket refilled, the key over the bound makes the limiter forget a quarter of them.
-	l = newRateLimiter(RateLimit{PerSecond: 1, Burst: 10})
-	for i := range maxBuckets + 1 {
-		l.take(fmt.Sprintf("address:%d", i), now)
-	}
-	if n, want := l.size(), maxBuckets*3/4+1; n != want {
-		t.Fatalf("%d buckets after the first eviction, want %d (three quarters of the bound, and the newcomer)", n, want)
-	}
-}
-
-// TestRateLimiterForgetsFullBucketsFirst: past the bound, the buckets that have refilled (to exactly
-// full, here) are forgotten, and a bucket that is still spent is kept: forgetting it would hand its
-// key a full one.
-func TestRateLimiterForgetsFullBucketsFirst(t *testing.T) {
-	t.Parallel()
-	l := newRateLimiter(RateLimit{PerSecond: 2, Burst: 10})
-	now := time.Unix(1000, 0)
-	const spent = 100
-	for i := range spent {
-		for range 10 {
-			l.take(fmt.Sprintf("spent:%d", i), now)
-		}
-	}
-	for i := range maxBuckets - spent {
-		l.take(fmt.Sprintf("idle:%d", i), now) // 9 tokens left: full again half a second later
-	}
-	l.take("newcomer", now.Add(500*time.Millisecond))
-	if n := len(l.buckets); n != spent+1 {
-		t.Errorf("%d buckets after the eviction, want the %d spent ones and the newcomer", n, spent)
-	}
-	for i := range spent {
-		if b, ok := l.buckets[fmt.Sprintf("spent:%d", i)]; !ok || b.tokens >= 1 {
-			t.Fatalf("spent bucket %d was forgotten or refilled: %+v", i, b)
-		}
 	}
 }
 
@@ -535,7 +392,7 @@ func TestNestedWriteJoinsTransaction(t *testing.T) {
 	if st.turn == nil {
 		t.Fatal("the request's transaction was not left for the write stage to commit")
 	}
-	st.turn.rollback(t.Context())
+	st.turn.Rollback(t.Context())
 }
 
 func TestFaultsAreDeterministic(t *testing.T) {
@@ -664,35 +521,35 @@ func TestServerKey(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	cfg := Config{DBPath: filepath.Join(dir, "orgs.db")}
-	first, err := loadKey(cfg)
+	first, err := serverKey(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	info, err := os.Stat(cfg.DBPath + ".key")
-	if err != nil || info.Mode().Perm() != 0o600 || len(first) != SecretKeySize {
+	if err != nil || info.Mode().Perm() != 0o600 || len(first) != seal.KeySize {
 		t.Fatalf("key file: %v %v, key of %d bytes", info, err, len(first))
 	}
-	again, err := loadKey(cfg)
+	again, err := serverKey(cfg)
 	if err != nil || !bytes.Equal(first, again) {
 		t.Fatalf("the key file was not reused: %v", err)
 	}
 	if err := os.Chmod(cfg.DBPath+".key", 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := loadKey(cfg); err == nil || !strings.Contains(err.Error(), "readable by others") {
+	if _, err := serverKey(cfg); err == nil || !strings.Contains(err.Error(), "readable by others") {
 		t.Fatalf("a key file readable by others: %v", err)
 	}
 	short := filepath.Join(dir, "short.key")
 	if err := os.WriteFile(short, []byte("c2hvcnQ=\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := loadKey(Config{DBPath: cfg.DBPath, KeyFile: short}); err == nil {
+	if _, err := serverKey(Config{DBPath: cfg.DBPath, KeyFile: short}); err == nil {
 		t.Fatal("a key of the wrong size was accepted")
 	}
-	if got, err := loadKey(Config{DBPath: cfg.DBPath, SecretKey: first}); err != nil || !bytes.Equal(got, first) {
+	if got, err := serverKey(Config{DBPath: cfg.DBPath, SecretKey: first}); err != nil || !bytes.Equal(got, first) {
 		t.Fatalf("a configured key: %v", err)
 	}
-	if _, err := ParseSecretKey("not base64!"); err == nil {
+	if _, err := seal.ParseKey("not base64!"); err == nil {
 		t.Fatal("ParseSecretKey accepted garbage")
 	}
 }

@@ -54,6 +54,8 @@ import (
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/ratelimit"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/seal"
 )
 
 func main() {
@@ -78,8 +80,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (loopback unless told otherwise; port 0 picks a free port)")
 	dbPath := fs.String("db", "orgs.db", "SQLite database file (created if missing)")
-	rate := fs.Float64("rate-limit", server.DefaultRatePerSecond, "requests per second allowed per user (all their credentials), or per client address without a valid credential")
-	burst := fs.Int("rate-burst", server.DefaultRateBurst, "requests allowed at once per user or client address")
+	rate := fs.Float64("rate-limit", ratelimit.DefaultPerSecond, "requests per second allowed per user (all their credentials), or per client address without a valid credential")
+	burst := fs.Int("rate-burst", ratelimit.DefaultBurst, "requests allowed at once per user or client address")
 	noRate := fs.Bool("no-rate-limit", false, "turn the rate limit off")
 	f429 := fs.Float64("fault-429", 0, "fraction of requests answered 429 (with Retry-After) before doing anything")
 	f503 := fs.Float64("fault-503", 0, "fraction of requests answered 503 before doing anything")
@@ -139,7 +141,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Logger:                logger,
 	}
 	if k := getenv("ORGS_SECRET_KEY"); k != "" {
-		key, err := server.ParseSecretKey(k)
+		key, err := seal.ParseKey(k)
 		if err != nil {
 			return fmt.Errorf("ORGS_SECRET_KEY: %w", err)
 		}

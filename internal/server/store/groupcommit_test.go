@@ -1,4 +1,4 @@
-package server
+package store
 
 import (
 	"bytes"
@@ -9,15 +9,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/orgs-dev/terraform-provider-orgs/internal/server/store"
 )
 
 // committerTest is a committer on a fresh database with a table t (x INTEGER), not yet running, and
 // its debug log.
-func committerTest(t *testing.T) (*committer, *store.Store, *bytes.Buffer) {
+func committerTest(t *testing.T) (*Committer, *Store, *bytes.Buffer) {
 	t.Helper()
-	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "orgs.db"))
+	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "orgs.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,19 +25,19 @@ func committerTest(t *testing.T) (*committer, *store.Store, *bytes.Buffer) {
 	}
 	var log bytes.Buffer
 	c := idleCommitter(db.Writer, slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	t.Cleanup(c.close)
+	t.Cleanup(c.Close)
 	return c, db, &log
 }
 
 // queue starts a request that takes a turn and runs work in it once granted, and returns once the
 // turn waits in the committer's queue (so that requests queued in order are batched in that order).
 // The committer must not be running yet.
-func queue(t *testing.T, c *committer, work func(*writeTurn) error) <-chan error {
+func queue(t *testing.T, c *Committer, work func(*WriteTurn) error) <-chan error {
 	t.Helper()
 	before := len(c.turns)
 	result := make(chan error, 1)
 	go func() {
-		w, err := c.begin(context.Background())
+		w, err := c.Begin(context.Background())
 		if err != nil {
 			result <- err
 			return
@@ -52,12 +50,12 @@ func queue(t *testing.T, c *committer, work func(*writeTurn) error) <-chan error
 	return result
 }
 
-func insert(ctx context.Context, w *writeTurn, x int) error {
-	_, err := w.tx.ExecContext(ctx, `INSERT INTO t (x) VALUES (?)`, x)
+func insert(ctx context.Context, w *WriteTurn, x int) error {
+	_, err := w.Tx.ExecContext(ctx, `INSERT INTO t (x) VALUES (?)`, x)
 	return err
 }
 
-func committed(t *testing.T, db *store.Store) []int {
+func committed(t *testing.T, db *Store) []int {
 	t.Helper()
 	rows, err := db.Reader.Query(`SELECT x FROM t ORDER BY x`)
 	if err != nil {
@@ -83,28 +81,28 @@ func committed(t *testing.T, db *store.Store) []int {
 func TestGroupCommitSavepoints(t *testing.T) {
 	c, db, log := committerTest(t)
 	ctx := t.Context()
-	first := queue(t, c, func(w *writeTurn) error {
+	first := queue(t, c, func(w *WriteTurn) error {
 		if err := insert(ctx, w, 1); err != nil {
 			return err
 		}
-		return w.commit(ctx)
+		return w.Commit(ctx)
 	})
-	failed := queue(t, c, func(w *writeTurn) error {
+	failed := queue(t, c, func(w *WriteTurn) error {
 		if err := insert(ctx, w, 2); err != nil {
 			return err
 		}
-		w.rollback(ctx)
+		w.Rollback(ctx)
 		return nil
 	})
 	var seen int
-	third := queue(t, c, func(w *writeTurn) error {
-		if err := w.tx.QueryRowContext(ctx, `SELECT count(*) FROM t`).Scan(&seen); err != nil {
+	third := queue(t, c, func(w *WriteTurn) error {
+		if err := w.Tx.QueryRowContext(ctx, `SELECT count(*) FROM t`).Scan(&seen); err != nil {
 			return err
 		}
 		if err := insert(ctx, w, 3); err != nil {
 			return err
 		}
-		return w.commit(ctx)
+		return w.Commit(ctx)
 	})
 	go c.run()
 	for name, ch := range map[string]<-chan error{"first": first, "failed": failed, "third": third} {
@@ -128,18 +126,18 @@ func TestGroupCommitSavepoints(t *testing.T) {
 func TestGroupCommitBrokenBatch(t *testing.T) {
 	c, db, _ := committerTest(t)
 	ctx := t.Context()
-	done := queue(t, c, func(w *writeTurn) error {
+	done := queue(t, c, func(w *WriteTurn) error {
 		if err := insert(ctx, w, 1); err != nil {
 			return err
 		}
-		return w.commit(ctx)
+		return w.Commit(ctx)
 	})
-	breaks := queue(t, c, func(w *writeTurn) error {
+	breaks := queue(t, c, func(w *WriteTurn) error {
 		// What SQLite does by itself after some errors (a full disk, an interrupted statement).
-		if _, err := w.tx.ExecContext(ctx, `ROLLBACK`); err != nil {
+		if _, err := w.Tx.ExecContext(ctx, `ROLLBACK`); err != nil {
 			return err
 		}
-		return w.commit(ctx)
+		return w.Commit(ctx)
 	})
 	go c.run()
 	if err := <-done; err == nil {
@@ -151,14 +149,14 @@ func TestGroupCommitBrokenBatch(t *testing.T) {
 	if got := committed(t, db); len(got) != 0 {
 		t.Errorf("rows of a rolled-back batch were kept: %v", got)
 	}
-	w, err := c.begin(ctx)
+	w, err := c.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := insert(ctx, w, 4); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.commit(ctx); err != nil {
+	if err := w.Commit(ctx); err != nil {
 		t.Fatalf("the next request: %v", err)
 	}
 	if got := committed(t, db); !slices.Equal(got, []int{4}) {

@@ -1,4 +1,4 @@
-package server
+package store
 
 import (
 	"context"
@@ -15,23 +15,25 @@ import (
 // savepoint, and commits them with one fsync.
 //
 // What a request sees is unchanged. Its turn (from its first write to the end of the write stage) has
-// the writer connection to itself, so everything it reads and writes, the authorization checks of
-// writeOrg included, happens in one savepoint, serialized with every other write exactly as before:
+// the writer connection to itself, so everything it reads and writes, the authorization checks
+// of the server included, happens in one savepoint, serialized with every other write exactly as before:
 // a request that comes later in a batch sees the work of those before it, as it would have seen it
 // committed. A request that fails rolls back its own savepoint only. No request's response leaves
 // before the batch that holds its work is committed: a batch whose commit fails fails every request in
 // it (nothing in it was acknowledged), so an acknowledged write is always on disk.
 
-// maxBatch bounds the requests committed together, and so the wait of the first one.
-const maxBatch = 128
+// MaxBatch bounds the requests committed together, and so the wait of the first one.
+const MaxBatch = 128
 
-var errCommitterClosed = errors.New("the server is shutting down")
+// ErrCommitterClosed answers a write that arrives while the committer stops.
+var ErrCommitterClosed = errors.New("the server is shutting down")
 
 // errBatchBroken answers the requests of a batch whose transaction SQLite ended early (it rolls a
 // transaction back by itself after some errors): none of their work is kept.
 var errBatchBroken = errors.New("the write batch was rolled back")
 
-type committer struct {
+// Committer runs every write transaction of the database, committing concurrent ones together.
+type Committer struct {
 	db  *sql.DB
 	log *slog.Logger
 	// afterBatch, when not nil, runs after each batch is committed or rolled back and before any of
@@ -56,7 +58,9 @@ type grant struct {
 	err error
 }
 
-func newCommitter(db *sql.DB, log *slog.Logger, afterBatch func()) *committer {
+// NewCommitter starts the committer of db's writer. afterBatch, when not nil, runs after each batch is
+// committed or rolled back and before any of its requests is answered.
+func NewCommitter(db *sql.DB, log *slog.Logger, afterBatch func()) *Committer {
 	c := idleCommitter(db, log)
 	c.afterBatch = afterBatch
 	go c.run()
@@ -64,17 +68,17 @@ func newCommitter(db *sql.DB, log *slog.Logger, afterBatch func()) *committer {
 }
 
 // idleCommitter is a committer whose run has not started. The queue holds a batch's worth of turns.
-func idleCommitter(db *sql.DB, log *slog.Logger) *committer {
-	return &committer{db: db, log: log, turns: make(chan *turn, maxBatch), stop: make(chan struct{}), done: make(chan struct{})}
+func idleCommitter(db *sql.DB, log *slog.Logger) *Committer {
+	return &Committer{db: db, log: log, turns: make(chan *turn, MaxBatch), stop: make(chan struct{}), done: make(chan struct{})}
 }
 
-// close stops the committer once the turns in progress are committed. Call it when no request runs.
-func (c *committer) close() {
+// Close stops the committer once the turns in progress are committed. Call it when no request runs.
+func (c *Committer) Close() {
 	c.once.Do(func() { close(c.stop) })
 	<-c.done
 }
 
-func (c *committer) run() {
+func (c *Committer) run() {
 	defer close(c.done)
 	for {
 		var first *turn
@@ -87,9 +91,9 @@ func (c *committer) run() {
 	}
 }
 
-// batch runs first and every turn that is already waiting (up to maxBatch) in one transaction, then
+// batch runs first and every turn that is already waiting (up to MaxBatch) in one transaction, then
 // commits it and tells each turn the outcome.
-func (c *committer) batch(first *turn) {
+func (c *Committer) batch(first *turn) {
 	tx, err := c.db.BeginTx(context.Background(), nil)
 	if err != nil {
 		first.granted <- grant{err: fmt.Errorf("begin transaction: %w", err)}
@@ -106,7 +110,7 @@ func (c *committer) batch(first *turn) {
 	}
 	give(first)
 fill:
-	for intact && len(batch) < maxBatch {
+	for intact && len(batch) < MaxBatch {
 		select {
 		case t := <-c.turns:
 			give(t)
@@ -134,20 +138,20 @@ fill:
 	}
 }
 
-// writeTurn is a request's turn while it holds it.
-type writeTurn struct {
-	tx *sql.Tx
+// WriteTurn is a request's turn while it holds it: its savepoint in the batch's transaction.
+type WriteTurn struct {
+	Tx *sql.Tx
 	t  *turn
 }
 
-// begin waits for the writer and opens the request's savepoint. ctx only bounds the statement; the
+// Begin waits for the writer and opens the request's savepoint. ctx only bounds the statement; the
 // turn is not given up when ctx ends, as the work must happen whole or not at all.
-func (c *committer) begin(ctx context.Context) (*writeTurn, error) {
+func (c *Committer) Begin(ctx context.Context) (*WriteTurn, error) {
 	t := &turn{granted: make(chan grant, 1), released: make(chan bool, 1), committed: make(chan error, 1)}
 	select {
 	case c.turns <- t:
 	case <-c.stop:
-		return nil, errCommitterClosed
+		return nil, ErrCommitterClosed
 	}
 	var g grant
 	select {
@@ -155,7 +159,7 @@ func (c *committer) begin(ctx context.Context) (*writeTurn, error) {
 	case <-c.done:
 		// Stopped with this turn still queued. (A granted turn cannot meet a stopped committer: the
 		// committer stops only between batches, and a batch ends when all its turns are released.)
-		return nil, errCommitterClosed
+		return nil, ErrCommitterClosed
 	}
 	if g.err != nil {
 		return nil, g.err
@@ -164,13 +168,13 @@ func (c *committer) begin(ctx context.Context) (*writeTurn, error) {
 		t.released <- false
 		return nil, fmt.Errorf("begin savepoint: %w", err)
 	}
-	return &writeTurn{tx: g.tx, t: t}, nil
+	return &WriteTurn{Tx: g.tx, t: t}, nil
 }
 
-// commit releases the savepoint, gives the writer back and waits until the batch is committed: only
+// Commit releases the savepoint, gives the writer back and waits until the batch is committed: only
 // then is the request's work durable.
-func (w *writeTurn) commit(ctx context.Context) error {
-	if _, err := w.tx.ExecContext(context.WithoutCancel(ctx), `RELEASE request`); err != nil {
+func (w *WriteTurn) Commit(ctx context.Context) error {
+	if _, err := w.Tx.ExecContext(context.WithoutCancel(ctx), `RELEASE request`); err != nil {
 		w.t.released <- false
 		return errors.Join(fmt.Errorf("release savepoint: %w", err), <-w.t.committed)
 	}
@@ -178,12 +182,12 @@ func (w *writeTurn) commit(ctx context.Context) error {
 	return <-w.t.committed
 }
 
-// rollback undoes the request's work and gives the writer back; the rest of the batch goes on.
-func (w *writeTurn) rollback(ctx context.Context) {
+// Rollback undoes the request's work and gives the writer back; the rest of the batch goes on.
+func (w *WriteTurn) Rollback(ctx context.Context) {
 	ctx = context.WithoutCancel(ctx)
-	_, err := w.tx.ExecContext(ctx, `ROLLBACK TO request`)
+	_, err := w.Tx.ExecContext(ctx, `ROLLBACK TO request`)
 	if err == nil {
-		_, err = w.tx.ExecContext(ctx, `RELEASE request`)
+		_, err = w.Tx.ExecContext(ctx, `RELEASE request`)
 	}
 	w.t.released <- err == nil
 }

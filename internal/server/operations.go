@@ -150,3 +150,42 @@ func checkControlCharacters(v reflect.Value, path string) error {
 func isForbiddenControl(r rune) bool {
 	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f || r == utf8.RuneError
 }
+
+// operation builds a huma operation with its policy and documentation.
+func operation(method, path, id, summary string, status int, pol policy, tags ...string) huma.Operation {
+	op := huma.Operation{
+		OperationID:   id,
+		Method:        method,
+		Path:          path,
+		Summary:       summary,
+		Tags:          tags,
+		DefaultStatus: status,
+		Metadata:      map[string]any{policyKey: pol},
+		// limitBody enforces api.MaxBodyBytes before huma runs; huma's own limit only has to stay out of
+		// its way (it refuses a body of exactly its limit).
+		MaxBodyBytes: api.MaxBodyBytes + 1,
+	}
+	// An explicit empty list says an operation is public on purpose, not undocumented.
+	op.Security = []map[string][]string{}
+	if !pol.public {
+		op.Security = []map[string][]string{{securityScheme: {}}}
+		op.Errors = append(op.Errors, http.StatusUnauthorized)
+		if pol.userOnly || pol.roles != nil {
+			op.Errors = append(op.Errors, http.StatusForbidden)
+		}
+		if pol.org {
+			op.Errors = append(op.Errors, http.StatusNotFound, http.StatusGone)
+		}
+	}
+	switch method {
+	case http.MethodPost:
+		op.Errors = append(op.Errors, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity)
+	case http.MethodPatch:
+		op.Errors = append(op.Errors, http.StatusConflict, http.StatusPreconditionFailed, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity)
+	case http.MethodDelete:
+		op.Errors = append(op.Errors, http.StatusConflict)
+	}
+	return op
+}
+
+const securityScheme = "bearer"
