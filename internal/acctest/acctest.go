@@ -6,13 +6,9 @@ package acctest
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,6 +24,7 @@ import (
 	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/provider"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
 // ProtoV6ProviderFactories serves the provider in-process to terraform-plugin-testing under the name
@@ -107,99 +104,51 @@ func (e *Env) count(next http.Handler) http.Handler {
 				return // there is no one to answer
 			}
 		}
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		rec := servertest.NewStatusRecorder(w)
 		next.ServeHTTP(rec, r)
-		if rec.status == http.StatusTooManyRequests {
+		if rec.Status == http.StatusTooManyRequests {
 			e.limited.Add(1)
 		}
 	})
 }
 
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
+// Option adjusts the server a test starts: any of servertest's options.
+type Option = servertest.Option
 
-func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
-	s.ResponseWriter.WriteHeader(code)
-}
-
-// Unwrap lets http.ResponseController reach the real writer.
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
-
-// Option adjusts the server a test starts.
-type Option func(*server.Config)
-
-// WithFaults injects faults (429s, 503s, responses lost after commit, latency) into every request,
-// including the ones Env.Client makes.
-func WithFaults(f server.Faults) Option { return func(c *server.Config) { c.Faults = f } }
-
-// WithClock replaces the server's clock, for expiry.
-func WithClock(now func() time.Time) Option { return func(c *server.Config) { c.Now = now } }
-
-// WithInvitationHook receives every invitation the server "emails", with its acceptance code.
-func WithInvitationHook(hook func(api.InvitationEmail)) Option {
-	return func(c *server.Config) { c.OnInvitation = hook }
-}
-
-// WithRateLimit turns the server's rate limit on, at its defaults unless limit says otherwise.
-func WithRateLimit(limit server.RateLimit) Option {
-	return func(c *server.Config) { c.RateLimit = limit }
-}
+// The options tests use most, under the names they have always had here.
+var (
+	WithClock          = servertest.WithClock
+	WithFaults         = servertest.WithFaults
+	WithInvitationHook = servertest.WithInvitationHook
+	WithRateLimit      = servertest.WithRateLimit
+)
 
 // WithPendingMemberships keeps the server's default: a member added by someone else is pending until
 // they accept. Without it, New turns Config.AutoAcceptMemberships on, so that adding a signed-up user
 // makes an active member at once, as the provider's tests expect of a test server.
 func WithPendingMemberships() Option {
-	return func(c *server.Config) { c.AutoAcceptMemberships = false }
+	return servertest.WithConfig(func(c *server.Config) { c.AutoAcceptMemberships = false })
 }
 
-// WithInvitationTTL sets how long invitations stay acceptable.
-func WithInvitationTTL(ttl time.Duration) Option {
-	return func(c *server.Config) { c.InvitationTTL = ttl }
-}
-
-// New starts a reference server on a temporary database behind httptest, bootstraps an owner with a
-// random personal token, and stops both when the test ends. Rate limiting is off unless an option
-// turns it back on; members added by someone else are active at once unless WithPendingMemberships.
+// New starts a reference server for the test (servertest.Start: a temporary database, an owner with a
+// random personal token, rate limiting off unless an option turns it back on), counting its requests,
+// and stops it when the test ends. Members added by someone else are active at once unless
+// WithPendingMemberships.
 func New(t *testing.T, opts ...Option) *Env {
 	t.Helper()
 	env := &Env{verifications: map[string]string{}}
-	cfg := server.Config{
-		DBPath:                filepath.Join(t.TempDir(), "orgs.db"),
-		RateLimit:             server.RateLimit{Disabled: true},
-		AutoAcceptMemberships: true,
-		// The server "emails" the code that proves a sign-up's address here; SignUp uses it.
-		OnVerification: func(e api.VerificationEmail) {
-			env.mu.Lock()
-			defer env.mu.Unlock()
-			env.verifications[e.UserID] = e.Code
-		},
-	}
-	for _, opt := range opts {
-		opt(&cfg)
-	}
-	srv, err := server.New(cfg)
-	if err != nil {
-		t.Fatalf("start reference server: %v", err)
-	}
-	// Cleanups run last-registered first: stop serving, then close the database.
-	t.Cleanup(func() {
-		if err := srv.Close(); err != nil {
-			t.Errorf("close reference server: %v", err)
-		}
+	// The server "emails" the code that proves a sign-up's address here; SignUp uses it.
+	verifications := servertest.WithVerificationHook(func(e api.VerificationEmail) {
+		env.mu.Lock()
+		defer env.mu.Unlock()
+		env.verifications[e.UserID] = e.Code
 	})
-	hs := httptest.NewServer(env.count(srv))
-	t.Cleanup(hs.Close)
-
-	env.Endpoint = hs.URL
-	env.Token = "orgs_pat_" + randomHex(t, 20)
-	env.OwnerEmail = "owner@example.com"
-	env.Server = srv
-	if err := srv.Bootstrap(context.Background(), env.OwnerEmail, env.Token, nil); err != nil {
-		t.Fatalf("bootstrap owner: %v", err)
-	}
+	defaults := []Option{servertest.WithAutoAcceptMemberships(), verifications, servertest.WithHandler(env.count)}
+	srv := servertest.Start(t, append(defaults, opts...)...)
+	env.Endpoint = srv.URL
+	env.Token = srv.OwnerToken
+	env.OwnerEmail = srv.OwnerEmail
+	env.Server = srv.Server
 	env.Client = env.NewClient(t, env.Token)
 	return env
 }
@@ -255,7 +204,7 @@ func (e *Env) SignUp(t *testing.T, email string) (api.User, string) {
 func (e *Env) CreateOrganization(t *testing.T, plan api.Plan) api.Organization {
 	t.Helper()
 	org, err := e.Client.CreateOrganization(t.Context(), api.OrganizationCreate{
-		Name:               "acctest-" + randomHex(t, 4),
+		Name:               "acctest-" + servertest.RandomHex(t, 4),
 		AdminContactEmails: []string{e.OwnerEmail},
 		Plan:               plan,
 	})
@@ -263,15 +212,6 @@ func (e *Env) CreateOrganization(t *testing.T, plan api.Plan) api.Organization {
 		t.Fatalf("create organization: %v", err)
 	}
 	return *org
-}
-
-func randomHex(t *testing.T, n int) string {
-	t.Helper()
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatalf("random: %v", err)
-	}
-	return hex.EncodeToString(b)
 }
 
 // CheckDestroy asks the server about every resource of type typ left in the final state; get fetches

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
 // The HTTP contract: body limits, strict decoding, optimistic concurrency, pagination, rate limits and
@@ -365,7 +365,7 @@ func TestPaginationUnderChange(t *testing.T) {
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
 	const burst = 4
-	h := newHarness(t, withRateLimit(server.RateLimit{PerSecond: 0.01, Burst: burst}))
+	h := newHarness(t, servertest.WithRateLimit(server.RateLimit{PerSecond: 0.01, Burst: burst}))
 	a, b := h.signup(t), h.signup(t)
 	for i := range burst - 1 { // proving the address at sign-up took one
 		r := h.expect(t, http.StatusOK, a.Token, http.MethodGet, api.PathCurrentUser, nil)
@@ -408,7 +408,7 @@ func checkRateLimitFields(tb testing.TB, r *response, q, w, remaining int) {
 func TestRateLimitPerUserAndAddress(t *testing.T) {
 	t.Parallel()
 	const burst = 12
-	h := newHarness(t, withRateLimit(server.RateLimit{PerSecond: 0.01, Burst: burst}))
+	h := newHarness(t, servertest.WithRateLimit(server.RateLimit{PerSecond: 0.01, Burst: burst}))
 	u := h.signup(t) // 1 of u's budget (proving the address)
 	org := h.createOrg(t, u.Token, api.PlanTeam)
 	creds := []string{u.Token, h.createAPIToken(t, u.Token, org.ID, api.RoleAdmin).Token}
@@ -455,15 +455,12 @@ func countRows(tb testing.TB, h *harness, table string) int {
 	return n
 }
 
-// bootstrapped starts a server with faults and gives it a user without going through the (faulty) API.
+// bootstrapped starts a server with faults, and the token of the user it was given without going
+// through the (faulty) API.
 func bootstrapped(t *testing.T, faults server.Faults) (*harness, string) {
 	t.Helper()
-	h := newHarness(t, withFaults(faults))
-	token := "orgs_pat_bootstrap_" + h.unique("token")
-	if err := h.Server.Bootstrap(context.Background(), h.email(), token, nil); err != nil {
-		t.Fatalf("Bootstrap: %v", err)
-	}
-	return h, token
+	h := newHarness(t, servertest.WithFaults(faults))
+	return h, h.OwnerToken
 }
 
 func TestFaultsBeforeWork(t *testing.T) {

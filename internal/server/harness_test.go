@@ -7,12 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -24,6 +21,7 @@ import (
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
 // The harness starts one in-process server per test (its own SQLite file, fake clock, captured logs and
@@ -31,51 +29,14 @@ import (
 // tokens, call an operation as a principal. Every response passes through checkResponse, so no error body
 // the suite sees escapes the problem+json contract.
 
-// fakeClock is the server's clock. It moves forward a millisecond on every reading, so objects written one
-// after the other get distinct timestamps (as they would on a real clock), and tests jump it forward to
-// expire things without waiting.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(time.Millisecond)
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// lockedBuffer collects the server's log output; the server logs from many goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 type harness struct {
 	URL    string
 	DBPath string
 	Server *server.Server
-	Clock  *fakeClock
-	Logs   *lockedBuffer
+	Clock  *servertest.Clock
+	Logs   *servertest.LogBuffer
+	// OwnerToken is the personal token of the user servertest bootstrapped, made without the API.
+	OwnerToken string
 
 	client *http.Client
 	seq    atomic.Int64
@@ -85,64 +46,29 @@ type harness struct {
 	verifications map[string]string // user id -> the code emailed at sign-up
 }
 
-type harnessOption func(*server.Config)
-
-func withRateLimit(rl server.RateLimit) harnessOption {
-	return func(c *server.Config) { c.RateLimit = rl }
-}
-
-func withFaults(f server.Faults) harnessOption {
-	return func(c *server.Config) { c.Faults = f }
-}
-
-func withAutoAcceptMemberships() harnessOption {
-	return func(c *server.Config) { c.AutoAcceptMemberships = true }
-}
-
-func withInvitationTTL(d time.Duration) harnessOption {
-	return func(c *server.Config) { c.InvitationTTL = d }
-}
-
-// newHarness starts a server on a fresh database. Rate limiting is off unless an option turns it on, so
-// that tests making many calls measure the rules they are about, not the limiter.
-func newHarness(tb testing.TB, opts ...harnessOption) *harness {
+// newHarness starts a server on a fresh database (servertest.Start: rate limiting off unless an option
+// turns it on), with the harness's clock, log and mailboxes.
+func newHarness(tb testing.TB, opts ...servertest.Option) *harness {
 	tb.Helper()
 	h := &harness{
-		Clock:  &fakeClock{now: time.Now().UTC().Truncate(time.Second)},
-		Logs:   &lockedBuffer{},
+		Clock:  servertest.NewClock(time.Now().UTC().Truncate(time.Second), time.Millisecond),
+		Logs:   &servertest.LogBuffer{},
 		client: &http.Client{Timeout: 30 * time.Second},
 
 		verifications: map[string]string{},
 	}
-	cfg := server.Config{
-		DBPath:       filepath.Join(tb.TempDir(), "orgs.db"),
-		Now:          h.Clock.Now,
-		RateLimit:    server.RateLimit{Disabled: true},
-		OnInvitation: h.recordInvitation,
-		OnVerification: func(e api.VerificationEmail) {
+	mine := servertest.WithConfig(func(c *server.Config) {
+		c.Now = h.Clock.Now
+		c.OnInvitation = h.recordInvitation
+		c.OnVerification = func(e api.VerificationEmail) {
 			h.mu.Lock()
 			defer h.mu.Unlock()
 			h.verifications[e.UserID] = e.Code
-		},
-		Logger: slog.New(slog.NewTextHandler(h.Logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	}
-	for _, opt := range opts {
-		opt(&cfg)
-	}
-	srv, err := server.New(cfg)
-	if err != nil {
-		tb.Fatalf("server.New: %v", err)
-	}
-	ts := httptest.NewUnstartedServer(srv)
-	ts.Listener = server.Listener(ts.Listener)
-	ts.Start()
-	tb.Cleanup(func() {
-		ts.Close()
-		if err := srv.Close(); err != nil {
-			tb.Errorf("server.Close: %v", err)
 		}
+		c.Logger = h.Logs.Logger()
 	})
-	h.URL, h.DBPath, h.Server = ts.URL, cfg.DBPath, srv
+	srv := servertest.Start(tb, append([]servertest.Option{mine}, opts...)...)
+	h.URL, h.DBPath, h.Server, h.OwnerToken = srv.URL, srv.DBPath, srv.Server, srv.OwnerToken
 	return h
 }
 

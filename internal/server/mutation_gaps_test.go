@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
 // Behaviour that mutation testing (make mutate, docs/testing.md) found no test pinning down.
@@ -17,7 +18,7 @@ import (
 func TestInvitationResendRenews(t *testing.T) {
 	t.Parallel()
 	const ttl = time.Hour
-	h := newHarness(t, withInvitationTTL(ttl))
+	h := newHarness(t, servertest.WithInvitationTTL(ttl))
 	owner := h.signup(t)
 	org := h.createOrg(t, owner.Token, api.PlanTeam)
 	inv, first := h.createInvitation(t, owner.Token, org.ID, h.email(), api.RoleMember)
@@ -52,7 +53,7 @@ func TestInvitationResendRenews(t *testing.T) {
 func TestResendingAnExpiredInvitationTakesASeatAgain(t *testing.T) {
 	t.Parallel()
 	const ttl = time.Hour
-	h := newHarness(t, withInvitationTTL(ttl))
+	h := newHarness(t, servertest.WithInvitationTTL(ttl))
 	owner := h.signup(t)
 	org := h.createOrg(t, owner.Token, api.PlanStarter) // 3 seats: the owner and two invitations
 	expired, _ := h.createInvitation(t, owner.Token, org.ID, h.email(), api.RoleMember)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
 // Token rotation (issue 8): last_used_at, ending a token early for an overlap, and the server's clock in
@@ -180,7 +181,7 @@ func TestShortenAPIToken(t *testing.T) {
 // transaction, so an admin token cannot shorten tokens once its creator is demoted.
 func TestShortenAPITokenRights(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, withAutoAcceptMemberships())
+	h := newHarness(t, servertest.WithAutoAcceptMemberships())
 	owner := h.signup(t)
 	org := h.createOrg(t, owner.Token, api.PlanTeam)
 	target := h.createAPIToken(t, owner.Token, org.ID, api.RoleBiller)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
 // The domain rules of SPEC.md, each with the refusal it must give.
@@ -705,7 +706,7 @@ func TestLabelKeyUnique(t *testing.T) {
 func TestInvitationLifecycle(t *testing.T) {
 	t.Parallel()
 	const ttl = time.Hour
-	h := newHarness(t, withInvitationTTL(ttl))
+	h := newHarness(t, servertest.WithInvitationTTL(ttl))
 	owner := h.signup(t)
 	org := h.createOrg(t, owner.Token, api.PlanTeam)
 

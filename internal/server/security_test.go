@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -22,7 +21,7 @@ import (
 	"time"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
-	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
 // Regression tests of the security findings of issue 11; docs/threat-model.md states the rules.
@@ -163,14 +162,7 @@ func TestNonASCIIEmails(t *testing.T) {
 	}
 
 	// A seed user with such an address starts like any other.
-	s, err := server.New(server.Config{DBPath: filepath.Join(t.TempDir(), "orgs.db"), RateLimit: server.RateLimit{Disabled: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Bootstrap(t.Context(), "Öwner@exämple.test", "", []string{"Ädmin@exämple.test", "ädmin@EXÄMPLE.test"}); err != nil {
-		t.Fatalf("bootstrap with non-ASCII seed users: %v", err)
-	}
+	servertest.Start(t, servertest.WithOwner("Öwner@exämple.test", "", "Ädmin@exämple.test", "ädmin@EXÄMPLE.test"))
 }
 
 // TestAddedMembershipsWaitForTheUser (finding 5): nobody but the user can spend their organization cap
@@ -242,7 +234,7 @@ func TestAddedMembershipsWaitForTheUser(t *testing.T) {
 // active at once.
 func TestAutoAcceptMemberships(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, withAutoAcceptMemberships())
+	h := newHarness(t, servertest.WithAutoAcceptMemberships())
 	owner := h.signup(t)
 	org := h.createOrg(t, owner.Token, api.PlanTeam)
 	u := h.signup(t)
@@ -315,7 +307,7 @@ func TestRegistrySecretsSealedAtRest(t *testing.T) {
 func TestCapsOnResendsAndPersonalTokens(t *testing.T) {
 	t.Parallel()
 	const ttl = time.Hour
-	h := newHarness(t, withInvitationTTL(ttl))
+	h := newHarness(t, servertest.WithInvitationTTL(ttl))
 	owner := h.signup(t)
 	org := h.createOrg(t, owner.Token, api.PlanTeam)
 	inv, _ := h.createInvitation(t, owner.Token, org.ID, h.email(), api.RoleMember)
@@ -521,16 +513,8 @@ func TestMigrationFromTheFirstSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s, err := server.New(server.Config{DBPath: dbPath, RateLimit: server.RateLimit{Disabled: true}})
-	if err != nil {
-		t.Fatalf("open a database of the first schema: %v", err)
-	}
-	ts := httptest.NewServer(s)
-	t.Cleanup(func() {
-		ts.Close()
-		s.Close()
-	})
-	h := &harness{URL: ts.URL, DBPath: dbPath, Server: s, client: ts.Client()}
+	s := servertest.Start(t, servertest.WithDatabase(dbPath))
+	h := &harness{URL: s.URL, DBPath: dbPath, Server: s.Server, client: &http.Client{}}
 	me := decode[api.User](t, h.expect(t, http.StatusOK, token, http.MethodGet, api.PathCurrentUser, nil))
 	if !me.EmailVerified {
 		t.Errorf("a user from before the hardening reads unverified: %+v", me)

@@ -2,12 +2,11 @@ package server_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
-	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
 // TestDeletedOrganizationAnswers checks the rule of docs/threat-model.md that lets a client tell losing
@@ -105,16 +104,8 @@ func TestDeletedOrganizationAnswersSurviveRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s, err := server.New(server.Config{DBPath: h.DBPath, Now: h.Clock.Now, RateLimit: server.RateLimit{Disabled: true}})
-	if err != nil {
-		t.Fatalf("restart: %v", err)
-	}
-	ts := httptest.NewServer(s)
-	t.Cleanup(func() {
-		ts.Close()
-		s.Close()
-	})
-	after := &harness{URL: ts.URL, DBPath: h.DBPath, Server: s, Clock: h.Clock, client: ts.Client()}
+	restarted := servertest.Start(t, servertest.WithDatabase(h.DBPath), servertest.WithClock(h.Clock.Now))
+	after := &harness{URL: restarted.URL, DBPath: h.DBPath, Server: restarted.Server, Clock: h.Clock, client: &http.Client{}}
 	after.expectProblem(t, http.StatusGone, api.ProblemOrganizationDeleted, owner.Token, http.MethodGet, orgPath, nil)
 	after.expectProblem(t, http.StatusGone, api.ProblemOrganizationDeleted, owner.Token, http.MethodGet, path(api.PathMembers, "org_id", org.ID), nil)
 	after.expectProblem(t, http.StatusNotFound, api.ProblemOrganizationNotFound, outsider.Token, http.MethodGet, orgPath, nil)
