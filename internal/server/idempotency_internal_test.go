@@ -1,9 +1,13 @@
 package server
 
 import (
+	"bytes"
 	"database/sql"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,5 +145,76 @@ func TestPanicInAWriteFreesTheWriter(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the write after a panic still waits for the writer after 10 s")
+	}
+}
+
+func TestIdempotencySealing(t *testing.T) {
+	t.Parallel()
+	r := httptest.NewRequest(http.MethodPost, "/api/v1/orgs", nil)
+	k := newIdempotencyKey([]byte("server secret"), "user:usr_a", "key-1", r, []byte(`{}`))
+	plain := []byte(`{"token":"orgs_ot_very_secret"}`)
+	sealed, err := k.seal(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(sealed, []byte("very_secret")) {
+		t.Fatal("the sealed response holds the secret in the clear")
+	}
+	if got, err := k.open(sealed); err != nil || !bytes.Equal(got, plain) {
+		t.Fatalf("open = %q, %v", got, err)
+	}
+	other := newIdempotencyKey([]byte("server secret"), "user:usr_b", "key-1", r, []byte(`{}`))
+	if other.lookup == k.lookup {
+		t.Fatal("two principals share a lookup for the same key")
+	}
+	if _, err := other.open(sealed); err == nil {
+		t.Fatal("another principal's key opened the stored response")
+	}
+	differentBody := newIdempotencyKey([]byte("server secret"), "user:usr_a", "key-1", r, []byte(`{"a":1}`))
+	if differentBody.requestHash == k.requestHash || differentBody.lookup != k.lookup {
+		t.Fatal("the request hash must change with the body and the lookup must not")
+	}
+}
+
+// TestIdempotentResponseStoresNoSecret: the stored response of a token create is replayable but the
+// database files never hold the token.
+func TestIdempotentResponseStoresNoSecret(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t)
+	if err := s.Bootstrap(t.Context(), "owner@example.test", "bootstrap-secret-value-of-32-characters", nil); err != nil {
+		t.Fatal(err)
+	}
+	call := func(method, path, body string, header ...string) (int, http.Header, []byte) {
+		rec := serve(s, "bootstrap-secret-value-of-32-characters", method, path, body, header...)
+		return rec.Code, rec.Header(), rec.Body.Bytes()
+	}
+	code, _, body := call(http.MethodPost, api.PathOrganizations, `{"name":"o","admin_contact_emails":["o@example.test"]}`)
+	if code != http.StatusCreated {
+		t.Fatalf("create organization: %d %s", code, body)
+	}
+	var org api.Organization
+	mustUnmarshal(t, body, &org)
+	tokens := strings.ReplaceAll(api.PathAPITokens, "{org_id}", org.ID)
+	var first, second api.APIToken
+	code, _, body = call(http.MethodPost, tokens, `{"name":"ci","role":"member"}`, api.HeaderIdempotencyKey, "k")
+	if code != http.StatusCreated {
+		t.Fatalf("create token: %d %s", code, body)
+	}
+	mustUnmarshal(t, body, &first)
+	code, hdr, body := call(http.MethodPost, tokens, `{"name":"ci","role":"member"}`, api.HeaderIdempotencyKey, "k")
+	mustUnmarshal(t, body, &second)
+	if code != http.StatusCreated || hdr.Get(HeaderIdempotentReplayed) != "true" || second.Token != first.Token || second.ID != first.ID {
+		t.Fatalf("replay: %d %v %s", code, hdr, body)
+	}
+	for _, suffix := range []string{"", "-wal"} {
+		data, err := os.ReadFile(s.cfg.DBPath + suffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, secret := range []string{first.Token, "bootstrap-secret-value-of-32-characters"} {
+			if bytes.Contains(data, []byte(secret)) {
+				t.Errorf("database file %s holds a secret", filepath.Base(s.cfg.DBPath+suffix))
+			}
+		}
 	}
 }

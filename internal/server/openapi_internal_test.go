@@ -3,10 +3,15 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 )
 
 // TestOpenAPIDocumentIsCurrent fails when the committed openapi.json differs from the document the code
@@ -143,5 +148,20 @@ func TestOpenAPIDocumentDescribesTheContract(t *testing.T) {
 		if !hasParam(path, "patch", "If-Match", "header") {
 			t.Errorf("PATCH %s does not document If-Match", path)
 		}
+	}
+}
+
+func TestOpenAPIServedMatchesOpenAPI(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t)
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, api.PathOpenAPI, nil))
+	want, err := OpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(rec.Body)
+	if rec.Code != http.StatusOK || !bytes.Equal(got, want) {
+		t.Fatalf("served document (%d, %d bytes) differs from OpenAPI() (%d bytes)", rec.Code, len(got), len(want))
 	}
 }

@@ -290,14 +290,3 @@ func (s *Server) unsealedRegistrySecrets(ctx context.Context) ([]legacySecret, e
 	return found, rows.Err()
 }
 
-// serverKey is the configured key, or the key file's (created on first start).
-func serverKey(cfg Config) ([]byte, error) {
-	if len(cfg.SecretKey) > 0 {
-		return cfg.SecretKey, nil
-	}
-	path := cfg.KeyFile
-	if path == "" {
-		path = cfg.DBPath + ".key"
-	}
-	return seal.LoadKeyFile(path)
-}

@@ -190,3 +190,16 @@ func (s *Server) Close() error {
 	})
 	return s.closeErr
 }
+
+// serverKey is the configured key, or the key file's (created on first start).
+func serverKey(cfg Config) ([]byte, error) {
+	if len(cfg.SecretKey) > 0 {
+		return cfg.SecretKey, nil
+	}
+	path := cfg.KeyFile
+	if path == "" {
+		path = cfg.DBPath + ".key"
+	}
+	return seal.LoadKeyFile(path)
+}
+
