@@ -289,4 +289,3 @@ func (s *Server) unsealedRegistrySecrets(ctx context.Context) ([]legacySecret, e
 	}
 	return found, rows.Err()
 }
-

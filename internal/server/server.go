@@ -202,4 +202,3 @@ func serverKey(cfg Config) ([]byte, error) {
 	}
 	return seal.LoadKeyFile(path)
 }
-
