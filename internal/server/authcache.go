@@ -143,7 +143,7 @@ func (c *authCache) putRole(gen uint64, orgID, userID string, role api.Role) {
 func (s *Server) credential(ctx context.Context, hash string) (principal, error) {
 	if e, ok := s.auth.credential(hash); ok {
 		if !e.expires.IsZero() && !s.now().Before(e.expires) {
-			return principal{}, errUnauthorized("the token has expired")
+			return principal{}, errDeadCredential()
 		}
 		return e.p, nil
 	}

@@ -134,7 +134,7 @@ func (s *Server) lookupCredential(ctx context.Context, q querier, hash string) (
 	switch {
 	case err == nil:
 		if expires.Valid && expires.String <= now {
-			return principal{}, errUnauthorized("the token has expired")
+			return principal{}, errDeadCredential()
 		}
 		return principal{kind: userPrincipal, userID: userID, hash: hash, expires: parseNullTime(expires)}, nil
 	case !errors.Is(err, sql.ErrNoRows):
@@ -148,13 +148,13 @@ func (s *Server) lookupCredential(ctx context.Context, q querier, hash string) (
 		FROM api_tokens t WHERE t.hash = ?`, hash).Scan(&p.tokenID, &p.orgID, &p.role, &p.userID, &expires, &creatorIsMember)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return principal{}, errUnauthorized("the token is not valid")
+		return principal{}, errDeadCredential()
 	case err != nil:
 		return principal{}, err
 	case expires.Valid && expires.String <= now:
-		return principal{}, errUnauthorized("the token has expired")
+		return principal{}, errDeadCredential()
 	case !creatorIsMember:
-		return principal{}, errUnauthorized("the token is inactive: the user who created it is no longer a member of the organization")
+		return principal{}, errDeadCredential()
 	}
 	p.expires = parseNullTime(expires)
 	return p, nil

@@ -183,7 +183,7 @@ func (s *Server) resolveAccess(ctx context.Context, q querier, p principal, orgI
 			return access{}, err
 		}
 		if creator == "" {
-			return access{}, errUnauthorized("the token is inactive: the user who created it is no longer a member of the organization")
+			return access{}, errDeadCredential()
 		}
 		a.creatorRole = creator
 	case userPrincipal:

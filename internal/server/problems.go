@@ -192,6 +192,14 @@ func errTooSoon(wait time.Duration, format string, args ...any) *problem {
 	return p
 }
 
+// errDeadCredential is the one answer for every credential that does not work: unknown, revoked,
+// expired, or an organization token whose creator left or whose organization was deleted. One text for
+// all, so that a dead organization token never tells whether its organization still exists.
+func errDeadCredential() *problem {
+	return errUnauthorized("the token is not valid: it is unknown, revoked or expired, or it is an organization API token " +
+		"whose creator is no longer a member of its organization; use a valid token")
+}
+
 func errUnauthorized(format string, args ...any) *problem {
 	return newProblem(http.StatusUnauthorized, api.ProblemUnauthorized, format, args...)
 }

@@ -541,3 +541,44 @@ func TestMigrationFromTheFirstSchema(t *testing.T) {
 	}
 	h.createOrg(t, token, api.PlanHobby)
 }
+
+// TestDeadTokensReadAlike (round two, finding 4): every organization API token that no longer works
+// gets one answer, whatever became of its organization: a removed admin's token while the organization
+// exists and once it is deleted, a revoked token and an expired one read the same, on an organization
+// route, a user route and the organizations listing alike, so a dead token never tells whether its
+// organization still exists.
+func TestDeadTokensReadAlike(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	owner := h.signup(t)
+	org := h.createOrg(t, owner.Token, api.PlanTeam)
+	admin := h.newMember(t, owner.Token, org.ID, api.RoleAdmin)
+	departed := h.createAPIToken(t, admin.Token, org.ID, api.RoleMember)
+	revoked := h.createAPIToken(t, owner.Token, org.ID, api.RoleMember)
+	h.expect(t, http.StatusNoContent, owner.Token, http.MethodDelete, path(api.PathAPIToken, "org_id", org.ID, "token_id", revoked.ID), nil)
+	expiring := h.expect(t, http.StatusCreated, owner.Token, http.MethodPost, path(api.PathAPITokens, "org_id", org.ID),
+		api.APITokenCreate{Name: h.unique("token"), Role: api.RoleMember, ExpiresAt: new(h.Clock.Now().Add(time.Hour))})
+	expired := decode[api.APIToken](t, expiring)
+	h.Clock.Advance(2 * time.Hour)
+	h.expect(t, http.StatusNoContent, owner.Token, http.MethodDelete, path(api.PathMember, "org_id", org.ID, "email", admin.Email), nil)
+
+	routes := []string{path(api.PathOrganization, "org_id", org.ID), api.PathCurrentUser, api.PathOrganizations}
+	answer := func(token string) string {
+		var all []string
+		for _, route := range routes {
+			p := h.expect(t, http.StatusUnauthorized, token, http.MethodGet, route, nil).problem(t)
+			all = append(all, p.Type+" "+p.Detail)
+		}
+		return strings.Join(all, "\n")
+	}
+	want := answer("orgs_ot_" + strings.Repeat("x", 52)) // a token that never existed
+	for name, token := range map[string]string{"revoked": revoked.Token, "expired": expired.Token, "creator removed": departed.Token} {
+		if got := answer(token); got != want {
+			t.Errorf("%s token answers\n%s\nwant the answer of a token that never existed\n%s", name, got, want)
+		}
+	}
+	h.expect(t, http.StatusNoContent, owner.Token, http.MethodDelete, path(api.PathOrganization, "org_id", org.ID), nil)
+	if got := answer(departed.Token); got != want {
+		t.Errorf("once the organization is deleted, the removed admin's token answers\n%s\nwant\n%s", got, want)
+	}
+}
