@@ -24,7 +24,6 @@ package server
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -107,21 +106,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := newServer(cfg)
-	key, err := serverKey(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("server: %w", err)
-	}
-	if s.sealer, err = seal.New(key); err != nil {
-		return nil, fmt.Errorf("server: %w", err)
-	}
-	idem := sha256.Sum256(append([]byte("orgs idempotency responses\n"), key...))
-	s.idemSecret = idem[:]
 	db, err := store.Open(context.Background(), cfg.DBPath)
 	if err != nil {
 		return nil, err
 	}
 	s.useDatabase(db)
-	if err := s.sealLegacySecrets(context.Background()); err != nil {
+	if err := s.useServerKey(context.Background()); err != nil {
 		s.committer.Close()
 		db.Close()
 		return nil, fmt.Errorf("server: %w", err)
@@ -189,16 +179,4 @@ func (s *Server) Close() error {
 		s.closeErr = errors.Join(usedErr, s.db.Close())
 	})
 	return s.closeErr
-}
-
-// serverKey is the configured key, or the key file's (created on first start).
-func serverKey(cfg Config) ([]byte, error) {
-	if len(cfg.SecretKey) > 0 {
-		return cfg.SecretKey, nil
-	}
-	path := cfg.KeyFile
-	if path == "" {
-		path = cfg.DBPath + ".key"
-	}
-	return seal.LoadKeyFile(path)
 }

@@ -48,41 +48,60 @@ func mustUnmarshal(t *testing.T, body []byte, v any) {
 	}
 }
 
-// TestServerKey: the key file is created on first start with mode 0600 and reused after; a key file
-// others can read, or one of the wrong size, stops the server; a configured key wins over the file.
+// TestServerKey: the key file is created on first start with mode 0600 and reused after, and the
+// database records its id; a key file others can read, or one of the wrong size, stops the server; a
+// configured key is used instead of the file.
 func TestServerKey(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	cfg := Config{DBPath: filepath.Join(dir, "orgs.db")}
-	first, err := serverKey(cfg)
+	cfg := Config{DBPath: filepath.Join(dir, "orgs.db"), RateLimit: RateLimit{Disabled: true}}
+	start := func(cfg Config) (string, error) {
+		s, err := New(cfg)
+		if err != nil {
+			return "", err
+		}
+		defer s.Close()
+		return s.setting(t.Context(), settingSealKeyID)
+	}
+	recorded, err := start(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	info, err := os.Stat(cfg.DBPath + ".key")
-	if err != nil || info.Mode().Perm() != 0o600 || len(first) != seal.KeySize {
-		t.Fatalf("key file: %v %v, key of %d bytes", info, err, len(first))
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", info, err)
 	}
-	again, err := serverKey(cfg)
-	if err != nil || !bytes.Equal(first, again) {
+	first, err := seal.ReadKeyFile(cfg.DBPath + ".key")
+	if err != nil || recorded != seal.KeyID(first) {
+		t.Fatalf("the database records key id %q, the key file holds %q (%v)", recorded, seal.KeyID(first), err)
+	}
+	if _, err := start(cfg); err != nil {
+		t.Fatalf("a second start: %v", err)
+	}
+	if again, err := seal.ReadKeyFile(cfg.DBPath + ".key"); err != nil || !bytes.Equal(first, again) {
 		t.Fatalf("the key file was not reused: %v", err)
 	}
 	if err := os.Chmod(cfg.DBPath+".key", 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := serverKey(cfg); err == nil || !strings.Contains(err.Error(), "readable by others") {
+	if _, err := start(cfg); err == nil || !strings.Contains(err.Error(), "readable by others") {
 		t.Fatalf("a key file readable by others: %v", err)
 	}
 	short := filepath.Join(dir, "short.key")
 	if err := os.WriteFile(short, []byte("c2hvcnQ=\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := serverKey(Config{DBPath: cfg.DBPath, KeyFile: short}); err == nil {
+	withShort := cfg
+	withShort.KeyFile = short
+	if _, err := start(withShort); err == nil {
 		t.Fatal("a key of the wrong size was accepted")
 	}
-	if got, err := serverKey(Config{DBPath: cfg.DBPath, SecretKey: first}); err != nil || !bytes.Equal(got, first) {
-		t.Fatalf("a configured key: %v", err)
+	configured := cfg
+	configured.KeyFile, configured.SecretKey = short, first
+	if _, err := start(configured); err != nil {
+		t.Fatalf("a configured key, with a broken key file beside it: %v", err)
 	}
 	if _, err := seal.ParseKey("not base64!"); err == nil {
-		t.Fatal("ParseSecretKey accepted garbage")
+		t.Fatal("ParseKey accepted garbage")
 	}
 }

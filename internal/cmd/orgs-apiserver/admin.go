@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/seal"
 )
 
 // adminCommand is one subcommand, "GROUP ACTION".
@@ -67,6 +69,9 @@ var adminCommands = []adminCommand{
 	{group: "orgs", action: "list", maxArgs: 0,
 		summary: "List the organizations with their plan, active and pending members and pending invitations.",
 		setup:   orgsList},
+	{group: "keys", action: "rotate", maxArgs: 0,
+		summary: "Re-seal every sealed secret with a new server key, in one transaction, and replace the key file (or print the new key when the key comes from ORGS_SECRET_KEY). Stop the server first; stored idempotent responses are dropped.",
+		setup:   keysRotate},
 }
 
 // isAdminGroup says whether the first argument names a subcommand group rather than a server flag.
@@ -429,4 +434,49 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+func keysRotate(fs *flag.FlagSet) adminRun {
+	keyFile := fs.String("key-file", "", "the server key file (default: the database path + .key); not read when ORGS_SECRET_KEY is set")
+	return func(ctx context.Context, a *server.Admin, env adminEnv, _ []string) error {
+		newKey := seal.NewKey()
+		if encoded := os.Getenv("ORGS_SECRET_KEY"); encoded != "" {
+			oldKey, err := seal.ParseKey(encoded)
+			if err != nil {
+				return fmt.Errorf("ORGS_SECRET_KEY: %w", err)
+			}
+			n, err := a.RotateKey(ctx, oldKey, newKey)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(env.out, seal.EncodeKey(newKey))
+			fmt.Fprintf(env.log, "re-sealed %d container registries with a new server key (id %s), printed above and shown this once: "+
+				"set ORGS_SECRET_KEY to it before starting the server, and keep it with the database's backups\n", n, seal.KeyID(newKey))
+			return nil
+		}
+		path := *keyFile
+		if path == "" {
+			path = env.dbPath + ".key"
+		}
+		oldKey, err := seal.ReadKeyFile(path)
+		if err != nil {
+			return err
+		}
+		// The new key is on disk before the database needs it, and replaces the old one only after the
+		// commit: an interruption leaves either the old key in use, or the new one in path.new (the
+		// server then says to move it over).
+		pending := path + ".new"
+		if err := seal.WriteKeyFile(pending, newKey); err != nil {
+			return fmt.Errorf("%w (a file left by an interrupted rotation? If the server starts with %s, delete it)", err, path)
+		}
+		n, err := a.RotateKey(ctx, oldKey, newKey)
+		if err != nil {
+			return errors.Join(err, os.Remove(pending))
+		}
+		if err := os.Rename(pending, path); err != nil {
+			return fmt.Errorf("the database now expects the new key, which is in %s: move it over %s: %w", pending, path, err)
+		}
+		fmt.Fprintf(env.log, "re-sealed %d container registries with a new server key (id %s), now in %s; back it up with the database\n", n, seal.KeyID(newKey), path)
+		return nil
+	}
 }

@@ -7,10 +7,11 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"strings"
 )
@@ -79,13 +80,10 @@ func (s *Sealer) Open(stored, context string) (string, error) {
 	return string(plain), nil
 }
 
-// LoadKeyFile returns the key held in the file at path, creating the file (mode 0600, a new random
-// key) when it does not exist.
-func LoadKeyFile(path string) ([]byte, error) {
+// ReadKeyFile returns the key held in the file at path; an error wrapping fs.ErrNotExist when there is
+// no such file.
+func ReadKeyFile(path string) ([]byte, error) {
 	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return createKeyFile(path)
-	}
 	if err != nil {
 		return nil, fmt.Errorf("read the server key file %s: %w", path, err)
 	}
@@ -99,21 +97,38 @@ func LoadKeyFile(path string) ([]byte, error) {
 	return key, nil
 }
 
-func createKeyFile(path string) ([]byte, error) {
+// NewKey is a new random server key.
+func NewKey() []byte {
 	key := make([]byte, KeySize)
 	rand.Read(key)
+	return key
+}
+
+// WriteKeyFile writes key to a new file at path, readable by its owner only, and syncs it; it refuses
+// to overwrite an existing file.
+func WriteKeyFile(path string, key []byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("create the server key file %s: %w", path, err)
+		return fmt.Errorf("create the server key file %s: %w", path, err)
 	}
-	_, err = f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n")
+	_, err = f.WriteString(EncodeKey(key) + "\n")
 	if err == nil {
 		err = f.Sync()
 	}
 	if err = errors.Join(err, f.Close()); err != nil {
-		return nil, fmt.Errorf("write the server key file %s: %w", path, err)
+		return fmt.Errorf("write the server key file %s: %w", path, err)
 	}
-	return key, nil
+	return nil
+}
+
+// EncodeKey is the base64 form of a key, as ORGS_SECRET_KEY and key files hold it.
+func EncodeKey(key []byte) string { return base64.StdEncoding.EncodeToString(key) }
+
+// KeyID names a key without revealing it: the start of a hash of the key, so that an operator can tell
+// which key a database expects and which one they gave.
+func KeyID(key []byte) string {
+	sum := sha256.Sum256(append([]byte("orgs server key id\n"), key...))
+	return hex.EncodeToString(sum[:8])
 }
 
 // ParseKey decodes a server key given as base64 (ORGS_SECRET_KEY).
