@@ -423,12 +423,12 @@ func TestPacerFollowsAChangedPolicy(t *testing.T) {
 	p, _ := newTestPacer(0)
 	p.observe(policyHeader(`"default";q=100;w=1`, ""))
 	p.observe(policyHeader(`"default";q=10;w=1`, ""))
-	if p.rate != 10 || p.burst != 10 {
-		t.Errorf("after the policy changed to 10/s: rate %v burst %v, want 10, 10", p.rate, p.burst)
+	if p.limiter.Limit() != 10 || p.limiter.Burst() != 10 {
+		t.Errorf("after the policy changed to 10/s: rate %v burst %v, want 10, 10", p.limiter.Limit(), p.limiter.Burst())
 	}
 	p.observe(policyHeader(`"default";q=10;w=2`, ""))
-	if p.rate != 5 || p.burst != 10 {
-		t.Errorf("after the window changed to 2 s: rate %v burst %v, want 5, 10", p.rate, p.burst)
+	if p.limiter.Limit() != 5 || p.limiter.Burst() != 10 {
+		t.Errorf("after the window changed to 2 s: rate %v burst %v, want 5, 10", p.limiter.Limit(), p.limiter.Burst())
 	}
 }
 
@@ -438,7 +438,7 @@ func TestPacerCeilingEqualToTheServersRateKeepsItsBurst(t *testing.T) {
 	t.Parallel()
 	p, _ := newTestPacer(10)
 	p.observe(policyHeader(`"default";q=20;w=2`, ""))
-	if p.rate != 10 || p.burst != 20 {
-		t.Errorf("rate %v burst %v, want the server's 10/s with its burst of 20", p.rate, p.burst)
+	if p.limiter.Limit() != 10 || p.limiter.Burst() != 20 {
+		t.Errorf("rate %v burst %v, want the server's 10/s with its burst of 20", p.limiter.Limit(), p.limiter.Burst())
 	}
 }

@@ -120,13 +120,13 @@ func TestPacerCeiling(t *testing.T) {
 	}
 	// A server allowing more does not lift the user's ceiling.
 	p.observe(policyHeader(`"default";q=1000;w=1`, ""))
-	if p.rate != 5 || p.burst != 5 {
-		t.Errorf("after a generous policy: rate %v burst %v, want the ceiling 5, 5", p.rate, p.burst)
+	if p.limiter.Limit() != 5 || p.limiter.Burst() != 5 {
+		t.Errorf("after a generous policy: rate %v burst %v, want the ceiling 5, 5", p.limiter.Limit(), p.limiter.Burst())
 	}
 	// A server allowing less wins.
 	p.observe(policyHeader(`"default";q=2;w=1`, ""))
-	if p.rate != 2 || p.burst != 2 {
-		t.Errorf("after a strict policy: rate %v burst %v, want 2, 2", p.rate, p.burst)
+	if p.limiter.Limit() != 2 || p.limiter.Burst() != 2 {
+		t.Errorf("after a strict policy: rate %v burst %v, want 2, 2", p.limiter.Limit(), p.limiter.Burst())
 	}
 }
 
@@ -143,8 +143,8 @@ func TestPacerGivesBackTheTokenOfACanceledWait(t *testing.T) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.tokens < -0.5 {
-		t.Errorf("tokens = %v after a canceled wait, want the reservation returned", p.tokens)
+	if p.limiter.Tokens() < -0.5 {
+		t.Errorf("tokens = %v after a canceled wait, want the reservation returned", p.limiter.Tokens())
 	}
 }
 
