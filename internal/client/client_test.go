@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -94,6 +96,71 @@ func TestNewValidatesAndDefaults(t *testing.T) {
 	}
 }
 
+// TestNewRetryWaitBoundsAreInclusive: a minimum wait equal to the maximum is a fixed wait, and a minimum
+// given without a maximum is compared with the default maximum, not with the zero that stands for it.
+func TestNewRetryWaitBoundsAreInclusive(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		cfg      Config
+		min, max time.Duration
+	}{
+		"fixed wait":        {Config{RetryWaitMin: time.Second, RetryWaitMax: time.Second}, time.Second, time.Second},
+		"minimum only":      {Config{RetryWaitMin: time.Second}, time.Second, DefaultRetryWaitMax},
+		"maximum only":      {Config{RetryWaitMax: 2 * time.Second}, DefaultRetryWaitMin, 2 * time.Second},
+		"minimum = default": {Config{RetryWaitMin: DefaultRetryWaitMax}, DefaultRetryWaitMax, DefaultRetryWaitMax},
+	} {
+		tc.cfg.Endpoint = "http://127.0.0.1:8080"
+		c, err := New(tc.cfg)
+		if err != nil {
+			t.Errorf("%s: New(%+v): %v", name, tc.cfg, err)
+			continue
+		}
+		if c.backoff.min != tc.min || c.backoff.max != tc.max {
+			t.Errorf("%s: waits %v..%v, want %v..%v", name, c.backoff.min, c.backoff.max, tc.min, tc.max)
+		}
+	}
+}
+
+// countingTransport is a caller's own RoundTripper (a proxy or TLS setup, say) that counts its requests.
+type countingTransport struct {
+	n atomic.Int64
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestCallersHTTPClientTransportIsUsed: a caller's HTTP client brings its transport, which every request
+// goes through; one without a transport gets the default one.
+func TestCallersHTTPClientTransportIsUsed(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"id": "o1"})
+	}))
+	t.Cleanup(srv.Close)
+
+	own := &countingTransport{}
+	c, err := New(Config{Endpoint: srv.URL, HTTPClient: &http.Client{Transport: own}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetOrganization(context.Background(), "o1"); err != nil {
+		t.Fatal(err)
+	}
+	if own.n.Load() != 1 {
+		t.Errorf("the caller's transport carried %d requests, want 1", own.n.Load())
+	}
+
+	c, err = New(Config{Endpoint: srv.URL, HTTPClient: &http.Client{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetOrganization(context.Background(), "o1"); err != nil {
+		t.Errorf("with a caller's client without a transport: %v", err)
+	}
+}
+
 func TestRequestsCarryHeadersAndEscapedPaths(t *testing.T) {
 	t.Parallel()
 	rec := &recorder{}
@@ -153,6 +220,28 @@ func TestRequestsCarryHeadersAndEscapedPaths(t *testing.T) {
 	}
 }
 
+// TestRequestWithoutQueryHasNoQuestionMark: a request without query parameters is sent as the bare path.
+func TestRequestWithoutQueryHasNoQuestionMark(t *testing.T) {
+	t.Parallel()
+	uris := make(chan string, 2)
+	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		uris <- r.RequestURI
+		writeJSON(w, http.StatusOK, api.Page[api.Label]{Items: []api.Label{}})
+	})
+	if _, err := c.GetOrganization(context.Background(), "o1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListLabels(context.Background(), "o1"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := <-uris, "/api/v1/orgs/o1"; got != want {
+		t.Errorf("request URI %q, want %q", got, want)
+	}
+	if got := <-uris; !strings.HasPrefix(got, "/api/v1/orgs/o1/labels?") || strings.HasSuffix(got, "?") {
+		t.Errorf("list request URI %q, want the path with its page query", got)
+	}
+}
+
 func TestNoTokenSendsNoAuthorization(t *testing.T) {
 	t.Parallel()
 	rec := &recorder{}
@@ -180,6 +269,52 @@ func TestEmptyIdentifierIsRefusedBeforeSending(t *testing.T) {
 	}
 	if err := c.RemoveMember(context.Background(), "o1", ""); err == nil || !strings.Contains(err.Error(), "email is empty") {
 		t.Errorf("err = %v, want one naming the empty email", err)
+	}
+	if n := len(rec.all()); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+}
+
+// TestFillRoute: every placeholder of a route template takes one value, wherever it stands, and a
+// mismatch between placeholders and values is an error that names the placeholder, never a request.
+func TestFillRoute(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		route   string
+		params  []string
+		want    string
+		wantErr string
+	}{
+		{"/orgs/{org_id}/labels/{key}", []string{"o 1", "a/b"}, "/orgs/o%201/labels/a%2Fb", ""},
+		{"{org_id}", []string{"o1"}, "o1", ""},
+		{"{org_id}{key}", []string{"o1", "k"}, "o1k", ""},
+		{"/orgs", nil, "/orgs", ""},
+		{"/orgs/{org_id}", []string{""}, "", "org_id is empty"},
+		{"/orgs/{org_id}/labels/{key}", []string{"o1", ""}, "", "key is empty"},
+		{"{org_id}", nil, "", "route {org_id} needs more than the 0 values given"},
+		{"/orgs/{org_id}{key}", []string{"o1"}, "", "route /orgs/{org_id}{key} needs more than the 1 values given"},
+		{"/orgs", []string{"o1"}, "", "route /orgs has fewer placeholders than the 1 values given"},
+		{"/orgs/}{", []string{"o1"}, "", "route /orgs/}{ has fewer placeholders than the 1 values given"},
+	} {
+		got, err := fillRoute(tc.route, tc.params)
+		switch {
+		case tc.wantErr == "" && (err != nil || got != tc.want):
+			t.Errorf("fillRoute(%q, %q) = %q, %v; want %q", tc.route, tc.params, got, err, tc.want)
+		case tc.wantErr != "" && (err == nil || err.Error() != tc.wantErr):
+			t.Errorf("fillRoute(%q, %q) = %q, %v; want the error %q", tc.route, tc.params, got, err, tc.wantErr)
+		}
+	}
+}
+
+// TestMalformedCallIsAnErrorNotARequest: a write to an organization route given no identifier at all
+// (a programming error) fails as an error, sends nothing and does not panic.
+func TestMalformedCallIsAnErrorNotARequest(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) { rec.add(r) })
+	err := c.do(context.Background(), request{method: http.MethodDelete, route: api.PathOrganization}, nil)
+	if err == nil || !strings.Contains(err.Error(), "needs more than the 0 values given") {
+		t.Errorf("err = %v, want one saying the route needs a value", err)
 	}
 	if n := len(rec.all()); n != 0 {
 		t.Errorf("%d requests sent", n)
@@ -270,6 +405,26 @@ func TestNonProblemBodyBecomesProblem(t *testing.T) {
 	}
 	if want := "GET /api/v1/orgs/o1: HTTP 502 Bad Gateway: <html> <body>upstream connect error</body> </html>"; err.Error() != want {
 		t.Errorf("error %q, want %q", err, want)
+	}
+}
+
+// TestEvery2xxIsASuccess: the whole 2xx class is a success, its last code as much as 200, and 300 is not.
+func TestEvery2xxIsASuccess(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{200, 203, 299} {
+		c := newTestClient(t, func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, status, api.Organization{ID: "o1"})
+		})
+		if org, err := c.GetOrganization(context.Background(), "o1"); err != nil || org.ID != "o1" {
+			t.Errorf("HTTP %d: %+v, %v; want the organization", status, org, err)
+		}
+	}
+	c := newTestClient(t, func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusMultipleChoices, api.Organization{ID: "o1"})
+	})
+	var apiErr *Error
+	if _, err := c.GetOrganization(context.Background(), "o1"); !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusMultipleChoices {
+		t.Errorf("HTTP 300: err = %v, want an *Error with the status", err)
 	}
 }
 

@@ -3,6 +3,8 @@ package client
 import (
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
@@ -84,6 +86,55 @@ func TestErrorMessage(t *testing.T) {
 	for _, tt := range tests {
 		if got := tt.err.Error(); got != tt.want {
 			t.Errorf("Error() = %q, want %q", got, tt.want)
+		}
+	}
+}
+
+// TestProblemDocumentRecognizedByAnyOfItsFields: a JSON object with a type, a title or a detail is the
+// server's problem, kept as it is, with the HTTP status filled in when it lacks one; any other body
+// becomes a problem that quotes it.
+func TestProblemDocumentRecognizedByAnyOfItsFields(t *testing.T) {
+	t.Parallel()
+	for body, want := range map[string]api.Problem{
+		`{"type":"urn:x"}`:             {Type: "urn:x", Status: 418},
+		`{"title":"Teapot"}`:           {Title: "Teapot", Status: 418},
+		`{"detail":"short and stout"}`: {Detail: "short and stout", Status: 418},
+		`{"detail":"d","status":400}`:  {Detail: "d", Status: 400},
+		`{"unrelated":true}`:           {Type: "about:blank", Title: "I'm a teapot", Status: 418, Detail: `GET /x: HTTP 418 I'm a teapot: {"unrelated":true}`},
+		"<html>proxy error</html>":     {Type: "about:blank", Title: "I'm a teapot", Status: 418, Detail: "GET /x: HTTP 418 I'm a teapot: <html>proxy error</html>"},
+		"":                             {Type: "about:blank", Title: "I'm a teapot", Status: 418, Detail: "GET /x: HTTP 418 I'm a teapot"},
+	} {
+		got := newError(http.MethodGet, "/x", http.StatusTeapot, []byte(body)).Problem
+		if got.Type != want.Type || got.Title != want.Title || got.Status != want.Status || got.Detail != want.Detail {
+			t.Errorf("body %s: problem %+v, want %+v", body, got, want)
+		}
+	}
+}
+
+// TestSnippetKeepsUpToLimitRunes: a body of exactly the limit is quoted whole; a longer one is cut at
+// the limit, counted in characters, and marked as cut.
+func TestSnippetKeepsUpToLimitRunes(t *testing.T) {
+	t.Parallel()
+	exact := strings.Repeat("é", 200)
+	if got := snippet([]byte(exact), 200); got != exact {
+		t.Errorf("a body of exactly 200 characters became %q", got)
+	}
+	if got := snippet([]byte(exact+"xyz"), 200); got != exact+"…" {
+		t.Errorf("a body of 203 characters became %q, want its first 200 and an ellipsis", got)
+	}
+}
+
+// TestConnectionErrorCountsAttemptsOnlyWhenRetried: a single attempt is not announced as "after 1
+// attempts".
+func TestConnectionErrorCountsAttemptsOnlyWhenRetried(t *testing.T) {
+	t.Parallel()
+	cause := errors.New("connection refused")
+	for attempts, want := range map[int]string{
+		1: "GET http://h/x failed: connection refused",
+		3: "GET http://h/x failed after 3 attempts: connection refused",
+	} {
+		if got := (&ConnectionError{Method: "GET", URL: "http://h/x", Attempts: attempts, Err: cause}).Error(); got != want {
+			t.Errorf("%d attempts: %q, want %q", attempts, got, want)
 		}
 	}
 }

@@ -142,6 +142,25 @@ func readConcurrently(t *testing.T, l *Listings, emails []string, n int) {
 	wg.Wait()
 }
 
+// TestListingsConfigZeroValueTakesTheDefaults: ListingsConfig's zero value (and a negative one) means
+// the defaults, and values given are kept.
+func TestListingsConfigZeroValueTakesTheDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := New(Config{Endpoint: "http://127.0.0.1:8080"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ in, want ListingsConfig }{
+		{ListingsConfig{}, ListingsConfig{BatchWindow: DefaultBatchWindow, BatchThreshold: DefaultBatchThreshold}},
+		{ListingsConfig{BatchWindow: -1, BatchThreshold: -1}, ListingsConfig{BatchWindow: DefaultBatchWindow, BatchThreshold: DefaultBatchThreshold}},
+		{ListingsConfig{BatchWindow: time.Second, BatchThreshold: 7}, ListingsConfig{BatchWindow: time.Second, BatchThreshold: 7}},
+	} {
+		if got := NewListings(c, tc.in).Members.cfg; got != tc.want {
+			t.Errorf("NewListings(%+v) uses %+v, want %+v", tc.in, got, tc.want)
+		}
+	}
+}
+
 func TestListingsRefreshManyInOneListing(t *testing.T) {
 	t.Parallel()
 	for _, n := range []int{1000, 5000} {
@@ -197,6 +216,55 @@ func TestListingsSerialReadsSwitchToListing(t *testing.T) {
 	}
 	if f.lists.Load() != 1 {
 		t.Errorf("300 serial reads made %d listings, want 1", f.lists.Load())
+	}
+}
+
+// TestListingsThresholdReadListsAtOnce: the read that brings an organization to BatchThreshold reads
+// lists at once; it does not wait another batching window first.
+func TestListingsThresholdReadListsAtOnce(t *testing.T) {
+	t.Parallel()
+	const window = time.Second
+	f := newFakeMembers(5)
+	_, l := newListingsFor(t, f, window)
+	// Two reads together share a window and, being fewer than the threshold, make their GETs.
+	readConcurrently(t, l, f.emails[:DefaultBatchThreshold-1], DefaultBatchThreshold-1)
+	ctx, cancel := context.WithTimeout(t.Context(), window/2)
+	defer cancel()
+	if _, err := l.Members.Get(ctx, "org_1", f.emails[DefaultBatchThreshold-1]); err != nil {
+		t.Fatalf("the read that reaches the threshold: %v (did it wait a window?)", err)
+	}
+	if f.lists.Load() != 1 {
+		t.Errorf("%d listings, want 1", f.lists.Load())
+	}
+}
+
+// TestListingsExactlyThresholdReadsShareOneListing: as many concurrent reads as BatchThreshold, no more,
+// are enough to list: the ones that waited in the window use that listing instead of making GETs.
+func TestListingsExactlyThresholdReadsShareOneListing(t *testing.T) {
+	t.Parallel()
+	f := newFakeMembers(50)
+	_, l := newListingsFor(t, f, 500*time.Millisecond)
+	readConcurrently(t, l, f.emails[:DefaultBatchThreshold], DefaultBatchThreshold)
+	if f.lists.Load() != 1 || f.gets.Load() != 0 {
+		t.Errorf("%d concurrent reads made %d listings and %d GETs, want 1 listing and no GET", DefaultBatchThreshold, f.lists.Load(), f.gets.Load())
+	}
+}
+
+// TestListingsEveryLoneReadWaitsForCompany: below the threshold, each read that finds no listing waits
+// a batching window of its own for others to join it, not only the first one.
+func TestListingsEveryLoneReadWaitsForCompany(t *testing.T) {
+	t.Parallel()
+	const window = 200 * time.Millisecond
+	f := newFakeMembers(5)
+	_, l := newListingsFor(t, f, window)
+	for i := range DefaultBatchThreshold - 1 {
+		start := time.Now()
+		if _, err := l.Members.Get(t.Context(), "org_1", f.emails[i]); err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(start); took < window {
+			t.Errorf("read %d took %v, less than the %v window", i+1, took, window)
+		}
 	}
 }
 
@@ -330,6 +398,32 @@ func TestListingsNeverStaleAfterOwnWrite(t *testing.T) {
 	all, err := l.Members.All(ctx, "org_1")
 	if err != nil || len(all) != 100 {
 		t.Errorf("All after one removal and one addition: %d members, %v; want 100", len(all), err)
+	}
+}
+
+// TestListingsAllReusesOnlyAFreshListing: All answers from the current listing while no write of this
+// client made it older, and lists again after one.
+func TestListingsAllReusesOnlyAFreshListing(t *testing.T) {
+	t.Parallel()
+	f := newFakeMembers(20)
+	c, l := newListingsFor(t, f, 0)
+	ctx := t.Context()
+	for range 2 {
+		if all, err := l.Members.All(ctx, "org_1"); err != nil || len(all) != 20 {
+			t.Fatalf("All: %d members, %v; want 20", len(all), err)
+		}
+	}
+	if f.lists.Load() != 1 {
+		t.Errorf("two All without a write in between made %d listings, want 1", f.lists.Load())
+	}
+	if err := c.RemoveMember(ctx, "org_1", f.emails[0]); err != nil {
+		t.Fatal(err)
+	}
+	if all, err := l.Members.All(ctx, "org_1"); err != nil || len(all) != 19 {
+		t.Errorf("All after a removal: %d members, %v; want 19", len(all), err)
+	}
+	if f.lists.Load() != 2 {
+		t.Errorf("All after a write made %d listings in all, want 2", f.lists.Load())
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 )
 
@@ -21,28 +23,34 @@ import (
 // unlimited (or at the user's ceiling), learns the server's policy from the first response that carries
 // one, and lowers its own level to what the server says remains, since other processes with the same
 // credential draw from the same budget. Retries on 429 stay, for the rare collision.
+//
+// The bucket is a rate.Limiter, driven by its *At methods so that tests can run it on a fake clock.
 type pacer struct {
 	now   func() time.Time
 	sleep func(context.Context, time.Duration) error
 
+	// mu guards limiter, which observe replaces, and makes observe's several calls to it one change, as
+	// wait sees it.
 	mu      sync.Mutex
-	ceiling float64 // the user's max requests per second; 0 for none
-	rate    float64 // requests per second; 0 while unlimited
-	burst   float64
-	tokens  float64 // may go below zero: each waiter reserves its token, then waits for it
-	last    time.Time
-	advised bool // the server's policy is known
+	limiter *rate.Limiter // rate.Inf while unlimited
+	ceiling float64       // the user's max requests per second; 0 for none
+	advised bool          // the server's policy is known
 	policyQ float64
 	policyW float64
 }
 
 func newPacer(ceiling float64) *pacer {
-	p := &pacer{now: time.Now, sleep: sleepContext, ceiling: ceiling}
+	p := &pacer{now: time.Now, sleep: sleepContext, ceiling: ceiling, limiter: rate.NewLimiter(rate.Inf, 0)}
 	if ceiling > 0 {
-		p.rate, p.burst = ceiling, math.Max(1, ceiling)
-		p.tokens = p.burst
+		p.limiter = rate.NewLimiter(rate.Limit(ceiling), burstOf(ceiling))
 	}
 	return p
+}
+
+// burstOf is a bucket size of n requests as the limiter takes it: whole, at least one, and within an
+// int whatever the server or the user wrote.
+func burstOf(n float64) int {
+	return int(min(max(1, n), math.MaxInt32))
 }
 
 func sleepContext(ctx context.Context, d time.Duration) error {
@@ -56,42 +64,32 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// wait takes a token, waiting for one when there is none. It gives the token back if ctx ends first.
+// wait takes a token, waiting for one when there is none. It gives the token back if ctx ends first
+// (less what waits reserved after it already count on).
+//
+// It reserves and sleeps itself rather than calling the limiter's Wait, which refuses at once, with an
+// error of its own, a wait that would outlast ctx's deadline: the attempt would then fail early and
+// without the context's error and cause, which the client reports (a resource's timeout names itself).
 func (p *pacer) wait(ctx context.Context) error {
 	p.mu.Lock()
-	if p.rate == 0 {
+	if p.limiter.Limit() == rate.Inf {
 		p.mu.Unlock()
 		return nil
 	}
-	p.refillLocked()
-	p.tokens--
-	deficit := -p.tokens
-	rate := p.rate
+	now := p.now()
+	r := p.limiter.ReserveN(now, 1)
 	p.mu.Unlock()
-	if deficit <= 0 {
+	delay := r.DelayFrom(now)
+	if delay <= 0 {
 		return nil
 	}
-	if err := p.sleep(ctx, time.Duration(deficit/rate*float64(time.Second))); err != nil {
+	if err := p.sleep(ctx, delay); err != nil {
 		p.mu.Lock()
-		p.tokens++
+		r.CancelAt(p.now())
 		p.mu.Unlock()
 		return err
 	}
 	return nil
-}
-
-func (p *pacer) refillLocked() {
-	now := p.now()
-	if !p.last.IsZero() && now.After(p.last) {
-		p.tokens = math.Min(p.burst, p.tokens+now.Sub(p.last).Seconds()*p.rate)
-	}
-	p.last = now
-}
-
-func (p *pacer) setLimitLocked(rate, burst float64) {
-	p.refillLocked()
-	p.rate, p.burst = rate, burst
-	p.tokens = math.Min(p.tokens, burst)
 }
 
 // observe reads the RateLimit fields of a response.
@@ -103,23 +101,31 @@ func (p *pacer) observe(h http.Header) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	now := p.now()
 	if okPolicy {
 		if !p.advised || q != p.policyQ || w != p.policyW {
-			rate, burst := q/w, q
-			if p.ceiling > 0 && p.ceiling < rate {
-				rate, burst = p.ceiling, math.Max(1, math.Min(burst, p.ceiling))
+			limit, burst := q/w, q
+			if p.ceiling > 0 && p.ceiling < limit {
+				limit, burst = p.ceiling, min(burst, p.ceiling)
 			}
-			if p.rate == 0 {
-				p.tokens, p.last = burst, time.Time{}
+			if p.limiter.Limit() == rate.Inf {
+				// Limited from now on, with a full bucket.
+				p.limiter = rate.NewLimiter(rate.Limit(limit), burstOf(burst))
+			} else {
+				p.limiter.SetLimitAt(now, rate.Limit(limit))
+				p.limiter.SetBurstAt(now, burstOf(burst))
 			}
-			p.setLimitLocked(rate, burst)
 			p.advised, p.policyQ, p.policyW = true, q, w
 		}
 	}
-	if okRemaining && p.rate > 0 {
-		p.refillLocked()
-		// Others may share the budget: never believe in more than the server has left.
-		p.tokens = math.Min(p.tokens, remaining)
+	if okRemaining && p.limiter.Limit() != rate.Inf {
+		// Others may share the budget: never believe in more than the server has left. The limiter has no
+		// setter for its level, but never holds more than its burst: a burst of remaining for an instant
+		// (no time passes between the two calls) lowers the level to it.
+		if burst := p.limiter.Burst(); remaining < float64(burst) {
+			p.limiter.SetBurstAt(now, int(remaining))
+			p.limiter.SetBurstAt(now, burst)
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -106,6 +107,41 @@ func TestPacerLearnsThePolicyAndWaitsItsShare(t *testing.T) {
 	}
 }
 
+// TestPacerRefillsAtItsRate: an empty bucket of 10 requests per second holds 5 again after half a
+// second, and the sixth request then waits its tenth of a second.
+func TestPacerRefillsAtItsRate(t *testing.T) {
+	t.Parallel()
+	p, clock := newTestPacer(0)
+	p.observe(policyHeader(`"default";q=10;w=1`, `"default";r=0;t=1`))
+	clock.mu.Lock()
+	clock.t = clock.t.Add(500 * time.Millisecond)
+	clock.mu.Unlock()
+	for range 6 {
+		if err := p.wait(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := []time.Duration{100 * time.Millisecond}; !slices.Equal(clock.slept, want) {
+		t.Errorf("waits = %v, want %v (5 tokens refilled in 0.5 s at 10/s)", clock.slept, want)
+	}
+}
+
+// TestPacerFollowsAChangedPolicy: a server that changes its policy (here its quota, in the same window)
+// is followed, not only the first policy seen.
+func TestPacerFollowsAChangedPolicy(t *testing.T) {
+	t.Parallel()
+	p, _ := newTestPacer(0)
+	p.observe(policyHeader(`"default";q=100;w=1`, ""))
+	p.observe(policyHeader(`"default";q=10;w=1`, ""))
+	if p.limiter.Limit() != 10 || p.limiter.Burst() != 10 {
+		t.Errorf("after the policy changed to 10/s: rate %v burst %v, want 10, 10", p.limiter.Limit(), p.limiter.Burst())
+	}
+	p.observe(policyHeader(`"default";q=10;w=2`, ""))
+	if p.limiter.Limit() != 5 || p.limiter.Burst() != 10 {
+		t.Errorf("after the window changed to 2 s: rate %v burst %v, want 5, 10", p.limiter.Limit(), p.limiter.Burst())
+	}
+}
+
 func TestPacerCeiling(t *testing.T) {
 	t.Parallel()
 	p, clock := newTestPacer(5)
@@ -120,13 +156,24 @@ func TestPacerCeiling(t *testing.T) {
 	}
 	// A server allowing more does not lift the user's ceiling.
 	p.observe(policyHeader(`"default";q=1000;w=1`, ""))
-	if p.rate != 5 || p.burst != 5 {
-		t.Errorf("after a generous policy: rate %v burst %v, want the ceiling 5, 5", p.rate, p.burst)
+	if p.limiter.Limit() != 5 || p.limiter.Burst() != 5 {
+		t.Errorf("after a generous policy: rate %v burst %v, want the ceiling 5, 5", p.limiter.Limit(), p.limiter.Burst())
 	}
 	// A server allowing less wins.
 	p.observe(policyHeader(`"default";q=2;w=1`, ""))
-	if p.rate != 2 || p.burst != 2 {
-		t.Errorf("after a strict policy: rate %v burst %v, want 2, 2", p.rate, p.burst)
+	if p.limiter.Limit() != 2 || p.limiter.Burst() != 2 {
+		t.Errorf("after a strict policy: rate %v burst %v, want 2, 2", p.limiter.Limit(), p.limiter.Burst())
+	}
+}
+
+// TestPacerCeilingEqualToTheServersRateKeepsItsBurst: a ceiling that equals the server's rate does not
+// restrict anything, so the server's burst stays.
+func TestPacerCeilingEqualToTheServersRateKeepsItsBurst(t *testing.T) {
+	t.Parallel()
+	p, _ := newTestPacer(10)
+	p.observe(policyHeader(`"default";q=20;w=2`, ""))
+	if p.limiter.Limit() != 10 || p.limiter.Burst() != 20 {
+		t.Errorf("rate %v burst %v, want the server's 10/s with its burst of 20", p.limiter.Limit(), p.limiter.Burst())
 	}
 }
 
@@ -143,8 +190,8 @@ func TestPacerGivesBackTheTokenOfACanceledWait(t *testing.T) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.tokens < -0.5 {
-		t.Errorf("tokens = %v after a canceled wait, want the reservation returned", p.tokens)
+	if p.limiter.Tokens() < -0.5 {
+		t.Errorf("tokens = %v after a canceled wait, want the reservation returned", p.limiter.Tokens())
 	}
 }
 

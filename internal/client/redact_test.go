@@ -42,6 +42,20 @@ func TestRedactJSON(t *testing.T) {
 	}
 }
 
+// TestRedactValidationErrorsEchoingAnyKindOfSecret: a validation error's echoed value is redacted by the
+// last segment of its location, whatever the secret's name (not only the "password" ones) and wherever
+// the location points (a member, an array element, the top level).
+func TestRedactValidationErrorsEchoingAnyKindOfSecret(t *testing.T) {
+	t.Parallel()
+	for _, loc := range []string{"body.code", "body.token", "body.items[0].token", "token", "body.name.code"} {
+		in := `{"errors":[{"location":"` + loc + `","value":"leaked"}]}`
+		want := `{"errors":[{"location":"` + loc + `","value":"[REDACTED]"}]}`
+		if got := redactJSON([]byte(in)); got != want {
+			t.Errorf("location %s: redactJSON = %s, want %s", loc, got, want)
+		}
+	}
+}
+
 // TestLogsHoldNoSecrets runs calls that carry every kind of secret, in both directions, and checks
 // the TRACE logs: the exchanges are there, the secrets are not.
 func TestLogsHoldNoSecrets(t *testing.T) {
@@ -110,5 +124,25 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	}
 	if len(statuses) != 4 || statuses[1] != 422 {
 		t.Errorf("logged statuses %v, want 4 with the 422 second", statuses)
+	}
+}
+
+// TestLogsMaskTheTokenWhereverItAppears: a server that echoes the caller's credential in free text (a
+// problem's detail, which body redaction keeps) still gets it masked in the TRACE logs.
+func TestLogsMaskTheTokenWhereverItAppears(t *testing.T) {
+	t.Parallel()
+	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, http.StatusUnauthorized, api.ProblemUnauthorized, "the credential "+testToken+" is not known here")
+	})
+	logs := newLogCapture()
+	if _, err := c.GetOrganization(logs.ctx, "o1"); !IsUnauthorized(err) {
+		t.Fatalf("err = %v, want unauthorized", err)
+	}
+	out := logs.buf.String()
+	if strings.Contains(out, testToken) {
+		t.Errorf("logs contain the token: %s", out)
+	}
+	if !strings.Contains(out, "is not known here") {
+		t.Errorf("logs lack the response body, so the check above proves nothing: %s", out)
 	}
 }

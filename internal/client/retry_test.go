@@ -107,6 +107,20 @@ func TestRetryContract(t *testing.T) {
 	}
 }
 
+// TestRetryableStatus: rate limiting and the whole 5xx class are worth another attempt, except 501 (the
+// server will never do it); nothing else is.
+func TestRetryableStatus(t *testing.T) {
+	t.Parallel()
+	for status, want := range map[int]bool{
+		200: false, 299: false, 400: false, 409: false, 428: false, 429: true, 430: false, 499: false,
+		500: true, 501: false, 502: true, 503: true, 504: true, 599: true, 600: false,
+	} {
+		if got := retryableStatus(status); got != want {
+			t.Errorf("retryableStatus(%d) = %v, want %v", status, got, want)
+		}
+	}
+}
+
 func TestBackoffHonorsRetryAfter(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -185,6 +199,18 @@ func TestBackoffExponentialWithJitter(t *testing.T) {
 	}
 	if got := at(100, 0); got != maxWait/2 {
 		t.Errorf("capped wait with no jitter = %v, want %v (jitter keeps working at the cap)", got, maxWait/2)
+	}
+}
+
+// TestRetryAfterJitterIsUpToATenth: the jitter added to a server's Retry-After is the random fraction of
+// a tenth of the wait, so parallel callers told the same moment spread over that tenth.
+func TestRetryAfterJitterIsUpToATenth(t *testing.T) {
+	t.Parallel()
+	for r, want := range map[float64]time.Duration{0: 2 * time.Second, 0.5: 2100 * time.Millisecond, 0.9: 2180 * time.Millisecond} {
+		p := backoffPolicy{min: time.Millisecond, max: time.Minute, now: time.Now, random: func() float64 { return r }}
+		if got := p.wait(0, &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"2"}}}); got != want {
+			t.Errorf("random %v: wait %v, want %v", r, got, want)
+		}
 	}
 }
 
@@ -279,6 +305,31 @@ func TestContextEndsDuringWait(t *testing.T) {
 				t.Errorf("error %q drops the server's last word", err)
 			}
 		})
+	}
+}
+
+// TestContextEndingDuringAnAttemptIsReportedWithItsCause: a call whose context ends while an attempt
+// hangs on the server fails with the context's error, and with its cause when it was given one (the
+// provider's resource timeouts are), so the caller can tell which deadline ended it.
+func TestContextEndingDuringAnAttemptIsReportedWithItsCause(t *testing.T) {
+	t.Parallel()
+	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		select { // hang until the client gives up
+		case <-r.Context().Done():
+		case <-time.After(30 * time.Second):
+		}
+	})
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := c.GetOrganization(ctx, "o1"); !errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "%!") {
+		t.Errorf("err = %v, want the context's deadline", err)
+	}
+
+	timeout := errors.New("the create timeout of orgs_member.x (20m) ended")
+	ctx, cancel = context.WithTimeoutCause(t.Context(), 100*time.Millisecond, timeout)
+	defer cancel()
+	if _, err := c.GetOrganization(ctx, "o1"); !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, timeout) {
+		t.Errorf("err = %v, want the context's deadline and its cause", err)
 	}
 }
 
