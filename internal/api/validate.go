@@ -6,6 +6,10 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
 // The syntax rules below are shared: the server enforces them and the provider checks them at plan time,
@@ -53,18 +57,70 @@ func ValidateLabelValue(value string) error {
 	return nil
 }
 
-// ValidateEmail checks that s is a bare email address (no display name), as users and invitations need.
+// ValidateEmail checks that s is a bare email address (no display name), as users and invitations need,
+// whose domain is a valid (internationalized) domain name, and which holds no character a reader cannot
+// see: controls, invisible and bidirectional formatting characters, and spaces other than ASCII's.
 func ValidateEmail(s string) error {
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || a.Name != "" || len(s) > 254 {
 		return fmt.Errorf("%q is not a valid email address", s)
 	}
+	for i, r := range s {
+		if invisible(r) {
+			return fmt.Errorf("%q is not a valid email address: it holds the invisible or formatting character %U at byte %d", s, r, i)
+		}
+	}
+	at := strings.LastIndexByte(s, '@')
+	if _, err := idna.Lookup.ToASCII(s[at+1:]); err != nil {
+		return fmt.Errorf("%q is not a valid email address: its domain is not a valid domain name (%v)", s, err)
+	}
 	return nil
 }
 
-// EmailKey is the form in which email addresses are compared, by the server and the provider alike:
-// Unicode lower case (Go's strings.ToLower). Addresses are stored as given and compared by their keys.
-func EmailKey(email string) string { return strings.ToLower(email) }
+// invisible reports the characters an address must not hold: they render as nothing (or reorder what
+// is around them), so two addresses that look the same could differ by them.
+func invisible(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r < 0x20 || r == 0x7f
+	}
+	return !unicode.IsGraphic(r) || unicode.Is(unicode.Cf, r) || unicode.IsSpace(r) ||
+		unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) || unicode.Is(unicode.Variation_Selector, r)
+}
+
+// EmailKey is the form in which email addresses are compared, by the server and the provider alike, so
+// that one address has one key and two people's addresses never share one. Addresses are stored as
+// given and compared by their keys:
+//   - the domain in its ASCII form by IDNA (UTS #46, the lookup profile): the name DNS and mail use, so
+//     that the ways of writing one domain are one domain;
+//   - the local part lower-cased, except that a character outside ASCII is never lower-cased onto an
+//     ASCII one (the Kelvin sign stays itself, and so does the dotted capital I): such a fold would let
+//     someone who receives mail at a look-alike address be taken for another. It is not normalized
+//     either, since NFC, too, maps the Kelvin sign onto K.
+func EmailKey(email string) string {
+	at := strings.LastIndexByte(email, '@')
+	if at < 0 {
+		return foldLocalPart(email)
+	}
+	domain := email[at+1:]
+	if ascii, err := idna.Lookup.ToASCII(domain); err == nil {
+		domain = ascii
+	} else {
+		domain = foldLocalPart(domain) // not a valid address; never stored, but still one key
+	}
+	return foldLocalPart(email[:at]) + "@" + domain
+}
+
+func foldLocalPart(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		lower := unicode.ToLower(r)
+		if r >= utf8.RuneSelf && lower < utf8.RuneSelf {
+			lower = r
+		}
+		b.WriteRune(lower)
+	}
+	return b.String()
+}
 
 // ValidateHTTPURL checks that s is an absolute http or https URL with a host.
 func ValidateHTTPURL(s string) error {

@@ -57,6 +57,10 @@ func OpenAdmin(ctx context.Context, cfg AdminConfig) (*Admin, error) {
 		return nil, err
 	}
 	s.useDatabase(db)
+	if err := s.upgradeData(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return &Admin{s: s}, nil
 }
 

@@ -582,3 +582,82 @@ func TestDeadTokensReadAlike(t *testing.T) {
 		t.Errorf("once the organization is deleted, the removed admin's token answers\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestLookAlikeAddressesAreOtherPeople (round two, finding 1): someone who proves an address that
+// only folds onto another's (a dotted capital I in the domain, a Kelvin sign in the local part) is
+// another person: the real owner still signs up and proves theirs, adding the real address as a member
+// reaches the real owner, and their invitation is theirs to accept. An address with an invisible
+// character is refused, naming it.
+func TestLookAlikeAddressesAreOtherPeople(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	owner := h.signup(t)
+	org := h.createOrg(t, owner.Token, api.PlanTeam)
+	for _, pair := range [][2]string{
+		{"x-" + h.unique("a") + "@İbm.example", "x-" + h.unique("a") + "@ibm.example"},
+		{"\u212Aevin-" + h.unique("k") + "@example.test", "kevin-" + h.unique("k") + "@example.test"},
+	} {
+		// The same local part on both sides of the pair, once the look-alike is set aside.
+		attackerAddr := pair[0]
+		realAddr := strings.Replace(strings.Replace(attackerAddr, "İ", "i", 1), "\u212A", "k", 1)
+		attacker := h.signupAs(t, attackerAddr)
+		real := h.signupAs(t, realAddr)
+		if attacker.ID == real.ID {
+			t.Fatalf("%q and %q are one user", attackerAddr, realAddr)
+		}
+		m := h.addMember(t, owner.Token, org.ID, realAddr, api.RoleMember)
+		if m.UserID != real.ID {
+			t.Fatalf("adding %q made a membership of user %s, not of its owner %s", realAddr, m.UserID, real.ID)
+		}
+	}
+	invited := "carol-" + h.unique("c") + "@ibm.example"
+	_, code := h.createInvitation(t, owner.Token, org.ID, invited, api.RoleMember)
+	h.signupAs(t, strings.Replace(invited, "ibm", "İbm", 1))
+	acc := h.acceptInvitation(t, code)
+	if acc.Member.Email != invited {
+		t.Fatalf("the invitation to %q was accepted as %+v", invited, acc.Member)
+	}
+	p := h.expectProblem(t, http.StatusUnprocessableEntity, api.ProblemInvalid, anonymous, http.MethodPost, api.PathUsers,
+		api.SignupRequest{Email: "mal\u202eory@example.test"})
+	if !strings.Contains(p.Detail, "U+202E") {
+		t.Errorf("an address with a right-to-left override: %s; want the character named", p.Detail)
+	}
+}
+
+// TestEmailKeysRekeyedOnStart: a database whose keys were computed the old way (Go's Unicode lower
+// case, which folds İ onto i) gets every key recomputed once at start.
+func TestEmailKeysRekeyedOnStart(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	lookAlike := "x-" + h.unique("r") + "@İbm.example"
+	u := h.signupAs(t, lookAlike)
+	if err := h.Server.Close(); err != nil {
+		t.Fatal(err)
+	}
+	oldKey := strings.ToLower(lookAlike)
+	keyOf := func(t *testing.T, stmts ...string) string {
+		t.Helper()
+		db, err := sql.Open("sqlite", "file:"+h.DBPath+"?_pragma=busy_timeout(10000)")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		for _, stmt := range stmts {
+			if _, err := db.Exec(stmt, oldKey, u.ID); err != nil {
+				t.Fatalf("%s: %v", stmt, err)
+			}
+		}
+		var key string
+		if err := db.QueryRow(`SELECT email_key FROM users WHERE id = ?`, u.ID).Scan(&key); err != nil {
+			t.Fatal(err)
+		}
+		return key
+	}
+	if got := keyOf(t, `UPDATE users SET email_key = ? WHERE id = ?`, `DELETE FROM server_settings WHERE name = 'email_key_version' AND ? != ?`); got != oldKey {
+		t.Fatalf("the key written the old way: %q", got)
+	}
+	restart(t, h.DBPath)
+	if got := keyOf(t); got != api.EmailKey(lookAlike) {
+		t.Fatalf("after the restart the key is %q, want %q", got, api.EmailKey(lookAlike))
+	}
+}

@@ -111,7 +111,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.useDatabase(db)
-	if err := s.useServerKey(context.Background()); err != nil {
+	if err := s.startData(context.Background()); err != nil {
 		s.committer.Close()
 		db.Close()
 		return nil, fmt.Errorf("server: %w", err)
@@ -166,6 +166,15 @@ func (s *Server) useDatabase(db *store.Store) {
 			s.auth.invalidate()
 		}
 	})
+}
+
+// startData checks the server key against the database and upgrades what the database holds, in that
+// order: nothing is written before the key is known to be the database's.
+func (s *Server) startData(ctx context.Context) error {
+	if err := s.useServerKey(ctx); err != nil {
+		return err
+	}
+	return s.upgradeData(ctx)
 }
 
 // ServeHTTP serves the API.

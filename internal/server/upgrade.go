@@ -1,0 +1,73 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/store"
+)
+
+// Upgrades of stored data that the SQL migrations (package store) cannot make, because they compute
+// values in Go: each runs once, at the first start of the version that brings it, in one transaction,
+// and records that it ran in server_settings.
+
+// emailKeyVersion is the version of api.EmailKey whose keys the database holds: 2 since the domain is
+// compared by IDNA and no non-ASCII character folds onto an ASCII one (security round two, finding 1).
+const (
+	settingEmailKeyVersion = "email_key_version"
+	emailKeyVersion        = "2"
+)
+
+// upgradeData runs the upgrades the database has not had yet.
+func (s *Server) upgradeData(ctx context.Context) error {
+	done, err := s.setting(ctx, settingEmailKeyVersion)
+	if err != nil || done == emailKeyVersion {
+		return err
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		for _, table := range []string{"users", "invitations"} {
+			if err := rekeyEmails(ctx, tx, table); err != nil {
+				return err
+			}
+		}
+		return setSetting(ctx, tx, settingEmailKeyVersion, emailKeyVersion)
+	})
+}
+
+// rekeyEmails recomputes table's email_key from each row's address as given.
+func rekeyEmails(ctx context.Context, tx *sql.Tx, table string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, email, email_key FROM `+table)
+	if err != nil {
+		return err
+	}
+	type rekey struct{ id, email, key string }
+	var changed []rekey
+	for rows.Next() {
+		var r rekey
+		var old string
+		if err := rows.Scan(&r.id, &r.email, &old); err != nil {
+			rows.Close()
+			return err
+		}
+		if r.key = api.EmailKey(r.email); r.key != old {
+			changed = append(changed, r)
+		}
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	for _, r := range changed {
+		_, err := tx.ExecContext(ctx, `UPDATE `+table+` SET email_key = ? WHERE id = ?`, r.key, r.id)
+		if store.IsUniqueViolation(err) {
+			return fmt.Errorf("two proven users' addresses are now one address: the key of user %s cannot change to %q, "+
+				"which another user holds; remove one of the two accounts with the previous version, then start this one", r.id, r.key)
+		}
+		if err != nil {
+			return fmt.Errorf("rekey %s %s: %w", table, r.id, err)
+		}
+	}
+	return nil
+}
