@@ -115,14 +115,6 @@ func (e *Env) count(next http.Handler) http.Handler {
 // Option adjusts the server a test starts: any of servertest's options.
 type Option = servertest.Option
 
-// The options tests use most, under the names they have always had here.
-var (
-	WithClock          = servertest.WithClock
-	WithFaults         = servertest.WithFaults
-	WithInvitationHook = servertest.WithInvitationHook
-	WithRateLimit      = servertest.WithRateLimit
-)
-
 // WithPendingMemberships keeps the server's default: a member added by someone else is pending until
 // they accept. Without it, New turns Config.AutoAcceptMemberships on, so that adding a signed-up user
 // makes an active member at once, as the provider's tests expect of a test server.

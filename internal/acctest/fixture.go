@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
 // Estate is an organization that holds every kind of object in every state the API can produce,
@@ -34,8 +35,8 @@ func NewEstate(t *testing.T) *Estate {
 	var mu sync.Mutex
 	codes := map[string]string{}
 	env := New(t,
-		WithClock(func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }),
-		WithInvitationHook(func(e api.InvitationEmail) {
+		servertest.WithClock(func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }),
+		servertest.WithInvitationHook(func(e api.InvitationEmail) {
 			mu.Lock()
 			defer mu.Unlock()
 			codes[e.To] = e.Code

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,7 +11,7 @@ import (
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
-	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
 // benchOrgMembers is the size of organization the roadmap's "refresh of thousands of members in a few
@@ -60,34 +58,21 @@ func BenchmarkListMembers(b *testing.B) {
 // memberships are added through the client.
 func seededServer(b *testing.B, n int) (c *client.Client, orgID string, requests *atomic.Int64) {
 	b.Helper()
-	srv, err := server.New(server.Config{
-		DBPath:    filepath.Join(b.TempDir(), "orgs.db"),
-		RateLimit: server.RateLimit{Disabled: true},
-	})
-	if err != nil {
-		b.Fatalf("server.New: %v", err)
-	}
-	b.Cleanup(func() {
-		if err := srv.Close(); err != nil {
-			b.Errorf("server.Close: %v", err)
-		}
-	})
 	const ownerToken = "bench-owner-token-9d2e-0000000000000000"
 	emails := make([]string, n-1)
 	for i := range emails {
 		emails[i] = fmt.Sprintf("bench-member-%05d@example.test", i)
 	}
 	ctx := context.Background()
-	if err := srv.Bootstrap(ctx, "bench-owner@example.test", ownerToken, emails); err != nil {
-		b.Fatalf("Bootstrap: %v", err)
-	}
 	requests = &atomic.Int64{}
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		requests.Add(1)
-		srv.ServeHTTP(w, r)
-	}))
-	b.Cleanup(hs.Close)
-	c, err = client.New(client.Config{
+	count := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			requests.Add(1)
+			next.ServeHTTP(w, r)
+		})
+	}
+	hs := servertest.Start(b, servertest.WithOwner("bench-owner@example.test", ownerToken, emails...), servertest.WithHandler(count))
+	c, err := client.New(client.Config{
 		Endpoint: hs.URL, Token: ownerToken, UserAgent: "terraform-provider-orgs/bench", MaxRetries: 3,
 		RetryWaitMin: time.Millisecond, RetryWaitMax: 20 * time.Millisecond,
 	})

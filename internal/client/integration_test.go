@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +14,7 @@ import (
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
 const ownerToken = "integration-owner-token-5b1c-000000000"
@@ -23,24 +23,11 @@ const ownerToken = "integration-owner-token-5b1c-000000000"
 // a client authenticated as its owner, and its endpoint.
 func startServer(t *testing.T, faults server.Faults, wrap func(http.Handler) http.Handler) (*client.Client, string) {
 	t.Helper()
-	srv, err := server.New(server.Config{
-		DBPath:    filepath.Join(t.TempDir(), "orgs.db"),
-		Faults:    faults,
-		RateLimit: server.RateLimit{Disabled: true},
-	})
-	if err != nil {
-		t.Fatalf("server.New: %v", err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	if err := srv.Bootstrap(context.Background(), "owner@example.com", ownerToken, nil); err != nil {
-		t.Fatalf("Bootstrap: %v", err)
-	}
-	var h http.Handler = srv
+	opts := []servertest.Option{servertest.WithFaults(faults), servertest.WithOwner("owner@example.com", ownerToken)}
 	if wrap != nil {
-		h = wrap(srv)
+		opts = append(opts, servertest.WithHandler(wrap))
 	}
-	hs := httptest.NewServer(h)
-	t.Cleanup(hs.Close)
+	hs := servertest.Start(t, opts...)
 	c, err := client.New(client.Config{
 		Endpoint: hs.URL, Token: ownerToken, MaxRetries: 3,
 		RetryWaitMin: time.Millisecond, RetryWaitMax: 20 * time.Millisecond,
@@ -186,24 +173,19 @@ func TestRealServerRefusalsAreTyped(t *testing.T) {
 // RateLimit fields. Paced, fewer than 5% of the answers are 429 and no call fails.
 func TestPacingAgainstTheReferenceServer(t *testing.T) {
 	t.Parallel()
-	srv, err := server.New(server.Config{DBPath: filepath.Join(t.TempDir(), "orgs.db")})
-	if err != nil {
-		t.Fatalf("server.New: %v", err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	if err := srv.Bootstrap(context.Background(), "owner@example.com", ownerToken, nil); err != nil {
-		t.Fatalf("Bootstrap: %v", err)
-	}
 	var total, limited atomic.Int64
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		total.Add(1)
-		rec := &statusWriter{ResponseWriter: w}
-		srv.ServeHTTP(rec, r)
-		if rec.status == http.StatusTooManyRequests {
-			limited.Add(1)
-		}
-	}))
-	t.Cleanup(hs.Close)
+	count := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			total.Add(1)
+			rec := servertest.NewStatusRecorder(w)
+			next.ServeHTTP(rec, r)
+			if rec.Status == http.StatusTooManyRequests {
+				limited.Add(1)
+			}
+		})
+	}
+	// The server's default limit: 50 requests per second, burst 100.
+	hs := servertest.Start(t, servertest.WithRateLimit(server.RateLimit{}), servertest.WithOwner("owner@example.com", ownerToken), servertest.WithHandler(count))
 	c, err := client.New(client.Config{Endpoint: hs.URL, Token: ownerToken, MaxRetries: 5})
 	if err != nil {
 		t.Fatal(err)
@@ -228,14 +210,4 @@ func TestPacingAgainstTheReferenceServer(t *testing.T) {
 	if n, all := limited.Load(), total.Load(); float64(n) >= 0.05*float64(all) {
 		t.Errorf("%d of %d responses were 429, want fewer than 5%%", n, all)
 	}
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusWriter) WriteHeader(code int) {
-	s.status = code
-	s.ResponseWriter.WriteHeader(code)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/acctest"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
 // activityEntry checks an entry's actor, action and target, and that it has an id and a time.
@@ -36,7 +37,7 @@ func TestAccActivityDataSource(t *testing.T) {
 	start := time.Date(2031, 3, 1, 9, 0, 0, 0, time.UTC)
 	var hours atomic.Int64
 	at := func(h int64) time.Time { return start.Add(time.Duration(h) * time.Hour) }
-	env := acctest.New(t, acctest.WithClock(func() time.Time { return at(hours.Load()) }))
+	env := acctest.New(t, servertest.WithClock(func() time.Time { return at(hours.Load()) }))
 	ctx := t.Context()
 	org := env.CreateOrganization(t, api.PlanStarter) // hour 0
 	me, err := env.Client.CurrentUser(ctx)

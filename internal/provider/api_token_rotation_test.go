@@ -20,6 +20,7 @@ import (
 	"github.com/orgs-dev/terraform-provider-orgs/internal/acctest"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
 // Rotation (issue 8): the token lives expire_after (720h), is due rotate_before (168h) ahead of its end,
@@ -65,8 +66,8 @@ func testTokenRotation(t *testing.T, createBeforeDestroy bool) {
 	// A server clock a year ahead of the machine's: a provider deciding on the local clock would never
 	// find the token due.
 	start := time.Now().UTC().Add(365 * 24 * time.Hour).Truncate(time.Second)
-	clock := newFakeClock(start)
-	env := acctest.New(t, acctest.WithClock(clock.Now))
+	clock := servertest.NewClock(start, 0)
+	env := acctest.New(t, servertest.WithClock(clock.Now))
 	org := env.CreateOrganization(t, api.PlanHobby)
 	const addr = "orgs_api_token.test"
 	cfg := rotatingTokenConfig(env, org.ID, "1h", createBeforeDestroy)
@@ -222,8 +223,8 @@ func testTokenRotation(t *testing.T, createBeforeDestroy bool) {
 func TestAccAPIToken_rotationAdded(t *testing.T) {
 	t.Parallel()
 	start := time.Now().UTC().Add(-365 * 24 * time.Hour).Truncate(time.Second)
-	clock := newFakeClock(start)
-	env := acctest.New(t, acctest.WithClock(clock.Now))
+	clock := servertest.NewClock(start, 0)
+	env := acctest.New(t, servertest.WithClock(clock.Now))
 	org := env.CreateOrganization(t, api.PlanHobby)
 	const addr = "orgs_api_token.test"
 	resource.Test(t, resource.TestCase{

@@ -8,6 +8,7 @@ import (
 	"github.com/orgs-dev/terraform-provider-orgs/internal/acctest"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
 // TestAccBatchedRefresh_members plans an organization of 40 managed members through the real CLI
@@ -18,7 +19,7 @@ import (
 func TestAccBatchedRefresh_members(t *testing.T) {
 	t.Parallel()
 	const n = 40
-	env := acctest.New(t, acctest.WithRateLimit(server.RateLimit{}))
+	env := acctest.New(t, servertest.WithRateLimit(server.RateLimit{}))
 	org := env.CreateOrganization(t, api.PlanTeam)
 	emails := make([]string, n)
 	for i := range emails {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,21 +20,10 @@ import (
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
 const invitationResource = "orgs_invitation.test"
-
-// fakeClock is a server clock the test moves forward.
-type fakeClock struct{ now atomic.Int64 }
-
-func newFakeClock(t time.Time) *fakeClock {
-	c := &fakeClock{}
-	c.now.Store(t.UnixNano())
-	return c
-}
-
-func (c *fakeClock) Now() time.Time          { return time.Unix(0, c.now.Load()).UTC() }
-func (c *fakeClock) Advance(d time.Duration) { c.now.Add(int64(d)) }
 
 // mailbox keeps the acceptance codes the server "emails", by invitation id, oldest first: a re-sent
 // invitation gets a second code.
@@ -93,9 +81,9 @@ resource "orgs_invitation" "test" {
 
 func TestAccInvitationResource(t *testing.T) {
 	start := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-	clock := newFakeClock(start)
+	clock := servertest.NewClock(start, 0)
 	mail := &mailbox{codes: map[string][]string{}}
-	env := acctest.New(t, acctest.WithClock(clock.Now), acctest.WithInvitationHook(mail.receive))
+	env := acctest.New(t, servertest.WithClock(clock.Now), servertest.WithInvitationHook(mail.receive))
 	org := env.CreateOrganization(t, api.PlanStarter)
 	var invitationID string
 
@@ -218,9 +206,9 @@ resource "orgs_invitation" "test" {
 func TestAccInvitationResource_resendWhenExpired(t *testing.T) {
 	const ttl = 7 * 24 * time.Hour
 	start := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-	clock := newFakeClock(start)
+	clock := servertest.NewClock(start, 0)
 	mail := &mailbox{codes: map[string][]string{}}
-	env := acctest.New(t, acctest.WithClock(clock.Now), acctest.WithInvitationHook(mail.receive))
+	env := acctest.New(t, servertest.WithClock(clock.Now), servertest.WithInvitationHook(mail.receive))
 	org := env.CreateOrganization(t, api.PlanStarter)
 	var invitationID string
 
@@ -365,9 +353,9 @@ func TestAccInvitationResource_validation(t *testing.T) {
 // place (same id, a new code, a new expiry); leaving it as it is changes nothing.
 func TestAccInvitationResource_resendTrigger(t *testing.T) {
 	start := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-	clock := newFakeClock(start)
+	clock := servertest.NewClock(start, 0)
 	mail := &mailbox{codes: map[string][]string{}}
-	env := acctest.New(t, acctest.WithClock(clock.Now), acctest.WithInvitationHook(mail.receive))
+	env := acctest.New(t, servertest.WithClock(clock.Now), servertest.WithInvitationHook(mail.receive))
 	org := env.CreateOrganization(t, api.PlanStarter)
 	var invitationID string
 	config := func(trigger string) string {
@@ -421,7 +409,7 @@ resource "orgs_invitation" "test" {
 // orgs_member.
 func TestAccInvitationResource_acceptedRoleChange(t *testing.T) {
 	mail := &mailbox{codes: map[string][]string{}}
-	env := acctest.New(t, acctest.WithInvitationHook(mail.receive))
+	env := acctest.New(t, servertest.WithInvitationHook(mail.receive))
 	org := env.CreateOrganization(t, api.PlanStarter)
 	var invitationID string
 	resource.ParallelTest(t, resource.TestCase{
@@ -459,7 +447,7 @@ func TestAccInvitationResource_acceptedRoleChange(t *testing.T) {
 func TestAccTerraform_invitationMovedToMember(t *testing.T) {
 	acctest.RequireTerraform(t)
 	mail := &mailbox{codes: map[string][]string{}}
-	env := acctest.New(t, acctest.WithInvitationHook(mail.receive))
+	env := acctest.New(t, servertest.WithInvitationHook(mail.receive))
 	org := env.CreateOrganization(t, api.PlanStarter)
 	var invitationID string
 	member := func(role string) string {

@@ -19,6 +19,7 @@ import (
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
 const orgResource = "orgs_organization.test"
@@ -218,7 +219,7 @@ resource "orgs_organization" "test" {
 // A create whose response is lost after the server committed it is retried with the same
 // Idempotency-Key, and the server answers the retry with the first result: one organization, not two.
 func TestAccOrganizationResource_lostCreateResponse(t *testing.T) {
-	env := acctest.New(t, acctest.WithFaults(server.Faults{FractionCommitThen503: 1}))
+	env := acctest.New(t, servertest.WithFaults(server.Faults{FractionCommitThen503: 1}))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             checkOrganizationDestroyed(env),

@@ -12,6 +12,7 @@ import (
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/acctest"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
 func TestAccProvider_configuration(t *testing.T) {
@@ -60,7 +61,7 @@ provider "orgs" {
 // plan is empty. Faults are drawn at random per request, so this runs a whole configuration rather
 // than one call; max_retries is high enough that a run of faults long enough to fail is negligible.
 func TestAccProvider_retriesAFlakyServer(t *testing.T) {
-	env := acctest.New(t, acctest.WithFaults(server.Faults{
+	env := acctest.New(t, servertest.WithFaults(server.Faults{
 		Fraction429:           0.15,
 		Fraction503:           0.1,
 		FractionCommitThen503: 0.1,

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,7 +13,7 @@ import (
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
-	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
 // BenchmarkRefresh is the provider's own cost of one object's refresh in a plan: a ReadResource through
@@ -63,21 +61,12 @@ func BenchmarkRefresh(b *testing.B) {
 func refreshBenchProvider(b *testing.B, n int) (tfprotov6.ProviderServer, string) {
 	b.Helper()
 	ctx := context.Background()
-	srv, err := server.New(server.Config{DBPath: filepath.Join(b.TempDir(), "orgs.db"), RateLimit: server.RateLimit{Disabled: true}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = srv.Close() })
 	const ownerToken = "bench-owner-token-7c1f-0000000000000000"
 	emails := make([]string, n-1)
 	for i := range emails {
 		emails[i] = fmt.Sprintf("bench-member-%03d@example.test", i)
 	}
-	if err := srv.Bootstrap(ctx, "bench-owner@example.test", ownerToken, emails); err != nil {
-		b.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	b.Cleanup(hs.Close)
+	hs := servertest.Start(b, servertest.WithOwner("bench-owner@example.test", ownerToken, emails...))
 	c, err := client.New(client.Config{Endpoint: hs.URL, Token: ownerToken, UserAgent: "bench", MaxRetries: 1, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})
 	if err != nil {
 		b.Fatal(err)

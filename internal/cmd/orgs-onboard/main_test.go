@@ -14,6 +14,7 @@ import (
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/acctest"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
 func init() { acctest.ServeProviderIfAsked() }
@@ -32,7 +33,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	var mu sync.Mutex
 	codes := map[string]string{}
-	env := acctest.New(t, acctest.WithInvitationHook(func(e api.InvitationEmail) {
+	env := acctest.New(t, servertest.WithInvitationHook(func(e api.InvitationEmail) {
 		mu.Lock()
 		defer mu.Unlock()
 		codes[e.To] = e.Code
