@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The project's test command (`make test`, and what CI runs through .ci/run). It sets up everything
 # it needs itself (OpenTofu, Terraform, the pinned linters, the acceptance-test environment) and runs,
-# in order: formatting, vet, lint, the OpenAPI document's lint, the release configuration check, the docs staleness check, every
-# unit and acceptance test (the acceptance suite once through each CLI), and a bounded fuzz run. It
-# stops at the first failing step and names it.
+# in order: the tracked-files check (no binaries, nothing over 1 MiB), formatting, vet, lint, the OpenAPI
+# document's lint, the release configuration check, a release of this platform's archives signed with a
+# throwaway key and verified, the docs staleness check, every unit and acceptance test (the acceptance
+# suite once through each CLI), and a bounded fuzz run. It stops at the first failing step and names it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -18,7 +19,7 @@ trap 'rm -rf "$scratch"' EXIT
 export TF_CLI_CONFIG_FILE="$scratch/empty.tfrc"
 : >"$TF_CLI_CONFIG_FILE"
 
-steps=(gofmt hclfmt vet lint openapi goreleaser docs test fuzz)
+steps=(tracked gofmt hclfmt vet lint openapi goreleaser release docs test fuzz)
 # Arguments pick a subset of the steps, e.g. `scripts/test.sh lint docs`; none runs them all.
 selected=("$@")
 if [ "${#selected[@]}" -eq 0 ]; then
@@ -148,12 +149,14 @@ for cli in "${ACC_CLIS[@]}"; do
 done
 tofu=$(scripts/ensure-cli.sh tofu)
 
+run_step tracked scripts/check-tracked-files.sh
 run_step gofmt check_gofmt
 run_step hclfmt check_hclfmt
 run_step vet go vet ./...
 run_step lint run_lint
 run_step openapi scripts/lint-openapi.sh
 run_step goreleaser run_goreleaser_check
+run_step release scripts/release-snapshot.sh --single-target --dist "$scratch/dist"
 run_step docs scripts/generate-docs.sh --check
 run_step test run_tests
 run_step fuzz run_fuzz
