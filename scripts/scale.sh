@@ -2,7 +2,7 @@
 # The scale harness (`make scale`, `make scale N=10000`, `make scale CLI=terraform`): applies N orgs_member
 # and up to the plan's limit of orgs_label through a real CLI against an in-process reference server with
 # its default rate limit, plans, and prints one table next to two floors measured in the same run (see
-# scripts/internal/scale and docs/performance.md). PROVIDER_BIN measures a prebuilt provider binary
+# scripts/internal/scale and contributing/performance.md). PROVIDER_BIN measures a prebuilt provider binary
 # instead of this checkout's; BASELINE_BIN adds the plans of another (an older commit's) on the same
 # organization, as "before" rows. A run at N=1000 takes a few minutes; N=10000 much longer.
 set -euo pipefail
