@@ -14,7 +14,7 @@ import (
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 )
 
-// Behaviour that mutation testing (make mutate, docs/testing.md) found no test pinning down.
+// Behaviour that mutation testing (make mutate, contributing/testing.md) found no test pinning down.
 
 // TestNewRetryWaitBoundsAreInclusive: a minimum wait equal to the maximum is a fixed wait, and a minimum
 // given without a maximum is compared with the default maximum, not with the zero that stands for it.

@@ -56,7 +56,7 @@ import (
 // intersection: the roles are different rights, not a ladder), and is made only with a role whose
 // rights its creator holds (tokenGranters). A pending membership (added by someone else, not yet
 // accepted) gives no role at all. Every write checks all of this again inside its own transaction
-// (writeOrg); docs/threat-model.md states the rules.
+// (writeOrg); contributing/threat-model.md states the rules.
 
 const securityScheme = "bearer"
 

@@ -9,7 +9,7 @@ import (
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 )
 
-// Behaviour that mutation testing (make mutate, docs/testing.md) found no test pinning down.
+// Behaviour that mutation testing (make mutate, contributing/testing.md) found no test pinning down.
 
 // TestInvitationResendRenews: a resend answers with the renewed invitation (pending again, a new
 // expiry), emails a new code that works while the old one no longer does, brings an expired invitation
