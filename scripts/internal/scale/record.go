@@ -132,11 +132,11 @@ func charts(rec record) []namedChart {
 		colors := seriesColors(runs)
 		note := chartNote(runs)
 		xLabel := "N: the members (orgs_member); the labels (orgs_label) are min(N, 1,000)"
-		plan := chart.Chart{Title: "Plan (refresh of every member and label): wall time against N", Note: note,
+		plan := chart.Chart{Title: "Plan (refresh of every member and label): wall time against N", Note: note + "; each the median of its run's plans",
 			XLabel: xLabel, YLabel: "wall time (s)", Value: secondsValue}
 		apply := chart.Chart{Title: "Apply: wall time against N", Note: note,
 			XLabel: xLabel, YLabel: "wall time (s)", Value: secondsValue}
-		memory := chart.Chart{Title: "Plan: the provider's peak RSS against N", Note: note,
+		memory := chart.Chart{Title: "Plan: the provider's peak RSS against N", Note: note + "; each of the plan of median wall time",
 			XLabel: xLabel, YLabel: "provider peak RSS (MiB)", Value: func(v float64) string { return chart.Number(v) + " MiB" }}
 		for _, key := range keys(runs) {
 			var wall, rss, rateFloor []chart.Point
@@ -172,7 +172,7 @@ func charts(rec record) []namedChart {
 			case "apply":
 				apply.Series = append(apply.Series, s)
 				if len(rateFloor) > 0 {
-					apply.Series = append(apply.Series, chart.Series{Name: last.Series + ": at the server's rate limit",
+					apply.Series = append(apply.Series, chart.Series{Name: last.Series + " (the least the server's rate limit allows)",
 						Points: rateFloor, Color: s.Color, Dash: "2 4"})
 				}
 			}
@@ -244,7 +244,7 @@ func chartNote(runs []scaleRun) string {
 	var versions, machines []string
 	first, last := runs[0].Date, runs[0].Date
 	for _, r := range runs {
-		if v := r.CLI + " " + r.CLIVersion; !slices.Contains(versions, v) {
+		if v := cliName(r.CLI) + " " + r.CLIVersion; !slices.Contains(versions, v) {
 			versions = append(versions, v)
 		}
 		if m := fmt.Sprintf("%d cores", r.Cores); !slices.Contains(machines, m) {
@@ -256,12 +256,12 @@ func chartNote(runs []scaleRun) string {
 	if last != first {
 		dates += " to " + last
 	}
-	return fmt.Sprintf("%s; %s; one make scale run per N, %s; medians of each run's plans", strings.Join(versions, ", "), strings.Join(machines, ", "), dates)
+	return fmt.Sprintf("%s; %s; one make scale run per N, %s", strings.Join(versions, ", "), strings.Join(machines, ", "), dates)
 }
 
 // The figures section of the performance page lies between these lines, which stay.
 const (
-	figuresBegin = "<!-- begin scale figures: generated from the scale record by make scale and make generate; edit neither here -->"
+	figuresBegin = "<!-- begin scale figures: redrawn from the scale record by make scale and make generate; do not edit by hand -->"
 	figuresEnd   = "<!-- end scale figures -->"
 )
 
@@ -274,7 +274,7 @@ func figures(rec record, dir, recordFile string) string {
 	fmt.Fprintf(&b, "Each N below is the last `make scale` run at that N, recorded in [`%s/%s`](%s/%s).\n", dir, recordFile, dir, recordFile)
 	for _, r := range rec.Runs {
 		fmt.Fprintf(&b, "\n### N=%d, %s\n\n", r.N, cliName(r.CLI))
-		fmt.Fprintf(&b, "%s %s; provider at `%s`; %s; %d cores, %s of memory; load average %s before the run, %s after; each plan run %d %s, the run of median wall time shown.\n\n",
+		fmt.Fprintf(&b, "%s %s; provider at `%s`; %s; %d cores, %s of memory; load average (1, 5 and 15 minutes) %s before the run, %s after; each plan run %d %s, the run of median wall time shown.\n\n",
 			cliName(r.CLI), r.CLIVersion, r.Provider, longDate(r.Date), r.Cores, r.Memory, r.LoadBefore, r.LoadAfter, r.PlanRuns, plural(r.PlanRuns, "time", "times"))
 		if r.Baseline != "" {
 			fmt.Fprintf(&b, "Baseline provider: `%s`.\n\n", r.Baseline)

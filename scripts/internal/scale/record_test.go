@@ -88,7 +88,7 @@ func TestCharts(t *testing.T) {
 		t.Errorf("plan chart series %v, want plan, the hollow provider and the two floors", plan)
 	}
 	apply := series(1)
-	if got, want := apply["apply: every member and label: at the server's rate limit"], []float64{300, 6, 1000, 20, 3000, 60}; !slices.Equal(got, want) {
+	if got, want := apply["apply: every member and label (the least the server's rate limit allows)"], []float64{300, 6, 1000, 20, 3000, 60}; !slices.Equal(got, want) {
 		t.Errorf("rate-limit floor %v, want %v", got, want)
 	}
 	if got, want := apply["apply: N labels"], []float64{1000, 3}; !slices.Equal(got, want) {
