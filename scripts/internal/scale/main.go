@@ -478,8 +478,8 @@ func (h *harness) describeMachine() (scaleRun, error) {
 }
 
 // describeProvider names the provider measured: a prebuilt binary by its file name; this checkout's by
-// its commit, with "-dirty" when files outside contributing/ (where the record and the charts live)
-// differ from it.
+// its commit, with "-dirty" when a Go file or the module's files differ from it (what the harness
+// builds and runs; docs, and the record and charts a run writes, do not count).
 func describeProvider(ctx context.Context, providerBin string) string {
 	if providerBin != "" {
 		return "prebuilt " + filepath.Base(providerBin)
@@ -489,7 +489,7 @@ func describeProvider(ctx context.Context, providerBin string) string {
 		return "this checkout (not a git work tree)"
 	}
 	commit := strings.TrimSpace(string(head))
-	status, err := exec.CommandContext(ctx, "git", "status", "--porcelain", "--", ".", ":(exclude)contributing").Output()
+	status, err := exec.CommandContext(ctx, "git", "status", "--porcelain", "--", "*.go", "go.mod", "go.sum").Output()
 	if err != nil || len(bytes.TrimSpace(status)) > 0 {
 		commit += "-dirty"
 	}

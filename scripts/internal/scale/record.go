@@ -115,10 +115,11 @@ type namedChart struct {
 	chart chart.Chart
 }
 
-// charts are, for each CLI of the record: the wall time of every plan row against N, of every apply row
-// (each with its floor at the server's rate limit) against N, and the provider's peak RSS in every plan
-// against N. Rows are joined across runs by their key and drawn in the order they first appear, so a
-// row a later harness adds (another apply, say) becomes a series of its own without a change here. Rows
+// charts are, for each CLI of the record, against N: the wall time of every plan row, their CPU time
+// (which a shared machine's load changes much less), the wall time of every apply row (each with its
+// floor at the server's rate limit), and the provider's peak RSS in every plan. Rows are joined across
+// runs by their key, measurements first and floors after, each in the order they first appear, so a row
+// a later harness adds (another apply, say) becomes a series of its own without a change here. Rows
 // that FAILED are left out: their time is that of a failure.
 func charts(rec record) []namedChart {
 	var out []namedChart
@@ -134,12 +135,14 @@ func charts(rec record) []namedChart {
 		xLabel := "N: the members (orgs_member); the labels (orgs_label) are min(N, 1,000)"
 		plan := chart.Chart{Title: "Plan (refresh of every member and label): wall time against N", Note: note + "; each the median of its run's plans",
 			XLabel: xLabel, YLabel: "wall time (s)", Value: secondsValue}
+		cpu := chart.Chart{Title: "Plan: CPU time of the CLI and its providers against N", Note: note + "; each of the plan of median wall time",
+			XLabel: xLabel, YLabel: "CPU time, user + system (s)", Value: secondsValue}
 		apply := chart.Chart{Title: "Apply: wall time against N", Note: note,
 			XLabel: xLabel, YLabel: "wall time (s)", Value: secondsValue}
 		memory := chart.Chart{Title: "Plan: the provider's peak RSS against N", Note: note + "; each of the plan of median wall time",
 			XLabel: xLabel, YLabel: "provider peak RSS (MiB)", Value: func(v float64) string { return chart.Number(v) + " MiB" }}
 		for _, key := range keys(runs) {
-			var wall, rss, rateFloor []chart.Point
+			var wall, cpuTime, rss, rateFloor []chart.Point
 			var last row
 			for _, r := range runs {
 				x, ok := r.row(key)
@@ -149,6 +152,7 @@ func charts(rec record) []namedChart {
 				last = x
 				n := float64(r.N)
 				wall = append(wall, chart.Point{X: n, Y: x.Wall})
+				cpuTime = append(cpuTime, chart.Point{X: n, Y: x.CPU})
 				if x.PeakKiB > 0 {
 					rss = append(rss, chart.Point{X: n, Y: float64(x.PeakKiB) / 1024})
 				}
@@ -166,6 +170,7 @@ func charts(rec record) []namedChart {
 			switch last.Command {
 			case "plan":
 				plan.Series = append(plan.Series, s)
+				cpu.Series = append(cpu.Series, chart.Series{Name: s.Name, Points: cpuTime, Color: s.Color, Dash: s.Dash})
 				if len(rss) > 0 {
 					memory.Series = append(memory.Series, chart.Series{Name: s.Name, Points: rss, Color: s.Color, Dash: s.Dash})
 				}
@@ -180,7 +185,7 @@ func charts(rec record) []namedChart {
 		for _, c := range []struct {
 			name  string
 			chart chart.Chart
-		}{{"plan", plan}, {"apply", apply}, {"memory", memory}} {
+		}{{"plan", plan}, {"plan-cpu", cpu}, {"apply", apply}, {"memory", memory}} {
 			if len(c.chart.Series) > 0 {
 				out = append(out, namedChart{file: fmt.Sprintf("%s-%s.svg", c.name, cli), chart: c.chart})
 			}
@@ -201,33 +206,46 @@ func clis(rec record) []string {
 	return out
 }
 
-// keys are the row keys of runs in the order they first appear.
+// keys are the row keys of runs: those measuring the orgs provider first, then the floors, each in the
+// order they first appear.
 func keys(runs []scaleRun) []string {
-	var out []string
+	var measured, floors []string
 	for _, r := range runs {
 		for _, x := range r.Rows {
-			if !slices.Contains(out, x.Key) {
-				out = append(out, x.Key)
+			if slices.Contains(measured, x.Key) || slices.Contains(floors, x.Key) {
+				continue
+			}
+			if x.Floor {
+				floors = append(floors, x.Key)
+			} else {
+				measured = append(measured, x.Key)
 			}
 		}
 	}
-	return out
+	return append(measured, floors...)
 }
 
-// seriesColors gives each key its color, the same in every chart: the floors grey and green as the
-// page describes them, the hollow provider purple, the rest the palette's other colors in order.
+// seriesColors gives each key its color, the same in every chart: the plan and the apply blue (they
+// never share a chart), the floors grey and green, the hollow provider purple; a key of rows a later
+// harness adds takes the palette's colors, the ones no fixed key has first.
 func seriesColors(runs []scaleRun) map[string]string {
-	colors := map[string]string{keyTerraformData: "#666666", keyFloorItem: "#009E73", keyHollow: "#CC79A7"}
+	colors := map[string]string{
+		keyPlan: "#0072B2", keyApply: "#0072B2", keyLatency: "#E69F00", keyBaseline: "#D55E00",
+		keyHollow: "#CC79A7", keyTerraformData: "#666666", keyFloorItem: "#009E73",
+	}
 	taken := map[string]bool{}
 	for _, c := range colors {
 		taken[c] = true
 	}
-	var free []string
+	var free, rest []string
 	for _, c := range chart.Palette {
-		if !taken[c] {
+		if taken[c] {
+			rest = append(rest, c)
+		} else {
 			free = append(free, c)
 		}
 	}
+	free = append(free, rest...)
 	next := 0
 	for _, key := range keys(runs) {
 		if _, ok := colors[key]; !ok {

@@ -65,7 +65,8 @@ func TestCharts(t *testing.T) {
 	for _, c := range all {
 		files = append(files, c.file)
 	}
-	if want := []string{"plan-tofu.svg", "apply-tofu.svg", "memory-tofu.svg", "plan-terraform.svg", "apply-terraform.svg", "memory-terraform.svg"}; !slices.Equal(files, want) {
+	if want := []string{"plan-tofu.svg", "plan-cpu-tofu.svg", "apply-tofu.svg", "memory-tofu.svg",
+		"plan-terraform.svg", "plan-cpu-terraform.svg", "apply-terraform.svg", "memory-terraform.svg"}; !slices.Equal(files, want) {
 		t.Fatalf("chart files %q, want %q", files, want)
 	}
 	series := func(i int) map[string][]float64 {
@@ -87,14 +88,25 @@ func TestCharts(t *testing.T) {
 	if len(plan) != 4 {
 		t.Errorf("plan chart series %v, want plan, the hollow provider and the two floors", plan)
 	}
-	apply := series(1)
+	var names []string
+	for _, s := range all[0].chart.Series {
+		names = append(names, s.Name)
+	}
+	// The measurement first, the floors after it, each in the order the runs have them.
+	if want := []string{"plan", "hollow provider", "floor: terraform_data", "floor: floor_item"}; !slices.Equal(names, want) {
+		t.Errorf("plan chart series in the order %q, want %q", names, want)
+	}
+	if got, want := series(1)["plan"], []float64{300, 3, 1000, 10, 3000, 30}; !slices.Equal(got, want) {
+		t.Errorf("plan CPU series %v, want %v", got, want)
+	}
+	apply := series(2)
 	if got, want := apply["apply: every member and label (the least the server's rate limit allows)"], []float64{300, 6, 1000, 20, 3000, 60}; !slices.Equal(got, want) {
 		t.Errorf("rate-limit floor %v, want %v", got, want)
 	}
 	if got, want := apply["apply: N labels"], []float64{1000, 3}; !slices.Equal(got, want) {
 		t.Errorf("a row of one run only: %v, want %v", got, want)
 	}
-	memory := series(2)
+	memory := series(3)
 	if _, ok := memory["floor: terraform_data"]; ok {
 		t.Error("terraform_data starts no provider, yet has a memory series")
 	}
@@ -102,7 +114,7 @@ func TestCharts(t *testing.T) {
 		t.Errorf("memory series %v, want %v", got, want)
 	}
 	// One color per key in every chart; floors dashed, measurements solid.
-	for _, c := range all[:3] {
+	for _, c := range all[:4] {
 		for _, s := range c.chart.Series {
 			switch {
 			case s.Name == "plan" && (s.Color != all[0].chart.Series[0].Color || s.Dash != ""):

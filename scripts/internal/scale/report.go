@@ -51,7 +51,7 @@ type scaleRun struct {
 	N          int    `json:"n"`
 	Labels     int    `json:"labels"`
 	Date       string `json:"date"` // UTC
-	// Provider is the commit measured ("-dirty" when the checkout had changes outside contributing/),
+	// Provider is the commit measured ("-dirty" when the checkout's Go files or go.mod had changes),
 	// or the prebuilt binary's name.
 	Provider string `json:"provider"`
 	Baseline string `json:"baseline,omitempty"` // the baseline binary's name
