@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Generates docs/ with tfplugindocs from templates/, examples/ and the provider's schema
-# (`make generate`). With --check it generates into a scratch copy and fails when docs/ differs,
-# leaving the working tree untouched either way.
+# (`make generate`), and the drawn parts of the maintainers' docs in contributing/: the diagrams
+# (scripts/internal/diagrams) and the scale charts and the performance page's figures, redrawn from
+# the committed record of the scale harness's runs (scripts/internal/scale -redraw; only `make scale`
+# measures). With --check it generates both into a scratch copy and fails when docs/ or contributing/
+# differs, leaving the working tree untouched either way.
 #
 # tfplugindocs would normally build the provider and download a Terraform CLI to read the schema;
 # neither is possible offline, so the schema comes from the provider built here and read by the
@@ -22,6 +25,12 @@ esac
 root=$(pwd)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
+
+say "drawing the maintainers' diagrams and the scale charts and figures"
+maint="$scratch/contributing"
+cp -R contributing "$maint"
+go run ./scripts/internal/diagrams -out "$maint/diagrams"
+go run ./scripts/internal/scale -redraw -record "$maint/scale/runs.json" -page "$maint/performance.md"
 
 terraform=$(scripts/ensure-cli.sh terraform)
 docs_tool=$(tfplugindocs)
@@ -84,15 +93,26 @@ if ! "$docs_tool" validate --provider-dir "$site" --provider-name orgs \
 fi
 
 if [ "$mode" = check ]; then
+  stale=0
   if ! diff -ru docs "$site/docs" >"$scratch/docs.diff" 2>&1; then
     cat "$scratch/docs.diff" >&2
     echo "docs/ is stale: run make generate" >&2
-    exit 1
+    stale=1
   fi
-  echo "docs/ is up to date"
+  if ! diff -ru contributing "$maint" >"$scratch/contributing.diff" 2>&1; then
+    cat "$scratch/contributing.diff" >&2
+    echo "contributing/ is stale (its diagrams, or the scale charts and figures against scale/runs.json): run make generate" >&2
+    stale=1
+  fi
+  [ "$stale" = 0 ] || exit 1
+  echo "docs/ and the drawings of contributing/ are up to date"
   exit 0
 fi
 
 rm -rf "$root/docs"
 cp -R "$site/docs" "$root/docs"
-echo "generated docs/"
+mkdir -p "$root/contributing/diagrams" "$root/contributing/scale"
+cp "$maint"/diagrams/*.svg "$root/contributing/diagrams/"
+cp "$maint"/scale/*.svg "$root/contributing/scale/"
+cp "$maint/performance.md" "$root/contributing/performance.md"
+echo "generated docs/ and the drawings of contributing/"

@@ -3,7 +3,7 @@
 # of a package one small mutation at a time (a flipped comparison, + for -...) and runs that
 # package's tests against each; a mutant the tests do not notice "lived". The efficacy is the share
 # of covered mutants the tests killed. Not part of the test command: a full run of internal/server
-# takes hours on two cores (docs/testing.md has the times, the figures and the survivors judged harmless).
+# takes hours on two cores (contributing/testing.md has the times, the figures and the survivors judged harmless).
 #
 # FILES='members.go invitations.go' mutates only those files of the package (paths relative to it), for a
 # run that fits in less time; the package's whole test suite still judges each mutant. The JSON and the

@@ -60,7 +60,7 @@ const (
 
 // Answers about the organization a request under /orgs/{org_id} names, whatever the object below it.
 // They let a client tell losing access from deletion without telling anyone whether another tenant's
-// organization exists (docs/threat-model.md states the rule).
+// organization exists (contributing/threat-model.md states the rule).
 const (
 	// ProblemOrganizationNotFound (404): the caller cannot see the organization. It never existed, it is
 	// another tenant's, the caller lost access, or it was deleted while the caller was not a member: the

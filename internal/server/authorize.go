@@ -55,7 +55,7 @@ import (
 // intersection: the roles are different rights, not a ladder), and is made only with a role whose
 // rights its creator holds (tokenGranters). A pending membership (added by someone else, not yet
 // accepted) gives no role at all. Every write checks all of this again inside its own transaction
-// (writeOrg); docs/threat-model.md states the rules.
+// (writeOrg); contributing/threat-model.md states the rules.
 
 // policy is what an operation requires of the caller; it is attached to the operation's metadata and
 // checked by checkAccess before the request body is even decoded, and again by every write inside its

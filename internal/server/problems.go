@@ -158,7 +158,7 @@ func errNotFound(format string, args ...any) *problem {
 }
 
 // errOrganizationNotFound is the answer for an organization the caller cannot see, whatever the reason
-// (docs/threat-model.md): it must read the same for an id that never existed.
+// (contributing/threat-model.md): it must read the same for an id that never existed.
 func errOrganizationNotFound(orgID string) *problem {
 	return newProblem(http.StatusNotFound, api.ProblemOrganizationNotFound, "organization %q not found", orgID)
 }

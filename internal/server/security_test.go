@@ -24,7 +24,7 @@ import (
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
-// Regression tests of the security findings of issue 11; docs/threat-model.md states the rules.
+// Regression tests of the security findings of issue 11; contributing/threat-model.md states the rules.
 
 // TestPreHijackGivesTheSquatterNothing (finding 1): someone signs up with a future invitee's address
 // and waits. The invitation's code proves the address; the sign-up did not. Accepting makes the

@@ -9,7 +9,7 @@ import (
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
-// TestDeletedOrganizationAnswers checks the rule of docs/threat-model.md that lets a client tell losing
+// TestDeletedOrganizationAnswers checks the rule of contributing/threat-model.md that lets a client tell losing
 // access from deletion: for every operation under /orgs/{org_id}, a deleted organization answers 410
 // organization-deleted to those who were its active members when it was deleted, and to everyone else
 // exactly what an id that never existed answers (404 organization-not-found), so that nobody learns

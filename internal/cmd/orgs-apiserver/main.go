@@ -16,7 +16,7 @@
 //
 // -auto-accept-memberships (or ORGS_AUTO_ACCEPT_MEMBERSHIPS=true) makes members added by someone else
 // active at once instead of pending until they accept: for local and CI setups only, as it gives up
-// the protection pending memberships are for (see docs/threat-model.md).
+// the protection pending memberships are for (see contributing/threat-model.md).
 //
 // Operator subcommands work on the database file, also while the server runs on it (see README.md):
 //

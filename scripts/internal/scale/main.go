@@ -8,10 +8,17 @@
 // provider's own cost from its schemas'. It prints one table: wall time, requests, 429s and the
 // provider process's peak RSS, then the goals with PASS or FAIL.
 //
+// With -record it also keeps the run's rows in a record of runs (JSON, committed beside the charts), where
+// it replaces the run of the same CLI and N, and redraws from every run recorded the charts of time
+// against N and the figures section of the performance page (-page): a run at one N adds or refreshes
+// that N's points and leaves the others as they were measured. -redraw only redraws, measuring nothing:
+// `make generate` runs it so that charts and page never drift from the record.
+//
 // It is a tool, not a test: nothing runs it in the test command.
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -42,9 +49,20 @@ func main() {
 	latency := flag.Duration("latency", 20*time.Millisecond, "server latency of the last plan")
 	runs := flag.Int("runs", 3, "how many times each plan runs; the table shows the run of median wall time")
 	keep := flag.Bool("keep", false, "keep the working directory (logs, configurations, state) and print its path")
+	recordPath := flag.String("record", "", "the record of runs (JSON) that this run joins, replacing its run of the same CLI and N; the charts are redrawn beside it")
+	pagePath := flag.String("page", "", "with -record: the Markdown page whose figures section is rewritten from the record")
+	redrawOnly := flag.Bool("redraw", false, "measure nothing: redraw the charts beside -record and the figures of -page from the record")
 	flag.Parse()
+	if *redrawOnly {
+		if err := redraw(*recordPath, *pagePath); err != nil {
+			fmt.Fprintln(os.Stderr, "scale:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, *n, *runs, *cli, *providerBin, *baselineBin, *latency, *keep)
+	err := run(ctx, options{n: *n, runs: *runs, cli: *cli, providerBin: *providerBin, baselineBin: *baselineBin,
+		latency: *latency, keep: *keep, record: *recordPath, page: *pagePath})
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "scale:", err)
@@ -52,7 +70,17 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, n, runs int, cliPath, providerBin, baselineBin string, latency time.Duration, keep bool) error {
+// options are the harness's flags.
+type options struct {
+	n, runs                       int
+	cli, providerBin, baselineBin string
+	latency                       time.Duration
+	keep                          bool
+	record, page                  string // see -record and -page
+}
+
+func run(ctx context.Context, opt options) error {
+	n, runs, cliPath, providerBin, baselineBin, latency, keep := opt.n, opt.runs, opt.cli, opt.providerBin, opt.baselineBin, opt.latency, opt.keep
 	limits := api.PlanLimits[api.PlanEnterprise]
 	if n < 1 || int64(n) > limits.Members {
 		return fmt.Errorf("-n must be between 1 and %d (the enterprise plan's member limit)", limits.Members)
@@ -62,6 +90,9 @@ func run(ctx context.Context, n, runs int, cliPath, providerBin, baselineBin str
 	}
 	if cliPath == "" {
 		return errors.New("-cli is required (scripts/scale.sh passes the path scripts/ensure-cli.sh prints)")
+	}
+	if opt.page != "" && opt.record == "" {
+		return errors.New("-page needs -record: the page's figures are drawn from the record")
 	}
 	labels := min(n, int(limits.Labels))
 	work, err := os.MkdirTemp("", "orgs-scale-")
@@ -79,9 +110,15 @@ func run(ctx context.Context, n, runs int, cliPath, providerBin, baselineBin str
 	if err := h.build(providerBin, baselineBin); err != nil {
 		return err
 	}
-	machine, err := h.describeMachine()
+	rec, err := h.describeMachine()
 	if err != nil {
 		return err
+	}
+	rec.N, rec.Labels, rec.PlanRuns = n, labels, runs
+	rec.Date = time.Now().UTC().Format(time.DateOnly)
+	rec.Provider = describeProvider(ctx, providerBin)
+	if baselineBin != "" {
+		rec.Baseline = filepath.Base(baselineBin)
 	}
 
 	say("starting the reference server (default rate limit) with %d seeded users", n)
@@ -106,24 +143,26 @@ func run(ctx context.Context, n, runs int, cliPath, providerBin, baselineBin str
 	if err != nil {
 		return err
 	}
-	var rows []row
 	// cliConfig, when not "", is the CLI configuration that takes orgs-dev/orgs from another binary.
-	measureOrgs := func(name, cliConfig string, args ...string) (row, error) {
-		say("%s", name)
+	measureOrgs := func(r row, cliConfig string, args ...string) error {
+		say("%s", r.Name)
 		env := append(slices.Clone(h.orgsEnv), "ORGS_ENDPOINT="+srv.url)
 		if cliConfig != "" {
 			env = append(env, "TF_CLI_CONFIG_FILE="+filepath.Join(h.work, cliConfig))
 		}
-		r, err := h.median(name, orgsDir, env, srv.count, args...)
-		r.resources = n + labels
-		rows = append(rows, r)
-		return r, err
-	}
-	if _, err := measureOrgs(fmt.Sprintf("apply: %d orgs_member + %d orgs_label", n, labels), "", applyArgs...); err != nil {
+		err := h.median(&r, orgsDir, env, srv.count, args...)
+		r.Resources = n + labels
+		if r.Command == "apply" {
+			r.RateFloor = srv.count.rateFloor(r.Requests)
+		}
+		rec.Rows = append(rec.Rows, r)
 		return err
 	}
-	plan, err := measureOrgs("plan", "", planArgs...)
-	if err != nil {
+	apply := row{Key: keyApply, Series: "apply: every member and label", Name: fmt.Sprintf("apply: %d orgs_member + %d orgs_label", n, labels)}
+	if err := measureOrgs(apply, "", applyArgs...); err != nil {
+		return err
+	}
+	if err := measureOrgs(row{Key: keyPlan, Series: "plan", Name: "plan"}, "", planArgs...); err != nil {
 		return err
 	}
 	if baselineBin != "" {
@@ -131,30 +170,37 @@ func run(ctx context.Context, n, runs int, cliPath, providerBin, baselineBin str
 		// (at the server's default limit, where a provider that reads object by object waits). Its
 		// failure is a result, not the harness's: a provider without pacing can run out of retries on a
 		// large organization. The row says FAILED and the run goes on.
-		if _, err := measureOrgs("plan, baseline provider", baselineCLIConfig, planArgs...); err != nil {
+		baseline := row{Key: keyBaseline, Series: "plan, baseline provider", Name: "plan, baseline provider"}
+		if err := measureOrgs(baseline, baselineCLIConfig, planArgs...); err != nil {
 			say("the baseline provider's plan failed (its row says so): %v", err)
 		}
 	}
 	// The same state and configuration with the orgs schemas and none of the provider's code.
-	hollow, err := measureOrgs("plan, hollow provider (the orgs schemas, Reads that do nothing)", hollowCLIConfig, planArgs...)
-	if err != nil {
+	hollow := row{Key: keyHollow, Series: "hollow provider (the orgs schemas, no provider code)", Floor: true,
+		Name: "plan, hollow provider (the orgs schemas, Reads that do nothing)"}
+	if err := measureOrgs(hollow, hollowCLIConfig, planArgs...); err != nil {
 		return err
 	}
 	srv.stop()
 	if srv, err = startServer(dbPath, latency, nil); err != nil {
 		return err
 	}
-	slow, err := measureOrgs(fmt.Sprintf("plan, server latency %s", latency), "", planArgs...)
-	if err != nil {
+	slow := fmt.Sprintf("plan, server latency %s", latency)
+	if err := measureOrgs(row{Key: keyLatency, Series: slow, Name: slow}, "", planArgs...); err != nil {
 		return err
 	}
 	srv.stop()
 
 	total := n + labels
-	var floors [2]row
-	for i, f := range []struct{ name, typ, config string }{ // typ names the directory too
-		{fmt.Sprintf("floor: plan of %d terraform_data", total), "terraform_data", dataConfig(n, labels)},
-		{fmt.Sprintf("floor: plan of %d floor_item (framework)", total), "floor_item", floorConfig(n, labels)},
+	for _, f := range []struct {
+		row    row
+		typ    string // names the directory too
+		config string
+	}{
+		{row{Key: keyTerraformData, Series: "floor: terraform_data (the CLI alone)", Name: fmt.Sprintf("floor: plan of %d terraform_data", total)},
+			"terraform_data", dataConfig(n, labels)},
+		{row{Key: keyFloorItem, Series: "floor: floor_item (a framework provider)", Name: fmt.Sprintf("floor: plan of %d floor_item (framework)", total)},
+			"floor_item", floorConfig(n, labels)},
 	} {
 		dir, err := h.writeConfig(f.typ, f.config)
 		if err != nil {
@@ -167,19 +213,29 @@ func run(ctx context.Context, n, runs int, cliPath, providerBin, baselineBin str
 		if err := os.WriteFile(filepath.Join(dir, "terraform.tfstate"), state, 0o600); err != nil {
 			return err
 		}
-		say("%s", f.name)
-		if floors[i], err = h.median(f.name, dir, nil, nil, planArgs...); err != nil {
+		say("%s", f.row.Name)
+		r := f.row
+		r.Floor = true
+		if err := h.median(&r, dir, nil, nil, planArgs...); err != nil {
 			return err
 		}
-		floors[i].resources = total
-		rows = append(rows, floors[i])
+		r.Resources = total
+		rec.Rows = append(rec.Rows, r)
 	}
 
-	machine = append(machine, "load average after: "+loadAverage())
-	fmt.Printf("\n%s\n\n", strings.Join(machine, "; "))
-	printTable(rows)
-	fmt.Println()
-	printGoals(n, plan, slow, floors[1], hollow)
+	rec.LoadAfter = loadAverage()
+	fmt.Printf("\n%s\n\n", rec.describe())
+	printRun(os.Stdout, rec)
+	if opt.record == "" {
+		return nil
+	}
+	if err := addRun(opt.record, rec); err != nil {
+		return err
+	}
+	if err := redraw(opt.record, opt.page); err != nil {
+		return err
+	}
+	say("recorded the run in %s; charts redrawn beside it", opt.record)
 	return nil
 }
 
@@ -321,32 +377,35 @@ func (h *harness) environ(extra []string) []string {
 	return env
 }
 
-// median measures a plan h.runs times and returns the run of median wall time (the machine is shared,
-// and one slow run should not decide a goal); anything else it measures once.
-func (h *harness) median(name, dir string, env []string, count *counter, args ...string) (row, error) {
+// median measures a plan h.runs times and fills r with the run of median wall time (the machine is
+// shared, and one slow run should not decide a goal); anything else it measures once.
+func (h *harness) median(r *row, dir string, env []string, count *counter, args ...string) error {
+	r.Command = args[0]
 	if args[0] != "plan" {
-		return h.measure(name, dir, env, count, args...)
+		return h.measure(r, dir, env, count, args...)
 	}
 	var all []row
 	for range h.runs {
-		r, err := h.measure(name, dir, env, count, args...)
-		if err != nil {
-			return r, err
+		m := *r
+		if err := h.measure(&m, dir, env, count, args...); err != nil {
+			*r = m
+			return err
 		}
-		all = append(all, r)
+		all = append(all, m)
 	}
-	slices.SortFunc(all, func(a, b row) int { return cmp.Compare(a.wall, b.wall) })
-	return all[len(all)/2], nil
+	slices.SortFunc(all, func(a, b row) int { return cmp.Compare(a.Wall, b.Wall) })
+	*r = all[len(all)/2]
+	return nil
 }
 
-// measure runs the CLI with args in dir and measures it; count, when not nil, is the server's counter.
-// A plan that finds changes is a result, not an error; a CLI that fails is both.
-func (h *harness) measure(name, dir string, env []string, count *counter, args ...string) (row, error) {
-	r := row{name: name}
+// measure runs the CLI with args in dir and fills r's measurements; count, when not nil, is the
+// server's counter. A plan that finds changes is a result, not an error; a CLI that fails is both.
+func (h *harness) measure(r *row, dir string, env []string, count *counter, args ...string) error {
+	name := r.Name
 	logPath := filepath.Join(dir, args[0]+".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
-		return r, err
+		return err
 	}
 	defer logFile.Close()
 	cmd := exec.CommandContext(h.ctx, h.cli, args...)
@@ -359,33 +418,33 @@ func (h *harness) measure(name, dir string, env []string, count *counter, args .
 	}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return r, err
+		return err
 	}
 	peak := watchProviders(cmd.Process.Pid)
 	err = cmd.Wait()
-	r.wall = time.Since(start)
+	r.Wall = secs(time.Since(start))
 	if cmd.ProcessState != nil {
 		// The CLI's own CPU time and that of the children it waited for: its providers.
-		r.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+		r.CPU = secs(cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime())
 	}
-	r.peakKB = peak()
+	r.PeakKiB = peak()
 	defer func() {
-		say("   %s: %s (CPU %s), %d requests, %d 429s, provider peak %s: %s", name, seconds(r.wall), seconds(r.cpu), r.requests, r.tooMany, mib(r.peakKB), r.outcome)
+		say("   %s: %s (CPU %s), %d requests, %d 429s, provider peak %s: %s", name, seconds(r.Wall), seconds(r.CPU), r.Requests, r.TooMany, mib(r.PeakKiB), r.Outcome)
 	}()
 	if count != nil {
-		r.counted, r.requests, r.tooMany = true, count.requests.Load(), count.tooMany.Load()
+		r.Counted, r.Requests, r.TooMany = true, count.requests.Load(), count.tooMany.Load()
 	}
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
-		r.outcome = "ok"
+		r.Outcome = "ok"
 	case args[0] == "plan" && errors.As(err, &exit) && exit.ExitCode() == 2:
-		r.outcome = "changes planned"
+		r.Outcome = "changes planned"
 	default:
-		r.outcome = "FAILED"
-		return r, fmt.Errorf("%s: %s %s: %w\n%s", name, filepath.Base(h.cli), strings.Join(args, " "), err, tail(logPath, 30))
+		r.Outcome = "FAILED"
+		return fmt.Errorf("%s: %s %s: %w\n%s", name, filepath.Base(h.cli), strings.Join(args, " "), err, tail(logPath, 30))
 	}
-	return r, nil
+	return nil
 }
 
 func tail(path string, lines int) string {
@@ -395,24 +454,44 @@ func tail(path string, lines int) string {
 }
 
 // describeMachine says what the numbers were measured on, and learns the CLI's version.
-func (h *harness) describeMachine() ([]string, error) {
+func (h *harness) describeMachine() (scaleRun, error) {
 	cmd := exec.CommandContext(h.ctx, h.cli, "version", "-json")
 	cmd.Env = h.environ(nil)
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("%s version: %w", h.cli, err)
+		return scaleRun{}, fmt.Errorf("%s version: %w", h.cli, err)
 	}
 	var v struct {
 		Version string `json:"terraform_version"`
 	}
 	if err := json.Unmarshal(out, &v); err != nil || v.Version == "" {
-		return nil, fmt.Errorf("%s version -json: no version in %q", h.cli, out)
+		return scaleRun{}, fmt.Errorf("%s version -json: no version in %q", h.cli, out)
 	}
 	h.version = v.Version
-	return []string{
-		fmt.Sprintf("%d cores", runtime.NumCPU()),
-		memTotal() + " memory",
-		fmt.Sprintf("%s %s", filepath.Base(h.cli), v.Version),
-		"load average before: " + loadAverage(),
+	return scaleRun{
+		CLI:        filepath.Base(h.cli),
+		CLIVersion: v.Version,
+		Cores:      runtime.NumCPU(),
+		Memory:     memTotal(),
+		LoadBefore: loadAverage(),
 	}, nil
+}
+
+// describeProvider names the provider measured: a prebuilt binary by its file name; this checkout's by
+// its commit, with "-dirty" when a Go file or the module's files differ from it (what the harness
+// builds and runs; docs, and the record and charts a run writes, do not count).
+func describeProvider(ctx context.Context, providerBin string) string {
+	if providerBin != "" {
+		return "prebuilt " + filepath.Base(providerBin)
+	}
+	head, err := exec.CommandContext(ctx, "git", "rev-parse", "--short=7", "HEAD").Output()
+	if err != nil {
+		return "this checkout (not a git work tree)"
+	}
+	commit := strings.TrimSpace(string(head))
+	status, err := exec.CommandContext(ctx, "git", "status", "--porcelain", "--", "*.go", "go.mod", "go.sum").Output()
+	if err != nil || len(bytes.TrimSpace(status)) > 0 {
+		commit += "-dirty"
+	}
+	return commit
 }

@@ -2,74 +2,162 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"math"
 	"time"
 )
 
-// row is one measured CLI command.
+// row is one measured CLI command, as the table shows it and the record keeps it.
 type row struct {
-	name              string
-	resources         int
-	wall              time.Duration
-	cpu               time.Duration // user + system time of the CLI and the providers it started
-	counted           bool          // requests and tooMany were counted (the orgs runs)
-	requests, tooMany int64
-	peakKB            int64 // largest VmHWM of the CLI's provider processes; 0 when it started none
-	outcome           string
+	// Key names the row across runs and N ("plan", "floor-floor_item"): the charts join a run's rows to
+	// the other runs' by it, and the goals find their rows by it.
+	Key string `json:"key"`
+	// Series is the row's line in the charts: its name without this run's counts.
+	Series string `json:"series"`
+	// Name is the row in the table, with this run's counts.
+	Name string `json:"name"`
+	// Command is the CLI command (plan or apply), and so the chart the row is drawn in.
+	Command string `json:"command"`
+	// Floor marks what the provider is compared with (the floors, the hollow provider): drawn dashed.
+	Floor     bool    `json:"floor,omitempty"`
+	Resources int     `json:"resources"`
+	Wall      float64 `json:"wall_s"`
+	CPU       float64 `json:"cpu_s"` // user + system time of the CLI and the providers it started
+	Counted   bool    `json:"counted,omitempty"`
+	Requests  int64   `json:"requests,omitempty"` // counted at the server (the orgs runs)
+	TooMany   int64   `json:"too_many,omitempty"` // of them answered 429
+	PeakKiB   int64   `json:"peak_rss_kib,omitempty"`
+	// RateFloor is, for an apply, the least time the server's advertised rate limit allows its requests:
+	// the bucket's burst at once, the rest at the sustained rate.
+	RateFloor float64 `json:"rate_limit_floor_s,omitempty"`
+	Outcome   string  `json:"result"`
 }
 
-func printTable(rows []row) {
-	fmt.Println("| run | resources | wall time | CPU time | requests | 429s | provider peak RSS | result |")
-	fmt.Println("|---|--:|--:|--:|--:|--:|--:|---|")
+// The keys of the rows every run has.
+const (
+	keyApply         = "apply"
+	keyPlan          = "plan"
+	keyBaseline      = "plan-baseline"
+	keyHollow        = "plan-hollow"
+	keyLatency       = "plan-latency"
+	keyTerraformData = "floor-terraform_data"
+	keyFloorItem     = "floor-floor_item"
+)
+
+// scaleRun is one run of the harness: where and what it measured, and its rows.
+type scaleRun struct {
+	CLI        string `json:"cli"` // tofu or terraform
+	CLIVersion string `json:"cli_version"`
+	N          int    `json:"n"`
+	Labels     int    `json:"labels"`
+	Date       string `json:"date"` // UTC
+	// Provider is the commit measured ("-dirty" when the checkout's Go files or go.mod had changes),
+	// or the prebuilt binary's name.
+	Provider string `json:"provider"`
+	Baseline string `json:"baseline,omitempty"` // the baseline binary's name
+	PlanRuns int    `json:"plan_runs"`
+	Cores    int    `json:"cores"`
+	Memory   string `json:"memory"`
+	// LoadBefore and LoadAfter are the load averages (1, 5, 15 minutes) before and after the run.
+	LoadBefore string `json:"load_before"`
+	LoadAfter  string `json:"load_after"`
+	Rows       []row  `json:"rows"`
+}
+
+func (r scaleRun) row(key string) (row, bool) {
+	for _, x := range r.Rows {
+		if x.Key == key {
+			return x, true
+		}
+	}
+	return row{}, false
+}
+
+// describe is the run's machine and circumstances, one line.
+func (r scaleRun) describe() string {
+	return fmt.Sprintf("%s %s; provider %s; %s; %d cores, %s memory; load average %s before, %s after; plans run %d times, median shown",
+		r.CLI, r.CLIVersion, r.Provider, r.Date, r.Cores, r.Memory, r.LoadBefore, r.LoadAfter, r.PlanRuns)
+}
+
+// printRun writes the run's table and goals, as the harness prints them and the performance page shows them.
+func printRun(w io.Writer, r scaleRun) {
+	printTable(w, r.Rows)
+	fmt.Fprintln(w)
+	printGoals(w, r)
+}
+
+func printTable(w io.Writer, rows []row) {
+	fmt.Fprintln(w, "| run | resources | wall time | CPU time | requests | 429s | provider peak RSS | result |")
+	fmt.Fprintln(w, "|---|--:|--:|--:|--:|--:|--:|---|")
 	for _, r := range rows {
 		requests, tooMany, rss := "-", "-", "-"
-		if r.counted {
-			requests, tooMany = fmt.Sprint(r.requests), fmt.Sprint(r.tooMany)
+		if r.Counted {
+			requests, tooMany = fmt.Sprint(r.Requests), fmt.Sprint(r.TooMany)
 		}
-		if r.peakKB > 0 {
-			rss = mib(r.peakKB)
+		if r.PeakKiB > 0 {
+			rss = mib(r.PeakKiB)
 		}
-		fmt.Printf("| %s | %d | %s | %s | %s | %s | %s | %s |\n", r.name, r.resources, seconds(r.wall), seconds(r.cpu), requests, tooMany, rss, r.outcome)
+		fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s | %s | %s |\n", r.Name, r.Resources, seconds(r.Wall), seconds(r.CPU), requests, tooMany, rss, r.Outcome)
 	}
 }
 
-// printGoals checks issue 9's goals (set for N=1000) against this run: the time and memory goals twice,
+// printGoals checks issue 9's goals (set for N=1000) against a run: the time and memory goals twice,
 // against floor_item (a resource of four attributes, as the issue set them) and against the hollow
 // provider (the orgs schemas with none of the provider's code: the floor of any provider with these
-// schemas, and what the provider's own code is measured against).
-func printGoals(n int, plan, slow, floor, hollow row) {
-	fmt.Printf("Goals (set for N=1000, the request limit also for N=10000; this run: N=%d):\n\n", n)
+// schemas, and what the provider's own code is measured against). A goal whose rows the run lacks is
+// left out.
+func printGoals(w io.Writer, r scaleRun) {
+	fmt.Fprintf(w, "Goals (set for N=1000, the request limit also for N=10000; this run: N=%d):\n\n", r.N)
 	check := func(ok bool, format string, args ...any) {
 		verdict := "FAIL"
 		if ok {
 			verdict = "PASS"
 		}
-		fmt.Printf("- %s: %s\n", verdict, fmt.Sprintf(format, args...))
+		fmt.Fprintf(w, "- %s: %s\n", verdict, fmt.Sprintf(format, args...))
 	}
+	plan, okPlan := r.row(keyPlan)
+	if !okPlan {
+		return
+	}
+	floor, okFloor := r.row(keyFloorItem)
+	hollow, okHollow := r.row(keyHollow)
 	for _, f := range []struct {
 		what string
 		row  row
-	}{{"the plugin-protocol floor (floor_item)", floor}, {"the hollow provider (the orgs schemas, no provider code)", hollow}} {
-		check(plan.wall.Seconds() <= 1.2*f.row.wall.Seconds(), "plan <= 1.2x %s: %s vs %s (%.2fx; CPU time, which the machine's load hardly changes: %s vs %s, %.2fx)",
-			f.what, seconds(plan.wall), seconds(f.row.wall), plan.wall.Seconds()/f.row.wall.Seconds(),
-			seconds(plan.cpu), seconds(f.row.cpu), plan.cpu.Seconds()/f.row.cpu.Seconds())
-		check(float64(plan.peakKB) <= 1.2*float64(f.row.peakKB), "provider peak RSS <= 1.2x that of %s: %s vs %s (%.2fx)",
-			f.what, mib(plan.peakKB), mib(f.row.peakKB), float64(plan.peakKB)/float64(f.row.peakKB))
+		ok   bool
+	}{{"the plugin-protocol floor (floor_item)", floor, okFloor}, {"the hollow provider (the orgs schemas, no provider code)", hollow, okHollow}} {
+		if !f.ok {
+			continue
+		}
+		check(plan.Wall <= 1.2*f.row.Wall, "plan <= 1.2x %s: %s vs %s (%.2fx; CPU time, which the machine's load hardly changes: %s vs %s, %.2fx)",
+			f.what, seconds(plan.Wall), seconds(f.row.Wall), plan.Wall/f.row.Wall,
+			seconds(plan.CPU), seconds(f.row.CPU), plan.CPU/f.row.CPU)
+		check(float64(plan.PeakKiB) <= 1.2*float64(f.row.PeakKiB), "provider peak RSS <= 1.2x that of %s: %s vs %s (%.2fx)",
+			f.what, mib(plan.PeakKiB), mib(f.row.PeakKiB), float64(plan.PeakKiB)/float64(f.row.PeakKiB))
 	}
 	// Issue 9's request limits: 20 for 1,000 members, 110 for 10,000, that is 10 + N/100.
-	maxRequests := int64(10 + n/100)
-	check(plan.requests <= maxRequests, "<= %d requests for the plan (10 + N/100): %d", maxRequests, plan.requests)
-	check(plan.tooMany == 0, "0 429s on the plan: %d", plan.tooMany)
-	check(slow.wall.Seconds() < 1.2*plan.wall.Seconds(), "plan with server latency < 1.2x the plan without: %s vs %s (%.2fx)",
-		seconds(slow.wall), seconds(plan.wall), slow.wall.Seconds()/plan.wall.Seconds())
-	fmt.Printf("\nThe orgs schemas' own weight (the hollow provider's plan against floor_item's): %.2fx wall, %.2fx CPU, %.2fx peak RSS.\n",
-		hollow.wall.Seconds()/floor.wall.Seconds(), hollow.cpu.Seconds()/floor.cpu.Seconds(), float64(hollow.peakKB)/float64(floor.peakKB))
-	for _, r := range []row{plan, slow, hollow} {
-		if r.outcome != "ok" {
-			fmt.Printf("- note: %q ended %s: the apply did not leave the organization as configured\n", r.name, r.outcome)
+	maxRequests := int64(10 + r.N/100)
+	check(plan.Requests <= maxRequests, "<= %d requests for the plan (10 + N/100): %d", maxRequests, plan.Requests)
+	check(plan.TooMany == 0, "0 429s on the plan: %d", plan.TooMany)
+	slow, okSlow := r.row(keyLatency)
+	if okSlow {
+		check(slow.Wall < 1.2*plan.Wall, "plan with server latency < 1.2x the plan without: %s vs %s (%.2fx)",
+			seconds(slow.Wall), seconds(plan.Wall), slow.Wall/plan.Wall)
+	}
+	if okFloor && okHollow {
+		fmt.Fprintf(w, "\nThe orgs schemas' own weight (the hollow provider's plan against floor_item's): %.2fx wall, %.2fx CPU, %.2fx peak RSS.\n",
+			hollow.Wall/floor.Wall, hollow.CPU/floor.CPU, float64(hollow.PeakKiB)/float64(floor.PeakKiB))
+	}
+	for _, x := range r.Rows {
+		if (x.Key == keyPlan || x.Key == keyLatency || x.Key == keyHollow) && x.Outcome != "ok" {
+			fmt.Fprintf(w, "- note: %q ended %s: the apply did not leave the organization as configured\n", x.Name, x.Outcome)
 		}
 	}
 }
 
-func seconds(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
+// secs is d in seconds, to the hundredth: what the record keeps.
+func secs(d time.Duration) float64 { return math.Round(d.Seconds()*100) / 100 }
+
+func seconds(s float64) string { return fmt.Sprintf("%.1f s", s) }
 
 func mib(kb int64) string { return fmt.Sprintf("%.0f MiB", float64(kb)/1024) }

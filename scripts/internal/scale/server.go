@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
 )
 
@@ -69,10 +73,45 @@ func (s *apiServer) stop() {
 }
 
 // counter counts the requests that reach the server and those it refused with 429: outside the
-// server's own handler, so the rate limiter's refusals are counted too.
+// server's own handler, so the rate limiter's refusals are counted too. It also keeps the rate limit
+// the server advertises (RateLimit-Policy), which sets the least time an apply can take.
 type counter struct {
 	next              http.Handler
 	requests, tooMany atomic.Int64
+	policy            atomic.Pointer[string]
+}
+
+// rateFloor is the least time, in seconds, that the advertised limit allows the given number of requests
+// of one credential: the bucket's q at once, then q every w seconds. 0 when no policy was seen.
+func (c *counter) rateFloor(requests int64) float64 {
+	p := c.policy.Load()
+	if p == nil {
+		return 0
+	}
+	q, w, ok := parsePolicy(*p)
+	if !ok {
+		return 0
+	}
+	return math.Round(max(0, float64(requests)-q)/(q/w)*100) / 100
+}
+
+// parsePolicy reads q and w of the first policy of a RateLimit-Policy field: `"default";q=100;w=2`.
+func parsePolicy(v string) (q, w float64, ok bool) {
+	item, _, _ := strings.Cut(v, ",")
+	for param := range strings.SplitSeq(item, ";") {
+		key, val, _ := strings.Cut(strings.TrimSpace(param), "=")
+		n, err := strconv.ParseFloat(val, 64)
+		if err != nil || n <= 0 {
+			continue
+		}
+		switch key {
+		case "q":
+			q = n
+		case "w":
+			w = n
+		}
+	}
+	return q, w, q > 0 && w > 0
 }
 
 func (c *counter) reset() {
@@ -86,6 +125,9 @@ func (c *counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.next.ServeHTTP(rec, r)
 	if rec.status == http.StatusTooManyRequests {
 		c.tooMany.Add(1)
+	}
+	if p := w.Header().Get(api.HeaderRateLimitPolicy); p != "" {
+		c.policy.Store(&p)
 	}
 }
 
