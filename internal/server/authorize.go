@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -67,6 +68,27 @@ type policy struct {
 	roles    []api.Role // roles allowed in that organization; nil: every role
 	action   string     // what the operation does, for 403 messages ("manage labels")
 	noReplay bool       // an Idempotency-Key is ignored: the response must never be stored
+	// replayRule, when not nil, holds the rules the handler decides beyond the policy (only owners make
+	// owners, a token's rights must be its creator's, the membership accepted is still there), so that a
+	// replayed request meets them with the caller's standing of now (replayIfStored).
+	replayRule replayRule
+}
+
+// replayRule re-checks, for a request whose response is stored, a rule its handler applies: a, the
+// caller's standing now, and body, the request's body. An error means the request would not be allowed
+// today: it is not replayed but run again, and its handler, which applies the same rule, refuses it.
+type replayRule func(ctx context.Context, s *Server, a access, body []byte) error
+
+// onBody is the replayRule of a handler rule decided from the request body alone. The handler calls
+// rule itself, inside its transaction; a body that does not decode has no stored response to guard.
+func onBody[T any](rule func(access, T) error) replayRule {
+	return func(_ context.Context, _ *Server, a access, body []byte) error {
+		var b T
+		if err := json.Unmarshal(body, &b); err != nil {
+			return err
+		}
+		return rule(a, b)
+	}
 }
 
 const policyKey = "orgs.policy"
@@ -130,14 +152,14 @@ func accessFrom(ctx context.Context) access {
 // allow. For a write this is only the early answer: the write checks again in its transaction.
 func (s *Server) checkAccess(ctx huma.Context, next func(huma.Context)) {
 	pol, ok := ctx.Operation().Metadata[policyKey].(policy)
-	_, w := humago.Unwrap(ctx)
+	r, w := humago.Unwrap(ctx)
+	p := principalFrom(ctx.Context())
 	if !ok || pol.public {
-		if !s.replayIfStored(ctx.Context(), w, pol) {
+		if !s.replayIfStored(ctx.Context(), w, pol, access{principal: p}, requestBody(r)) {
 			next(ctx)
 		}
 		return
 	}
-	p := principalFrom(ctx.Context())
 	if p.kind == anonymous {
 		writeProblem(w, errUnauthorized("this operation needs a credential: send \"Authorization: Bearer <token>\""))
 		return
@@ -147,7 +169,8 @@ func (s *Server) checkAccess(ctx huma.Context, next func(huma.Context)) {
 		return
 	}
 	if !pol.org {
-		if !s.replayIfStored(ctx.Context(), w, pol) {
+		// A user route may name an organization (accepting a membership): the replay rules see it.
+		if !s.replayIfStored(ctx.Context(), w, pol, access{principal: p, orgID: ctx.Param("org_id")}, requestBody(r)) {
 			next(ctx)
 		}
 		return
@@ -163,7 +186,7 @@ func (s *Server) checkAccess(ctx huma.Context, next func(huma.Context)) {
 		writeProblem(w, newProblem(http.StatusInternalServerError, api.ProblemInternal, "internal error; the server logged the details"))
 		return
 	}
-	if !s.replayIfStored(ctx.Context(), w, pol) {
+	if !s.replayIfStored(ctx.Context(), w, pol, a, requestBody(r)) {
 		next(huma.WithValue(ctx, accessKey{}, a))
 	}
 }

@@ -80,9 +80,11 @@ func idempotencyPrincipal(r *http.Request) string {
 
 // replayIfStored runs once the request passed its operation's authorization: it answers with the
 // stored response of the request's Idempotency-Key, if any (reporting true), or the 422 of a key
-// reused for another request. An operation that declines keys (noReplay) runs as if none was sent:
-// its response is never stored, so no one can replay it.
-func (s *Server) replayIfStored(ctx context.Context, w http.ResponseWriter, pol policy) bool {
+// reused for another request. The stored response is sent only if the operation's replay rules
+// (policy.replayRule: the handler's own rules, with the caller's standing of now) still allow the
+// request; otherwise it runs again and gets today's answer. An operation that declines keys (noReplay)
+// runs as if none was sent: its response is never stored, so no one can replay it.
+func (s *Server) replayIfStored(ctx context.Context, w http.ResponseWriter, pol policy, a access, body []byte) bool {
 	st, _ := ctx.Value(writeStateKey{}).(*writeState)
 	if st == nil || st.idem == nil {
 		return false
@@ -104,6 +106,11 @@ func (s *Server) replayIfStored(ctx context.Context, w http.ResponseWriter, pol 
 		return true
 	}
 	if stored == nil {
+		return false
+	}
+	if pol.replayRule != nil && pol.replayRule(ctx, s, a, body) != nil {
+		// Not allowed today: the request runs again, unstored, and its handler gives today's answer.
+		st.idem = nil
 		return false
 	}
 	for k, v := range stored.Header {

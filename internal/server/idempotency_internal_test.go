@@ -20,7 +20,7 @@ import (
 func keyedOperation(s *Server) (http.Handler, *int) {
 	runs := 0
 	return s.writes(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.replayIfStored(r.Context(), w, policy{}) {
+		if s.replayIfStored(r.Context(), w, policy{}, access{}, nil) {
 			return
 		}
 		runs++

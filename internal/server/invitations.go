@@ -20,7 +20,7 @@ func (s *Server) registerInvitations(a huma.API) {
 	register(a, s, operation(http.MethodGet, api.PathInvitations, "list-invitations", "List the organization's invitations", http.StatusOK,
 		pol("list invitations"), tag), s.listInvitations)
 	register(a, s, operation(http.MethodPost, api.PathInvitations, "create-invitation", "Invite an email address to the organization with a role", http.StatusCreated,
-		pol("invite"), tag), s.createInvitation)
+		policy{org: true, roles: ownerAdmin, action: "invite", replayRule: onBody(mayInvite)}, tag), s.createInvitation)
 	register(a, s, operation(http.MethodGet, api.PathInvitation, "get-invitation", "Get an invitation", http.StatusOK,
 		pol("read invitations"), tag), s.getInvitation)
 	register(a, s, operation(http.MethodPost, api.PathInvitationResend, "resend-invitation", "Send an invitation again, with a new code and a new expiry", http.StatusOK,
@@ -105,6 +105,14 @@ type createInvitationInput struct {
 	Body api.InvitationCreate
 }
 
+// mayInvite: only owners invite owners.
+func mayInvite(a access, b api.InvitationCreate) error {
+	if b.Role == api.RoleOwner {
+		return a.require(ownerOnly, "invite an owner (only owners make owners)")
+	}
+	return nil
+}
+
 func (s *Server) createInvitation(ctx context.Context, in *createInvitationInput) (*objectOutput[api.Invitation], error) {
 	b := in.Body
 	if err := api.ValidateEmail(b.Email); err != nil {
@@ -113,10 +121,8 @@ func (s *Server) createInvitation(ctx context.Context, in *createInvitationInput
 	code := newSecret(secretInvitation)
 	var inv api.Invitation
 	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
-		if b.Role == api.RoleOwner {
-			if err := a.require(ownerOnly, "invite an owner (only owners make owners)"); err != nil {
-				return err
-			}
+		if err := mayInvite(a, b); err != nil {
+			return err
 		}
 		var members int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM members m JOIN users u ON u.id = m.user_id WHERE m.organization_id = ? AND u.email_key = ?`,

@@ -20,7 +20,7 @@ func (s *Server) registerMembers(a huma.API) {
 	register(a, s, operation(http.MethodGet, api.PathMembers, "list-members", "List the organization's members", http.StatusOK,
 		policy{org: true, roles: everyRole, action: "list members"}, tag), s.listMembers)
 	register(a, s, operation(http.MethodPost, api.PathMembers, "add-member", "Add an existing user to the organization", http.StatusCreated,
-		policy{org: true, roles: ownerAdmin, action: "add members"}, tag), s.addMember)
+		policy{org: true, roles: ownerAdmin, action: "add members", replayRule: onBody(mayAddMember)}, tag), s.addMember)
 	register(a, s, operation(http.MethodGet, api.PathMember, "get-member", "Get a member by email (case-insensitive)", http.StatusOK,
 		policy{org: true, roles: everyRole, action: "read members"}, tag), s.getMember)
 	register(a, s, operation(http.MethodPatch, api.PathMember, "update-member", "Change a member's role or environment roles", http.StatusOK,
@@ -31,7 +31,7 @@ func (s *Server) registerMembers(a huma.API) {
 	register(a, s, operation(http.MethodGet, api.PathMemberships, "list-memberships", "List the current user's memberships, pending ones included", http.StatusOK,
 		policy{userOnly: true, action: "list memberships"}, tag), s.listMemberships)
 	register(a, s, operation(http.MethodPost, api.PathMembershipAccept, "accept-membership", "Accept a pending membership someone added you to; it then counts toward your organization cap", http.StatusOK,
-		policy{userOnly: true, action: "accept memberships"}, tag), s.acceptMembership)
+		policy{userOnly: true, action: "accept memberships", replayRule: stillMember}, tag), s.acceptMembership)
 	register(a, s, operation(http.MethodPost, api.PathMembershipDecline, "decline-membership", "Decline (delete) a pending membership someone added you to", http.StatusNoContent,
 		policy{userOnly: true, action: "decline memberships"}, tag), s.declineMembership)
 }
@@ -198,6 +198,24 @@ func (s *Server) listMembers(ctx context.Context, in *listMembersInput) (*pageOu
 	return &pageOutput[api.Member]{Body: page(items, seqs, in.PageSize)}, nil
 }
 
+// mayAddMember: only owners make owners.
+func mayAddMember(a access, b api.MemberCreate) error {
+	if b.Role == api.RoleOwner {
+		return a.require(ownerOnly, "add an owner (only owners make owners)")
+	}
+	return nil
+}
+
+// stillMember is the replay rule of accepting a membership: the membership accepted is still active.
+// Once the user was removed, a replayed accept meets what a fresh one would: there is nothing to accept.
+func stillMember(ctx context.Context, s *Server, a access, _ []byte) error {
+	role, err := s.roleIn(ctx, s.reader, a.orgID, a.userID)
+	if err == nil && role == "" {
+		err = errNotFound("you have no membership of organization %q", a.orgID)
+	}
+	return err
+}
+
 type addMemberInput struct {
 	OrgPath
 	IdempotencyHeader
@@ -211,10 +229,8 @@ func (s *Server) addMember(ctx context.Context, in *addMemberInput) (*objectOutp
 	}
 	var m api.Member
 	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
-		if b.Role == api.RoleOwner {
-			if err := a.require(ownerOnly, "add an owner (only owners make owners)"); err != nil {
-				return err
-			}
+		if err := mayAddMember(a, b); err != nil {
+			return err
 		}
 		if err := checkEnvironmentRoles(ctx, tx, a.orgID, b.EnvironmentRoles); err != nil {
 			return err

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
@@ -660,4 +661,42 @@ func TestEmailKeysRekeyedOnStart(t *testing.T) {
 	if got := keyOf(t); got != api.EmailKey(lookAlike) {
 		t.Fatalf("after the restart the key is %q, want %q", got, api.EmailKey(lookAlike))
 	}
+}
+
+// TestReplaysObeyTodaysRules (round two, finding 3): a replayed request meets the handler's own rules
+// with the caller's standing of now, not only the route's policy. An owner demoted to admin replays
+// "create a biller token" and "add an owner" and gets the 403 a fresh request gets, with no secret and
+// nothing made; a removed user's replayed accept gets the 404 a fresh accept gets, not a stale "active".
+func TestReplaysObeyTodaysRules(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	owner := h.signup(t)
+	org := h.createOrg(t, owner.Token, api.PlanTeam)
+	second := h.newMember(t, owner.Token, org.ID, api.RoleOwner)
+	tokenKey, ownerKey := h.unique("key"), h.unique("key")
+	tokenBody := api.APITokenCreate{Name: h.unique("token"), Role: api.RoleBiller}
+	h.expect(t, http.StatusCreated, second.Token, http.MethodPost, path(api.PathAPITokens, "org_id", org.ID), tokenBody, api.HeaderIdempotencyKey, tokenKey)
+	newOwner := h.signup(t)
+	ownerBody := api.MemberCreate{Email: newOwner.Email, Role: api.RoleOwner}
+	h.expect(t, http.StatusCreated, second.Token, http.MethodPost, path(api.PathMembers, "org_id", org.ID), ownerBody, api.HeaderIdempotencyKey, ownerKey)
+	h.expect(t, http.StatusNoContent, owner.Token, http.MethodDelete, path(api.PathMember, "org_id", org.ID, "email", newOwner.Email), nil)
+	admin := api.RoleAdmin
+	h.expect(t, http.StatusOK, owner.Token, http.MethodPatch, path(api.PathMember, "org_id", org.ID, "email", second.Email), api.MemberUpdate{Role: &admin})
+
+	replay := h.expect(t, http.StatusForbidden, second.Token, http.MethodPost, path(api.PathAPITokens, "org_id", org.ID), tokenBody, api.HeaderIdempotencyKey, tokenKey)
+	if strings.Contains(replay.String(), "orgs_ot_") || replay.Header.Get(server.HeaderIdempotentReplayed) != "" {
+		t.Fatalf("the demoted owner's replay of a biller token: %s", replay)
+	}
+	h.expectProblem(t, http.StatusForbidden, api.ProblemForbidden, second.Token, http.MethodPost, path(api.PathMembers, "org_id", org.ID), ownerBody, api.HeaderIdempotencyKey, ownerKey)
+	if ms := h.members(t, owner.Token, org.ID); slices.ContainsFunc(ms, func(m api.Member) bool { return m.UserID == newOwner.ID }) {
+		t.Fatal("the demoted owner's replay made an owner again")
+	}
+
+	pending := h.signup(t)
+	h.addMember(t, owner.Token, org.ID, pending.Email, api.RoleMember)
+	acceptKey := h.unique("key")
+	accept := path(api.PathMembershipAccept, "org_id", org.ID)
+	h.expect(t, http.StatusOK, pending.Token, http.MethodPost, accept, nil, api.HeaderIdempotencyKey, acceptKey)
+	h.expect(t, http.StatusNoContent, owner.Token, http.MethodDelete, path(api.PathMember, "org_id", org.ID, "email", pending.Email), nil)
+	h.expectProblem(t, http.StatusNotFound, api.ProblemNotFound, pending.Token, http.MethodPost, accept, nil, api.HeaderIdempotencyKey, acceptKey)
 }

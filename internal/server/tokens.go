@@ -20,7 +20,7 @@ func (s *Server) registerAPITokens(a huma.API) {
 	register(a, s, operation(http.MethodGet, api.PathAPITokens, "list-api-tokens", "List the organization's API tokens (never their secrets)", http.StatusOK,
 		pol("list API tokens"), tag), s.listAPITokens)
 	register(a, s, operation(http.MethodPost, api.PathAPITokens, "create-api-token", "Create an organization API token (the secret is in this response only)", http.StatusCreated,
-		pol("create API tokens"), tag), s.createAPIToken)
+		policy{org: true, roles: ownerAdmin, action: "create API tokens", replayRule: onBody(mayCreateToken)}, tag), s.createAPIToken)
 	register(a, s, operation(http.MethodGet, api.PathAPIToken, "get-api-token", "Get an organization API token (never its secret)", http.StatusOK,
 		pol("read API tokens"), tag), s.getAPIToken)
 	register(a, s, operation(http.MethodPatch, api.PathAPIToken, "update-api-token",
@@ -28,6 +28,11 @@ func (s *Server) registerAPITokens(a huma.API) {
 		pol("revoke API tokens"), tag), s.updateAPIToken)
 	register(a, s, operation(http.MethodDelete, api.PathAPIToken, "delete-api-token", "Revoke (delete) an organization API token", http.StatusNoContent,
 		pol("revoke API tokens"), tag), s.deleteAPIToken)
+}
+
+// mayCreateToken: a token's rights must be rights its creator holds.
+func mayCreateToken(a access, b api.APITokenCreate) error {
+	return a.require(tokenGranters(b.Role), fmt.Sprintf("create a token with role %s (a token's rights must be rights its creator holds)", b.Role))
 }
 
 // tokenGranters are the roles that hold every right of role, and so may give a token that role: an
@@ -107,7 +112,7 @@ func (s *Server) createAPIToken(ctx context.Context, in *createAPITokenInput) (*
 	secret := newSecret(secretAPIToken)
 	var t api.APIToken
 	err := s.writeOrg(ctx, func(tx *sql.Tx, a access) error {
-		if err := a.require(tokenGranters(b.Role), fmt.Sprintf("create a token with role %s (a token's rights must be rights its creator holds)", b.Role)); err != nil {
+		if err := mayCreateToken(a, b); err != nil {
 			return err
 		}
 		if err := s.checkLimit(ctx, tx, a.orgID, api.QuantityAPITokens); err != nil {
