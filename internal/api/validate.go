@@ -72,7 +72,7 @@ func ValidateEmail(s string) error {
 	}
 	at := strings.LastIndexByte(s, '@')
 	if _, err := idna.Lookup.ToASCII(s[at+1:]); err != nil {
-		return fmt.Errorf("%q is not a valid email address: its domain is not a valid domain name (%v)", s, err)
+		return fmt.Errorf("%q is not a valid email address: its domain is not a valid domain name: %w", s, err)
 	}
 	return nil
 }

@@ -237,9 +237,10 @@ func registrySecretContext(registryID, column string) string {
 // has SQLite overwrite the plaintext it frees, and the checkpoint moves the change out of the
 // write-ahead log, so the old values do not linger on disk.
 func (s *Server) sealLegacySecrets(ctx context.Context) error {
-	found, err := s.unsealedRegistrySecrets(ctx)
+	found, err := registrySecrets(ctx, s.db.Writer,
+		`WHERE (password != '' AND password NOT LIKE 'sealed:%') OR (secret_access_key != '' AND secret_access_key NOT LIKE 'sealed:%')`)
 	if err != nil {
-		return err
+		return fmt.Errorf("find unsealed registry secrets: %w", err)
 	}
 	if len(found) == 0 {
 		return nil
@@ -248,16 +249,9 @@ func (s *Server) sealLegacySecrets(ctx context.Context) error {
 		return err
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		for _, l := range found {
-			password, secret := l.password, l.secret
-			if !strings.HasPrefix(password, seal.Prefix) {
-				password = s.sealer.Seal(password, registrySecretContext(l.id, "password"))
-			}
-			if !strings.HasPrefix(secret, seal.Prefix) {
-				secret = s.sealer.Seal(secret, registrySecretContext(l.id, "secret_access_key"))
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE container_registries SET password = ?, secret_access_key = ? WHERE id = ?`, password, secret, l.id); err != nil {
-				return fmt.Errorf("seal registry secrets: %w", err)
+		for _, r := range found {
+			if err := resealRegistry(ctx, tx, r, s.sealer, s.sealer); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -269,23 +263,55 @@ func (s *Server) sealLegacySecrets(ctx context.Context) error {
 	return err
 }
 
-// legacySecret is a registry row whose secrets an older version stored unsealed.
-type legacySecret struct{ id, password, secret string }
+// registrySecret is a registry's stored secrets, sealed or (written before sealing existed) not.
+type registrySecret struct{ id, password, secret string }
 
-func (s *Server) unsealedRegistrySecrets(ctx context.Context) ([]legacySecret, error) {
-	rows, err := s.db.Writer.QueryContext(ctx, `SELECT id, password, secret_access_key FROM container_registries
-		WHERE (password != '' AND password NOT LIKE 'sealed:%') OR (secret_access_key != '' AND secret_access_key NOT LIKE 'sealed:%')`)
+// registrySecrets reads the stored secrets of the registries that where (a WHERE clause, or "") keeps.
+func registrySecrets(ctx context.Context, q querier, where string) ([]registrySecret, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, password, secret_access_key FROM container_registries `+where)
 	if err != nil {
-		return nil, fmt.Errorf("find unsealed registry secrets: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
-	var found []legacySecret
+	var found []registrySecret
 	for rows.Next() {
-		var l legacySecret
-		if err := rows.Scan(&l.id, &l.password, &l.secret); err != nil {
+		var r registrySecret
+		if err := rows.Scan(&r.id, &r.password, &r.secret); err != nil {
 			return nil, err
 		}
-		found = append(found, l)
+		found = append(found, r)
 	}
 	return found, rows.Err()
+}
+
+// resealRegistry writes r's secrets sealed with to: a sealed one is first opened with from, one stored
+// before sealing existed is taken as it is.
+func resealRegistry(ctx context.Context, tx *sql.Tx, r registrySecret, from, to *seal.Sealer) error {
+	reseal := func(stored, column string) (string, error) {
+		if stored == "" {
+			return "", nil
+		}
+		context := registrySecretContext(r.id, column)
+		plain := stored
+		if strings.HasPrefix(stored, seal.Prefix) {
+			opened, err := from.Open(stored, context)
+			if err != nil {
+				return "", fmt.Errorf("registry %s: %w", r.id, err)
+			}
+			plain = opened
+		}
+		return to.Seal(plain, context), nil
+	}
+	password, err := reseal(r.password, "password")
+	if err != nil {
+		return err
+	}
+	secret, err := reseal(r.secret, "secret_access_key")
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE container_registries SET password = ?, secret_access_key = ? WHERE id = ?`, password, secret, r.id); err != nil {
+		return fmt.Errorf("seal the secrets of registry %s: %w", r.id, err)
+	}
+	return nil
 }

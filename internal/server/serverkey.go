@@ -179,47 +179,12 @@ func (a *Admin) RotateKey(ctx context.Context, oldKey, newKey []byte) (resealed 
 		return 0, err
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, password, secret_access_key FROM container_registries`)
+		all, err := registrySecrets(ctx, tx, "")
 		if err != nil {
 			return err
 		}
-		type row struct{ id, password, secret string }
-		var all []row
-		for rows.Next() {
-			var r row
-			if err := rows.Scan(&r.id, &r.password, &r.secret); err != nil {
-				rows.Close()
-				return err
-			}
-			all = append(all, r)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-			return err
-		}
-		reseal := func(stored, context string) (string, error) {
-			if stored == "" {
-				return "", nil
-			}
-			plain := stored
-			if strings.HasPrefix(stored, seal.Prefix) {
-				opened, err := oldSealer.Open(stored, context)
-				if err != nil {
-					return "", fmt.Errorf("%s: %w", context, err)
-				}
-				plain = opened
-			}
-			return newSealer.Seal(plain, context), nil
-		}
 		for _, r := range all {
-			password, err := reseal(r.password, registrySecretContext(r.id, "password"))
-			if err != nil {
-				return err
-			}
-			secret, err := reseal(r.secret, registrySecretContext(r.id, "secret_access_key"))
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE container_registries SET password = ?, secret_access_key = ? WHERE id = ?`, password, secret, r.id); err != nil {
+			if err := resealRegistry(ctx, tx, r, oldSealer, newSealer); err != nil {
 				return err
 			}
 			resealed++

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
@@ -39,35 +38,40 @@ func (s *Server) upgradeData(ctx context.Context) error {
 
 // rekeyEmails recomputes table's email_key from each row's address as given.
 func rekeyEmails(ctx context.Context, tx *sql.Tx, table string) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id, email, email_key FROM `+table)
+	changed, err := changedEmailKeys(ctx, tx, table)
 	if err != nil {
 		return err
 	}
-	type rekey struct{ id, email, key string }
-	var changed []rekey
-	for rows.Next() {
-		var r rekey
-		var old string
-		if err := rows.Scan(&r.id, &r.email, &old); err != nil {
-			rows.Close()
-			return err
-		}
-		if r.key = api.EmailKey(r.email); r.key != old {
-			changed = append(changed, r)
-		}
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return err
-	}
-	for _, r := range changed {
-		_, err := tx.ExecContext(ctx, `UPDATE `+table+` SET email_key = ? WHERE id = ?`, r.key, r.id)
+	for id, key := range changed {
+		_, err := tx.ExecContext(ctx, `UPDATE `+table+` SET email_key = ? WHERE id = ?`, key, id)
 		if store.IsUniqueViolation(err) {
 			return fmt.Errorf("two proven users' addresses are now one address: the key of user %s cannot change to %q, "+
-				"which another user holds; remove one of the two accounts with the previous version, then start this one", r.id, r.key)
+				"which another user holds; remove one of the two accounts with the previous version, then start this one", id, key)
 		}
 		if err != nil {
-			return fmt.Errorf("rekey %s %s: %w", table, r.id, err)
+			return fmt.Errorf("rekey %s %s: %w", table, id, err)
 		}
 	}
 	return nil
+}
+
+// changedEmailKeys maps the id of each row of table whose key api.EmailKey now computes differently to
+// its new key.
+func changedEmailKeys(ctx context.Context, tx *sql.Tx, table string) (map[string]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, email, email_key FROM `+table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	changed := map[string]string{}
+	for rows.Next() {
+		var id, email, old string
+		if err := rows.Scan(&id, &email, &old); err != nil {
+			return nil, err
+		}
+		if key := api.EmailKey(email); key != old {
+			changed[id] = key
+		}
+	}
+	return changed, rows.Err()
 }
