@@ -31,6 +31,10 @@ const MaxPersonalTokensPerUser = 50
 // may be re-sent at once (that is how it becomes acceptable again), at most once per lifetime.
 const InvitationResendInterval = 10 * time.Minute
 
+// DeclineCooldown is how long after a user declines a membership the organization may not add or
+// invite them again: a declined request is an answer, and must not be asked again and again.
+const DeclineCooldown = 7 * 24 * time.Hour
+
 // MinBootstrapTokenLength is the shortest bootstrap token the server accepts: a personal token given
 // from outside must be as hard to guess as the ones the server makes.
 const MinBootstrapTokenLength = 32

@@ -132,6 +132,13 @@ func (s *Server) createInvitation(ctx context.Context, in *createInvitationInput
 		if members > 0 {
 			return errConflict("%s is already a member of the organization", b.Email)
 		}
+		if u, ok, err := s.userByEmail(ctx, tx, b.Email); err != nil {
+			return err
+		} else if ok {
+			if err := s.checkDeclineCooldown(ctx, tx, a.orgID, u); err != nil {
+				return err
+			}
+		}
 		now := s.now()
 		var pending int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM invitations WHERE organization_id = ? AND email_key = ? AND accepted_at IS NULL AND expires_at > ?`,

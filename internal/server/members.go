@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -243,6 +244,9 @@ func (s *Server) addMember(ctx context.Context, in *addMemberInput) (*objectOutp
 			return newProblem(http.StatusUnprocessableEntity, api.ProblemUnknownUser,
 				"email: there is no user with email %q; invite them instead (POST %s)", b.Email, api.PathInvitations)
 		}
+		if err := s.checkDeclineCooldown(ctx, tx, a.orgID, u); err != nil {
+			return err
+		}
 		// Being added is not consenting: the membership waits for the user unless the server was told
 		// to skip that (Config.AutoAcceptMemberships, for local and CI setups).
 		status := api.MemberPending
@@ -432,6 +436,26 @@ func activateMembership(ctx context.Context, tx *sql.Tx, orgID string, u api.Use
 	return nil
 }
 
+// checkDeclineCooldown refuses to ask u again, for api.DeclineCooldown after they declined a membership
+// of the organization.
+func (s *Server) checkDeclineCooldown(ctx context.Context, tx *sql.Tx, orgID string, u api.User) error {
+	var declined string
+	err := tx.QueryRowContext(ctx, `SELECT declined_at FROM membership_declines WHERE organization_id = ? AND user_id = ?`, orgID, u.ID).Scan(&declined)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	until := parseTime(declined).Add(api.DeclineCooldown)
+	if !s.now().Before(until) {
+		return nil
+	}
+	return errConflict("%s declined a membership of this organization at %s; they cannot be added or invited again before %s "+
+		"(%d days after a decline, so that nobody is asked over and over)", u.Email, parseTime(declined).UTC().Format(time.RFC3339),
+		until.UTC().Format(time.RFC3339), int(api.DeclineCooldown.Hours()/24))
+}
+
 func (s *Server) declineMembership(ctx context.Context, in *OrgPath) (*struct{}, error) {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		_, u, err := s.pendingMembership(ctx, tx, in.OrgID)
@@ -440,6 +464,10 @@ func (s *Server) declineMembership(ctx context.Context, in *OrgPath) (*struct{},
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM members WHERE organization_id = ? AND user_id = ?`, in.OrgID, u.ID); err != nil {
 			return fmt.Errorf("decline membership: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO membership_declines (organization_id, user_id, declined_at) VALUES (?, ?, ?)
+			ON CONFLICT (organization_id, user_id) DO UPDATE SET declined_at = excluded.declined_at`, in.OrgID, u.ID, s.nowText()); err != nil {
+			return fmt.Errorf("record the decline: %w", err)
 		}
 		return s.recordAs(ctx, tx, in.OrgID, "user", u.ID, "member.decline", "member", u.ID)
 	})

@@ -546,6 +546,9 @@ func TestDeleteOrganizationRemovesEverything(t *testing.T) {
 	read := api.EnvironmentRoleRead
 	envRoles := map[string]api.EnvironmentRole{w.Environment.ID: read}
 	h.expect(t, http.StatusOK, w.Owner.Token, http.MethodPatch, path(api.PathMember, "org_id", id, "email", w.Member.Email), api.MemberUpdate{EnvironmentRoles: &envRoles})
+	decliner := h.signup(t)
+	h.addMember(t, w.Owner.Token, id, decliner.Email, api.RoleMember)
+	h.expect(t, http.StatusNoContent, decliner.Token, http.MethodPost, path(api.PathMembershipDecline, "org_id", id), nil)
 
 	db := openDB(t, h.DBPath)
 	before := rowsOfOrganization(t, db, id)

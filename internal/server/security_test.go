@@ -700,3 +700,57 @@ func TestReplaysObeyTodaysRules(t *testing.T) {
 	h.expect(t, http.StatusNoContent, owner.Token, http.MethodDelete, path(api.PathMember, "org_id", org.ID, "email", pending.Email), nil)
 	h.expectProblem(t, http.StatusNotFound, api.ProblemNotFound, pending.Token, http.MethodPost, accept, nil, api.HeaderIdempotencyKey, acceptKey)
 }
+
+// TestDeclinedMembershipCoolsDown (round two, item 5): once a user declines a membership, the
+// organization can neither add nor invite them again for seven days, and the refusal says when it
+// can; after that it can ask again.
+func TestDeclinedMembershipCoolsDown(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	owner := h.signup(t)
+	org := h.createOrg(t, owner.Token, api.PlanTeam)
+	u := h.signup(t)
+	h.addMember(t, owner.Token, org.ID, u.Email, api.RoleMember)
+	h.expect(t, http.StatusNoContent, u.Token, http.MethodPost, path(api.PathMembershipDecline, "org_id", org.ID), nil)
+
+	p := h.expectProblem(t, http.StatusConflict, api.ProblemConflict, owner.Token, http.MethodPost, path(api.PathMembers, "org_id", org.ID),
+		api.MemberCreate{Email: u.Email, Role: api.RoleMember})
+	if !strings.Contains(p.Detail, "declined a membership of this organization") || !strings.Contains(p.Detail, "7 days after a decline") {
+		t.Errorf("re-adding a user who declined: %s", p.Detail)
+	}
+	h.expectProblem(t, http.StatusConflict, api.ProblemConflict, owner.Token, http.MethodPost, path(api.PathInvitations, "org_id", org.ID),
+		api.InvitationCreate{Email: strings.ToUpper(u.Email), Role: api.RoleMember})
+
+	h.Clock.Advance(7*24*time.Hour - time.Minute)
+	h.expectProblem(t, http.StatusConflict, api.ProblemConflict, owner.Token, http.MethodPost, path(api.PathMembers, "org_id", org.ID),
+		api.MemberCreate{Email: u.Email, Role: api.RoleMember})
+	h.Clock.Advance(time.Minute)
+	if m := h.addMember(t, owner.Token, org.ID, u.Email, api.RoleMember); m.Status != api.MemberPending {
+		t.Fatalf("seven days after the decline: %+v", m)
+	}
+}
+
+// TestExpiredSignupsAreRemoved (round two, item 5): a sign-up whose address was never proven is removed
+// once its code has expired, with its token: by the next sign-up, or by a restart.
+func TestExpiredSignupsAreRemoved(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	first := h.signupUnverified(t, h.email())
+	second := h.signupUnverified(t, h.email())
+	h.expect(t, http.StatusOK, first.Token, http.MethodGet, api.PathCurrentUser, nil)
+	h.Clock.Advance(24*time.Hour + time.Second)
+	h.signupUnverified(t, h.email())
+	h.expectProblem(t, http.StatusUnauthorized, api.ProblemUnauthorized, first.Token, http.MethodGet, api.PathCurrentUser, nil)
+	if n := countRows(t, h, "users"); n != 2 {
+		t.Errorf("%d users after the sweep, want the bootstrapped owner and the new sign-up", n)
+	}
+	h.expectProblem(t, http.StatusUnauthorized, api.ProblemUnauthorized, second.Token, http.MethodGet, api.PathCurrentUser, nil)
+	third := h.signupUnverified(t, h.email())
+	if err := h.Server.Close(); err != nil {
+		t.Fatal(err)
+	}
+	h.Clock.Advance(24*time.Hour + time.Second)
+	after := servertest.Start(t, servertest.WithDatabase(h.DBPath), servertest.WithClock(h.Clock.Now))
+	restarted := &harness{URL: after.URL, DBPath: h.DBPath, Server: after.Server, Clock: h.Clock, client: &http.Client{}}
+	restarted.expectProblem(t, http.StatusUnauthorized, api.ProblemUnauthorized, third.Token, http.MethodGet, api.PathCurrentUser, nil)
+}

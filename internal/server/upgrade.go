@@ -20,8 +20,16 @@ const (
 	emailKeyVersion        = "2"
 )
 
-// upgradeData runs the upgrades the database has not had yet.
+// upgradeData runs the upgrades the database has not had yet, and removes the sign-ups that expired
+// while the server was stopped.
 func (s *Server) upgradeData(ctx context.Context) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM users WHERE email_verified_at IS NULL AND verification_expires_at <= ?`, s.nowText())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("remove expired sign-ups: %w", err)
+	}
 	done, err := s.setting(ctx, settingEmailKeyVersion)
 	if err != nil || done == emailKeyVersion {
 		return err

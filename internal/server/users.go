@@ -110,6 +110,21 @@ func (s *Server) claimEmail(ctx context.Context, tx *sql.Tx, email, userID strin
 // verificationTTL is how long the code emailed at sign-up proves the address.
 const verificationTTL = 24 * time.Hour
 
+// expiredSignupSweepBatch bounds how many expired sign-ups one sign-up removes.
+const expiredSignupSweepBatch = 100
+
+// sweepExpiredSignups removes sign-ups whose address was never proven and whose code has expired (with
+// their personal token): they can never be completed, and would otherwise pile up. Sign-ups are the only
+// way such rows are made, so each sign-up removes up to a batch of them, and the server at start all.
+func (s *Server) sweepExpiredSignups(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM users WHERE id IN (SELECT id FROM users
+		WHERE email_verified_at IS NULL AND verification_expires_at <= ? LIMIT ?)`, s.nowText(), expiredSignupSweepBatch)
+	if err != nil {
+		return fmt.Errorf("remove expired sign-ups: %w", err)
+	}
+	return nil
+}
+
 type signupInput struct {
 	Body api.SignupRequest
 }
@@ -128,6 +143,9 @@ func (s *Server) signup(ctx context.Context, in *signupInput) (*signupOutput, er
 	var out api.SignupResponse
 	var code string
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		if err := s.sweepExpiredSignups(ctx, tx); err != nil {
+			return err
+		}
 		var err error
 		out.User, out.Token, code, err = s.createUser(ctx, tx, in.Body.Email, in.Body.Name, false, true)
 		return err
