@@ -34,7 +34,12 @@ func FuzzDecodeRequest(f *testing.F) {
 		// Email fields: non-ASCII addresses (Unicode case folding differs from SQLite's ASCII-only
 		// lower()), one whose lower case changes its length, and invalid UTF-8.
 		`{"email": "Ärger-İ@Exämple.test", "role": "member", "name": "ü", "admin_contact_emails": ["Ö@exämple.test"]}`,
-		"{\"email\": \"\xc3(@example.test\", \"role\": \"member\"}"}
+		"{\"email\": \"\xc3(@example.test\", \"role\": \"member\"}",
+		// Mixed-script and folding addresses: a dotted capital I and a Cyrillic a in the domain, a Kelvin
+		// sign in the local part, and invisible or bidirectional characters, which must be refused.
+		`{"email": "x@İbm.example", "role": "member", "admin_contact_emails": ["x@exаmple.test"]}`,
+		`{"email": "Kevin@example.test", "role": "admin"}`,
+		`{"email": "al​ice@example.test", "role": "member", "admin_contact_emails": ["mal‮ory@example.test"]}`}
 	seeds := []string{
 		`}`, `true`, `0`, `-1e999`, `"x"`, `{}`, `[{}]`, `{"":""}`,
 		`{"name": null}`, `{"name": 1}`, `{"name": ""}`, `{"name": "\u0000"}`, `{"name": "\ud800"}`,
