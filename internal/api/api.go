@@ -27,6 +27,7 @@ const (
 	PathOrganization        = PathOrganizations + "/{org_id}"
 	PathMembers             = PathOrganization + "/members"
 	PathMember              = PathMembers + "/{email}"
+	PathMemberResend        = PathMember + "/resend"
 	PathInvitations         = PathOrganization + "/invitations"
 	PathInvitation          = PathInvitations + "/{invitation_id}"
 	PathInvitationResend    = PathInvitation + "/resend"
@@ -39,6 +40,9 @@ const (
 	PathEnvironments        = PathOrganization + "/environments"
 	PathEnvironment         = PathEnvironments + "/{environment_id}"
 	PathUsage               = PathOrganization + "/usage"
+	PathDomains             = PathOrganization + "/domains"
+	PathDomain              = PathDomains + "/{domain}"
+	PathDomainVerify        = PathDomain + "/verify"
 	PathActivity            = PathOrganization + "/activity"
 )
 
@@ -252,32 +256,47 @@ type OrganizationSettingsUpdate struct {
 
 // ---- Members ----
 
-// MemberStatus says whether a membership is in force.
+// MemberStatus is where a membership is in its life: invited (the address has no account yet),
+// pending (the user has not accepted), active, declined, or expired (an invitation or pending
+// membership nobody accepted in time). Only an active membership gives rights; the seats of the plan's
+// member limit are held by active, pending and invited memberships and pending invitations, never by
+// declined or expired ones.
 type MemberStatus string
 
 const (
 	// MemberActive: the user is a member with the role's rights.
 	MemberActive MemberStatus = "active"
 	// MemberPending: someone else added the user, who has not accepted yet. A pending membership gives
-	// no access, does not count toward the user's organization cap or as an owner, but holds a seat of
-	// the organization's plan.
+	// no access and does not count toward the user's organization cap or as an owner, but holds a seat
+	// of the organization's plan until it expires.
 	MemberPending MemberStatus = "pending"
+	// MemberInvited: the address has no account yet; it was emailed a code, and the membership is
+	// accepted with it (POST /api/v1/invitations/accept), or waits, pending, once the person signs up.
+	MemberInvited MemberStatus = "invited"
+	// MemberDeclined: the user declined; the organization may ask again (resend) after DeclineCooldown.
+	MemberDeclined MemberStatus = "declined"
+	// MemberExpired: invited or pending, and not accepted before expires_at; it holds no seat, and a
+	// resend offers it again.
+	MemberExpired MemberStatus = "expired"
 )
 
-var MemberStatuses = []MemberStatus{MemberActive, MemberPending}
+var MemberStatuses = []MemberStatus{MemberActive, MemberPending, MemberInvited, MemberDeclined, MemberExpired}
 
 type Member struct {
 	OrganizationID   string                     `json:"organization_id" readOnly:"true"`
-	UserID           string                     `json:"user_id" readOnly:"true"`
+	UserID           string                     `json:"user_id" readOnly:"true" doc:"The member's user; empty while the address has no account (invited)."`
 	Email            string                     `json:"email"`
 	Name             string                     `json:"name" readOnly:"true"`
 	Role             Role                       `json:"role"`
-	Status           MemberStatus               `json:"status" readOnly:"true" doc:"active, or pending until the user accepts a membership someone else added (POST /api/v1/user/memberships/{org_id}/accept)."`
+	Status           MemberStatus               `json:"status" readOnly:"true" doc:"invited, pending, active, declined or expired: see MemberStatus. A pending user accepts with POST /api/v1/user/memberships/{org_id}/accept; an invited address with the emailed code (POST /api/v1/invitations/accept)."`
 	EnvironmentRoles map[string]EnvironmentRole `json:"environment_roles" doc:"Environment id to role; what a member with role member may do there."`
+	ExpiresAt        *time.Time                 `json:"expires_at,omitempty" readOnly:"true" doc:"When an invited or pending membership lapses unless accepted."`
+	DeclinedAt       *time.Time                 `json:"declined_at,omitempty" readOnly:"true" doc:"When the user declined (status declined)."`
 	CreatedAt        time.Time                  `json:"created_at" readOnly:"true"`
 }
 
-// MemberCreate adds an existing user to the organization.
+// MemberCreate adds an address to the organization: active at once when it is a proven account in one
+// of the organization's verified domains, pending when it is another account, invited when it has none.
 type MemberCreate struct {
 	Email            string                     `json:"email" maxLength:"254"`
 	Role             Role                       `json:"role"`
@@ -288,6 +307,40 @@ type MemberCreate struct {
 type MemberUpdate struct {
 	Role             *Role                       `json:"role,omitempty"`
 	EnvironmentRoles *map[string]EnvironmentRole `json:"environment_roles,omitempty"`
+}
+
+// ---- Verified domains ----
+
+// DomainStatus says whether the organization has proven that it owns a domain.
+type DomainStatus string
+
+const (
+	DomainPending  DomainStatus = "pending"
+	DomainVerified DomainStatus = "verified"
+)
+
+var DomainStatuses = []DomainStatus{DomainPending, DomainVerified}
+
+// MaxDomainsPerOrganization is how many domains one organization may claim.
+const MaxDomainsPerOrganization = 20
+
+// Domain is an email domain an organization claims. Once verified (a DNS TXT record named
+// VerificationRecordName holding VerificationRecordValue), a proven account with an address in it
+// joins the organization at once when added; nothing else is granted by it. A domain is verified for
+// one organization at a time.
+type Domain struct {
+	ID                      string       `json:"id" readOnly:"true"`
+	OrganizationID          string       `json:"organization_id" readOnly:"true"`
+	Domain                  string       `json:"domain" doc:"The domain, in its ASCII (IDNA) form."`
+	Status                  DomainStatus `json:"status" readOnly:"true"`
+	VerificationRecordName  string       `json:"verification_record_name" readOnly:"true" doc:"The DNS name of the TXT record that proves the domain."`
+	VerificationRecordValue string       `json:"verification_record_value" readOnly:"true" doc:"The value the TXT record must hold."`
+	VerifiedAt              *time.Time   `json:"verified_at,omitempty" readOnly:"true"`
+	CreatedAt               time.Time    `json:"created_at" readOnly:"true"`
+}
+
+type DomainCreate struct {
+	Domain string `json:"domain" minLength:"1" maxLength:"253"`
 }
 
 // ---- Invitations ----
@@ -463,7 +516,21 @@ type UsageQuantity struct {
 	Used      int64  `json:"used"`
 	Limit     int64  `json:"limit"`
 	Remaining int64  `json:"remaining"`
+	// Seats says, for members, what holds the seats counted in Used.
+	Seats *Seats `json:"seats,omitempty"`
 }
+
+// Seats are what holds the seats of a plan's member limit: active, pending and invited memberships,
+// and pending invitations; declined and expired ones hold none.
+type Seats struct {
+	Active      int64 `json:"active"`
+	Pending     int64 `json:"pending"`
+	Invited     int64 `json:"invited"`
+	Invitations int64 `json:"invitations"`
+}
+
+// Total is the seats held.
+func (s Seats) Total() int64 { return s.Active + s.Pending + s.Invited + s.Invitations }
 
 type ActivityEntry struct {
 	ID             string    `json:"id"`

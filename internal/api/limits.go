@@ -1,6 +1,10 @@
 package api
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // Limits are the most of each quantity an organization on a plan may hold.
 type Limits struct {
@@ -58,3 +62,39 @@ func (l Limits) Quantity(name string) int64 {
 
 // Quantities lists the quantity names in the order Usage reports them.
 var Quantities = []string{QuantityMembers, QuantityEnvironments, QuantityAPITokens, QuantityContainerRegistries, QuantityLabels}
+
+// PlanThatFits names the smallest plan that allows members members, for the refusals of the server
+// and of the provider's plan-time checks alike.
+func PlanThatFits(members int64) string {
+	for _, p := range Plans {
+		if limit := PlanLimits[p].Members; limit >= members {
+			return fmt.Sprintf("Plan %q allows %d members: change the organization's plan first.", p, limit)
+		}
+	}
+	return "No plan allows that many members."
+}
+
+// DescribeSeats says what holds an organization's seats, as refusals and plans show it:
+// "3 seats: 1 active member, 1 pending membership, 1 pending invitation".
+func DescribeSeats(s Seats) string {
+	var parts []string
+	for _, c := range []struct {
+		n    int64
+		what string
+	}{{s.Active, "active member"}, {s.Pending, "pending membership"}, {s.Invited, "invited address"}, {s.Invitations, "pending invitation"}} {
+		if c.n == 1 {
+			parts = append(parts, "1 "+c.what)
+		} else if c.n > 1 {
+			parts = append(parts, fmt.Sprintf("%d %ss", c.n, c.what))
+		}
+	}
+	if len(parts) == 0 {
+		return "no seats taken"
+	}
+	total := s.Total()
+	unit := "seats"
+	if total == 1 {
+		unit = "seat"
+	}
+	return fmt.Sprintf("%d %s: %s", total, unit, strings.Join(parts, ", "))
+}

@@ -122,6 +122,19 @@ func foldLocalPart(s string) string {
 	return b.String()
 }
 
+// DomainKey is the form a domain is stored and compared in: ASCII, by IDNA (UTS #46), as EmailKey
+// compares the domain of an address.
+func DomainKey(domain string) (string, error) {
+	ascii, err := idna.Lookup.ToASCII(strings.TrimSuffix(domain, "."))
+	if err != nil {
+		return "", fmt.Errorf("%q is not a valid domain name: %w", domain, err)
+	}
+	if !strings.Contains(ascii, ".") {
+		return "", fmt.Errorf("%q is not a domain an address can be in (it has no dot)", domain)
+	}
+	return ascii, nil
+}
+
 // ValidateHTTPURL checks that s is an absolute http or https URL with a host.
 func ValidateHTTPURL(s string) error {
 	u, err := url.Parse(s)

@@ -268,7 +268,7 @@ func (r *memberResource) refuseOverMemberLimit(ctx context.Context, plan memberM
 		}
 		resp.Diagnostics.AddAttributeError(path.Root("email"), "The organization's plan has no room for another member",
 			fmt.Sprintf("Organization %s is on plan %q, which allows %s, and already has %d (including the owner who created it), so %s cannot be added. %s",
-				orgID, planName, plural(limit, "member"), q.Used, plan.Email.ValueString(), planThatFits(q.Used+1)))
+				orgID, planName, plural(limit, "member"), q.Used, plan.Email.ValueString(), api.PlanThatFits(q.Used+1)))
 	}
 }
 

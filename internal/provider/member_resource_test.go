@@ -178,7 +178,7 @@ func TestAccMemberResource_planMemberLimit(t *testing.T) {
 			},
 			{
 				Config:      three,
-				ExpectError: regexp.MustCompile(`plan\s+"starter"\s+allows\s+at\s+most\s+3\s+member`),
+				ExpectError: regexp.MustCompile(`plan\s+"starter"\s+allows\s+3\s+members\s+and\s+the\s+organization's\s+seats\s+are\s+all\s+taken`),
 			},
 		},
 	})
@@ -288,8 +288,12 @@ func TestAccMemberResource_createHints(t *testing.T) {
 					env.OwnerEmail, org.ID, org.ID, env.OwnerEmail)),
 			},
 			{
-				Config:      memberConfig(env, org.ID, "nobody@example.com", "member", ""),
-				ExpectError: wrappedText(`No user has the address nobody@example.com yet. Invite them with an orgs_invitation resource instead`),
+				// An address without an account is invited: the membership waits for the person.
+				Config: memberConfig(env, org.ID, "nobody@example.com", "member", ""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(memberResource, tfjsonpath.New("status"), knownvalue.StringExact("invited")),
+					statecheck.ExpectKnownValue(memberResource, tfjsonpath.New("user_id"), knownvalue.StringExact("")),
+				},
 			},
 		},
 	})

@@ -3,8 +3,6 @@ package provider
 import (
 	"fmt"
 	"strings"
-
-	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 )
 
 // markdownList renders enum values for a MarkdownDescription: "`a`, `b` or `c`".
@@ -25,14 +23,4 @@ func plural(n int64, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// planThatFits names the smallest plan that allows members members, for a limit error.
-func planThatFits(members int64) string {
-	for _, p := range api.Plans {
-		if limit := api.PlanLimits[p].Members; limit >= members {
-			return fmt.Sprintf("Plan %q allows %s: change the organization's plan first.", p, plural(limit, "member"))
-		}
-	}
-	return "No plan allows that many members."
 }

@@ -248,7 +248,7 @@ func (a *Admin) AcceptInvitation(ctx context.Context, id, name string) (api.Invi
 // Memberships lists the memberships of the user who holds the address (every user when email is ""),
 // pending ones only unless all.
 func (a *Admin) Memberships(ctx context.Context, email string, all bool) ([]api.Member, error) {
-	query := `SELECT ` + memberColumns + ` FROM members m JOIN users u ON u.id = m.user_id WHERE 1 = 1`
+	query := `SELECT ` + memberColumns + ` FROM ` + membersFrom + ` WHERE m.user_id IS NOT NULL`
 	var args []any
 	if email != "" {
 		u, err := a.provenUser(ctx, a.s.db.Reader, email)
@@ -261,7 +261,7 @@ func (a *Admin) Memberships(ctx context.Context, email string, all bool) ([]api.
 	if !all {
 		query += ` AND m.status = 'pending'`
 	}
-	items, _, err := queryPage(ctx, a.s.db.Reader, scanMember, query+` ORDER BY m.seq`, args...)
+	items, _, err := queryPage(ctx, a.s.db.Reader, a.s.scanMember, query+` ORDER BY m.seq`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list memberships: %w", err)
 	}
@@ -277,14 +277,14 @@ func (a *Admin) AcceptMembership(ctx context.Context, orgID, email string) (api.
 		if err != nil {
 			return err
 		}
-		cur, err := a.s.loadMember(ctx, tx, orgID, u.Email)
+		cur, seq, err := a.s.loadMemberRow(ctx, tx, orgID, u.Email)
 		if err != nil {
 			return err
 		}
 		if cur.Status != api.MemberPending {
-			return errConflict("the membership of %s in organization %q is already %s", u.Email, orgID, cur.Status)
+			return errConflict("the membership of %s in organization %q is already %s; only a pending one can be accepted", u.Email, orgID, cur.Status)
 		}
-		if err := activateMembership(ctx, tx, orgID, u); err != nil {
+		if err := activateMembership(ctx, tx, seq, u); err != nil {
 			return err
 		}
 		if err := a.s.recordAs(ctx, tx, orgID, "user", OperatorActor, "member.accept", "member", u.ID); err != nil {

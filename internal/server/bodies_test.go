@@ -33,8 +33,11 @@ func (h *harness) validBody(tb testing.TB, w *world, op operation) any {
 		return api.MemberUpdate{Role: &role}
 	case "POST " + api.PathInvitations:
 		return api.InvitationCreate{Email: h.email(), Role: api.RoleMember}
-	case "POST " + api.PathInvitationResend, "POST " + api.PathMembershipAccept, "POST " + api.PathMembershipDecline:
+	case "POST " + api.PathInvitationResend, "POST " + api.PathMembershipAccept, "POST " + api.PathMembershipDecline,
+		"POST " + api.PathMemberResend, "POST " + api.PathDomainVerify:
 		return nil
+	case "POST " + api.PathDomains:
+		return api.DomainCreate{Domain: h.unique("corp") + ".example.test"}
 	case "POST " + api.PathVerifyEmail:
 		return api.EmailVerification{Code: "orgs_ver_" + h.unique("code")}
 	case "POST " + api.PathAPITokens:

@@ -74,7 +74,8 @@ func (s *Server) listEnvironments(ctx context.Context, in *listEnvironmentsInput
 	args := []any{in.OrgID, after}
 	if !seesAllEnvironments(a) {
 		// An organization token has no environment roles of its own, so a member token sees none.
-		query += ` AND e.id IN (SELECT environment_id FROM member_environment_roles WHERE organization_id = ? AND user_id = ?)`
+		query += ` AND e.id IN (SELECT r.environment_id FROM member_environment_roles r JOIN members m ON m.seq = r.member_seq
+			WHERE m.organization_id = ? AND m.user_id = ? AND m.status = 'active')`
 		userID := ""
 		if a.kind == userPrincipal {
 			userID = a.userID
@@ -180,7 +181,8 @@ func (s *Server) getEnvironment(ctx context.Context, in *EnvironmentPath) (*obje
 	if !seesAllEnvironments(a) {
 		var granted int
 		if a.kind == userPrincipal {
-			if err := s.reader.QueryRowContext(ctx, `SELECT count(*) FROM member_environment_roles WHERE organization_id = ? AND user_id = ? AND environment_id = ?`,
+			if err := s.reader.QueryRowContext(ctx, `SELECT count(*) FROM member_environment_roles r JOIN members m ON m.seq = r.member_seq
+				WHERE m.organization_id = ? AND m.user_id = ? AND m.status = 'active' AND r.environment_id = ?`,
 				in.OrgID, a.userID, e.ID).Scan(&granted); err != nil {
 				return nil, err
 			}

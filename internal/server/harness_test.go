@@ -37,6 +37,8 @@ type harness struct {
 	Logs   *servertest.LogBuffer
 	// OwnerToken is the personal token of the user servertest bootstrapped, made without the API.
 	OwnerToken string
+	// DNS is the resolver domain verification asks: tests set the TXT records that prove domains.
+	DNS *servertest.DNS
 
 	client *http.Client
 	seq    atomic.Int64
@@ -67,7 +69,8 @@ func newHarness(tb testing.TB, opts ...servertest.Option) *harness {
 		}
 		c.Logger = h.Logs.Logger()
 	})
-	srv := servertest.Start(tb, append([]servertest.Option{mine}, opts...)...)
+	h.DNS = servertest.StartDNS(tb)
+	srv := servertest.Start(tb, append([]servertest.Option{mine, servertest.WithDNS(h.DNS)}, opts...)...)
 	h.URL, h.DBPath, h.Server, h.OwnerToken = srv.URL, srv.DBPath, srv.Server, srv.OwnerToken
 	return h
 }
@@ -501,6 +504,30 @@ func (h *harness) createEnvironment(tb testing.TB, cred, orgID string) api.Envir
 }
 
 // createInvitation invites email and returns the invitation and the code its email carried.
+// createDomain claims a new domain for the organization; it is pending until verified.
+func (h *harness) createDomain(tb testing.TB, cred, orgID string) api.Domain {
+	tb.Helper()
+	r := h.expect(tb, http.StatusCreated, cred, http.MethodPost, path(api.PathDomains, "org_id", orgID), api.DomainCreate{Domain: h.unique("corp") + ".example.test"})
+	d := decode[api.Domain](tb, r)
+	if d.Status != api.DomainPending || d.VerificationRecordName == "" || d.VerificationRecordValue == "" {
+		tb.Fatalf("a new domain: %s", r)
+	}
+	return d
+}
+
+// verifiedDomain claims a new domain and proves it: its TXT record set in the harness's DNS, then
+// verified through the API.
+func (h *harness) verifiedDomain(tb testing.TB, cred, orgID string) api.Domain {
+	tb.Helper()
+	d := h.createDomain(tb, cred, orgID)
+	h.DNS.SetTXT(d.VerificationRecordName, d.VerificationRecordValue)
+	r := h.expect(tb, http.StatusOK, cred, http.MethodPost, path(api.PathDomainVerify, "org_id", orgID, "domain", d.Domain), nil)
+	if d = decode[api.Domain](tb, r); d.Status != api.DomainVerified || d.VerifiedAt == nil {
+		tb.Fatalf("a proven domain: %s", r)
+	}
+	return d
+}
+
 func (h *harness) createInvitation(tb testing.TB, cred, orgID, email string, role api.Role) (api.Invitation, string) {
 	tb.Helper()
 	r := h.expect(tb, http.StatusCreated, cred, http.MethodPost, path(api.PathInvitations, "org_id", orgID), api.InvitationCreate{Email: email, Role: role})
@@ -559,6 +586,7 @@ type world struct {
 	InvitationCode  string
 	Environment     api.Environment
 	DefaultEnvID    string
+	Domain          api.Domain
 	Outsider        user
 	OtherOrg        api.Organization
 	OtherAdminToken api.APIToken
@@ -595,6 +623,7 @@ func (h *harness) newWorld(tb testing.TB, plan api.Plan) *world {
 		tb.Fatalf("a new organization has no default environment: %+v", envs)
 	}
 	w.Environment = h.createEnvironment(tb, w.Owner.Token, id)
+	w.Domain = h.verifiedDomain(tb, w.Owner.Token, id)
 	w.Outsider = h.signup(tb)
 	w.OtherOrg = h.createOrg(tb, w.Outsider.Token, api.PlanTeam)
 	w.OtherAdminToken = h.createAPIToken(tb, w.Outsider.Token, w.OtherOrg.ID, api.RoleAdmin)
@@ -650,6 +679,7 @@ func (w *world) params() map[string]string {
 		"registry_id":    w.Registry.ID,
 		"key":            w.Label.Key,
 		"environment_id": w.Environment.ID,
+		"domain":         w.Domain.Domain,
 	}
 }
 

@@ -44,6 +44,15 @@ func TestIdempotentReplay(t *testing.T) {
 			case api.PathVerifyEmail:
 				u := h.signupUnverified(t, h.email())
 				cred, body = u.Token, api.EmailVerification{Code: h.verificationCode(t, u.ID)}
+			case api.PathMemberResend:
+				u := h.signup(t)
+				h.addMember(t, w.Owner.Token, w.Org.ID, u.Email, api.RoleMember)
+				h.Clock.Advance(api.InvitationResendInterval)
+				params["email"] = u.Email
+			case api.PathDomainVerify:
+				d := h.createDomain(t, w.Owner.Token, w.Org.ID)
+				h.DNS.SetTXT(d.VerificationRecordName, d.VerificationRecordValue)
+				params["domain"] = d.Domain
 			}
 			route := fill(t, op.Route, params)
 			key := h.unique("key")

@@ -17,6 +17,7 @@ const (
 	prefixRegistry      = "reg_"
 	prefixEnvironment   = "env_"
 	prefixActivity      = "act_"
+	prefixDomain        = "dom_"
 
 	// Secret prefixes let secret scanners recognise a leaked token.
 	secretPersonalToken = "orgs_pat_"

@@ -124,13 +124,10 @@ func (s *Server) createInvitation(ctx context.Context, in *createInvitationInput
 		if err := mayInvite(a, b); err != nil {
 			return err
 		}
-		var members int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM members m JOIN users u ON u.id = m.user_id WHERE m.organization_id = ? AND u.email_key = ?`,
-			a.orgID, api.EmailKey(b.Email)).Scan(&members); err != nil {
+		if cur, err := s.loadMember(ctx, tx, a.orgID, b.Email); err == nil {
+			return alreadyMember(cur)
+		} else if !isNotFound(err) {
 			return err
-		}
-		if members > 0 {
-			return errConflict("%s is already a member of the organization", b.Email)
 		}
 		if u, ok, err := s.userByEmail(ctx, tx, b.Email); err != nil {
 			return err
@@ -277,7 +274,10 @@ func (s *Server) acceptInvitation(ctx context.Context, in *acceptInvitationInput
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		inv, _, err := s.scanInvitation(tx.QueryRowContext(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE code_hash = ?`, hashSecret(in.Body.Code)))
 		if errors.Is(err, sql.ErrNoRows) {
-			return errNotFound("no invitation has this code; it may have been cancelled or re-sent with a new code")
+			// Not an invitation's code: perhaps an invited membership's (orgs_member of an address
+			// without an account).
+			out, err = s.joinByMembershipCode(ctx, tx, in.Body.Code, in.Body.Name)
+			return err
 		}
 		if err != nil {
 			return err
@@ -321,10 +321,59 @@ func (s *Server) joinByInvitation(ctx context.Context, tx *sql.Tx, inv api.Invit
 	if _, err := tx.ExecContext(ctx, `UPDATE invitations SET accepted_at = ? WHERE id = ?`, s.nowText(), inv.ID); err != nil {
 		return out, fmt.Errorf("accept invitation: %w", err)
 	}
-	if err := s.insertMember(ctx, tx, inv.OrganizationID, u, inv.Role, api.MemberActive); err != nil {
+	if _, err := s.insertMember(ctx, tx, inv.OrganizationID, u, inv.Role, api.MemberActive); err != nil {
 		return out, err
 	}
 	out.User = u
 	out.Member, err = s.loadMember(ctx, tx, inv.OrganizationID, u.Email)
+	return out, err
+}
+
+// joinByMembershipCode accepts an invited membership with the code emailed to its address: like an
+// invitation's, the acceptance proves the address, making the account if there is none, and the
+// membership becomes active.
+func (s *Server) joinByMembershipCode(ctx context.Context, tx *sql.Tx, code, name string) (api.InvitationAcceptance, error) {
+	var out api.InvitationAcceptance
+	var seq int64
+	var orgID, email string
+	err := tx.QueryRowContext(ctx, `SELECT seq, organization_id, email FROM members WHERE code_hash = ? AND user_id IS NULL`, hashSecret(code)).Scan(&seq, &orgID, &email)
+	if errors.Is(err, sql.ErrNoRows) {
+		return out, errNotFound("no invitation has this code; it may have been cancelled or re-sent with a new code, or, if you have "+
+			"since signed up with this address, the membership waits among your pending memberships (GET %s)", api.PathMemberships)
+	}
+	if err != nil {
+		return out, err
+	}
+	cur, err := s.loadMember(ctx, tx, orgID, email)
+	if err != nil {
+		return out, err
+	}
+	if cur.Status == api.MemberExpired {
+		return out, newProblem(http.StatusConflict, api.ProblemInvitationExpired,
+			"the invitation expired at %s; ask an owner or admin of the organization to offer it again", cur.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	u, exists, err := s.userByEmail(ctx, tx, email)
+	if err != nil {
+		return out, err
+	}
+	if !exists {
+		// Making the proven account links the invited membership to it (pending, or active in a
+		// verified domain): accepting then makes it active.
+		if u, out.Token, _, err = s.createUser(ctx, tx, email, name, true, true); err != nil {
+			return out, err
+		}
+	}
+	if err := checkOrganizationCap(ctx, tx, u.ID, u.Email); err != nil {
+		return out, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE members SET user_id = ?, email = NULL, email_key = NULL, code_hash = NULL, status = 'active',
+		expires_at = NULL, sent_at = NULL WHERE seq = ?`, u.ID, seq); err != nil {
+		return out, fmt.Errorf("accept membership: %w", err)
+	}
+	if err := s.recordAs(ctx, tx, orgID, "user", u.ID, "member.accept", "member", u.ID); err != nil {
+		return out, err
+	}
+	out.User = u
+	out.Member, err = s.loadMember(ctx, tx, orgID, u.Email)
 	return out, err
 }

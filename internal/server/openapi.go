@@ -66,5 +66,6 @@ func (s *Server) newAPI(mux *http.ServeMux) huma.API {
 	s.registerEnvironments(a)
 	s.registerUsage(a)
 	s.registerActivity(a)
+	s.registerDomains(a)
 	return a
 }

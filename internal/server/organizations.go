@@ -81,14 +81,21 @@ func validateWebsite(website string) error {
 // checkOrganizationCap refuses an active membership that would put the user in more organizations
 // than api.MaxOrganizationsPerUser. Pending memberships do not count: only the user spends their cap.
 func checkOrganizationCap(ctx context.Context, q querier, userID, email string) error {
-	var n int
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM members WHERE user_id = ? AND status = 'active'`, userID).Scan(&n); err != nil {
+	n, err := activeMemberships(ctx, q, userID)
+	if err != nil {
 		return err
 	}
 	if n >= api.MaxOrganizationsPerUser {
 		return errLimit("a user may belong to at most %d organizations; %s already belongs to %d", api.MaxOrganizationsPerUser, email, n)
 	}
 	return nil
+}
+
+// activeMemberships is how many organizations the user is an active member of.
+func activeMemberships(ctx context.Context, q querier, userID string) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM members WHERE user_id = ? AND status = 'active'`, userID).Scan(&n)
+	return n, err
 }
 
 type listOrganizationsInput struct {

@@ -163,6 +163,13 @@ func matrixRows() []matrixRow {
 				role := api.RoleAdmin
 				return params, api.MemberUpdate{Role: &role}
 			}},
+		{name: "offer a membership again", op: post(api.PathMemberResend), want: [principalCount]int{ok, ok, no, no, ok, no, no, hidden, anon},
+			prepare: func(tb testing.TB, h *harness, w *world, _ principal) (map[string]string, any) {
+				u := h.signup(tb)
+				h.addMember(tb, w.Owner.Token, w.Org.ID, u.Email, api.RoleMember)
+				h.Clock.Advance(api.InvitationResendInterval) // the re-send throttle is not what this row tests
+				return map[string]string{"email": u.Email}, nil
+			}},
 		{name: "remove a member", op: del(api.PathMember), want: [principalCount]int{deleted, deleted, no, no, deleted, no, no, hidden, anon}, prepare: freshMember(api.RoleMember)},
 		{name: "remove an owner", op: del(api.PathMember), want: [principalCount]int{deleted, no, no, no, no, no, no, hidden, anon}, prepare: freshMember(api.RoleOwner)},
 
@@ -229,6 +236,21 @@ func matrixRows() []matrixRow {
 		{name: "delete an environment", op: del(api.PathEnvironment), want: [principalCount]int{deleted, deleted, no, no, deleted, no, no, hidden, anon},
 			prepare: func(tb testing.TB, h *harness, w *world, _ principal) (map[string]string, any) {
 				return map[string]string{"environment_id": h.createEnvironment(tb, w.Owner.Token, w.Org.ID).ID}, nil
+			}},
+
+		{name: "list domains", op: get(api.PathDomains), want: [principalCount]int{ok, ok, ok, no, ok, ok, no, hidden, anon}, prepare: noPrep},
+		{name: "claim a domain", op: post(api.PathDomains), want: [principalCount]int{created, created, no, no, created, no, no, hidden, anon},
+			prepare: withBody(func(h *harness) any { return api.DomainCreate{Domain: h.unique("corp") + ".example.test"} })},
+		{name: "read a domain", op: get(api.PathDomain), want: [principalCount]int{ok, ok, ok, no, ok, ok, no, hidden, anon}, prepare: noPrep},
+		{name: "verify a domain", op: post(api.PathDomainVerify), want: [principalCount]int{ok, ok, no, no, ok, no, no, hidden, anon},
+			prepare: func(tb testing.TB, h *harness, w *world, _ principal) (map[string]string, any) {
+				d := h.createDomain(tb, w.Owner.Token, w.Org.ID)
+				h.DNS.SetTXT(d.VerificationRecordName, d.VerificationRecordValue)
+				return map[string]string{"domain": d.Domain}, nil
+			}},
+		{name: "remove a domain", op: del(api.PathDomain), want: [principalCount]int{deleted, deleted, no, no, deleted, no, no, hidden, anon},
+			prepare: func(tb testing.TB, h *harness, w *world, _ principal) (map[string]string, any) {
+				return map[string]string{"domain": h.createDomain(tb, w.Owner.Token, w.Org.ID).Domain}, nil
 			}},
 
 		{name: "read usage", op: get(api.PathUsage), want: [principalCount]int{ok, ok, no, ok, ok, no, ok, hidden, anon}, prepare: noPrep},

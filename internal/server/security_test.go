@@ -44,10 +44,13 @@ func TestPreHijackGivesTheSquatterNothing(t *testing.T) {
 	if squatter.EmailVerified {
 		t.Fatalf("a sign-up reads verified before proving the address: %+v", squatter.User)
 	}
-	// The unproven address is nobody's: adding it finds no user.
-	h.expectProblem(t, http.StatusUnprocessableEntity, api.ProblemUnknownUser, owner.Token, http.MethodPost,
-		path(api.PathMembers, "org_id", org.ID), api.MemberCreate{Email: victim, Role: api.RoleAdmin})
+	// The unproven address is nobody's: adding it invites the address, and the squatter's account gets
+	// nothing.
+	if m := h.addMember(t, owner.Token, org.ID, victim, api.RoleAdmin); m.Status != api.MemberInvited || m.UserID != "" {
+		t.Fatalf("adding an address only a sign-up claims: %+v; want it invited, of no user", m)
+	}
 	h.expect(t, http.StatusNotFound, squatter.Token, http.MethodGet, orgPath, nil)
+	h.expect(t, http.StatusNoContent, owner.Token, http.MethodDelete, path(api.PathMember, "org_id", org.ID, "email", victim), nil)
 
 	_, code := h.createInvitation(t, owner.Token, org.ID, victim, api.RoleAdmin)
 	h.expect(t, http.StatusNotFound, squatter.Token, http.MethodGet, orgPath, nil)
@@ -214,9 +217,13 @@ func TestAddedMembershipsWaitForTheUser(t *testing.T) {
 		h.expectProblem(t, http.StatusConflict, api.ProblemLastOwner, attacker.Token, http.MethodDelete, attackerPath, nil)
 		admin := api.RoleAdmin
 		h.expectProblem(t, http.StatusConflict, api.ProblemLastOwner, attacker.Token, http.MethodPatch, attackerPath, api.MemberUpdate{Role: &admin})
-		// The victim is not held: declining removes the membership.
+		// The victim is not held: declining leaves a declined membership, which gives nothing.
 		h.expect(t, http.StatusNoContent, victim.Token, http.MethodPost, path(api.PathMembershipDecline, "org_id", org.ID), nil)
-		h.expect(t, http.StatusNotFound, attacker.Token, http.MethodGet, path(api.PathMember, "org_id", org.ID, "email", victim.Email), nil)
+		m := decode[api.Member](t, h.expect(t, http.StatusOK, attacker.Token, http.MethodGet, path(api.PathMember, "org_id", org.ID, "email", victim.Email), nil))
+		if m.Status != api.MemberDeclined || m.DeclinedAt == nil {
+			t.Errorf("after the decline: %+v", m)
+		}
+		h.expect(t, http.StatusNotFound, victim.Token, http.MethodGet, path(api.PathOrganization, "org_id", org.ID), nil)
 	})
 
 	t.Run("pending memberships hold seats", func(t *testing.T) {
@@ -701,9 +708,9 @@ func TestReplaysObeyTodaysRules(t *testing.T) {
 	h.expectProblem(t, http.StatusNotFound, api.ProblemNotFound, pending.Token, http.MethodPost, accept, nil, api.HeaderIdempotencyKey, acceptKey)
 }
 
-// TestDeclinedMembershipCoolsDown (round two, item 5): once a user declines a membership, the
-// organization can neither add nor invite them again for seven days, and the refusal says when it
-// can; after that it can ask again.
+// TestDeclinedMembershipCoolsDown (round two, item 5): a declined membership stays, declined, so the
+// organization sees the answer; adding the person again is refused, and offering it again (resend) or
+// inviting them is refused for seven days, saying when it can be; after that it can ask again.
 func TestDeclinedMembershipCoolsDown(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -713,20 +720,24 @@ func TestDeclinedMembershipCoolsDown(t *testing.T) {
 	h.addMember(t, owner.Token, org.ID, u.Email, api.RoleMember)
 	h.expect(t, http.StatusNoContent, u.Token, http.MethodPost, path(api.PathMembershipDecline, "org_id", org.ID), nil)
 
-	p := h.expectProblem(t, http.StatusConflict, api.ProblemConflict, owner.Token, http.MethodPost, path(api.PathMembers, "org_id", org.ID),
-		api.MemberCreate{Email: u.Email, Role: api.RoleMember})
-	if !strings.Contains(p.Detail, "declined a membership of this organization") || !strings.Contains(p.Detail, "7 days after a decline") {
+	members := path(api.PathMembers, "org_id", org.ID)
+	resend := path(api.PathMemberResend, "org_id", org.ID, "email", u.Email)
+	p := h.expectProblem(t, http.StatusConflict, api.ProblemConflict, owner.Token, http.MethodPost, members, api.MemberCreate{Email: u.Email, Role: api.RoleMember})
+	if !strings.Contains(p.Detail, "declined a membership of this organization") || !strings.Contains(p.Detail, "/resend") {
 		t.Errorf("re-adding a user who declined: %s", p.Detail)
+	}
+	p = h.expectProblem(t, http.StatusConflict, api.ProblemConflict, owner.Token, http.MethodPost, resend, nil)
+	if !strings.Contains(p.Detail, "cannot be added or invited again before") || !strings.Contains(p.Detail, "7 days after a decline") {
+		t.Errorf("offering it again at once: %s", p.Detail)
 	}
 	h.expectProblem(t, http.StatusConflict, api.ProblemConflict, owner.Token, http.MethodPost, path(api.PathInvitations, "org_id", org.ID),
 		api.InvitationCreate{Email: strings.ToUpper(u.Email), Role: api.RoleMember})
 
 	h.Clock.Advance(7*24*time.Hour - time.Minute)
-	h.expectProblem(t, http.StatusConflict, api.ProblemConflict, owner.Token, http.MethodPost, path(api.PathMembers, "org_id", org.ID),
-		api.MemberCreate{Email: u.Email, Role: api.RoleMember})
+	h.expectProblem(t, http.StatusConflict, api.ProblemConflict, owner.Token, http.MethodPost, resend, nil)
 	h.Clock.Advance(time.Minute)
-	if m := h.addMember(t, owner.Token, org.ID, u.Email, api.RoleMember); m.Status != api.MemberPending {
-		t.Fatalf("seven days after the decline: %+v", m)
+	if m := decode[api.Member](t, h.expect(t, http.StatusOK, owner.Token, http.MethodPost, resend, nil)); m.Status != api.MemberPending || m.DeclinedAt != nil {
+		t.Fatalf("seven days after the decline, offered again: %+v", m)
 	}
 }
 

@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -53,6 +54,11 @@ type Config struct {
 	OnInvitation  func(api.InvitationEmail) // receives the acceptance code "emailed" to the invitee
 	// OnVerification receives the code "emailed" at sign-up, which proves the address.
 	OnVerification func(api.VerificationEmail)
+	// DNSResolver is the DNS server ("host:port") domain verification resolves TXT records through;
+	// "": the system's resolver. Tests point it at a DNS server on loopback.
+	DNSResolver string
+	// DomainCheckInterval is how often pending domains are checked; 0: DefaultDomainCheckInterval.
+	DomainCheckInterval time.Duration
 	// AutoAcceptMemberships makes a member added by someone else (POST members) active at once instead
 	// of pending until they accept. It gives up the protection pending memberships are for (nobody but
 	// the user can use up their organization cap or keep them as a last owner): for local and CI setups
@@ -86,6 +92,8 @@ type Server struct {
 	inflight *inflightKeys
 	sealer   *seal.Sealer
 	lastUsed *lastUsed
+	resolver *net.Resolver
+	domains  domainChecker
 	// idemSecret is mixed into the keys that encrypt stored idempotent responses.
 	idemSecret []byte
 	// lastSweep is when expired idempotency records were last deleted (Unix nanoseconds).
@@ -133,6 +141,7 @@ func New(cfg Config) (*Server, error) {
 
 	s.handler = s.recoverPanics(s.dateFromClock(s.injectFaults(s.authenticate(s.limitBody(s.writes(problemsForUnrouted(mux)))))))
 	s.lastUsed.start(s)
+	s.domains.start(s, s.cfg.DomainCheckInterval)
 	return s, nil
 }
 
@@ -151,6 +160,10 @@ func newServer(cfg Config) *Server {
 	s.faults = newFaultInjector(cfg.Faults)
 	s.inflight = newInflightKeys()
 	s.lastUsed = newLastUsed()
+	s.resolver = newResolver(cfg.DNSResolver)
+	if s.cfg.DomainCheckInterval <= 0 {
+		s.cfg.DomainCheckInterval = DefaultDomainCheckInterval
+	}
 	return s
 }
 
@@ -183,6 +196,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // Close closes the database. Call it after the HTTP server has stopped sending requests.
 func (s *Server) Close() error {
 	s.closed.Do(func() {
+		s.domains.close()
 		usedErr := s.lastUsed.close(s)
 		s.committer.Close()
 		s.closeErr = errors.Join(usedErr, s.db.Close())

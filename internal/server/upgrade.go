@@ -30,6 +30,15 @@ func (s *Server) upgradeData(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("remove expired sign-ups: %w", err)
 	}
+	// Pending memberships from before they expired (migration 0007) are offered from now on.
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE members SET expires_at = ?, sent_at = COALESCE(sent_at, created_at)
+			WHERE status = 'pending' AND expires_at IS NULL`, store.FormatTime(s.now().Add(s.cfg.InvitationTTL)))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("give pending memberships an expiry: %w", err)
+	}
 	done, err := s.setting(ctx, settingEmailKeyVersion)
 	if err != nil || done == emailKeyVersion {
 		return err

@@ -34,11 +34,12 @@ var quantityNames = map[string]string{
 	api.QuantityLabels:              "labels",
 }
 
-// countQuantity is how much of quantity the organization uses. Members are counted by seat: every
-// membership, active or pending, and every pending invitation holds one.
+// countQuantity is how much of quantity the organization uses. Members are counted by seat
+// (countSeats).
 func (s *Server) countQuantity(ctx context.Context, q querier, orgID, quantity string) (int64, error) {
 	if quantity == api.QuantityMembers {
-		return s.countSeats(ctx, q, orgID, "")
+		seats, err := s.countSeats(ctx, q, orgID, "")
+		return seats.Total(), err
 	}
 	table, ok := quantityTables[quantity]
 	if !ok {
@@ -58,31 +59,40 @@ func (s *Server) countQuantity(ctx context.Context, q querier, orgID, quantity s
 	return n, nil
 }
 
-// countSeats counts memberships and pending invitations, leaving out the invitation exceptInvitation.
-func (s *Server) countSeats(ctx context.Context, q querier, orgID, exceptInvitation string) (int64, error) {
-	var n int64
-	err := q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM members WHERE organization_id = ?) +
+// countSeats is the one rule for what holds a seat of the plan's member limit: active memberships,
+// invited and pending ones until they expire, and pending invitations until they expire (leaving out
+// the invitation exceptInvitation). Declined and expired ones hold none. Usage reports the same
+// counts, and the provider's plan-time check reads them there.
+func (s *Server) countSeats(ctx context.Context, q querier, orgID, exceptInvitation string) (api.Seats, error) {
+	var seats api.Seats
+	now := s.nowText()
+	err := q.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM members WHERE organization_id = ? AND status = 'active'),
+		(SELECT count(*) FROM members WHERE organization_id = ? AND status = 'pending' AND expires_at > ?),
+		(SELECT count(*) FROM members WHERE organization_id = ? AND status = 'invited' AND expires_at > ?),
 		(SELECT count(*) FROM invitations WHERE organization_id = ? AND accepted_at IS NULL AND expires_at > ? AND id != ?)`,
-		orgID, orgID, s.nowText(), exceptInvitation).Scan(&n)
+		orgID, orgID, now, orgID, now, orgID, now, exceptInvitation).Scan(&seats.Active, &seats.Pending, &seats.Invited, &seats.Invitations)
 	if err != nil {
-		return 0, fmt.Errorf("count seats: %w", err)
+		return api.Seats{}, fmt.Errorf("count seats: %w", err)
 	}
-	return n, nil
+	return seats, nil
 }
 
 // checkSeat refuses one more membership or pending invitation when the plan's member limit is
-// reached; exceptInvitation is an invitation whose seat the new one takes over (or "").
+// reached; exceptInvitation is an invitation whose seat the new one takes over (or ""). The refusal
+// says what holds the seats and names a plan that fits.
 func (s *Server) checkSeat(ctx context.Context, q querier, orgID, exceptInvitation string) error {
 	plan, err := planOf(ctx, q, orgID)
 	if err != nil {
 		return err
 	}
-	used, err := s.countSeats(ctx, q, orgID, exceptInvitation)
+	seats, err := s.countSeats(ctx, q, orgID, exceptInvitation)
 	if err != nil {
 		return err
 	}
-	if limit := api.PlanLimits[plan].Members; used >= limit {
-		return errLimit("plan %q allows at most %d members, pending invitations and pending memberships included; the organization holds %d", plan, limit, used)
+	if limit := api.PlanLimits[plan].Members; seats.Total() >= limit {
+		return errLimit("plan %q allows %d members and the organization's seats are all taken: %s. %s",
+			plan, limit, api.DescribeSeats(seats), api.PlanThatFits(seats.Total()+1))
 	}
 	return nil
 }
@@ -144,7 +154,15 @@ func (s *Server) getUsage(ctx context.Context, in *OrgPath) (*objectOutput[api.U
 			return nil, err
 		}
 		limit := limits.Quantity(quantity)
-		u.Quantities = append(u.Quantities, api.UsageQuantity{Name: quantity, Used: used, Limit: limit, Remaining: max(limit-used, 0)})
+		q := api.UsageQuantity{Name: quantity, Used: used, Limit: limit, Remaining: max(limit-used, 0)}
+		if quantity == api.QuantityMembers {
+			seats, err := s.countSeats(ctx, s.reader, in.OrgID, "")
+			if err != nil {
+				return nil, err
+			}
+			q.Seats = &seats
+		}
+		u.Quantities = append(u.Quantities, q)
 	}
 	return newObjectOutput(u), nil
 }

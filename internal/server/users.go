@@ -88,6 +88,11 @@ func (s *Server) createUser(ctx context.Context, tx *sql.Tx, email, name string,
 	if err != nil {
 		return api.User{}, "", "", fmt.Errorf("insert user: %w", err)
 	}
+	if verified {
+		if err := s.linkInvitedMemberships(ctx, tx, u); err != nil {
+			return api.User{}, "", "", err
+		}
+	}
 	if withToken {
 		token = newSecret(secretPersonalToken)
 		if err := s.insertPersonalToken(ctx, tx, u.ID, "first token", token, nil); err != nil {
@@ -201,8 +206,10 @@ func (s *Server) verifyEmail(ctx context.Context, in *verifyEmailInput) (*object
 			return fmt.Errorf("verify email: %w", err)
 		}
 		var err error
-		u, err = s.loadUser(ctx, tx, userID)
-		return err
+		if u, err = s.loadUser(ctx, tx, userID); err != nil {
+			return err
+		}
+		return s.linkInvitedMemberships(ctx, tx, u)
 	})
 	if err != nil {
 		return nil, err

@@ -86,6 +86,11 @@ func WithAutoAcceptMemberships() Option {
 	return WithConfig(func(c *server.Config) { c.AutoAcceptMemberships = true })
 }
 
+// WithDNS points the server's domain verification at a test DNS server (StartDNS).
+func WithDNS(d *DNS) Option {
+	return WithConfig(func(c *server.Config) { c.DNSResolver = d.Addr })
+}
+
 // WithOwner bootstraps the owner with this address and token instead of owner@example.com and a
 // random token, and makes the seed users exist (in the bootstrap's one transaction: much faster than
 // signing thousands up).
