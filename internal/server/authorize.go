@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -215,7 +216,7 @@ func (s *Server) resolveAccess(ctx context.Context, q querier, p principal, orgI
 			return access{}, err
 		}
 		if role == "" {
-			return access{}, absentOrganization(ctx, q, p, orgID)
+			return access{}, s.absentOrganization(ctx, q, p, orgID)
 		}
 		a.role = role
 	default:
@@ -232,13 +233,26 @@ func (s *Server) resolveAccess(ctx context.Context, q querier, p principal, orgI
 // never existed. Only those who could see the organization learn that it was deleted; for everyone
 // else, a deleted organization, another tenant's and one that never existed read alike. An error
 // other than a problem is a failed read.
-func absentOrganization(ctx context.Context, q querier, p principal, orgID string) error {
+func (s *Server) absentOrganization(ctx context.Context, q querier, p principal, orgID string) error {
 	if p.kind != userPrincipal {
 		// An organization token is deleted with its organization: it cannot get this far.
 		return errOrganizationNotFound(orgID)
 	}
+	// The user was added and has not answered: say so, and how to answer. Only they learn that the
+	// organization exists, and they were told when they were added.
+	var role api.Role
+	err := q.QueryRowContext(ctx, `SELECT role FROM members WHERE organization_id = ? AND user_id = ? AND status = 'pending' AND expires_at > ?`,
+		orgID, p.userID, s.nowText()).Scan(&role)
+	switch {
+	case err == nil:
+		return errForbidden("your membership of organization %q (role %s) is pending: someone added you, and it gives no access until you accept it "+
+			"(POST %s) or decline it (POST %s)", orgID, role, strings.ReplaceAll(api.PathMembershipAccept, "{org_id}", orgID),
+			strings.ReplaceAll(api.PathMembershipDecline, "{org_id}", orgID))
+	case !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
 	var deletedAt string
-	err := q.QueryRowContext(ctx, `SELECT t.deleted_at FROM organization_tombstone_viewers v
+	err = q.QueryRowContext(ctx, `SELECT t.deleted_at FROM organization_tombstone_viewers v
 		JOIN organization_tombstones t ON t.organization_id = v.organization_id
 		WHERE v.organization_id = ? AND v.user_id = ?`, orgID, p.userID).Scan(&deletedAt)
 	switch {

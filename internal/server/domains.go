@@ -30,6 +30,10 @@ import (
 // DefaultDomainCheckInterval is how often pending domains are checked when Config.DomainCheckInterval is 0.
 const DefaultDomainCheckInterval = time.Minute
 
+// domainCheckerActor is who the activity log names for what the server's own checks of domains
+// change: actor type "user" with the id ServerActor, as OperatorActor names an operator.
+var domainCheckerActor = [2]string{"user", ServerActor}
+
 // domainCheckBatch bounds how many pending domains one round of checks looks up.
 const domainCheckBatch = 50
 
@@ -188,7 +192,8 @@ func (s *Server) verifyDomain(ctx context.Context, in *DomainPath) (*objectOutpu
 		return nil, errConflict("the domain %s is not verified yet: %s; add the record and verify again", d.Domain, detail)
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		if err := s.markVerified(ctx, tx, d); err != nil {
+		actorType, actorID := principalFrom(ctx).actor()
+		if err := s.markVerified(ctx, tx, d, actorType, actorID); err != nil {
 			return err
 		}
 		d, err = s.loadDomain(ctx, tx, in.OrgID, d.Domain)
@@ -201,8 +206,9 @@ func (s *Server) verifyDomain(ctx context.Context, in *DomainPath) (*objectOutpu
 }
 
 // markVerified makes d verified for its organization, taking it from any other organization that
-// had verified it (that claim goes back to pending, and its log says so).
-func (s *Server) markVerified(ctx context.Context, tx *sql.Tx, d api.Domain) error {
+// had verified it (that claim goes back to pending, and its log says so); the activity log names
+// actorType and actorID as who verified it.
+func (s *Server) markVerified(ctx context.Context, tx *sql.Tx, d api.Domain, actorType, actorID string) error {
 	var status string
 	if err := tx.QueryRowContext(ctx, `SELECT status FROM domains WHERE id = ?`, d.ID).Scan(&status); err != nil {
 		return err // deleted meanwhile: sql.ErrNoRows
@@ -218,16 +224,12 @@ func (s *Server) markVerified(ctx context.Context, tx *sql.Tx, d api.Domain) err
 		if _, err := tx.ExecContext(ctx, `UPDATE domains SET status = 'pending', verified_at = NULL WHERE id = ?`, o.ID); err != nil {
 			return err
 		}
-		if err := s.recordAs(ctx, tx, o.OrganizationID, "system", "domain-verification", "domain.unverify", "domain", o.ID); err != nil {
+		if err := s.recordAs(ctx, tx, o.OrganizationID, domainCheckerActor[0], domainCheckerActor[1], "domain.unverify", "domain", o.ID); err != nil {
 			return err
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE domains SET status = 'verified', verified_at = ?, last_checked_at = ? WHERE id = ?`, s.nowText(), s.nowText(), d.ID); err != nil {
 		return fmt.Errorf("verify domain: %w", err)
-	}
-	actorType, actorID := "system", "domain-verification"
-	if p := principalFrom(ctx); p.kind != anonymous {
-		actorType, actorID = p.actor()
 	}
 	return s.recordAs(ctx, tx, d.OrganizationID, actorType, actorID, "domain.verify", "domain", d.ID)
 }
@@ -319,7 +321,7 @@ func (s *Server) checkPendingDomains(ctx context.Context, interval time.Duration
 		proven, _, lookupErr := s.lookupVerification(ctx, d)
 		err := s.write(ctx, func(tx *sql.Tx) error {
 			if proven {
-				return s.markVerified(ctx, tx, d)
+				return s.markVerified(ctx, tx, d, domainCheckerActor[0], domainCheckerActor[1])
 			}
 			_, err := tx.ExecContext(ctx, `UPDATE domains SET last_checked_at = ? WHERE id = ?`, s.nowText(), d.ID)
 			return err

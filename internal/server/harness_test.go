@@ -538,6 +538,42 @@ func (h *harness) createInvitation(tb testing.TB, cred, orgID, email string, rol
 // acceptStatus is the status of a successful invitation acceptance.
 const acceptStatus = http.StatusOK
 
+// membershipCode is the latest code emailed to the invited address email (an invited membership).
+func (h *harness) membershipCode(tb testing.TB, orgID, email string) string {
+	tb.Helper()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i := len(h.emails) - 1; i >= 0; i-- {
+		if e := h.emails[i]; e.InvitationID == "" && e.OrganizationID == orgID && api.EmailKey(e.To) == api.EmailKey(email) {
+			return e.Code
+		}
+	}
+	tb.Fatalf("no membership invitation was emailed to %s for organization %s", email, orgID)
+	return ""
+}
+
+// member reads one membership.
+func (h *harness) member(tb testing.TB, cred, orgID, email string) api.Member {
+	tb.Helper()
+	return decode[api.Member](tb, h.expect(tb, http.StatusOK, cred, http.MethodGet, path(api.PathMember, "org_id", orgID, "email", email), nil))
+}
+
+// seats reads what holds the organization's seats, from its usage.
+func (h *harness) seats(tb testing.TB, cred, orgID string) api.Seats {
+	tb.Helper()
+	u := decode[api.Usage](tb, h.expect(tb, http.StatusOK, cred, http.MethodGet, path(api.PathUsage, "org_id", orgID), nil))
+	for _, q := range u.Quantities {
+		if q.Name == api.QuantityMembers {
+			if q.Seats == nil || q.Seats.Total() != q.Used {
+				tb.Fatalf("usage of members: %+v; want seats that add up to what is used", q)
+			}
+			return *q.Seats
+		}
+	}
+	tb.Fatalf("usage without members: %+v", u)
+	return api.Seats{}
+}
+
 func (h *harness) acceptInvitation(tb testing.TB, code string) api.InvitationAcceptance {
 	tb.Helper()
 	r := h.expect(tb, acceptStatus, anonymous, http.MethodPost, api.PathInvitationAccept, api.InvitationAccept{Code: code})

@@ -54,7 +54,7 @@ func (s *Server) loadOrganization(ctx context.Context, q querier, id string) (ap
 	o, _, err := scanOrganization(q.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organizations o WHERE o.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		// Deleted after the caller's access was checked (reads check it on another connection).
-		return api.Organization{}, absentOrganization(ctx, q, principalFrom(ctx), id)
+		return api.Organization{}, s.absentOrganization(ctx, q, principalFrom(ctx), id)
 	}
 	return o, err
 }

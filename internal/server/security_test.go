@@ -187,7 +187,11 @@ func TestAddedMembershipsWaitForTheUser(t *testing.T) {
 			if m.Status != api.MemberPending {
 				t.Fatalf("a membership someone else added is %q, want pending", m.Status)
 			}
-			h.expect(t, http.StatusNotFound, victim.Token, http.MethodGet, path(api.PathOrganization, "org_id", org.ID), nil)
+			// The victim's own refusal says what the membership is and how to answer it.
+			p := h.expectProblem(t, http.StatusForbidden, api.ProblemForbidden, victim.Token, http.MethodGet, path(api.PathOrganization, "org_id", org.ID), nil)
+			if !strings.Contains(p.Detail, "is pending") || !strings.Contains(p.Detail, path(api.PathMembershipAccept, "org_id", org.ID)) {
+				t.Errorf("a pending member reading the organization: %s", p.Detail)
+			}
 			added = append(added, org.ID)
 		}
 		own := h.createOrg(t, victim.Token, api.PlanHobby)

@@ -93,6 +93,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	keyFile := fs.String("key-file", "", "file holding the server key that seals registry secrets (default: the -db path + \".key\"; created with mode 0600 if missing; ORGS_SECRET_KEY takes precedence)")
 	autoAccept := fs.Bool("auto-accept-memberships", envBool(getenv("ORGS_AUTO_ACCEPT_MEMBERSHIPS")),
 		"make members added by someone else active at once instead of pending until they accept (local and CI setups only: it gives up that protection; env ORGS_AUTO_ACCEPT_MEMBERSHIPS)")
+	dnsResolver := fs.String("dns-resolver", "", "the DNS server (host:port) that domain verification resolves TXT records through (default: the system's resolver)")
+	domainCheck := fs.Duration("domain-check-interval", server.DefaultDomainCheckInterval, "how often pending domains are checked for their TXT record")
 	verbose := fs.Bool("v", false, "log every request")
 	writeOpenAPI := fs.String("write-openapi", "", "write the OpenAPI document to this file and exit (\"-\": standard output)")
 	fs.Usage = func() {
@@ -134,6 +136,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cfg := server.Config{
 		DBPath:                *dbPath,
 		KeyFile:               *keyFile,
+		DNSResolver:           *dnsResolver,
+		DomainCheckInterval:   *domainCheck,
 		RateLimit:             server.RateLimit{Disabled: *noRate, PerSecond: *rate, Burst: *burst},
 		Faults:                server.Faults{Fraction429: *f429, Fraction503: *f503, FractionCommitThen503: *fCommit, Latency: *latency, Seed: *seed},
 		InvitationTTL:         *ttl,
