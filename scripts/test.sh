@@ -72,7 +72,7 @@ run_lint() {
   local lint
   lint=$(golangci_lint) || return 1
   "$lint" config verify || return 1
-  "$lint" run ./...
+  "$lint" run --allow-parallel-runners ./...
 }
 
 run_goreleaser_check() {
