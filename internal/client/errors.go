@@ -184,3 +184,11 @@ func ProblemType(err error) string {
 	}
 	return ""
 }
+
+// ProblemDetail is the detail of the server's problem document behind err, or "".
+func ProblemDetail(err error) string {
+	if e, ok := asError(err); ok {
+		return e.Problem.Detail
+	}
+	return ""
+}

@@ -61,9 +61,10 @@ func (r *invitationResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			"An invitation cannot be changed: changing `organization_id`, `email` or `role` cancels it and sends a new one. Destroying a pending invitation cancels it.\n\n" +
 			"An invitation that expires stays expired unless `resend_when_expired` is set: then the next plan shows an update that re-sends it " +
 			"(same id, a new code and a new expiry). To re-send a pending one, change `resend_trigger`.\n\n" +
-			"Once accepted, the invitee is a member: to manage them from then on, move this resource to `orgs_member` with one `moved` block " +
-			"(`moved { from = orgs_invitation.x  to = orgs_member.x }`, Terraform 1.8 and later) and write its `orgs_member` block; the plan after the move is empty. " +
-			"(OpenTofu 1.12 drops the moved object's identity, so there remove the invitation from the state with `tofu state rm` and import the membership, `<organization_id>/<email>`.)\n\n" +
+			"Once accepted, the invitee is a member: to manage them from then on, write an `orgs_member` block for them, import the membership " +
+			"(`import { to = orgs_member.x  id = \"<organization_id>/<email>\" }`) and take the invitation out of the state without deleting anything " +
+			"(`removed { from = orgs_invitation.x  lifecycle { destroy = false } }`): the same with OpenTofu and Terraform, and the plan after it is empty. " +
+			"An `orgs_member` alone does the same for a new address from the start: it is invited, then active once the person accepts.\n\n" +
 			"Import with `<organization_id>/<invitation_id>`, or by identity (`organization_id` and `id`) with OpenTofu or Terraform 1.12 and later.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -185,9 +186,10 @@ func (r *invitationResource) ModifyPlan(ctx context.Context, req resource.Modify
 		if replacing(ctx, req, resp) {
 			resp.Diagnostics.AddError("The invitation was accepted",
 				fmt.Sprintf("%s accepted this invitation and is a member of organization %s now, so it cannot be changed or sent again. "+
-					"To change their role, manage them as a member: replace this resource's block by an orgs_member block with the same "+
-					"organization_id and email, and add `moved { from = <this address>  to = orgs_member.<name> }`; the plan after the move is empty.",
-					state.Email.ValueString(), state.OrganizationID.ValueString()))
+					"To change their role, manage them as a member, the same way with OpenTofu and Terraform: replace this resource's block by an orgs_member block "+
+					"with the same organization_id, email and role, plus `import { to = orgs_member.<name>  id = \"%s/%s\" }` and "+
+					"`removed { from = <this address>  lifecycle { destroy = false } }` (the invitation leaves the state; nothing is deleted); the plan after that is empty.",
+					state.Email.ValueString(), state.OrganizationID.ValueString(), state.OrganizationID.ValueString(), state.Email.ValueString()))
 		}
 		return
 	}

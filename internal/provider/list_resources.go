@@ -244,7 +244,11 @@ func memberListResource() *listResource[api.Member, memberModel] {
 		inOrganization: true,
 		filters:        []listFilter[api.Member]{memberRoleFilter},
 		all: func(ctx context.Context, d providerData, orgID string) ([]api.Member, error) {
-			return d.listings.Members.All(ctx, orgID)
+			members, err := d.listings.Members.All(ctx, orgID)
+			if err != nil {
+				return nil, err
+			}
+			return d.withEnvironmentSlugs(ctx, orgID, members)
 		},
 		state: func(m *api.Member, noTimeouts timeouts.Value) memberModel {
 			return memberRefreshed(memberModel{Timeouts: noTimeouts}, m)

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
@@ -20,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -53,6 +56,9 @@ type memberModel struct {
 	EnvironmentRoles   types.Map       `tfsdk:"environment_roles"`
 	UserID             types.String    `tfsdk:"user_id"`
 	Status             types.String    `tfsdk:"status"`
+	ExpiresAt          types.String    `tfsdk:"expires_at"`
+	ResendWhenExpired  types.Bool      `tfsdk:"resend_when_expired"`
+	ResendTrigger      types.String    `tfsdk:"resend_trigger"`
 	DowngradeOnDestroy types.Bool      `tfsdk:"downgrade_on_destroy"`
 	Timeouts           timeouts.Value  `tfsdk:"timeouts"`
 }
@@ -64,12 +70,22 @@ func (r *memberResource) Metadata(_ context.Context, req resource.MetadataReques
 func (r *memberResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(true)},
-		MarkdownDescription: "A member of an organization: an existing user, added with a role. To bring in someone who has no account yet, use `orgs_invitation`.\n\n" +
-			"The organization's plan limits how many members it may have, counting the owner who created it: the default plan, `hobby`, allows 1, so it is full from the start. " +
-			"A new member in a full organization is refused at plan time, naming a plan that fits.\n\n" +
-			"An organization always keeps an owner: demoting, removing or replacing its last owner is refused at plan time. " +
+		MarkdownDescription: "A member of an organization, through the whole life of the membership: declare the address and its role, and it holds from the invitation to the active member.\n\n" +
+			"- An address in one of the organization's verified domains (`orgs_domain`) that has an account is `active` at once.\n" +
+			"- Another account is `pending` until the person accepts (nobody joins an organization without consent).\n" +
+			"- An address without an account is `invited`: it is emailed a code, and the membership is `active` once the person accepts it " +
+			"(or `pending` once they sign up, then `active` when they accept).\n\n" +
+			"Status moves show on refresh, never as a diff; apply warns for each member that is not active yet and says what that person has to do. " +
+			"An invited or pending membership expires like an invitation (`expires_at`): then it holds no seat, and the next plan offers it again " +
+			"(`resend_when_expired`, on by default). One that was declined is not offered again silently: the plan says so, and changing `resend_trigger` offers it again " +
+			"(the server refuses for 7 days after a decline).\n\n" +
+			"The organization's plan limits its seats: active, pending and invited memberships and pending invitations each hold one; declined and expired ones none. " +
+			"A new member in a full organization is refused at plan time, saying what holds the seats and naming a plan that fits.\n\n" +
+			"An organization always keeps an active owner: demoting, removing or replacing its last owners is refused at plan time, counting every owner the whole plan changes. " +
 			"To tear down a configuration that manages its own owner, set `downgrade_on_destroy`.\n\n" +
-			"The organization's creator is a member no configuration holds: to manage that membership, import it (`<organization_id>/<your email>`).\n\n" +
+			"The organization's creator is a member no configuration holds: to manage that membership, import it (`<organization_id>/<your email>`). " +
+			"To move an `orgs_invitation` that was accepted into an `orgs_member`, import the membership and remove the invitation from the state without destroying it: " +
+			"an `import` block for the member and a `removed` block for the invitation work the same with OpenTofu and Terraform.\n\n" +
 			"Import with `<organization_id>/<email>`, or by identity (`organization_id` and `email`) with OpenTofu or Terraform 1.12 and later.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -79,7 +95,7 @@ func (r *memberResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			},
 			"organization_id": organizationIDAttribute("The organization."),
 			"email": schema.StringAttribute{
-				MarkdownDescription: "The user's email address; the user must already exist. Compared regardless of letter case, so rewriting it in another case changes nothing. Changing the address replaces the membership.",
+				MarkdownDescription: "The member's email address: any address, with or without an account. Compared regardless of letter case (and its domain by its IDNA form), so rewriting it that way changes nothing. Changing the address replaces the membership.",
 				Required:            true,
 				CustomType:          emailtype.Type{},
 				// The case-insensitive comparison must come first, so a case-only change never reaches
@@ -93,7 +109,9 @@ func (r *memberResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				Validators: []validator.String{stringvalidator.OneOf(stringsOf(api.Roles)...)},
 			},
 			"environment_roles": schema.MapAttribute{
-				MarkdownDescription: "What a member with role `member` may do in each environment: environment id to " + markdownList(api.EnvironmentRoles) + ". Defaults to none. " +
+				MarkdownDescription: "What a member with role `member` may do in each environment: the environment's slug (as `orgs_environment` and `orgs_environments` show it) to " +
+					markdownList(api.EnvironmentRoles) + ", so a reviewer reads which environment a plan changes. An environment id is accepted too. Defaults to none. " +
+					"Keys are checked at plan time against the organization's environments; for one this configuration creates, use its `slug` attribute, so the plan waits for it. " +
 					"Only for role `member`: an owner or admin already has every environment, and a biller none, so setting it with another role is refused.",
 				ElementType: types.StringType,
 				Optional:    true,
@@ -110,11 +128,28 @@ func (r *memberResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"status": schema.StringAttribute{
-				MarkdownDescription: "`active`, or `pending` while the user has not accepted a membership someone else added: a pending member has no rights yet, " +
-					"and does not use up one of the user's organizations. The user accepts it themselves (the reference server's operators can do it for them: " +
-					"`orgs-apiserver memberships accept`). A refresh shows the change; it never plans one.",
+				MarkdownDescription: "Where the membership is: `invited` (the address has no account yet: it was emailed a code), `pending` (the person has not accepted: " +
+					"no rights yet, and it does not use up one of their organizations), `active`, `declined` (the person said no), or `expired` (invited or pending, and not accepted in time). " +
+					"The person accepts themselves (the reference server's operators can do it for them: `orgs-apiserver memberships accept`). A refresh shows the change; it never plans one.",
 				Computed:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"expires_at": schema.StringAttribute{
+				MarkdownDescription: "When an invited or pending membership lapses unless accepted (RFC 3339); null once active or declined.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"resend_when_expired": schema.BoolAttribute{
+				MarkdownDescription: "Whether to offer the membership again once it has expired: when a refresh finds it `expired`, the plan shows an in-place update " +
+					"that offers it again, with a new `expires_at` (and a new code for an invited address). Changing this argument alone changes nothing on the server. Defaults to `true`.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+			},
+			"resend_trigger": schema.StringAttribute{
+				MarkdownDescription: "Any change of this value offers the membership again while it is invited, pending, expired or declined, as an in-place update: " +
+					"set it to a date, or a counter, when the person lost the email or changed their mind after declining. An active membership is never re-offered.",
+				Optional: true,
 			},
 			"downgrade_on_destroy": schema.BoolAttribute{
 				MarkdownDescription: "When the resource is destroyed, keep the user in the organization with role `member` instead of removing them. " +
@@ -155,12 +190,23 @@ func (r *memberResource) ValidateConfig(ctx context.Context, req resource.Valida
 	}
 }
 
-// ModifyPlan resolves the organization, plans the id (the organization and email make it), and refuses
-// at plan time what the server would refuse at apply and the provider can already know: a change that
-// leaves the organization without an owner, and a new member in an organization whose plan is full.
+// ModifyPlan resolves the organization, plans the id (the organization and email make it), plans the
+// offer of an expired or re-triggered membership, and refuses at plan time what the server would refuse
+// at apply and the provider can already know: a change that leaves the organization without an active
+// owner (counting every owner the whole plan changes), a new member in an organization whose seats are
+// taken, and environment roles of environments the organization does not have. A destroy meets only
+// the owner rule: the create-time checks never run for it.
 func (r *memberResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	r.planOrganizationID(ctx, req, resp)
-	if resp.Diagnostics.HasError() || planChangesNothing(req, resp) {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if resp.Plan.Raw.IsNull() {
+		r.planDestroy(ctx, req, resp)
+		return
+	}
+	if planChangesNothing(req, resp) {
+		r.planOffer(ctx, req, resp)
 		return
 	}
 	planCompositeID(ctx, resp, "organization_id", "email")
@@ -171,35 +217,83 @@ func (r *memberResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if !req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	}
-	if !resp.Plan.Raw.IsNull() {
-		resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
-	}
+	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	replaced := replacing(ctx, req, resp)
-	if !req.State.Raw.IsNull() && state.Role.ValueString() == string(api.RoleOwner) {
-		var leaves string
+	creating, replaced := req.State.Raw.IsNull(), replacing(ctx, req, resp)
+	if !creating && state.Role.ValueString() == string(api.RoleOwner) {
 		switch {
-		case resp.Plan.Raw.IsNull() && !state.DowngradeOnDestroy.ValueBool():
-			leaves = "removing"
 		case replaced:
-			leaves = "replacing"
-		case !resp.Plan.Raw.IsNull() && !plan.Role.IsUnknown() && plan.Role.ValueString() != string(api.RoleOwner):
-			leaves = "demoting"
-		}
-		if leaves != "" {
-			r.refuseLastOwner(ctx, state, leaves, resp)
+			r.refuseLastOwner(ctx, state, "replacing", resp)
+		case !plan.Role.IsUnknown() && plan.Role.ValueString() != string(api.RoleOwner):
+			r.refuseLastOwner(ctx, state, "demoting", resp)
 		}
 	}
-	if (req.State.Raw.IsNull() || replaced) && !resp.Plan.Raw.IsNull() && !plan.OrganizationID.IsUnknown() && !plan.Email.IsUnknown() {
+	if !creating && !replaced {
+		r.planOffer(ctx, req, resp)
+	}
+	if !plan.OrganizationID.IsUnknown() {
+		r.checkEnvironmentKeys(ctx, plan, resp)
+	}
+	if (creating || replaced) && !plan.OrganizationID.IsUnknown() && !plan.Email.IsUnknown() {
 		if !r.refuseExistingMember(ctx, plan, resp) {
 			r.refuseOverMemberLimit(ctx, plan, resp)
 		}
 	}
 }
 
-// refuseLastOwner fails the plan when the state's member is the organization's only owner now.
+// planDestroy refuses the destroy of an organization's last active owners (unless the membership is
+// only downgraded); nothing else is checked for a destroy.
+func (r *memberResource) planDestroy(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || r.client == nil {
+		return
+	}
+	var state memberModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || state.Role.ValueString() != string(api.RoleOwner) || state.DowngradeOnDestroy.ValueBool() {
+		return
+	}
+	r.refuseLastOwner(ctx, state, "removing", resp)
+}
+
+// planOffer plans the offer of a membership again: one that expired (with resend_when_expired), or
+// one whose resend_trigger changed while it is not active. Its status and expires_at become unknown,
+// which is both the diff that makes an update and what that update learns from the server. A declined
+// membership is not offered again without a deliberate change: the plan says it was declined.
+func (r *memberResource) planOffer(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var status, stateTrigger, planTrigger types.String
+	var resendWhenExpired types.Bool
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("resend_trigger"), &stateTrigger)...)
+	resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root("resend_trigger"), &planTrigger)...)
+	resp.Diagnostics.Append(resp.Plan.GetAttribute(ctx, path.Root("resend_when_expired"), &resendWhenExpired)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	s := api.MemberStatus(status.ValueString())
+	triggered := !planTrigger.IsUnknown() && !planTrigger.Equal(stateTrigger) && s != api.MemberActive
+	expired := s == api.MemberExpired && resendWhenExpired.ValueBool()
+	if !triggered && !expired {
+		if s == api.MemberDeclined {
+			var email, orgID types.String
+			resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("organization_id"), &orgID)...)
+			email = stringAt(ctx, req.State.GetAttribute, path.Root("email"))
+			resp.Diagnostics.AddAttributeWarning(path.Root("status"), "The membership was declined",
+				fmt.Sprintf("%s declined the membership of organization %s, so it is not offered again by itself. "+
+					"To offer it again, change resend_trigger (the organization cannot ask again until %s after the decline); "+
+					"to stop managing it, remove this block.", email.ValueString(), orgID.ValueString(), declineCooldownText()))
+		}
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("expires_at"), types.StringUnknown())...)
+}
+
+func declineCooldownText() string { return plural(int64(api.DeclineCooldown.Hours()/24), "day") }
+
+// refuseLastOwner fails the plan when the state's member is an active owner, and this plan's removals,
+// demotions and replacements of active owners of the organization, this one included, leave it none.
 func (r *memberResource) refuseLastOwner(ctx context.Context, state memberModel, change string, resp *resource.ModifyPlanResponse) {
 	orgID, email := state.OrganizationID.ValueString(), state.Email.ValueString()
 	members, err := r.listings.Members.All(ctx, orgID)
@@ -208,17 +302,38 @@ func (r *memberResource) refuseLastOwner(ctx context.Context, state memberModel,
 		tflog.Warn(ctx, "could not list the organization's owners to check the last-owner rule at plan time", map[string]any{"error": err.Error()})
 		return
 	}
-	owners := 0
+	owners := map[string]bool{}
 	for _, m := range members {
-		if m.Role == api.RoleOwner {
-			owners++
+		if m.Role == api.RoleOwner && m.Status == api.MemberActive {
+			owners[api.EmailKey(m.Email)] = true
 		}
 	}
-	if owners > 1 {
+	if !owners[api.EmailKey(email)] {
+		return // not an active owner: losing them leaves the owners as they are
+	}
+	leaving := r.ownerLosses.add(orgID, api.EmailKey(email), email)
+	left := 0
+	for key := range owners {
+		if _, gone := leaving[key]; !gone {
+			left++
+		}
+	}
+	if left > 0 {
 		return
 	}
-	detail := fmt.Sprintf("%s is the only owner of organization %s, and an organization must always keep an owner: %s this membership would leave it without one. "+
-		"Make another member an owner first (in this configuration or by hand), then plan again.", email, orgID, change)
+	var also []string
+	for key, addr := range leaving {
+		if key != api.EmailKey(email) {
+			also = append(also, addr)
+		}
+	}
+	slices.Sort(also)
+	detail := fmt.Sprintf("%s is an active owner of organization %s, and an organization must always keep one: %s this membership would leave it without an active owner",
+		email, orgID, change)
+	if len(also) > 0 {
+		detail += fmt.Sprintf(", since this plan also removes, demotes or replaces %s", strings.Join(also, ", "))
+	}
+	detail += ". Keep or make another member an active owner first (in this configuration or by hand), then plan again."
 	if change == "removing" {
 		detail += " To take this membership out of the configuration while keeping the owner, set downgrade_on_destroy = true before destroying it " +
 			"(the last owner is then kept as is), or remove it from the state with `terraform state rm` / `tofu state rm`."
@@ -239,9 +354,10 @@ func (r *memberResource) refuseExistingMember(ctx context.Context, plan memberMo
 	return true
 }
 
-// refuseOverMemberLimit fails the plan of a new member when the organization's plan is already full,
-// from the organization's usage (read once per organization per run; a credential that may not read
-// usage skips the check, and the server still enforces the limit at apply).
+// refuseOverMemberLimit fails the plan of a new member when the organization's seats are all taken,
+// from the organization's usage, which counts them as the server does (read once per organization per
+// run; a credential that may not read usage skips the check, and the server still enforces the limit
+// at apply). The refusal says what holds the seats and names a plan that fits.
 func (r *memberResource) refuseOverMemberLimit(ctx context.Context, plan memberModel, resp *resource.ModifyPlanResponse) {
 	orgID := plan.OrganizationID.ValueString()
 	usage, err := r.usage(ctx, orgID)
@@ -266,9 +382,36 @@ func (r *memberResource) refuseOverMemberLimit(ctx context.Context, plan memberM
 		if q.Used < limit {
 			return
 		}
+		held := fmt.Sprintf("%d seats", q.Used)
+		if q.Seats != nil {
+			held = api.DescribeSeats(*q.Seats)
+		}
 		resp.Diagnostics.AddAttributeError(path.Root("email"), "The organization's plan has no room for another member",
-			fmt.Sprintf("Organization %s is on plan %q, which allows %s, and already has %d (including the owner who created it), so %s cannot be added. %s",
-				orgID, planName, plural(limit, "member"), q.Used, plan.Email.ValueString(), api.PlanThatFits(q.Used+1)))
+			fmt.Sprintf("Organization %s is on plan %q, which allows %s, and its seats are all taken (%s; active, pending and invited memberships "+
+				"and pending invitations each hold one, declined and expired ones none), so %s cannot be added. %s",
+				orgID, planName, plural(limit, "member"), held, plan.Email.ValueString(), api.PlanThatFits(q.Used+1)))
+	}
+}
+
+// checkEnvironmentKeys refuses, at plan time, a key of environment_roles that names no environment of
+// the organization, once, naming the key and the slugs there are. Unknown keys (an environment this
+// plan creates, by its slug attribute) wait for apply.
+func (r *memberResource) checkEnvironmentKeys(ctx context.Context, plan memberModel, resp *resource.ModifyPlanResponse) {
+	if plan.EnvironmentRoles.IsNull() || plan.EnvironmentRoles.IsUnknown() || len(plan.EnvironmentRoles.Elements()) == 0 || r.listings == nil {
+		return
+	}
+	idx, err := r.environments(ctx, plan.OrganizationID.ValueString())
+	if err != nil {
+		tflog.Debug(ctx, "could not list the organization's environments to check environment_roles at plan time", map[string]any{"error": err.Error()})
+		return
+	}
+	for _, key := range slices.Sorted(maps.Keys(plan.EnvironmentRoles.Elements())) {
+		if _, ok := idx.lookup(key); !ok {
+			resp.Diagnostics.AddAttributeError(path.Root("environment_roles").AtMapKey(key), "No such environment",
+				fmt.Sprintf("Organization %s has no environment with the slug or id %q; its environments' slugs are: %s. "+
+					"For an environment this configuration creates, use its slug attribute (orgs_environment.<name>.slug) as the key, so the plan waits for it.",
+					plan.OrganizationID.ValueString(), key, strings.Join(idx.slugs(), ", ")))
+		}
 	}
 }
 
@@ -280,12 +423,12 @@ func (r *memberResource) Create(ctx context.Context, req resource.CreateRequest,
 	}
 	ctx, cancel := withTimeout(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
 	defer cancel()
-	envRoles, diags := environmentRoles(ctx, plan.EnvironmentRoles)
+	orgID, email := plan.OrganizationID.ValueString(), plan.Email.ValueString()
+	envRoles, diags := r.environmentRolesByID(ctx, orgID, plan.EnvironmentRoles)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	orgID, email := plan.OrganizationID.ValueString(), plan.Email.ValueString()
 	m, err := r.client.AddMember(ctx, orgID, api.MemberCreate{
 		Email:            email,
 		Role:             api.Role(plan.Role.ValueString()),
@@ -293,19 +436,39 @@ func (r *memberResource) Create(ctx context.Context, req resource.CreateRequest,
 	})
 	if err != nil {
 		d := apiErrorDiagnostic(fmt.Sprintf("add member %s to organization %s", email, orgID), err)
-		switch client.ProblemType(err) {
-		case api.ProblemConflict:
+		if client.ProblemType(err) == api.ProblemConflict && !strings.Contains(client.ProblemDetail(err), "/resend") {
 			d = withHint(d, fmt.Sprintf("%s is already a member. To manage that membership, import it instead of creating it: "+
 				"an import block with id = \"%s/%s\" (or `terraform import` / `tofu import` of that id).", email, orgID, email))
-		case api.ProblemUnknownUser:
-			d = withHint(d, fmt.Sprintf("No user has the address %s yet. Invite them with an orgs_invitation resource instead: "+
-				"they become a member when they accept.", email))
 		}
 		resp.Diagnostics.Append(d)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, memberRefreshed(plan, m))...)
-	resp.Diagnostics.Append(memberIdentity.set(ctx, resp.State, resp.Identity)...)
+	r.setRefreshed(ctx, plan, m, &resp.State, resp.Identity, &resp.Diagnostics)
+	warnNotActive(m, &resp.Diagnostics)
+}
+
+// warnNotActive says, after an apply, what the person of a membership that is not active yet has to do.
+func warnNotActive(m *api.Member, diags *diag.Diagnostics) {
+	var what string
+	switch m.Status {
+	case api.MemberActive:
+		return
+	case api.MemberInvited:
+		what = fmt.Sprintf("%s has no account yet: the address was emailed an invitation code. The membership becomes active when they accept it "+
+			"(or pending once they sign up, then active when they accept)", m.Email)
+	case api.MemberPending:
+		what = fmt.Sprintf("%s has an account outside the organization's verified domains, so the membership waits for their consent: "+
+			"they accept it themselves (POST %s; the reference server's operators can do it for them with `orgs-apiserver memberships accept`)",
+			m.Email, strings.ReplaceAll(api.PathMembershipAccept, "{org_id}", m.OrganizationID))
+	default:
+		what = fmt.Sprintf("the membership of %s is %s", m.Email, m.Status)
+	}
+	expiry := ""
+	if m.ExpiresAt != nil {
+		expiry = fmt.Sprintf(" It is offered until %s; the next plan after that offers it again (resend_when_expired).", m.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	diags.AddWarning(fmt.Sprintf("%s is not an active member yet", m.Email),
+		fmt.Sprintf("In organization %s, %s. A refresh shows when it becomes active; it holds a seat meanwhile.%s", m.OrganizationID, what, expiry))
 }
 
 func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -321,9 +484,16 @@ func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, res
 		memberIdentity.removeIfNotFound(ctx, err, req, resp)
 		return
 	}
-	memberIdentity.refreshed(ctx, state, memberRefreshed(state, m), resp)
+	refreshed, diags := r.refreshed(ctx, state, m)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	memberIdentity.refreshed(ctx, state, refreshed, resp)
 }
 
+// Update changes the role and environment roles, and offers the membership again when the plan says
+// so (planOffer left its status unknown).
 func (r *memberResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state memberModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -333,13 +503,14 @@ func (r *memberResource) Update(ctx context.Context, req resource.UpdateRequest,
 	}
 	ctx, cancel := withTimeout(ctx, plan.Timeouts, opUpdate, &resp.Diagnostics)
 	defer cancel()
+	orgID, email := state.OrganizationID.ValueString(), state.Email.ValueString()
 	var update api.MemberUpdate
 	if !plan.Role.Equal(state.Role) {
 		role := api.Role(plan.Role.ValueString())
 		update.Role = &role
 	}
 	if !plan.EnvironmentRoles.Equal(state.EnvironmentRoles) {
-		envRoles, diags := environmentRoles(ctx, plan.EnvironmentRoles)
+		envRoles, diags := r.environmentRolesByID(ctx, orgID, plan.EnvironmentRoles)
 		resp.Diagnostics.Append(diags...)
 		if envRoles == nil {
 			// An absent map would leave the roles as they are; an empty one removes them all.
@@ -350,15 +521,43 @@ func (r *memberResource) Update(ctx context.Context, req resource.UpdateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m, err := r.client.UpdateMember(ctx, state.OrganizationID.ValueString(), state.Email.ValueString(), update)
+	m, err := r.client.UpdateMember(ctx, orgID, email, update)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, fmt.Sprintf("update member %s of organization %s", state.Email.ValueString(), state.OrganizationID.ValueString()), err)
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("update member %s of organization %s", email, orgID), err)
 		return
 	}
-	refreshed := memberRefreshed(state, m)
+	if plan.Status.IsUnknown() {
+		if m, err = r.client.ResendMember(ctx, orgID, email); err != nil {
+			addAPIError(&resp.Diagnostics, fmt.Sprintf("offer the membership of %s in organization %s again", email, orgID), err)
+			return
+		}
+		warnNotActive(m, &resp.Diagnostics)
+	}
+	r.setRefreshed(ctx, plan, m, &resp.State, resp.Identity, &resp.Diagnostics)
+}
+
+// refreshed is the state for the membership m, from the plan or state before it (see memberRefreshed),
+// with its environment roles keyed as that prior keys them.
+func (r *memberResource) refreshed(ctx context.Context, prior memberModel, m *api.Member) (memberModel, diag.Diagnostics) {
+	keyed, diags := r.environmentKeys(ctx, m.OrganizationID, prior.EnvironmentRoles, m.EnvironmentRoles)
+	if diags.HasError() {
+		return memberModel{}, diags
+	}
+	rekeyed := *m
+	rekeyed.EnvironmentRoles = keyed
+	return memberRefreshed(prior, &rekeyed), diags
+}
+
+// setRefreshed writes the refreshed state of m, from the plan, and its identity.
+func (r *memberResource) setRefreshed(ctx context.Context, plan memberModel, m *api.Member, state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
+	refreshed, d := r.refreshed(ctx, plan, m)
+	diags.Append(d...)
+	if diags.HasError() {
+		return
+	}
 	refreshed.DowngradeOnDestroy = plan.DowngradeOnDestroy
-	resp.Diagnostics.Append(resp.State.Set(ctx, refreshed)...)
-	resp.Diagnostics.Append(memberIdentity.set(ctx, resp.State, resp.Identity)...)
+	diags.Append(state.Set(ctx, refreshed)...)
+	diags.Append(memberIdentity.set(ctx, *state, identity)...)
 }
 
 func (r *memberResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -418,10 +617,12 @@ func moveFromInvitation(ctx context.Context, req resource.MoveStateRequest, resp
 		return
 	}
 	if source.Status != string(api.InvitationAccepted) {
-		resp.Diagnostics.AddError("The invitation was not accepted yet",
-			fmt.Sprintf("The invitation for %s to organization %s is %s in the state: an invitation becomes a membership only once it is accepted. "+
-				"If it was accepted since the last refresh, refresh first (`terraform apply -refresh-only` or `tofu apply -refresh-only`), then plan again; "+
-				"otherwise keep the orgs_invitation (and remove the moved block) until then.", source.Email, source.OrganizationID, source.Status))
+		resp.Diagnostics.AddError("Move the invitation with an import instead",
+			fmt.Sprintf("The invitation for %s to organization %s is %s in the state, and a moved block cannot refresh it first. "+
+				"Replace the moved block by `import { to = orgs_member.<name>  id = \"%s/%s\" }` and "+
+				"`removed { from = <the orgs_invitation's address>  lifecycle { destroy = false } }`: that works whether or not the invitation was accepted "+
+				"(an orgs_member of an address that has not accepted yet is invited or pending), and the same with OpenTofu and Terraform.",
+				source.Email, source.OrganizationID, source.Status, source.OrganizationID, source.Email))
 		return
 	}
 	noTimeouts, diags := nullTimeouts(ctx, resp.TargetState.Schema)
@@ -456,9 +657,17 @@ func memberRefreshed(prior memberModel, m *api.Member) memberModel {
 	if downgrade.IsNull() || downgrade.IsUnknown() {
 		downgrade = types.BoolValue(false)
 	}
+	resend := prior.ResendWhenExpired
+	if resend.IsNull() || resend.IsUnknown() {
+		resend = types.BoolValue(true)
+	}
 	roles := make(map[string]attr.Value, len(m.EnvironmentRoles))
 	for env, role := range m.EnvironmentRoles {
 		roles[env] = types.StringValue(string(role))
+	}
+	expires := types.StringNull()
+	if m.ExpiresAt != nil {
+		expires = timeValue(*m.ExpiresAt)
 	}
 	return memberModel{
 		ID:                 types.StringValue(m.OrganizationID + "/" + email),
@@ -468,6 +677,9 @@ func memberRefreshed(prior memberModel, m *api.Member) memberModel {
 		EnvironmentRoles:   types.MapValueMust(types.StringType, roles),
 		UserID:             types.StringValue(m.UserID),
 		Status:             types.StringValue(string(m.Status)),
+		ExpiresAt:          expires,
+		ResendWhenExpired:  resend,
+		ResendTrigger:      prior.ResendTrigger,
 		DowngradeOnDestroy: downgrade,
 		Timeouts:           prior.Timeouts,
 	}

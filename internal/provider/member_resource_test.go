@@ -46,8 +46,9 @@ func TestAccMemberResource(t *testing.T) {
 	if err != nil || len(envs) == 0 {
 		t.Fatalf("the new organization's environments: %v, %v", envs, err)
 	}
-	envID := envs[0].ID
-	withEnvRole := fmt.Sprintf("environment_roles = { %q = \"run\" }", envID)
+	envID, envSlug := envs[0].ID, envs[0].Slug
+	// Keyed by slug, so a reviewer reads which environment; the server keys it by id.
+	withEnvRole := fmt.Sprintf("environment_roles = { %q = \"run\" }", envSlug)
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -60,7 +61,7 @@ func TestAccMemberResource(t *testing.T) {
 					statecheck.ExpectKnownValue(memberResource, tfjsonpath.New("user_id"), knownvalue.StringExact(alice.ID)),
 					statecheck.ExpectKnownValue(memberResource, tfjsonpath.New("role"), knownvalue.StringExact("member")),
 					statecheck.ExpectKnownValue(memberResource, tfjsonpath.New("environment_roles"),
-						knownvalue.MapExact(map[string]knownvalue.Check{envID: knownvalue.StringExact("run")})),
+						knownvalue.MapExact(map[string]knownvalue.Check{envSlug: knownvalue.StringExact("run")})),
 					// The address as configured, not as the server lowercases it for comparison.
 					statecheck.ExpectIdentity(memberResource, map[string]knownvalue.Check{
 						"organization_id": knownvalue.StringExact(org.ID),
@@ -173,7 +174,8 @@ func TestAccMemberResource_planMemberLimit(t *testing.T) {
 			{
 				Config:   memberConfig(env, hobby.ID, "bob@example.com", "member", ""),
 				PlanOnly: true,
-				ExpectError: wrappedText(fmt.Sprintf(`Organization %s is on plan "hobby", which allows 1 member, and already has 1 (including the owner who created it), `+
+				ExpectError: wrappedText(fmt.Sprintf(`Organization %s is on plan "hobby", which allows 1 member, and its seats are all taken (1 seat: 1 active member; `+
+					`active, pending and invited memberships and pending invitations each hold one, declined and expired ones none), `+
 					`so bob@example.com cannot be added. Plan "starter" allows 3 members: change the organization's plan first.`, hobby.ID)),
 			},
 			{
@@ -191,7 +193,7 @@ func TestAccMemberResource_lastOwner(t *testing.T) {
 	env := acctest.New(t)
 	org := env.CreateOrganization(t, api.PlanStarter)
 	owner := func(role, extra string) string { return memberConfig(env, org.ID, env.OwnerEmail, role, extra) }
-	onlyOwner := fmt.Sprintf(`%s is the only owner of organization %s, and an organization must always keep an owner`, env.OwnerEmail, org.ID)
+	onlyOwner := fmt.Sprintf(`%s is an active owner of organization %s, and an organization must always keep one`, env.OwnerEmail, org.ID)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -206,12 +208,12 @@ func TestAccMemberResource_lastOwner(t *testing.T) {
 			{
 				Config:      owner("admin", ""),
 				PlanOnly:    true,
-				ExpectError: wrappedText(onlyOwner + `: demoting this membership would leave it without one.`),
+				ExpectError: wrappedText(onlyOwner + `: demoting this membership would leave it without an active owner.`),
 			},
 			{
 				Config:      env.ProviderBlock(),
 				PlanOnly:    true,
-				ExpectError: wrappedText(onlyOwner + `: removing this membership would leave it without one.`),
+				ExpectError: wrappedText(onlyOwner + `: removing this membership would leave it without an active owner.`),
 			},
 			{
 				Config: owner("owner", "downgrade_on_destroy = true"),

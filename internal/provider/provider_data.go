@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"maps"
 	"sync"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
@@ -21,6 +22,9 @@ type providerData struct {
 	// plannedPlans holds, by organization id, the plan an orgs_organization of this run is changing to
 	// (planned before the members that refer to it), for the plan-time member limit.
 	plannedPlans *sync.Map
+	// ownerLosses holds, by organization, the active owners this run's plan removes, demotes or
+	// replaces, so that the last-owner rule counts the whole plan and not one membership at a time.
+	ownerLosses *ownerLosses
 	// defaultOrganizationID is the provider's organization_id, for those that leave theirs out; "" for none.
 	defaultOrganizationID string
 }
@@ -31,6 +35,7 @@ func newProviderData(c *client.Client, defaultOrganizationID string) *providerDa
 		listings:              client.NewListings(c, client.ListingsConfig{}),
 		usages:                &memo[api.Usage]{},
 		plannedPlans:          &sync.Map{},
+		ownerLosses:           &ownerLosses{},
 		defaultOrganizationID: defaultOrganizationID,
 	}
 }
@@ -62,4 +67,26 @@ func (m *memo[T]) get(key string, fetch func() (*T, error)) (*T, error) {
 	}
 	m.done[key] = v
 	return v, nil
+}
+
+// ownerLosses are the owners a plan takes away, by organization: a set (by email key), so planning
+// the same membership twice in one process counts it once.
+type ownerLosses struct {
+	mu    sync.Mutex
+	byOrg map[string]map[string]string
+}
+
+// add records that the plan takes away the owner with key (spelled email) in orgID, and returns every
+// owner the plan takes away there, by key.
+func (o *ownerLosses) add(orgID, key, email string) map[string]string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.byOrg == nil {
+		o.byOrg = map[string]map[string]string{}
+	}
+	if o.byOrg[orgID] == nil {
+		o.byOrg[orgID] = map[string]string{}
+	}
+	o.byOrg[orgID][key] = email
+	return maps.Clone(o.byOrg[orgID])
 }
