@@ -52,6 +52,7 @@ type Env struct {
 	latency  atomic.Int64 // a time.Duration added before each request from now on
 
 	mu            sync.Mutex
+	arrivals      []time.Time // when each request reached the server
 	delayed       []DelayedRequest
 	verifications map[string]string // user id -> the code the server emailed at sign-up
 }
@@ -78,9 +79,26 @@ func (e *Env) SetLatency(d time.Duration) { e.latency.Store(int64(d)) }
 // Requests returns how many requests reached the server so far, and how many of them it answered 429.
 func (e *Env) Requests() (total, tooMany int64) { return e.requests.Load(), e.limited.Load() }
 
+// Arrivals returns when each request reached the server, in order, from since on: to measure a
+// client's request rate where the server sees it.
+func (e *Env) Arrivals(since time.Time) []time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []time.Time
+	for _, at := range e.arrivals {
+		if !at.Before(since) {
+			out = append(out, at)
+		}
+	}
+	return out
+}
+
 // count is the server's handler, counting requests and 429s.
 func (e *Env) count(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.mu.Lock()
+		e.arrivals = append(e.arrivals, time.Now())
+		e.mu.Unlock()
 		e.requests.Add(1)
 		if d := time.Duration(e.latency.Load()); d > 0 {
 			// Read the body first: only then does net/http watch the connection, and end the request's

@@ -24,6 +24,7 @@ import (
 type fakeMembers struct {
 	mu        sync.Mutex
 	emails    []string
+	roles     map[string]api.Role // by email; absent: member
 	failPage  int
 	orgAnswer *api.Problem
 
@@ -39,7 +40,11 @@ func newFakeMembers(n int) *fakeMembers {
 }
 
 func (f *fakeMembers) member(email string) api.Member {
-	return api.Member{OrganizationID: "org_1", UserID: "usr_" + email, Email: email, Role: api.RoleMember}
+	role := api.RoleMember
+	if r, ok := f.roles[email]; ok {
+		role = r
+	}
+	return api.Member{OrganizationID: "org_1", UserID: "usr_" + email, Email: email, Role: role}
 }
 
 func (f *fakeMembers) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -92,6 +97,19 @@ func (f *fakeMembers) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				f.emails = slices.Delete(f.emails, i, i+1)
 				w.WriteHeader(http.StatusNoContent)
 				return
+			}
+		case http.MethodPatch:
+			f.writes.Add(1)
+			var body api.MemberUpdate
+			if err := decodeBody(r, &body); err != nil {
+				writeProblem(w, http.StatusBadRequest, api.ProblemMalformed, err.Error())
+				return
+			}
+			if i >= 0 && body.Role != nil {
+				if f.roles == nil {
+					f.roles = map[string]api.Role{}
+				}
+				f.roles[f.emails[i]] = *body.Role
 			}
 		}
 		if i < 0 {
@@ -373,7 +391,8 @@ func TestListingsOrganizationLevelAnswerReachesEveryRead(t *testing.T) {
 	}
 }
 
-// After the client's own write to an organization, no read is served from a listing made before it.
+// After the client's own write to an organization (a create, an update or a delete), no read is
+// served from a listing made before it.
 func TestListingsNeverStaleAfterOwnWrite(t *testing.T) {
 	t.Parallel()
 	f := newFakeMembers(100)
@@ -398,6 +417,30 @@ func TestListingsNeverStaleAfterOwnWrite(t *testing.T) {
 	all, err := l.Members.All(ctx, "org_1")
 	if err != nil || len(all) != 100 {
 		t.Errorf("All after one removal and one addition: %d members, %v; want 100", len(all), err)
+	}
+
+	// An update (PATCH), after the listing just made: both a read and All see the new role.
+	promoted := f.emails[3]
+	admin := api.RoleAdmin
+	if _, err := c.UpdateMember(ctx, "org_1", promoted, api.MemberUpdate{Role: &admin}); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := l.Members.Get(ctx, "org_1", promoted); err != nil || m.Role != api.RoleAdmin {
+		t.Errorf("read after making %s an admin: %+v, %v; want role admin", promoted, m, err)
+	}
+	promoted = f.emails[4]
+	if _, err := c.UpdateMember(ctx, "org_1", promoted, api.MemberUpdate{Role: &admin}); err != nil {
+		t.Fatal(err)
+	}
+	all, err = l.Members.All(ctx, "org_1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch i := slices.IndexFunc(all, func(m api.Member) bool { return m.Email == promoted }); {
+	case i < 0:
+		t.Errorf("All after making %s an admin does not hold them", promoted)
+	case all[i].Role != api.RoleAdmin:
+		t.Errorf("All after making %s an admin holds them as %s", promoted, all[i].Role)
 	}
 }
 

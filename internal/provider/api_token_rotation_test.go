@@ -259,6 +259,174 @@ func TestAccAPIToken_rotationAdded(t *testing.T) {
 	})
 }
 
+// TestAccAPIToken_rotationAddedToAnEarlierExpiry: rotation set on a token whose own expiry comes before
+// expire_after from its creation falls due rotate_before ahead of that expiry, not of the later end
+// expire_after would give it, so the token is replaced before it stops working. On the server's clock:
+// made at start to expire at start+200h, rotation (720h, 168h) is due at start+32h, which the plan
+// shows and which is 168h before the expiry the server holds; at start+40h the plan replaces it.
+func TestAccAPIToken_rotationAddedToAnEarlierExpiry(t *testing.T) {
+	t.Parallel()
+	start := time.Now().UTC().Add(365 * 24 * time.Hour).Truncate(time.Second)
+	clock := servertest.NewClock(start, 0)
+	env := acctest.New(t, servertest.WithClock(clock.Now))
+	org := env.CreateOrganization(t, api.PlanHobby)
+	const addr = "orgs_api_token.test"
+	expires := start.Add(200 * time.Hour)
+	due := expires.Add(-rotationEarly)
+	var oldID, oldSecret string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             env.CheckDestroy("orgs_api_token", tokenGone),
+		Steps: []resource.TestStep{
+			{
+				Config: tokenConfig(env, org.ID, "ci", "member", fmt.Sprintf("expires_at = %q", expires.Format(time.RFC3339))),
+				ConfigStateChecks: []statecheck.StateCheck{
+					captureSecret(addr, &oldID, &oldSecret),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("rotation_due_at"), knownvalue.Null()),
+				},
+			},
+			{
+				// 10h later the rotation is added: an update in place, due 168h before the token's own expiry.
+				PreConfig: func() { clock.Advance(10 * time.Hour) },
+				Config:    rotatingTokenConfig(env, org.ID, "0s", false),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("rotation_due_at"), timeNear(due)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("rotation_due_at"), timeNear(due)),
+					serverCheck(func(ctx context.Context, state *tfjson.State) error {
+						// The due time against the expiry the server holds, and the server's clock.
+						tok, err := env.Client.GetAPIToken(ctx, org.ID, oldID)
+						if err != nil {
+							return err
+						}
+						dueAt, err := stateString(state, addr, "rotation_due_at")
+						if err != nil {
+							return err
+						}
+						at, err := time.Parse(time.RFC3339, dueAt)
+						if err != nil {
+							return err
+						}
+						switch now := clock.Now(); {
+						case tok.ExpiresAt == nil || !tok.ExpiresAt.Equal(expires):
+							return fmt.Errorf("the server's expiry of the token is %v, want the one it was made with, %v", tok.ExpiresAt, expires)
+						case !at.Equal(tok.ExpiresAt.Add(-rotationEarly)):
+							return fmt.Errorf("rotation_due_at %s, want rotate_before (168h) ahead of the token's expiry %s", dueAt, tok.ExpiresAt.Format(time.RFC3339))
+						case !at.After(now):
+							return fmt.Errorf("rotation_due_at %s is not after the server's time %s", dueAt, now.Format(time.RFC3339))
+						}
+						return nil
+					}),
+				},
+			},
+			{
+				// Past the due time (start+40h), 160h before the expiry: replaced.
+				PreConfig: func() { clock.Advance(30 * time.Hour) },
+				Config:    rotatingTokenConfig(env, org.ID, "0s", false),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("expires_at"), timeNear(start.Add(40*time.Hour+rotationLife))),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringFunc(func(id string) error {
+						if id == oldID {
+							return fmt.Errorf("the token due for rotation was kept (%s)", id)
+						}
+						return nil
+					})),
+				},
+			},
+		},
+	})
+}
+
+// TestAccAPIToken_rotationOverlapPastTheExpiry: a rotating token replaced less than its overlap before
+// it expires keeps working until its own expiry, and no longer: the provider ends it at its expiry
+// (sending the server no change, which would refuse to lengthen a token) and the apply succeeds. On the
+// server's clock: made at start to live 720h, with a 2h overlap, replaced at start+719h30m; the old token
+// still expires at start+720h, and its secret works until then.
+func TestAccAPIToken_rotationOverlapPastTheExpiry(t *testing.T) {
+	t.Parallel()
+	start := time.Now().UTC().Add(365 * 24 * time.Hour).Truncate(time.Second)
+	clock := servertest.NewClock(start, 0)
+	env := acctest.New(t, servertest.WithClock(clock.Now))
+	org := env.CreateOrganization(t, api.PlanHobby)
+	const addr = "orgs_api_token.test"
+	cfg := rotatingTokenConfig(env, org.ID, "2h", false)
+	var oldID, oldSecret, newID, newSecret string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		// With an overlap, destroy ends the token after it instead of revoking it at once.
+		CheckDestroy: func(*terraform.State) error {
+			tok, err := env.Client.GetAPIToken(context.Background(), org.ID, newID)
+			if err != nil {
+				return fmt.Errorf("after destroy with an overlap, the token should still be listed until it ends: %w", err)
+			}
+			if end := clock.Now().Add(2 * time.Hour); tok.ExpiresAt == nil || tok.ExpiresAt.After(end.Add(5*time.Second)) {
+				return fmt.Errorf("after destroy the token expires at %v, want within the overlap from now (%v)", tok.ExpiresAt, end)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					captureSecret(addr, &oldID, &oldSecret),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("expires_at"), timeNear(start.Add(rotationLife))),
+				},
+			},
+			{
+				// 30 minutes before the token expires, less than its 2h overlap: replaced.
+				PreConfig: func() { clock.Advance(rotationLife - 30*time.Minute) },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					captureSecret(addr, &newID, &newSecret),
+					serverCheck(func(ctx context.Context, _ *tfjson.State) error {
+						if newID == oldID {
+							return fmt.Errorf("the token was not replaced (%s)", newID)
+						}
+						old, err := env.Client.GetAPIToken(ctx, org.ID, oldID)
+						if err != nil {
+							return fmt.Errorf("the replaced token: %w", err)
+						}
+						if end := start.Add(rotationLife); old.ExpiresAt == nil || !old.ExpiresAt.Equal(end) {
+							return fmt.Errorf("the replaced token expires at %v, want its own expiry %v (the overlap would end later)", old.ExpiresAt, end)
+						}
+						if err := secretWorks(ctx, env, org.ID, oldSecret); err != nil {
+							return fmt.Errorf("old secret, before its expiry: %w", err)
+						}
+						return secretWorks(ctx, env, org.ID, newSecret)
+					}),
+				},
+			},
+			{
+				// A minute past the old token's expiry: its secret is refused.
+				PreConfig: func() { clock.Advance(31 * time.Minute) },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					serverCheck(func(ctx context.Context, _ *tfjson.State) error {
+						switch err := secretWorks(ctx, env, org.ID, oldSecret); {
+						case err == nil:
+							return errors.New("after its expiry the old secret still works")
+						case !client.IsUnauthorized(err):
+							return fmt.Errorf("after its expiry the old secret should be refused with 401: %w", err)
+						}
+						return nil
+					}),
+				},
+			},
+		},
+	})
+}
+
 // TestAccAPIToken_rotationValidation: bad rotation settings are refused at plan time, naming the attribute.
 func TestAccAPIToken_rotationValidation(t *testing.T) {
 	t.Parallel()

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/acctest"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 )
 
 // TestAccQuery_everyType runs `terraform query` (Terraform only: OpenTofu has no list resources) over an
@@ -128,6 +129,53 @@ func TestAccQuery_everyType(t *testing.T) {
 					querycheck.ExpectResourceKnownValues("orgs_environment.all", queryfilter.ByDisplayName(knownvalue.StringExact("Default (default, disconnected)")),
 						values("default", knownvalue.Bool(true), "slug", knownvalue.StringExact("default"), "organization_id", knownvalue.StringExact(org))),
 					querycheck.ExpectLength("orgs_environment.connected", 0),
+				},
+			},
+		},
+	})
+}
+
+// TestAccQuery_filterWithLimit: a list block with both a filter and a limit returns the first objects
+// the filter keeps, as many as the limit: the limit counts what the filter keeps, not what the listing
+// holds. Tokens are listed in the order they were made, and the ones the filter drops come first.
+func TestAccQuery_filterWithLimit(t *testing.T) {
+	acctest.RequireTerraform(t)
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanTeam)
+	ids := map[string][]string{}
+	for i, role := range []api.Role{api.RoleAdmin, api.RoleAdmin, api.RoleMember, api.RoleAdmin, api.RoleMember, api.RoleMember} {
+		tok, err := env.Client.CreateAPIToken(t.Context(), org.ID, api.APITokenCreate{Name: fmt.Sprintf("token-%d", i), Role: role})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[string(role)] = append(ids[string(role)], tok.ID)
+	}
+	list := func(name, role string, limit int) string {
+		return fmt.Sprintf("list \"orgs_api_token\" %q {\n  provider = orgs\n  limit    = %d\n  config {\n    organization_id = %q\n    role            = %q\n  }\n}\n",
+			name, limit, org.ID, role)
+	}
+	token := func(id string) map[string]knownvalue.Check {
+		return map[string]knownvalue.Check{"organization_id": knownvalue.StringExact(org.ID), "id": knownvalue.StringExact(id)}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.RequireAbove(tfversion.Version1_14_0)},
+		Steps: []resource.TestStep{
+			{
+				// Query mode needs a configuration initialized first.
+				Config: env.ProviderBlock() + fmt.Sprintf("data \"orgs_organization\" \"o\" {\n  id = %q\n}\n", org.ID),
+			},
+			{
+				Query:  true,
+				Config: list("two_members", "member", 2) + list("admins", "admin", 5),
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectLength("orgs_api_token.two_members", 2),
+					querycheck.ExpectIdentity("orgs_api_token.two_members", token(ids["member"][0])),
+					querycheck.ExpectIdentity("orgs_api_token.two_members", token(ids["member"][1])),
+					querycheck.ExpectNoIdentity("orgs_api_token.two_members", token(ids["member"][2])),
+					// A limit above what the filter keeps returns all of it.
+					querycheck.ExpectLength("orgs_api_token.admins", 3),
 				},
 			},
 		},

@@ -186,12 +186,14 @@ func TestAccMemberResource_planMemberLimit(t *testing.T) {
 	})
 }
 
-// The last owner cannot be demoted or removed: refused at plan time, naming the member. With
+// The last owner cannot be demoted, removed or replaced (a new address replaces the membership, even
+// with the same role: the old one is removed first): refused at plan time, naming the member. With
 // downgrade_on_destroy, a configuration that manages its own owner can still be torn down: the owner
 // is kept.
 func TestAccMemberResource_lastOwner(t *testing.T) {
 	env := acctest.New(t)
 	org := env.CreateOrganization(t, api.PlanStarter)
+	bob, _ := env.SignUp(t, "bob@example.com")
 	owner := func(role, extra string) string { return memberConfig(env, org.ID, env.OwnerEmail, role, extra) }
 	onlyOwner := fmt.Sprintf(`%s is an active owner of organization %s, and an organization must always keep one`, env.OwnerEmail, org.ID)
 	resource.ParallelTest(t, resource.TestCase{
@@ -209,6 +211,11 @@ func TestAccMemberResource_lastOwner(t *testing.T) {
 				Config:      owner("admin", ""),
 				PlanOnly:    true,
 				ExpectError: wrappedText(onlyOwner + `: demoting this membership would leave it without an active owner.`),
+			},
+			{
+				Config:      memberConfig(env, org.ID, bob.Email, "owner", ""),
+				PlanOnly:    true,
+				ExpectError: wrappedText(onlyOwner + `: replacing this membership would leave it without one.`),
 			},
 			{
 				Config:      env.ProviderBlock(),

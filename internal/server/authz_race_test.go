@@ -185,3 +185,121 @@ func TestTokenPowerIsAtMostItsCreators(t *testing.T) {
 		}
 	})
 }
+
+// TestAuthorizationRacesRevokedTokens races the death of an organization API token against the token's
+// own writes: the owner revokes it, or removes the admin who created it, while the token creates or
+// updates a label or creates a token. Authentication has already let the write in; it then waits for the
+// committer, and must read the credential again inside its transaction: a write that commits after its
+// credential died is a failure. The order of commits is read from the activity log, where the
+// revocation (api_token.delete), the removal (member.delete) and the token's write each leave an entry
+// in their own transaction.
+func TestAuthorizationRacesRevokedTokens(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	revoke := func(h *harness, owner user, orgID string, token api.APIToken, _ user) (*response, error) {
+		return h.send(owner.Token, http.MethodDelete, path(api.PathAPIToken, "org_id", orgID, "token_id", token.ID), nil)
+	}
+	removeCreator := func(h *harness, owner user, orgID string, _ api.APIToken, creator user) (*response, error) {
+		return h.send(owner.Token, http.MethodDelete, path(api.PathMember, "org_id", orgID, "email", creator.Email), nil)
+	}
+	createLabel := func(h *harness, token api.APIToken, orgID, _ string) (*response, error) {
+		return h.send(token.Token, http.MethodPost, path(api.PathLabels, "org_id", orgID), h.labelBody())
+	}
+	updateLabel := func(h *harness, token api.APIToken, orgID, key string) (*response, error) {
+		v := h.unique("v")
+		return h.send(token.Token, http.MethodPatch, path(api.PathLabel, "org_id", orgID, "key", key), api.LabelUpdate{Value: &v})
+	}
+	createToken := func(h *harness, token api.APIToken, orgID, _ string) (*response, error) {
+		return h.send(token.Token, http.MethodPost, path(api.PathAPITokens, "org_id", orgID), api.APITokenCreate{Name: h.unique("t"), Role: api.RoleMember})
+	}
+	cases := []struct {
+		name string
+		// die ends the token (run by the owner); dieAction and dieObject find its activity entry.
+		die       func(h *harness, owner user, orgID string, token api.APIToken, creator user) (*response, error)
+		dieAction string
+		byCreator bool // dieObject is the creator, not the token
+		write     func(h *harness, token api.APIToken, orgID, labelKey string) (*response, error)
+		action    string
+	}{
+		{"revoked token creates a label", revoke, "api_token.delete", false, createLabel, "label.create"},
+		{"revoked token updates a label", revoke, "api_token.delete", false, updateLabel, "label.update"},
+		{"revoked token creates a token", revoke, "api_token.delete", false, createToken, "api_token.create"},
+		{"token whose creator was removed creates a label", removeCreator, "member.delete", true, createLabel, "label.create"},
+	}
+	const rounds = 30 // per case: 120 races in all
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			diedFirst := 0
+			for round := range rounds {
+				owner := h.signup(t)
+				org := h.createOrg(t, owner.Token, api.PlanTeam)
+				creator := h.newMember(t, owner.Token, org.ID, api.RoleAdmin)
+				token := h.createAPIToken(t, creator.Token, org.ID, api.RoleAdmin)
+				label := h.createLabel(t, owner.Token, org.ID)
+				// The token is known to the server's authentication before the race (a read warms the
+				// path every later request takes).
+				h.expect(t, http.StatusOK, token.Token, http.MethodGet, path(api.PathOrganization, "org_id", org.ID), nil)
+
+				var died, wrote *response
+				start := make(chan struct{})
+				var wg sync.WaitGroup
+				wg.Go(func() {
+					<-start
+					r, err := tc.die(h, owner, org.ID, token, creator)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					died = r
+				})
+				wg.Go(func() {
+					<-start
+					r, err := tc.write(h, token, org.ID, label.Key)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					wrote = r
+				})
+				close(start)
+				wg.Wait()
+				if t.Failed() {
+					t.FailNow()
+				}
+				checkResponse(t, died)
+				checkResponse(t, wrote)
+				if died.Status >= 300 {
+					t.Fatalf("round %d: the owner's %s failed: %s", round, tc.dieAction, died)
+				}
+				dieObject := token.ID
+				if tc.byCreator {
+					dieObject = creator.ID
+				}
+				entries := listAll[api.ActivityEntry](t, h, owner.Token, path(api.PathActivity, "org_id", org.ID), 0)
+				// Newest first: a smaller index is a later commit.
+				diedAt := slices.IndexFunc(entries, func(e api.ActivityEntry) bool {
+					return e.ActorID == owner.ID && e.Action == tc.dieAction && e.ObjectID == dieObject
+				})
+				wroteAt := slices.IndexFunc(entries, func(e api.ActivityEntry) bool { return e.ActorID == token.ID && e.Action == tc.action })
+				if diedAt < 0 {
+					t.Fatalf("round %d: no activity entry for the owner's %s", round, tc.dieAction)
+				}
+				wroteOK := wrote.Status < 300
+				if wroteOK != (wroteAt >= 0) {
+					t.Fatalf("round %d: the write answered %s but its activity entry is at %d", round, wrote, wroteAt)
+				}
+				if wroteOK && wroteAt < diedAt {
+					t.Fatalf("round %d: the token's %s committed after its credential died (%s): %s", round, tc.action, died, wrote)
+				}
+				if !wroteOK {
+					if wrote.Status != http.StatusUnauthorized {
+						t.Fatalf("round %d: the dead token's write was refused with %s; want 401", round, wrote)
+					}
+					diedFirst++
+				}
+			}
+			t.Logf("%d of %d rounds had the token die first", diedFirst, rounds)
+		})
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net"
@@ -556,14 +557,19 @@ func TestMigrationFromTheFirstSchema(t *testing.T) {
 
 // TestDeadTokensReadAlike (round two, finding 4): every organization API token that no longer works
 // gets one answer, whatever became of its organization: a removed admin's token while the organization
-// exists and once it is deleted, a revoked token and an expired one read the same, on an organization
-// route, a user route and the organizations listing alike, so a dead token never tells whether its
-// organization still exists.
+// exists and once it is deleted, a revoked token and an expired one read the same as a token that never
+// existed, on every route family: its organization's routes and another organization's, the token
+// routes, the user routes, the organizations listing and a public route. So a dead token never tells
+// whether its organization still exists, and it is refused when it authenticates, not later: only its
+// own organization's routes would refuse a removed creator's token by themselves (for another
+// organization's the token would get a 404, on a user route a 403, and on the listing and a public route
+// it would be let through).
 func TestDeadTokensReadAlike(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	owner := h.signup(t)
 	org := h.createOrg(t, owner.Token, api.PlanTeam)
+	other := h.createOrg(t, owner.Token, api.PlanTeam)
 	admin := h.newMember(t, owner.Token, org.ID, api.RoleAdmin)
 	departed := h.createAPIToken(t, admin.Token, org.ID, api.RoleMember)
 	revoked := h.createAPIToken(t, owner.Token, org.ID, api.RoleMember)
@@ -574,25 +580,52 @@ func TestDeadTokensReadAlike(t *testing.T) {
 	h.Clock.Advance(2 * time.Hour)
 	h.expect(t, http.StatusNoContent, owner.Token, http.MethodDelete, path(api.PathMember, "org_id", org.ID, "email", admin.Email), nil)
 
-	routes := []string{path(api.PathOrganization, "org_id", org.ID), api.PathCurrentUser, api.PathOrganizations}
-	answer := func(token string) string {
-		var all []string
-		for _, route := range routes {
-			p := h.expect(t, http.StatusUnauthorized, token, http.MethodGet, route, nil).problem(t)
-			all = append(all, p.Type+" "+p.Detail)
-		}
-		return strings.Join(all, "\n")
+	routes := []struct{ family, route string }{
+		{"its organization", path(api.PathOrganization, "org_id", org.ID)},
+		{"its organization", path(api.PathLabels, "org_id", org.ID)},
+		{"another organization", path(api.PathOrganization, "org_id", other.ID)},
+		{"token routes", path(api.PathAPITokens, "org_id", org.ID)},
+		{"token routes", path(api.PathAPIToken, "org_id", org.ID, "token_id", departed.ID)},
+		{"token routes", api.PathPersonalTokens},
+		{"user routes", api.PathCurrentUser},
+		{"user routes", api.PathMemberships},
+		{"organizations listing", api.PathOrganizations},
+		{"public route", api.PathOpenAPI},
 	}
-	want := answer("orgs_ot_" + strings.Repeat("x", 52)) // a token that never existed
-	for name, token := range map[string]string{"revoked": revoked.Token, "expired": expired.Token, "creator removed": departed.Token} {
-		if got := answer(token); got != want {
-			t.Errorf("%s token answers\n%s\nwant the answer of a token that never existed\n%s", name, got, want)
+	// answers is what each route answers the token, by route.
+	answers := func(token string) map[string]string {
+		all := map[string]string{}
+		for _, r := range routes {
+			res := h.do(t, token, http.MethodGet, r.route, nil)
+			answer := fmt.Sprintf("%d %.100s", res.Status, res.Body)
+			if res.Status >= 400 {
+				p := res.problem(t)
+				answer = fmt.Sprintf("%d %s %s", res.Status, p.Type, p.Detail)
+			}
+			all[r.route] = answer
 		}
+		return all
+	}
+	want := answers("orgs_ot_" + strings.Repeat("x", 52)) // a token that never existed
+	for _, r := range routes {
+		if !strings.HasPrefix(want[r.route], "401 ") {
+			t.Fatalf("%s (%s): a token that never existed is answered %s; want 401", r.family, r.route, want[r.route])
+		}
+	}
+	compare := func(name, token string) {
+		t.Helper()
+		got := answers(token)
+		for _, r := range routes {
+			if got[r.route] != want[r.route] {
+				t.Errorf("%s token, %s (GET %s): answered\n%s\nwant the answer of a token that never existed\n%s", name, r.family, r.route, got[r.route], want[r.route])
+			}
+		}
+	}
+	for name, token := range map[string]string{"revoked": revoked.Token, "expired": expired.Token, "creator removed": departed.Token} {
+		compare(name, token)
 	}
 	h.expect(t, http.StatusNoContent, owner.Token, http.MethodDelete, path(api.PathOrganization, "org_id", org.ID), nil)
-	if got := answer(departed.Token); got != want {
-		t.Errorf("once the organization is deleted, the removed admin's token answers\n%s\nwant\n%s", got, want)
-	}
+	compare("once the organization is deleted, the removed admin's", departed.Token)
 }
 
 // TestLookAlikeAddressesAreOtherPeople (round two, finding 1): someone who proves an address that
