@@ -215,7 +215,7 @@ func TestAccMemberResource_lastOwner(t *testing.T) {
 			{
 				Config:      memberConfig(env, org.ID, bob.Email, "owner", ""),
 				PlanOnly:    true,
-				ExpectError: wrappedText(onlyOwner + `: replacing this membership would leave it without one.`),
+				ExpectError: wrappedText(onlyOwner + `: replacing this membership would leave it without an active owner.`),
 			},
 			{
 				Config:      env.ProviderBlock(),
