@@ -68,10 +68,18 @@ var Quantities = []string{QuantityMembers, QuantityEnvironments, QuantityAPIToke
 func PlanThatFits(members int64) string {
 	for _, p := range Plans {
 		if limit := PlanLimits[p].Members; limit >= members {
-			return fmt.Sprintf("Plan %q allows %d members: change the organization's plan first.", p, limit)
+			return fmt.Sprintf("Plan %q allows %s: change the organization's plan first.", p, CountOf(limit, "member"))
 		}
 	}
 	return "No plan allows that many members."
+}
+
+// CountOf is n of word, in the plural unless n is 1: "1 member", "3 members".
+func CountOf(n int64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // DescribeSeats says what holds an organization's seats, as refusals and plans show it:
@@ -82,19 +90,12 @@ func DescribeSeats(s Seats) string {
 		n    int64
 		what string
 	}{{s.Active, "active member"}, {s.Pending, "pending membership"}, {s.Invited, "invited address"}, {s.Invitations, "pending invitation"}} {
-		if c.n == 1 {
-			parts = append(parts, "1 "+c.what)
-		} else if c.n > 1 {
-			parts = append(parts, fmt.Sprintf("%d %ss", c.n, c.what))
+		if c.n > 0 {
+			parts = append(parts, CountOf(c.n, c.what))
 		}
 	}
 	if len(parts) == 0 {
 		return "no seats taken"
 	}
-	total := s.Total()
-	unit := "seats"
-	if total == 1 {
-		unit = "seat"
-	}
-	return fmt.Sprintf("%d %s: %s", total, unit, strings.Join(parts, ", "))
+	return CountOf(s.Total(), "seat") + ": " + strings.Join(parts, ", ")
 }

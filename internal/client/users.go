@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 )
@@ -19,6 +20,11 @@ func (c *Client) CurrentUser(ctx context.Context) (*api.User, error) {
 // VerifyEmail proves the current user's address with the code emailed at sign-up.
 func (c *Client) VerifyEmail(ctx context.Context, code string) (*api.User, error) {
 	return create[api.User](ctx, c, api.EmailVerification{Code: code}, api.PathVerifyEmail)
+}
+
+// DeclineMembership declines, as the current user, a membership of orgID that someone else added.
+func (c *Client) DeclineMembership(ctx context.Context, orgID string) error {
+	return c.do(ctx, request{method: http.MethodPost, route: api.PathMembershipDecline, params: []string{orgID}, idempotencyKey: newIdempotencyKey()}, nil)
 }
 
 // AcceptMembership accepts, as the current user, a membership of orgID that someone else added.

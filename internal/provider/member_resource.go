@@ -191,11 +191,17 @@ func (r *memberResource) ValidateConfig(ctx context.Context, req resource.Valida
 }
 
 // ModifyPlan resolves the organization, plans the id (the organization and email make it), plans the
-// offer of an expired or re-triggered membership, and refuses at plan time what the server would refuse
-// at apply and the provider can already know: a change that leaves the organization without an active
-// owner (counting every owner the whole plan changes), a new member in an organization whose seats are
-// taken, and environment roles of environments the organization does not have. A destroy meets only
-// the owner rule: the create-time checks never run for it.
+// offer of an expired or re-triggered membership, and says at plan time what the server would refuse at
+// apply and the provider can already know: it refuses a change that leaves the organization without an
+// active owner (counting every owner the whole plan changes) and environment roles of environments the
+// organization does not have, and warns of a new member the server will refuse (no seat left, or
+// already a member).
+//
+// Those two are warnings, not errors, because every destroy starts with a refresh that is a normal
+// plan of the whole configuration (Terraform and OpenTofu alike), which a provider cannot tell from a
+// plan: an error for a create there would block the destroy after an apply that failed half-way, the
+// moment a user most needs it. The warning says everything the refusal would, at plan time, and the
+// server's refusal at apply says it again; a destroy meets only the owner rule.
 func (r *memberResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	r.planOrganizationID(ctx, req, resp)
 	if resp.Diagnostics.HasError() {
@@ -237,8 +243,8 @@ func (r *memberResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		r.checkEnvironmentKeys(ctx, plan, resp)
 	}
 	if (creating || replaced) && !plan.OrganizationID.IsUnknown() && !plan.Email.IsUnknown() {
-		if !r.refuseExistingMember(ctx, plan, resp) {
-			r.refuseOverMemberLimit(ctx, plan, resp)
+		if !r.warnExistingMember(ctx, plan, resp) {
+			r.warnOverMemberLimit(ctx, plan, resp)
 		}
 	}
 }
@@ -290,7 +296,7 @@ func (r *memberResource) planOffer(ctx context.Context, req resource.ModifyPlanR
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("expires_at"), types.StringUnknown())...)
 }
 
-func declineCooldownText() string { return plural(int64(api.DeclineCooldown.Hours()/24), "day") }
+func declineCooldownText() string { return api.CountOf(int64(api.DeclineCooldown.Hours()/24), "day") }
 
 // refuseLastOwner fails the plan when the state's member is an active owner, and this plan's removals,
 // demotions and replacements of active owners of the organization, this one included, leave it none.
@@ -341,24 +347,24 @@ func (r *memberResource) refuseLastOwner(ctx context.Context, state memberModel,
 	resp.Diagnostics.AddAttributeError(path.Root("role"), "Cannot leave the organization without an owner", detail)
 }
 
-// refuseExistingMember fails the plan of a new membership the organization already has (its creator,
-// most often), saying how to import it instead; it reports whether it did.
-func (r *memberResource) refuseExistingMember(ctx context.Context, plan memberModel, resp *resource.ModifyPlanResponse) bool {
+// warnExistingMember warns, at plan time, of a new membership the organization already has (its
+// creator, most often), saying how to import it instead; it reports whether it did.
+func (r *memberResource) warnExistingMember(ctx context.Context, plan memberModel, resp *resource.ModifyPlanResponse) bool {
 	orgID, email := plan.OrganizationID.ValueString(), plan.Email.ValueString()
 	if _, checked, err := r.listings.Members.GetForCheck(ctx, orgID, email); !checked || err != nil {
 		return false // not a member, or not known without another listing: the server decides at apply
 	}
-	resp.Diagnostics.AddAttributeError(path.Root("email"), "Already a member",
+	resp.Diagnostics.AddAttributeWarning(path.Root("email"), "Already a member: the apply will refuse to add it",
 		fmt.Sprintf("%s is already a member of organization %s. To manage that membership, import it instead of creating it: "+
 			"an import block with id = \"%s/%s\" (or `terraform import` / `tofu import` of that id).", email, orgID, orgID, email))
 	return true
 }
 
-// refuseOverMemberLimit fails the plan of a new member when the organization's seats are all taken,
+// warnOverMemberLimit warns, at plan time, of a new member when the organization's seats are all taken,
 // from the organization's usage, which counts them as the server does (read once per organization per
 // run; a credential that may not read usage skips the check, and the server still enforces the limit
-// at apply). The refusal says what holds the seats and names a plan that fits.
-func (r *memberResource) refuseOverMemberLimit(ctx context.Context, plan memberModel, resp *resource.ModifyPlanResponse) {
+// at apply). The warning says what holds the seats and names a plan that fits.
+func (r *memberResource) warnOverMemberLimit(ctx context.Context, plan memberModel, resp *resource.ModifyPlanResponse) {
 	orgID := plan.OrganizationID.ValueString()
 	usage, err := r.usage(ctx, orgID)
 	if err != nil {
@@ -386,10 +392,10 @@ func (r *memberResource) refuseOverMemberLimit(ctx context.Context, plan memberM
 		if q.Seats != nil {
 			held = api.DescribeSeats(*q.Seats)
 		}
-		resp.Diagnostics.AddAttributeError(path.Root("email"), "The organization's plan has no room for another member",
+		resp.Diagnostics.AddAttributeWarning(path.Root("email"), "No seat left: the apply will refuse this member",
 			fmt.Sprintf("Organization %s is on plan %q, which allows %s, and its seats are all taken (%s; active, pending and invited memberships "+
 				"and pending invitations each hold one, declined and expired ones none), so %s cannot be added. %s",
-				orgID, planName, plural(limit, "member"), held, plan.Email.ValueString(), api.PlanThatFits(q.Used+1)))
+				orgID, planName, api.CountOf(limit, "member"), held, plan.Email.ValueString(), api.PlanThatFits(q.Used+1)))
 	}
 }
 

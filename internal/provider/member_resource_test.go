@@ -172,11 +172,11 @@ func TestAccMemberResource_planMemberLimit(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config:   memberConfig(env, hobby.ID, "bob@example.com", "member", ""),
-				PlanOnly: true,
-				ExpectError: wrappedText(fmt.Sprintf(`Organization %s is on plan "hobby", which allows 1 member, and its seats are all taken (1 seat: 1 active member; `+
-					`active, pending and invited memberships and pending invitations each hold one, declined and expired ones none), `+
-					`so bob@example.com cannot be added. Plan "starter" allows 3 members: change the organization's plan first.`, hobby.ID)),
+				// The plan warns (a refusal there would block every destroy); the apply is refused in the
+				// same words: what holds the seats, and a plan that fits.
+				Config: memberConfig(env, hobby.ID, "bob@example.com", "member", ""),
+				ExpectError: wrappedText(`plan "hobby" allows 1 member and the organization's seats are all taken: 1 seat: 1 active member. ` +
+					`Plan "starter" allows 3 members: change the organization's plan first.`),
 			},
 			{
 				Config:      three,
@@ -290,11 +290,11 @@ func TestAccMemberResource_createHints(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				// The creator is already a member: refused at plan time, saying to import it instead.
-				Config:   memberConfig(env, org.ID, env.OwnerEmail, "owner", ""),
-				PlanOnly: true,
-				ExpectError: wrappedText(fmt.Sprintf(`%s is already a member of organization %s. To manage that membership, import it instead of creating it: an import block with id = "%s/%s"`,
-					env.OwnerEmail, org.ID, org.ID, env.OwnerEmail)),
+				// The creator is already a member: the plan warns and the apply is refused, saying to
+				// import it instead.
+				Config: memberConfig(env, org.ID, env.OwnerEmail, "owner", ""),
+				ExpectError: wrappedText(fmt.Sprintf(`%s is already a member. To manage that membership, import it instead of creating it: an import block with id = "%s/%s"`,
+					env.OwnerEmail, org.ID, env.OwnerEmail)),
 			},
 			{
 				// An address without an account is invited: the membership waits for the person.
@@ -399,8 +399,7 @@ resource "orgs_member" "bob" {
 			{Config: config("hobby", false)},
 			{
 				Config:      config("hobby", true),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`The organization's plan has no room for another member`),
+				ExpectError: regexp.MustCompile(`plan\s+"hobby"\s+allows\s+1\s+member\s+and\s+the\s+organization's\s+seats\s+are\s+all\s+taken`),
 			},
 			{
 				Config: config("starter", true),

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"fmt"
 	"strings"
 )
 
@@ -15,12 +14,4 @@ func markdownList[T ~string](values []T) string {
 		return strings.Join(quoted, "")
 	}
 	return strings.Join(quoted[:len(quoted)-1], ", ") + " or " + quoted[len(quoted)-1]
-}
-
-// plural is "1 member", "3 members".
-func plural(n int64, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

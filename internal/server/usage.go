@@ -91,8 +91,8 @@ func (s *Server) checkSeat(ctx context.Context, q querier, orgID, exceptInvitati
 		return err
 	}
 	if limit := api.PlanLimits[plan].Members; seats.Total() >= limit {
-		return errLimit("plan %q allows %d members and the organization's seats are all taken: %s. %s",
-			plan, limit, api.DescribeSeats(seats), api.PlanThatFits(seats.Total()+1))
+		return errLimit("plan %q allows %s and the organization's seats are all taken: %s. %s",
+			plan, api.CountOf(limit, "member"), api.DescribeSeats(seats), api.PlanThatFits(seats.Total()+1))
 	}
 	return nil
 }
