@@ -145,7 +145,9 @@ func TestAccMemberLifecycle_declined(t *testing.T) {
 	env := acctest.New(t, acctest.WithPendingMemberships(), servertest.WithClock(clock.Now))
 	org := env.CreateOrganization(t, api.PlanTeam)
 	_, carolToken := env.SignUp(t, "carol@example.com")
-	trigger := func(v string) string { return memberConfig(env, org.ID, "carol@example.com", "member", fmt.Sprintf("resend_trigger = %q", v)) }
+	trigger := func(v string) string {
+		return memberConfig(env, org.ID, "carol@example.com", "member", fmt.Sprintf("resend_trigger = %q", v))
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             checkMemberDestroyed(env),
@@ -330,7 +332,7 @@ func TestAccMemberLifecycle_environmentRoleKeys(t *testing.T) {
 				Check: func(*terraform.State) error {
 					m, err := env.Client.GetMember(context.Background(), org.ID, "jo@example.com")
 					if err != nil || m.EnvironmentRoles[envs[0].ID] != api.EnvironmentRoleRead {
-						return fmt.Errorf("the server holds %+v (%v), want read in %s", m, err, envs[0].ID)
+						return fmt.Errorf("the server holds %+v, want read in %s (%w)", m, envs[0].ID, err)
 					}
 					return nil
 				},
