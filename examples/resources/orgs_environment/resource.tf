@@ -16,7 +16,7 @@ resource "orgs_member" "release_bot" {
   role            = "member"
 
   environment_roles = {
-    (orgs_environment.staging.id)    = "run"
-    (orgs_environment.production.id) = "read"
+    (orgs_environment.staging.slug)    = "run"
+    (orgs_environment.production.slug) = "read"
   }
 }

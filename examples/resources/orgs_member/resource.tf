@@ -1,12 +1,6 @@
-data "orgs_environments" "platform" {
-  organization_id = orgs_organization.platform.id
-}
-
-locals {
-  default_environment_id = one([for env in data.orgs_environments.platform.environments : env.id if env.default])
-}
-
-# An administrator of the whole organization.
+# An administrator of the whole organization. Any address: with an account in one of the organization's
+# verified domains (orgs_domain) it is active at once; another account is pending until the person
+# accepts; an address without an account is invited, and active once the person accepts.
 resource "orgs_member" "alice" {
   organization_id = orgs_organization.platform.id
   email           = "alice@example.com"
@@ -19,7 +13,8 @@ resource "orgs_member" "bob" {
   email           = "bob@example.com"
   role            = "member"
 
+  # Keyed by the environment's slug, so a plan says which environment changes.
   environment_roles = {
-    (local.default_environment_id) = "run"
+    default = "run"
   }
 }
