@@ -665,7 +665,10 @@ func memberRefreshed(prior memberModel, m *api.Member) memberModel {
 	}
 	resend := prior.ResendWhenExpired
 	if resend.IsNull() || resend.IsUnknown() {
-		resend = types.BoolValue(true)
+		// An import, or generated configuration: the default, except that an expired membership is
+		// not offered again by bringing it under management (its configuration then says false, and
+		// plans no change).
+		resend = types.BoolValue(m.Status != api.MemberExpired)
 	}
 	roles := make(map[string]attr.Value, len(m.EnvironmentRoles))
 	for env, role := range m.EnvironmentRoles {
