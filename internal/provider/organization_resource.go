@@ -217,7 +217,7 @@ func (r *organizationResource) Create(ctx context.Context, req resource.CreateRe
 		Website:            plan.Website.ValueString(),
 		AdminContactEmails: emails,
 		Plan:               api.Plan(plan.Plan.ValueString()),
-		Settings:           &settings,
+		Settings:           settings.AsUpdate(),
 	})
 	if err != nil {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("create organization %q", plan.Name.ValueString()), err)
