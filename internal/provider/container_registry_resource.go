@@ -190,8 +190,16 @@ func (r *containerRegistryResource) Schema(_ context.Context, _ resource.SchemaR
 
 // containerRegistryIdentity: the API addresses a registry by organization and id.
 var containerRegistryIdentity = resourceIdentity{
-	{name: "organization_id", description: "The id of the organization the registry belongs to."},
-	{name: "id", description: "The container registry's id."},
+	kind: "container registry",
+	attrs: []identityAttribute{
+		{name: "organization_id", description: "The id of the organization the registry belongs to."},
+		{name: "id", description: "The container registry's id."},
+	},
+	importHelp: "A container registry imports by `<organization_id>/<registry_id>` (the id starts with reg_), not by its name.",
+	lookalikes: lookalikesByName("container registry", func(ctx context.Context, pd *providerData, orgID string) ([]api.ContainerRegistry, error) {
+		return pd.listings.ContainerRegistries.All(ctx, orgID)
+	}, func(r api.ContainerRegistry) string { return r.ID },
+		match[api.ContainerRegistry]{"named", func(r api.ContainerRegistry, given string) bool { return r.Name == given }}),
 }
 
 func (r *containerRegistryResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
@@ -307,7 +315,7 @@ func (r *containerRegistryResource) Read(ctx context.Context, req resource.ReadR
 	defer cancel()
 	reg, err := r.listings.ContainerRegistries.Get(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
 	if err != nil {
-		containerRegistryIdentity.removeIfNotFound(ctx, err, req, resp)
+		containerRegistryIdentity.removeIfNotFound(ctx, r.providerData, err, req, resp)
 		return
 	}
 	// Password and SecretAccessKey stay as they are in state: the API never returns them.
