@@ -268,12 +268,8 @@ func blocks(h *holdings) [][]importBlock {
 	}
 	var registries []namedObject
 	for _, r := range h.registries {
-		secret := "password_wo"
-		if r.Kind.UsesAccessKeys() {
-			secret = "secret_access_key_wo"
-		}
 		registries = append(registries, namedObject{base: r.Name, id: sub(r.ID),
-			note: fmt.Sprintf("%q (%s); its secret cannot be read back and stays as the server holds it (set %s and its version to rotate it)", r.Name, r.Kind, secret)})
+			note: fmt.Sprintf("%q (%s); its secret cannot be read back and stays as the server holds it (set secret_wo and secret_wo_version to rotate it)", r.Name, r.Kind)})
 	}
 	var labels []namedObject
 	for _, l := range h.labels {
@@ -387,7 +383,7 @@ Next steps (tofu or terraform alike):
 `, where)
 	if len(h.registries) > 0 {
 		fmt.Fprintf(w, "  Note: secrets cannot be read back. The %d container registries keep the secret the server holds;\n"+
-			"  to rotate one, set password_wo (secret_access_key_wo for ecr) and its _version in generated.tf.\n", len(h.registries))
+			"  to rotate one, set secret_wo and secret_wo_version in generated.tf.\n", len(h.registries))
 	}
 	if len(h.tokens) > 0 {
 		fmt.Fprintf(w, "  Note: the %d API tokens are imported without their secret (the token attribute stays empty).\n", len(h.tokens))
