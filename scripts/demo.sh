@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # The demo (`make demo`, or `make demo CLI=terraform`): builds the provider and the reference server,
-# gets the CLI (OpenTofu by default), starts the server on a free loopback port with a fresh database,
+# takes the CLI (an OpenTofu or Terraform already installed when its version is one the provider
+# supports, tofu first unless CLI names one; otherwise the pinned one, built from source once), starts
+# the server on a free loopback port with a fresh database,
 # applies examples/demo (which prints its outputs), checks that a second plan has nothing to do, and
 # stops the server. Everything it writes lives in a temporary directory that is removed at the end;
 # nothing is left running, whatever happens.
+#
+# DEMO_CLI=/path/to/tofu (or terraform) uses that binary as it is: the test command's demo step runs
+# the pinned OpenTofu, as the tests do.
 #
 # `make demo KEEP=1` keeps going instead: the server keeps running and everything stays in .demo/ (the
 # database, the state, the configuration), and the demo prints the commands to continue from there.
@@ -65,14 +70,28 @@ mkdir -p "$work/bin" "$work/demo"
 go build -o "$work/bin/terraform-provider-orgs" .
 go build -o "$work/bin/orgs-apiserver" ./internal/cmd/orgs-apiserver
 
-cli_name="${CLI:-tofu}"
+cli_name="${CLI:-}"
 case "$cli_name" in
-tofu | terraform) ;;
+'' | tofu | terraform) ;;
 *) die "CLI must be tofu or terraform, not $cli_name" ;;
 esac
-step "getting $cli_name (the first time it is built from source: 5 to 10 minutes; then cached)"
-cli=$(scripts/ensure-cli.sh "$cli_name")
-echo "using $cli"
+if [ -n "${DEMO_CLI:-}" ]; then
+  step "using the CLI DEMO_CLI names"
+  [ -x "$DEMO_CLI" ] || die "DEMO_CLI=$DEMO_CLI is not an executable file"
+  cli="$DEMO_CLI"
+  echo "using $cli"
+else
+  step "finding ${cli_name:-OpenTofu or Terraform}: an installed one the provider supports, or the pinned one built from source"
+  if ! cli=$(scripts/find-cli.sh ${cli_name:+"$cli_name"}); then
+    echo "building the pinned ${cli_name:-tofu} instead (the first time: 5 to 10 minutes; then cached)"
+    cli=$(scripts/ensure-cli.sh "${cli_name:-tofu}")
+    echo "using $cli"
+  fi
+fi
+case "$(basename "$cli")" in
+terraform*) cli_name=terraform ;;
+*) cli_name=tofu ;;
+esac
 
 step "starting the reference server on a free loopback port, with a fresh database"
 # A fresh random bootstrap token, handed to the server and the provider through the environment only.

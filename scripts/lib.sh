@@ -52,6 +52,19 @@ tfplugindocs() {
   ensure_go_tool tfplugindocs github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs "$TFPLUGINDOCS_VERSION" "1 to 2 minutes"
 }
 
+# The OpenTofu and Terraform versions the provider works with: 1.11 brought write-only attributes, which
+# its schemas (and the demo) use. The tests run the pinned versions of scripts/ensure-cli.sh; the demo
+# takes an installed CLI of a supported version (scripts/find-cli.sh).
+CLI_SUPPORTED="OpenTofu or Terraform 1.11 or a later 1.x"
+
+# cli_version_supported VERSION: whether a CLI reporting VERSION ("1.12.6", "1.14.0-beta1") is supported.
+cli_version_supported() {
+  local major minor
+  IFS=. read -r major minor _ <<<"$1"
+  minor="${minor%%[!0-9]*}"
+  [[ "$major" == 1 && "$minor" =~ ^[0-9]+$ ]] && [ "$minor" -ge 11 ]
+}
+
 # The CLIs the acceptance suite runs through, in the order the test command runs them.
 ACC_CLIS=(tofu terraform)
 

@@ -3,8 +3,9 @@
 # it needs itself (OpenTofu, Terraform, the pinned linters, the acceptance-test environment) and runs,
 # in order: the tracked-files check (no binaries, nothing over 1 MiB), formatting, vet, lint, the OpenAPI
 # document's lint, the release configuration check, a release of this platform's archives signed with a
-# throwaway key and verified, the docs staleness check, every unit and acceptance test (the acceptance
-# suite once through each CLI), and a bounded fuzz run. It stops at the first failing step and names it.
+# throwaway key and verified, the docs staleness check, the demo (the README's first command, through the
+# pinned OpenTofu), every unit and acceptance test (the acceptance suite once through each CLI), and a
+# bounded fuzz run. It stops at the first failing step and names it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -19,7 +20,7 @@ trap 'rm -rf "$scratch"' EXIT
 export TF_CLI_CONFIG_FILE="$scratch/empty.tfrc"
 : >"$TF_CLI_CONFIG_FILE"
 
-steps=(tracked gofmt hclfmt vet lint openapi goreleaser release docs test fuzz)
+steps=(tracked gofmt hclfmt vet lint openapi goreleaser release docs demo test fuzz)
 # Arguments pick a subset of the steps, e.g. `scripts/test.sh lint docs`; none runs them all.
 selected=("$@")
 if [ "${#selected[@]}" -eq 0 ]; then
@@ -158,6 +159,7 @@ run_step openapi scripts/lint-openapi.sh
 run_step goreleaser run_goreleaser_check
 run_step release scripts/release-snapshot.sh --single-target --dist "$scratch/dist"
 run_step docs scripts/generate-docs.sh --check
+run_step demo env -u KEEP -u CLI DEMO_CLI="$tofu" scripts/demo.sh
 run_step test run_tests
 run_step fuzz run_fuzz
 

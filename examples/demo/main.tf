@@ -89,8 +89,8 @@ resource "orgs_container_registry" "ghcr" {
   description     = "Images built by the platform team"
   username        = "platform-bot"
 
-  password_wo         = var.registry_password
-  password_wo_version = 1
+  secret_wo         = var.registry_password
+  secret_wo_version = 1
 }
 
 resource "orgs_label" "demo" {

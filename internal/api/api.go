@@ -229,12 +229,12 @@ type Organization struct {
 }
 
 type OrganizationCreate struct {
-	Name               string                `json:"name" minLength:"1" maxLength:"100"`
-	Description        string                `json:"description,omitempty" maxLength:"1000"`
-	Website            string                `json:"website,omitempty" maxLength:"2048" doc:"An http or https URL."`
-	AdminContactEmails []string              `json:"admin_contact_emails" minItems:"1" maxItems:"20" doc:"Addresses that receive important notices."`
-	Plan               Plan                  `json:"plan,omitempty" doc:"Defaults to hobby."`
-	Settings           *OrganizationSettings `json:"settings,omitempty"`
+	Name               string                      `json:"name" minLength:"1" maxLength:"100"`
+	Description        string                      `json:"description,omitempty" maxLength:"1000"`
+	Website            string                      `json:"website,omitempty" maxLength:"2048" doc:"An http or https URL."`
+	AdminContactEmails []string                    `json:"admin_contact_emails" minItems:"1" maxItems:"20" doc:"Addresses that receive important notices."`
+	Plan               Plan                        `json:"plan,omitempty" doc:"Defaults to hobby."`
+	Settings           *OrganizationSettingsUpdate `json:"settings,omitempty" doc:"Each setting left out takes its default."`
 }
 
 // OrganizationUpdate is a PATCH: absent fields are left as they are. Changing the plan is billing:
@@ -248,10 +248,35 @@ type OrganizationUpdate struct {
 	Settings           *OrganizationSettingsUpdate `json:"settings,omitempty"`
 }
 
+// OrganizationSettingsUpdate is some of the settings: in a create, a setting left out takes its default
+// (DefaultOrganizationSettings); in an update, it is left as it is.
 type OrganizationSettingsUpdate struct {
-	ArtifactsStorageLimitGB *int64 `json:"artifacts_storage_limit_gb,omitempty" minimum:"0" maximum:"100000"`
-	AIHintsEnabled          *bool  `json:"ai_hints_enabled,omitempty"`
-	MaskWebhookURLs         *bool  `json:"mask_webhook_urls,omitempty"`
+	ArtifactsStorageLimitGB *int64 `json:"artifacts_storage_limit_gb,omitempty" minimum:"0" maximum:"100000" doc:"Artifacts storage limit in GB."`
+	AIHintsEnabled          *bool  `json:"ai_hints_enabled,omitempty" doc:"Whether AI hints are shown."`
+	MaskWebhookURLs         *bool  `json:"mask_webhook_urls,omitempty" doc:"Whether webhook URLs are masked in the UI and logs."`
+}
+
+// AsUpdate is every setting of s, to create an organization with exactly these settings.
+func (s OrganizationSettings) AsUpdate() *OrganizationSettingsUpdate {
+	return &OrganizationSettingsUpdate{
+		ArtifactsStorageLimitGB: &s.ArtifactsStorageLimitGB,
+		AIHintsEnabled:          &s.AIHintsEnabled,
+		MaskWebhookURLs:         &s.MaskWebhookURLs,
+	}
+}
+
+// Apply returns s with the settings u gives.
+func (u OrganizationSettingsUpdate) Apply(s OrganizationSettings) OrganizationSettings {
+	if u.ArtifactsStorageLimitGB != nil {
+		s.ArtifactsStorageLimitGB = *u.ArtifactsStorageLimitGB
+	}
+	if u.AIHintsEnabled != nil {
+		s.AIHintsEnabled = *u.AIHintsEnabled
+	}
+	if u.MaskWebhookURLs != nil {
+		s.MaskWebhookURLs = *u.MaskWebhookURLs
+	}
+	return s
 }
 
 // ---- Members ----

@@ -22,6 +22,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -79,6 +80,10 @@ type Client struct {
 	// older than one of them.
 	writes writeCounter
 	clock  serverClock
+	// answered is set by the first HTTP answer, whatever its status: from then on, a call that gets no
+	// answer means the server stopped answering (ConnectionError.Lost), not a wrong endpoint.
+	answered     atomic.Bool
+	lossReported atomic.Bool
 }
 
 // New checks cfg and returns a client; it does not contact the server.
@@ -298,8 +303,14 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 
 	resp, err := rc.Do(req)
 	if err != nil {
-		return a.failure(target, err)
+		err = a.failure(target, err)
+		var connErr *ConnectionError
+		if errors.As(err, &connErr) {
+			connErr.Lost, connErr.lossReported = c.answered.Load(), &c.lossReported
+		}
+		return err
 	}
+	c.answered.Store(true)
 	defer resp.Body.Close()
 	c.clock.observe(resp.Header, time.Now())
 
@@ -360,6 +371,7 @@ type attempts struct {
 
 	count    int       // attempts made so far
 	refused  int       // attempts whose connection was refused
+	reached  bool      // an attempt failed after connecting: the server may have acted on it
 	started  time.Time // of the current attempt
 	lastErr  *Error    // the last retried answer, reported if the context ends while waiting
 	lastDone error     // the last transport error
@@ -398,6 +410,10 @@ func (a *attempts) checkRetry(ctx context.Context, resp *http.Response, err erro
 			return false, ctx.Err()
 		}
 		a.lastDone = err
+		var opErr *net.OpError
+		if !errors.As(err, &opErr) || opErr.Op != "dial" {
+			a.reached = true
+		}
 		retry := retryableTransportError(err, a.idempotent)
 		if isConnectionRefused(err) {
 			// A server that is restarting comes back within a second or two; one that is not there, or
@@ -513,7 +529,7 @@ func (a *attempts) failure(target string, err error) error {
 	if errors.As(err, &urlErr) {
 		err = urlErr.Err
 	}
-	return &ConnectionError{Method: a.method, URL: target, Attempts: a.count, Err: err}
+	return &ConnectionError{Method: a.method, URL: target, Attempts: a.count, Err: err, Reached: a.reached}
 }
 
 // contextError is ctx's error with its cause, when the context was given one (the provider's resource

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -87,6 +88,21 @@ type ConnectionError struct {
 	Method, URL string
 	Attempts    int
 	Err         error
+	// Lost says that the server answered an earlier call of this client: it stopped answering (it
+	// was stopped, or crashed), rather than never being there at that endpoint.
+	Lost bool
+	// Reached says that an attempt got past connecting, so the server may have acted on the request
+	// before it stopped; otherwise the request never reached it.
+	Reached bool
+	// lossReported is the client's: whether one of its errors has told the user about the loss yet.
+	lossReported *atomic.Bool
+}
+
+// FirstReportOfLoss says, once per client, that this is the first of its Lost errors to be reported:
+// that one says what happened and what to do, the others point to it. A run that loses its server
+// has many calls in flight, and one long explanation per call buries what matters.
+func (e *ConnectionError) FirstReportOfLoss() bool {
+	return e.Lost && e.lossReported != nil && e.lossReported.CompareAndSwap(false, true)
 }
 
 func (e *ConnectionError) Error() string {

@@ -553,3 +553,71 @@ func TestIdempotencyInProgressIsRetried(t *testing.T) {
 		})
 	}
 }
+
+// A call that gets no answer from a server that answered this client before is Lost: the server
+// stopped, the endpoint is right. Only the first of the client's Lost errors is the one to explain it
+// (FirstReportOfLoss); a request whose connection was refused never reached the server (not Reached),
+// one whose connection dropped after it was sent may have been acted on (Reached).
+func TestLostServer(t *testing.T) {
+	t.Parallel()
+	var drop atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if drop.Load() {
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				conn.Close()
+			}
+			return
+		}
+		w.Header().Set("Content-Type", api.ContentTypeJSON)
+		fmt.Fprint(w, `{"id": "o1"}`)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := New(Config{Endpoint: srv.URL, MaxRetries: 1, RetryWaitMin: time.Millisecond, RetryWaitMax: 2 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := New(Config{Endpoint: srv.URL, MaxRetries: 1, RetryWaitMin: time.Millisecond, RetryWaitMax: 2 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	connErr := func(err error) *ConnectionError {
+		t.Helper()
+		var ce *ConnectionError
+		if !errors.As(err, &ce) {
+			t.Fatalf("err = %v, want a *ConnectionError", err)
+		}
+		return ce
+	}
+	if _, err := c.GetOrganization(t.Context(), "o1"); err != nil {
+		t.Fatal(err)
+	}
+
+	drop.Store(true)
+	_, err = c.CreateLabel(t.Context(), "o1", api.LabelCreate{Key: "k"})
+	if ce := connErr(err); !ce.Lost || !ce.Reached {
+		t.Errorf("a create whose connection dropped after an answer: Lost %t, Reached %t; want both", ce.Lost, ce.Reached)
+	}
+	_, err = fresh.GetOrganization(t.Context(), "o1")
+	if ce := connErr(err); ce.Lost || ce.FirstReportOfLoss() {
+		t.Errorf("a client that never got an answer: Lost %t; want false, and nothing to report", ce.Lost)
+	}
+
+	srv.Close()
+	var lost []*ConnectionError
+	for range 3 {
+		_, err := c.CreateLabel(t.Context(), "o1", api.LabelCreate{Key: "k"})
+		lost = append(lost, connErr(err))
+	}
+	if ce := lost[0]; !ce.Lost || ce.Reached {
+		t.Errorf("a create whose connection was refused: Lost %t, Reached %t; want Lost only", ce.Lost, ce.Reached)
+	}
+	firsts := 0
+	for _, ce := range lost {
+		if ce.FirstReportOfLoss() {
+			firsts++
+		}
+	}
+	if firsts != 1 {
+		t.Errorf("%d of the client's lost calls claimed the first report, want 1", firsts)
+	}
+}

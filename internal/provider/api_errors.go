@@ -4,7 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"syscall"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -68,12 +73,71 @@ func apiErrorDiagnostic(action string, err error) diag.Diagnostic {
 		return diag.NewErrorDiagnostic(summary, detail)
 	}
 	var connErr *client.ConnectionError
+	if errors.As(err, &connErr) && connErr.Lost {
+		return lostServerDiagnostic(action, connErr)
+	}
 	if errors.As(err, &connErr) {
 		return diag.NewErrorDiagnostic(summary, fmt.Sprintf("Could not %s: the orgs API did not answer: %s\n\n"+
 			"Check the provider's `endpoint` (or the %s environment variable): the server must be running there, "+
 			"and the scheme must match it (http:// for a plain server, https:// for TLS).", action, err, EnvEndpoint))
 	}
 	return diag.NewErrorDiagnostic(summary, fmt.Sprintf("Could not %s: %s", action, err))
+}
+
+// Summaries of the errors of a run that lost its server: one says what happened and what to do, the
+// others point to it by its summary (the CLIs list errors in no promised order, and fold none).
+const (
+	lostServerSummary   = "The orgs API server stopped answering"
+	lostServerNotDone   = "Not done: the orgs API server stopped answering"
+	lostServerMaybeDone = "Maybe done: the orgs API server stopped answering"
+)
+
+// lostServerDiagnostic is the error of a call that got no answer from a server that answered earlier
+// in the run: the server was stopped or crashed. The first such error of the run explains; the rest,
+// one per object in flight or still to do, are short and point to it.
+func lostServerDiagnostic(action string, connErr *client.ConnectionError) diag.Diagnostic {
+	outcome, summary := "The request never reached the server, so nothing of it was done.", lostServerNotDone
+	switch {
+	case connErr.Method == http.MethodGet:
+		outcome = "" // a read changes nothing either way
+	case connErr.Reached:
+		outcome, summary = "The request reached the server, but no answer came back: it may have been done. "+
+			"Before applying again, check whether it was, and import what it made.", lostServerMaybeDone
+	}
+	if !connErr.FirstReportOfLoss() {
+		return diag.NewErrorDiagnostic(summary, sentences(
+			fmt.Sprintf("Could not %s: the server stopped answering (%s).", action, connectionCause(connErr)),
+			outcome,
+			fmt.Sprintf("See the error %q for what to do.", lostServerSummary)))
+	}
+	server := connErr.URL
+	if u, err := url.Parse(connErr.URL); err == nil {
+		server = u.Scheme + "://" + u.Host
+	}
+	return diag.NewErrorDiagnostic(lostServerSummary, sentences(
+		fmt.Sprintf("Could not %s: the orgs API at %s answered earlier in this run, then stopped answering (%s).", action, server, connErr),
+		outcome)+
+		"\n\nApplying again is safe: what this run finished is in the state, and what never reached the server was not done, "+
+		"so the next apply does only what is left. Start the server again (or wait until it answers), then run the same command again. "+
+		"The other errors that end with \"the orgs API server stopped answering\" have this same cause.")
+}
+
+// sentences joins the non-empty ones with a space.
+func sentences(s ...string) string {
+	return strings.Join(slices.DeleteFunc(s, func(x string) bool { return x == "" }), " ")
+}
+
+// connectionCause is the last words of a connection failure ("connection refused"), for the short errors.
+func connectionCause(connErr *client.ConnectionError) string {
+	switch {
+	case errors.Is(connErr, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(connErr, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.Is(connErr, io.EOF), errors.Is(connErr, io.ErrUnexpectedEOF):
+		return "connection closed"
+	}
+	return connErr.Err.Error()
 }
 
 // organizationNotVisibleDiagnostic is the error for an organization the credential cannot see. The

@@ -193,8 +193,16 @@ func (r *apiTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 
 // apiTokenIdentity: the API addresses a token by organization and id.
 var apiTokenIdentity = resourceIdentity{
-	{name: "organization_id", description: "The id of the organization the token belongs to."},
-	{name: "id", description: "The token's id."},
+	kind: "API token",
+	attrs: []identityAttribute{
+		{name: "organization_id", description: "The id of the organization the token belongs to."},
+		{name: "id", description: "The token's id."},
+	},
+	importHelp: "An API token imports by `<organization_id>/<token_id>` (the id starts with tok_), not by its name.",
+	lookalikes: lookalikesByName("API token", func(ctx context.Context, pd *providerData, orgID string) ([]api.APIToken, error) {
+		return pd.listings.APITokens.All(ctx, orgID)
+	}, func(t api.APIToken) string { return t.ID },
+		match[api.APIToken]{"named", func(t api.APIToken, given string) bool { return t.Name == given }}),
 }
 
 func (r *apiTokenResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
@@ -322,7 +330,7 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 	defer cancel()
 	token, err := r.listings.APITokens.Get(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
 	if err != nil {
-		apiTokenIdentity.removeIfNotFound(ctx, err, req, resp)
+		apiTokenIdentity.removeIfNotFound(ctx, r.providerData, err, req, resp)
 		return
 	}
 	// state.Token is left alone: the API never returns the secret again.

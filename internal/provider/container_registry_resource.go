@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -17,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
@@ -29,6 +31,7 @@ var (
 	_ resource.ResourceWithIdentity       = (*containerRegistryResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*containerRegistryResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*containerRegistryResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*containerRegistryResource)(nil)
 )
 
 // NewContainerRegistryResource is the constructor the provider registers for orgs_container_registry.
@@ -39,41 +42,44 @@ type containerRegistryResource struct {
 }
 
 type containerRegistryModel struct {
-	ID                       types.String   `tfsdk:"id"`
-	OrganizationID           types.String   `tfsdk:"organization_id"`
-	Name                     types.String   `tfsdk:"name"`
-	Kind                     types.String   `tfsdk:"kind"`
-	URL                      types.String   `tfsdk:"url"`
-	Description              types.String   `tfsdk:"description"`
-	Username                 types.String   `tfsdk:"username"`
-	Password                 types.String   `tfsdk:"password"`
-	PasswordWO               types.String   `tfsdk:"password_wo"`
-	PasswordWOVersion        types.Int64    `tfsdk:"password_wo_version"`
-	AccessKeyID              types.String   `tfsdk:"access_key_id"`
-	SecretAccessKey          types.String   `tfsdk:"secret_access_key"`
-	SecretAccessKeyWO        types.String   `tfsdk:"secret_access_key_wo"`
-	SecretAccessKeyWOVersion types.Int64    `tfsdk:"secret_access_key_wo_version"`
-	Timeouts                 timeouts.Value `tfsdk:"timeouts"`
+	ID              types.String   `tfsdk:"id"`
+	OrganizationID  types.String   `tfsdk:"organization_id"`
+	Name            types.String   `tfsdk:"name"`
+	Kind            types.String   `tfsdk:"kind"`
+	URL             types.String   `tfsdk:"url"`
+	Description     types.String   `tfsdk:"description"`
+	Username        types.String   `tfsdk:"username"`
+	Password        types.String   `tfsdk:"password"`
+	AccessKeyID     types.String   `tfsdk:"access_key_id"`
+	SecretAccessKey types.String   `tfsdk:"secret_access_key"`
+	SecretWO        types.String   `tfsdk:"secret_wo"`
+	SecretWOVersion types.Int64    `tfsdk:"secret_wo_version"`
+	Timeouts        timeouts.Value `tfsdk:"timeouts"`
 }
 
 // registryCredentials names the arguments of one way to authenticate: an identity, and a secret given
-// either as a sensitive argument (kept in state) or as a write-only one (never stored) with the version
-// that says when to send it.
+// as a sensitive argument (kept in state). Every kind may give its secret write-only instead, in the
+// one secret_wo (never stored) with the version that says when to send it: one attribute for all
+// kinds, because the CLIs show every write-only attribute in every plan, whether it is set or not, and
+// a plan must show only what its kind uses.
 type registryCredentials struct {
-	identity, secret, secretWO, secretWOVersion string
+	identity, secret string
 }
 
-var (
-	registryUserCredentials = registryCredentials{"username", "password", "password_wo", "password_wo_version"}
-	registryKeyCredentials  = registryCredentials{"access_key_id", "secret_access_key", "secret_access_key_wo", "secret_access_key_wo_version"}
+const (
+	registrySecretWO        = "secret_wo"
+	registrySecretWOVersion = "secret_wo_version"
 )
 
-func (c registryCredentials) names() []string {
-	return []string{c.identity, c.secret, c.secretWO, c.secretWOVersion}
-}
+var (
+	registryUserCredentials = registryCredentials{"username", "password"}
+	registryKeyCredentials  = registryCredentials{"access_key_id", "secret_access_key"}
+)
+
+func (c registryCredentials) names() []string { return []string{c.identity, c.secret} }
 
 func (c registryCredentials) String() string {
-	return fmt.Sprintf("%s and %s (or %s)", c.identity, c.secret, c.secretWO)
+	return fmt.Sprintf("%s and %s (or %s)", c.identity, c.secret, registrySecretWO)
 }
 
 func (r *containerRegistryResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -82,12 +88,13 @@ func (r *containerRegistryResource) Metadata(_ context.Context, req resource.Met
 
 func (r *containerRegistryResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(true)},
+		// Version 1: one write-only secret_wo for every kind, instead of password_wo and secret_access_key_wo.
+		Version: 1,
+		Blocks:  map[string]schema.Block{"timeouts": timeoutsBlock(true)},
 		MarkdownDescription: "Credentials the platform uses to pull images from a container registry.\n\n" +
 			"Kind `ecr` authenticates with `access_key_id` and `secret_access_key`; every other kind with `username` and `password`. " +
-			"Each secret can instead be given write-only (`password_wo`, `secret_access_key_wo`; Terraform or OpenTofu 1.11 and later), " +
-			"which keeps it out of the state and the plan: the provider sends it on create, and again whenever its version " +
-			"(`password_wo_version`, `secret_access_key_wo_version`) changes.\n\n" +
+			"The secret can instead be given write-only, whatever the kind, as `secret_wo` (Terraform or OpenTofu 1.11 and later), " +
+			"which keeps it out of the state and the plan: the provider sends it on create, and again whenever `secret_wo_version` changes.\n\n" +
 			"The API never returns the secrets: the provider keeps what it last sent of `password` and `secret_access_key`, " +
 			"so a change made outside Terraform is not detected, and an imported registry plans to set them once.\n\n" +
 			"Import with `<organization_id>/<registry_id>`, or by identity (`organization_id` and `id`) with OpenTofu or Terraform 1.12 and later.",
@@ -130,29 +137,15 @@ func (r *containerRegistryResource) Schema(_ context.Context, _ resource.SchemaR
 				Validators:          []validator.String{stringvalidator.UTF8LengthBetween(1, 256)},
 			},
 			"password": schema.StringAttribute{
-				MarkdownDescription: "The password or access token for `username`. Every kind but `ecr` needs it or `password_wo`; `ecr` takes neither. " +
-					"Never returned by the API, but kept in the state: with Terraform or OpenTofu 1.11 and later, prefer `password_wo`.",
+				MarkdownDescription: "The password or access token for `username`. Every kind but `ecr` needs it or `secret_wo`; `ecr` takes neither. " +
+					"Never returned by the API, but kept in the state: with Terraform or OpenTofu 1.11 and later, prefer `secret_wo`.",
 				Optional:  true,
 				Sensitive: true,
 				Validators: []validator.String{
 					stringvalidator.UTF8LengthBetween(1, 4096),
-					stringvalidator.ConflictsWith(path.MatchRoot("password_wo")),
-					stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot("password_wo")),
+					stringvalidator.ConflictsWith(path.MatchRoot(registrySecretWO)),
+					stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot(registrySecretWO)),
 				},
-			},
-			"password_wo": schema.StringAttribute{
-				MarkdownDescription: "Write-only alternative to `password` (Terraform or OpenTofu 1.11 and later): never stored in the state or the plan, " +
-					"and it may come from an ephemeral value. Sent when the registry is created and whenever `password_wo_version` changes; " +
-					"changing only this value sends nothing.",
-				Optional:   true,
-				Sensitive:  true,
-				WriteOnly:  true,
-				Validators: []validator.String{stringvalidator.UTF8LengthBetween(1, 4096)},
-			},
-			"password_wo_version": schema.Int64Attribute{
-				MarkdownDescription: "A version of `password_wo`, only with it. The provider cannot tell a new write-only password from the old one, " +
-					"so change this (for example, add one) whenever `password_wo` changes, to send it. Any change sends it: setting it after an import sends it once.",
-				Optional: true,
 			},
 			"access_key_id": schema.StringAttribute{
 				MarkdownDescription: "The access key id. Required for kind `ecr`, absent for every other kind.",
@@ -160,28 +153,28 @@ func (r *containerRegistryResource) Schema(_ context.Context, _ resource.SchemaR
 				Validators:          []validator.String{stringvalidator.UTF8LengthBetween(1, 256)},
 			},
 			"secret_access_key": schema.StringAttribute{
-				MarkdownDescription: "The secret access key for `access_key_id`. Kind `ecr` needs it or `secret_access_key_wo`; every other kind takes neither. " +
-					"Never returned by the API, but kept in the state: with Terraform or OpenTofu 1.11 and later, prefer `secret_access_key_wo`.",
+				MarkdownDescription: "The secret access key for `access_key_id`. Kind `ecr` needs it or `secret_wo`; every other kind takes neither. " +
+					"Never returned by the API, but kept in the state: with Terraform or OpenTofu 1.11 and later, prefer `secret_wo`.",
 				Optional:  true,
 				Sensitive: true,
 				Validators: []validator.String{
 					stringvalidator.UTF8LengthBetween(1, 4096),
-					stringvalidator.ConflictsWith(path.MatchRoot("secret_access_key_wo")),
-					stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot("secret_access_key_wo")),
+					stringvalidator.ConflictsWith(path.MatchRoot(registrySecretWO)),
+					stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot(registrySecretWO)),
 				},
 			},
-			"secret_access_key_wo": schema.StringAttribute{
-				MarkdownDescription: "Write-only alternative to `secret_access_key` (Terraform or OpenTofu 1.11 and later): never stored in the state or the plan, " +
-					"and it may come from an ephemeral value. Sent when the registry is created and whenever `secret_access_key_wo_version` changes; " +
-					"changing only this value sends nothing.",
+			registrySecretWO: schema.StringAttribute{
+				MarkdownDescription: "The kind's secret, write-only (Terraform or OpenTofu 1.11 and later): the password for `username`, or for kind `ecr` the secret access key. " +
+					"Instead of `password` or `secret_access_key`: never stored in the state or the plan, and it may come from an ephemeral value. " +
+					"Sent when the registry is created and whenever `secret_wo_version` changes; changing only this value sends nothing.",
 				Optional:   true,
 				Sensitive:  true,
 				WriteOnly:  true,
 				Validators: []validator.String{stringvalidator.UTF8LengthBetween(1, 4096)},
 			},
-			"secret_access_key_wo_version": schema.Int64Attribute{
-				MarkdownDescription: "A version of `secret_access_key_wo`, only with it. The provider cannot tell a new write-only key from the old one, " +
-					"so change this (for example, add one) whenever `secret_access_key_wo` changes, to send it. Any change sends it: setting it after an import sends it once.",
+			registrySecretWOVersion: schema.Int64Attribute{
+				MarkdownDescription: "A version of `secret_wo`, only with it. The provider cannot tell a new write-only secret from the old one, " +
+					"so change this (for example, add one) whenever `secret_wo` changes, to send it. Any change sends it: setting it after an import sends it once.",
 				Optional: true,
 			},
 		},
@@ -190,8 +183,16 @@ func (r *containerRegistryResource) Schema(_ context.Context, _ resource.SchemaR
 
 // containerRegistryIdentity: the API addresses a registry by organization and id.
 var containerRegistryIdentity = resourceIdentity{
-	{name: "organization_id", description: "The id of the organization the registry belongs to."},
-	{name: "id", description: "The container registry's id."},
+	kind: "container registry",
+	attrs: []identityAttribute{
+		{name: "organization_id", description: "The id of the organization the registry belongs to."},
+		{name: "id", description: "The container registry's id."},
+	},
+	importHelp: "A container registry imports by `<organization_id>/<registry_id>` (the id starts with reg_), not by its name.",
+	lookalikes: lookalikesByName("container registry", func(ctx context.Context, pd *providerData, orgID string) ([]api.ContainerRegistry, error) {
+		return pd.listings.ContainerRegistries.All(ctx, orgID)
+	}, func(r api.ContainerRegistry) string { return r.ID },
+		match[api.ContainerRegistry]{"named", func(r api.ContainerRegistry, given string) bool { return r.Name == given }}),
 }
 
 func (r *containerRegistryResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
@@ -211,15 +212,15 @@ func (r *containerRegistryResource) ValidateConfig(ctx context.Context, req reso
 		resp.Diagnostics.AddAttributeError(path.Root(own.identity), "Missing registry credential",
 			fmt.Sprintf("A registry of kind %q authenticates with %s: set %s.", k, own, own.identity))
 	}
-	if set(own.secretWOVersion) && !set(own.secretWO) {
-		resp.Diagnostics.AddAttributeError(path.Root(own.secretWOVersion), "Write-only version without its value",
+	if set(registrySecretWOVersion) && !set(registrySecretWO) {
+		resp.Diagnostics.AddAttributeError(path.Root(registrySecretWOVersion), "Write-only version without its value",
 			fmt.Sprintf("%s is the version of %s and applies only with it: set %s, or remove %s.",
-				own.secretWOVersion, own.secretWO, own.secretWO, own.secretWOVersion))
+				registrySecretWOVersion, registrySecretWO, registrySecretWO, registrySecretWOVersion))
 	}
 	for _, name := range other.names() {
 		if set(name) {
 			resp.Diagnostics.AddAttributeError(path.Root(name), "Credential does not apply to this kind",
-				fmt.Sprintf("A registry of kind %q authenticates with %s, not %s: remove %s.", k, own, other, name))
+				fmt.Sprintf("A registry of kind %q authenticates with %s, not %s and %s: remove %s.", k, own, other.identity, other.secret, name))
 		}
 	}
 }
@@ -237,11 +238,11 @@ func (r *containerRegistryResource) ModifyPlan(ctx context.Context, req resource
 	if !ok {
 		return
 	}
-	if !configSet(ctx, req.Config, own.secret, &resp.Diagnostics) && !configSet(ctx, req.Config, own.secretWO, &resp.Diagnostics) {
+	if !configSet(ctx, req.Config, own.secret, &resp.Diagnostics) && !configSet(ctx, req.Config, registrySecretWO, &resp.Diagnostics) {
 		resp.Diagnostics.AddAttributeError(path.Root(own.secret), "Missing registry credential",
 			fmt.Sprintf("A new registry of kind %q needs its secret: set %s, or %s to keep it out of the state. "+
 				"(A registry that already exists, such as an imported one, keeps the secret the server holds and needs none here.)",
-				k, own.secret, own.secretWO))
+				k, own.secret, registrySecretWO))
 	}
 }
 
@@ -278,16 +279,22 @@ func (r *containerRegistryResource) Create(ctx context.Context, req resource.Cre
 	}
 	ctx, cancel := withTimeout(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
 	defer cancel()
-	reg, err := r.client.CreateContainerRegistry(ctx, plan.OrganizationID.ValueString(), api.ContainerRegistryCreate{
+	kind := api.RegistryKind(plan.Kind.ValueString())
+	create := api.ContainerRegistryCreate{
 		Name:            plan.Name.ValueString(),
-		Kind:            api.RegistryKind(plan.Kind.ValueString()),
+		Kind:            kind,
 		URL:             plan.URL.ValueString(),
 		Description:     plan.Description.ValueString(),
 		Username:        plan.Username.ValueString(),
-		Password:        secretToCreate(plan.Password, config.PasswordWO),
+		Password:        plan.Password.ValueString(),
 		AccessKeyID:     plan.AccessKeyID.ValueString(),
-		SecretAccessKey: secretToCreate(plan.SecretAccessKey, config.SecretAccessKeyWO),
-	})
+		SecretAccessKey: plan.SecretAccessKey.ValueString(),
+	}
+	// The validation let the secret be given one way only.
+	if !config.SecretWO.IsNull() {
+		*kindSecret(kind, &create.Password, &create.SecretAccessKey) = config.SecretWO.ValueString()
+	}
+	reg, err := r.client.CreateContainerRegistry(ctx, plan.OrganizationID.ValueString(), create)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("create container registry %q in organization %s", plan.Name.ValueString(), plan.OrganizationID.ValueString()), err)
 		return
@@ -307,7 +314,7 @@ func (r *containerRegistryResource) Read(ctx context.Context, req resource.ReadR
 	defer cancel()
 	reg, err := r.listings.ContainerRegistries.Get(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
 	if err != nil {
-		containerRegistryIdentity.removeIfNotFound(ctx, err, req, resp)
+		containerRegistryIdentity.removeIfNotFound(ctx, r.providerData, err, req, resp)
 		return
 	}
 	// Password and SecretAccessKey stay as they are in state: the API never returns them.
@@ -332,10 +339,15 @@ func (r *containerRegistryResource) Update(ctx context.Context, req resource.Upd
 	update.URL = changedString(plan.URL, state.URL)
 	update.Description = changedString(plan.Description, state.Description)
 	update.Username = changedString(plan.Username, state.Username)
-	update.Password = secretToUpdate(plan.Password, state.Password, config.PasswordWO, plan.PasswordWOVersion, state.PasswordWOVersion)
+	update.Password = secretToUpdate(plan.Password, state.Password)
 	update.AccessKeyID = changedString(plan.AccessKeyID, state.AccessKeyID)
-	update.SecretAccessKey = secretToUpdate(plan.SecretAccessKey, state.SecretAccessKey,
-		config.SecretAccessKeyWO, plan.SecretAccessKeyWOVersion, state.SecretAccessKeyWOVersion)
+	update.SecretAccessKey = secretToUpdate(plan.SecretAccessKey, state.SecretAccessKey)
+	// The write-only secret is never stored, so nothing tells a new one from the old but its version: it
+	// is sent when the version changed.
+	if !config.SecretWO.IsNull() && !plan.SecretWOVersion.Equal(state.SecretWOVersion) {
+		v := config.SecretWO.ValueString()
+		*kindSecret(api.RegistryKind(plan.Kind.ValueString()), &update.Password, &update.SecretAccessKey) = &v
+	}
 	reg, err := r.client.UpdateContainerRegistry(ctx, plan.OrganizationID.ValueString(), state.ID.ValueString(), update)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("update container registry %s of organization %s", state.ID.ValueString(), state.OrganizationID.ValueString()), err)
@@ -376,23 +388,19 @@ func (m *containerRegistryModel) fill(reg *api.ContainerRegistry) {
 	m.AccessKeyID = optionalString(reg.AccessKeyID)
 }
 
-// secretToCreate is the secret given either way; the validation let at most one of them be set.
-func secretToCreate(sensitive, writeOnly types.String) string {
-	if !writeOnly.IsNull() {
-		return writeOnly.ValueString()
+// kindSecret is the field of the kind's secret: the secret access key for kinds that use access keys,
+// the password for the others.
+func kindSecret[T any](kind api.RegistryKind, password, secretAccessKey *T) *T {
+	if kind.UsesAccessKeys() {
+		return secretAccessKey
 	}
-	return sensitive.ValueString()
+	return password
 }
 
-// secretToUpdate is the PATCH field for a secret. The write-only value is never stored, so nothing tells
-// a new one from the old but its version: it is sent when the version changed. The sensitive argument
-// is sent when it changed to a new value; when it left the configuration for the write-only variant,
-// the server keeps the secret it has (the kind still needs one) until the version says otherwise.
-func secretToUpdate(plan, state, writeOnlyConfig types.String, versionPlan, versionState types.Int64) *string {
-	if !writeOnlyConfig.IsNull() && !versionPlan.Equal(versionState) {
-		v := writeOnlyConfig.ValueString()
-		return &v
-	}
+// secretToUpdate is the PATCH field for a sensitive secret argument: sent when it changed to a new
+// value. When it left the configuration for secret_wo, the server keeps the secret it has (the kind
+// still needs one) until secret_wo_version says otherwise.
+func secretToUpdate(plan, state types.String) *string {
 	if plan.IsNull() {
 		return nil
 	}
@@ -405,4 +413,48 @@ func optionalString(s string) types.String {
 		return types.StringNull()
 	}
 	return types.StringValue(s)
+}
+
+// UpgradeState takes a registry's state from version 0, which had a write-only secret and its version
+// for each way to authenticate (password_wo, secret_access_key_wo), to one secret_wo: the version the
+// state held stays, so a configuration whose write-only arguments are renamed plans no change and
+// sends no secret.
+func (r *containerRegistryResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	return map[int64]resource.StateUpgrader{0: {StateUpgrader: upgradeRegistryStateV0}}
+}
+
+func upgradeRegistryStateV0(ctx context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+	current, ok := resp.State.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok || req.RawState == nil {
+		resp.Diagnostics.AddError("Cannot upgrade the registry's state", "The state or the schema is not an object. This is a bug in the provider; please report it.")
+		return
+	}
+	// Version 0's type: this version's, with the four attributes it had instead of secret_wo and its version.
+	v0 := maps.Clone(current.AttributeTypes)
+	delete(v0, registrySecretWO)
+	delete(v0, registrySecretWOVersion)
+	for _, name := range []string{"password_wo", "secret_access_key_wo"} {
+		v0[name], v0[name+"_version"] = tftypes.String, tftypes.Number
+	}
+	raw, err := req.RawState.Unmarshal(tftypes.Object{AttributeTypes: v0})
+	var old map[string]tftypes.Value
+	if err == nil {
+		err = raw.As(&old)
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot upgrade the registry's state", fmt.Sprintf("Reading the state of version 0: %s. This is a bug in the provider; please report it.", err))
+		return
+	}
+	values := make(map[string]tftypes.Value, len(current.AttributeTypes))
+	for name := range current.AttributeTypes {
+		if v, ok := old[name]; ok {
+			values[name] = v
+		}
+	}
+	values[registrySecretWO] = tftypes.NewValue(tftypes.String, nil)
+	values[registrySecretWOVersion] = old["password_wo_version"]
+	if values[registrySecretWOVersion].IsNull() {
+		values[registrySecretWOVersion] = old["secret_access_key_wo_version"]
+	}
+	resp.State.Raw = tftypes.NewValue(current, values)
 }

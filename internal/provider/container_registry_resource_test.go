@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -50,8 +51,8 @@ func dockerHubWriteOnly(name, url, password string, version int) []string {
 		`kind = "dockerhub"`,
 		fmt.Sprintf("url = %q", url),
 		`username = "ci-bot"`,
-		fmt.Sprintf("password_wo = %q", password),
-		fmt.Sprintf("password_wo_version = %d", version),
+		fmt.Sprintf("secret_wo = %q", password),
+		fmt.Sprintf("secret_wo_version = %d", version),
 	}
 }
 
@@ -85,7 +86,7 @@ func TestAccContainerRegistry_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("access_key_id"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("password"), knownvalue.StringExact("first-secret")),
 					statecheck.ExpectSensitiveValue(addr, tfjsonpath.New("password")),
-					// password, unlike password_wo, keeps the secret in state; this also shows that
+					// password, unlike secret_wo, keeps the secret in state; this also shows that
 					// expectInState sees it there.
 					expectInState("first-secret", true),
 					sameID.AddStateValue(addr, tfjsonpath.New("id")),
@@ -255,8 +256,8 @@ func TestAccContainerRegistry_secretsSentOnlyWhenChanged(t *testing.T) {
 	})
 }
 
-// TestAccContainerRegistry_writeOnlyPassword follows password_wo through its life: sent on create and
-// whenever password_wo_version changes, never otherwise, never in state; and the moves from and back to
+// TestAccContainerRegistry_writeOnlyPassword follows secret_wo through its life: sent on create and
+// whenever secret_wo_version changes, never otherwise, never in state; and the moves from and back to
 // the sensitive password.
 func TestAccContainerRegistry_writeOnlyPassword(t *testing.T) {
 	t.Parallel()
@@ -279,9 +280,9 @@ func TestAccContainerRegistry_writeOnlyPassword(t *testing.T) {
 					"name": "hub", "kind": "dockerhub", "url": hubURL, "username": "ci-bot", "password": "wo-secret-1",
 				}),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("password_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("secret_wo"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("password"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("password_wo_version"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("secret_wo_version"), knownvalue.Int64Exact(1)),
 					expectInState("wo-secret-1", false),
 					expectRegistryOnServer(env, org.ID, addr, &id, onServer),
 				},
@@ -311,8 +312,8 @@ func TestAccContainerRegistry_writeOnlyPassword(t *testing.T) {
 				}},
 				Check: writes.expectOne(http.MethodPatch, map[string]any{"password": "wo-secret-2"}),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("password_wo"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("password_wo_version"), knownvalue.Int64Exact(2)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("secret_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("secret_wo_version"), knownvalue.Int64Exact(2)),
 					expectInState("wo-secret-2", false),
 					expectRegistryOnServer(env, org.ID, addr, &id, onServer),
 				},
@@ -322,8 +323,8 @@ func TestAccContainerRegistry_writeOnlyPassword(t *testing.T) {
 				ImportState:       true,
 				ImportStateIdFunc: acctest.ImportID(addr, "organization_id", "id"),
 				ImportStateVerify: true,
-				// Nothing in the API gives the version back; password_wo is null on both sides.
-				ImportStateVerifyIgnore: []string{"password_wo_version"},
+				// Nothing in the API gives the version back; secret_wo is null on both sides.
+				ImportStateVerifyIgnore: []string{"secret_wo_version"},
 			},
 			{
 				// Back to the sensitive password: sent, and kept in state.
@@ -334,16 +335,16 @@ func TestAccContainerRegistry_writeOnlyPassword(t *testing.T) {
 				}},
 				Check: writes.expectOne(http.MethodPatch, map[string]any{"password": "plain-secret"}),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("password_wo_version"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("secret_wo_version"), knownvalue.Null()),
 					expectInState("plain-secret", true),
 				},
 			},
 			{
-				// The password moves into password_wo without a version: it leaves the state, and no
+				// The password moves into secret_wo without a version: it leaves the state, and no
 				// secret is sent (an empty one least of all); the server keeps the one it has.
 				PreConfig: writes.reset,
 				Config: config(`name = "hub"`, `kind = "dockerhub"`, fmt.Sprintf("url = %q", hubURL), `username = "ci-bot"`,
-					`password_wo = "wo-secret-3"`),
+					`secret_wo = "wo-secret-3"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 				}},
@@ -355,7 +356,7 @@ func TestAccContainerRegistry_writeOnlyPassword(t *testing.T) {
 				},
 			},
 			{
-				// Setting the version is a change like any other: it sends password_wo.
+				// Setting the version is a change like any other: it sends secret_wo.
 				PreConfig: writes.reset,
 				Config:    config(dockerHubWriteOnly("hub", hubURL, "wo-secret-3", 3)...),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
@@ -377,11 +378,11 @@ const ecrURL = "https://123456789012.dkr.ecr.eu-west-1.amazonaws.com"
 // talking through writes.
 func ecrWriteOnly(writes *writeRecorder, orgID, key string, version int) string {
 	return writes.registryConfig(orgID, `name = "images"`, `kind = "ecr"`, fmt.Sprintf("url = %q", ecrURL),
-		`access_key_id = "AKIAEXAMPLE"`, fmt.Sprintf("secret_access_key_wo = %q", key),
-		fmt.Sprintf("secret_access_key_wo_version = %d", version))
+		`access_key_id = "AKIAEXAMPLE"`, fmt.Sprintf("secret_wo = %q", key),
+		fmt.Sprintf("secret_wo_version = %d", version))
 }
 
-// TestAccContainerRegistry_writeOnlySecretAccessKey covers secret_access_key_wo on kind ecr.
+// TestAccContainerRegistry_writeOnlySecretAccessKey covers secret_wo on kind ecr.
 func TestAccContainerRegistry_writeOnlySecretAccessKey(t *testing.T) {
 	t.Parallel()
 	env := acctest.New(t)
@@ -402,9 +403,9 @@ func TestAccContainerRegistry_writeOnlySecretAccessKey(t *testing.T) {
 					"name": "images", "kind": "ecr", "url": ecrURL, "access_key_id": "AKIAEXAMPLE", "secret_access_key": "key-1",
 				}),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("secret_access_key_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("secret_wo"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("secret_access_key"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("secret_access_key_wo_version"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("secret_wo_version"), knownvalue.Int64Exact(1)),
 					expectInState("key-1", false),
 					expectRegistryOnServer(env, org.ID, addr, &id, onServer),
 				},
@@ -414,7 +415,7 @@ func TestAccContainerRegistry_writeOnlySecretAccessKey(t *testing.T) {
 				ImportState:             true,
 				ImportStateIdFunc:       acctest.ImportID(addr, "organization_id", "id"),
 				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"secret_access_key_wo_version"},
+				ImportStateVerifyIgnore: []string{"secret_wo_version"},
 			},
 			{
 				PreConfig: writes.reset,
@@ -474,7 +475,7 @@ func TestAccContainerRegistry_writeOnlyAfterImport(t *testing.T) {
 					if attrs["access_key_id"] != "AKIAEXAMPLE" {
 						return fmt.Errorf("imported access_key_id %q, want AKIAEXAMPLE", attrs["access_key_id"])
 					}
-					for _, name := range []string{"secret_access_key", "secret_access_key_wo", "secret_access_key_wo_version"} {
+					for _, name := range []string{"secret_access_key", "secret_wo", "secret_wo_version"} {
 						if v, ok := attrs[name]; ok && v != "" {
 							return fmt.Errorf("imported %s is %q, want null", name, v)
 						}
@@ -491,7 +492,7 @@ func TestAccContainerRegistry_writeOnlyAfterImport(t *testing.T) {
 				Check: writes.expectOne(http.MethodPatch, map[string]any{"secret_access_key": "key-1"}),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(reg.ID)),
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("secret_access_key_wo_version"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("secret_wo_version"), knownvalue.Int64Exact(1)),
 					expectInState("key-1", false),
 				},
 			},
@@ -628,12 +629,12 @@ func TestAccContainerRegistry_validation(t *testing.T) {
 			{
 				Config:      registryConfig(env, org.ID, `name = "x"`, `kind = "ecr"`, hub),
 				PlanOnly:    true,
-				ExpectError: wrappedText(`A registry of kind "ecr" authenticates with access_key_id and secret_access_key (or secret_access_key_wo): set access_key_id.`),
+				ExpectError: wrappedText(`A registry of kind "ecr" authenticates with access_key_id and secret_access_key (or secret_wo): set access_key_id.`),
 			},
 			{
 				Config:      registryConfig(env, org.ID, `name = "x"`, `kind = "ecr"`, hub, `access_key_id = "AKIA"`, `secret_access_key = "s"`, `password = "p"`),
 				PlanOnly:    true,
-				ExpectError: wrappedText(`A registry of kind "ecr" authenticates with access_key_id and secret_access_key (or secret_access_key_wo), not username and password (or password_wo): remove password.`),
+				ExpectError: wrappedText(`A registry of kind "ecr" authenticates with access_key_id and secret_access_key (or secret_wo), not username and password: remove password.`),
 			},
 			{
 				Config:      registryConfig(env, org.ID, `name = "x"`, `kind = "github"`, hub, `username = "u"`, `password = "p"`, `access_key_id = "AKIA"`),
@@ -643,45 +644,45 @@ func TestAccContainerRegistry_validation(t *testing.T) {
 			{
 				Config:      registryConfig(env, org.ID, `name = "x"`, `kind = "github"`, hub, `username = "u"`),
 				PlanOnly:    true,
-				ExpectError: wrappedText(`A new registry of kind "github" needs its secret: set password, or password_wo to keep it out of the state.`),
+				ExpectError: wrappedText(`A new registry of kind "github" needs its secret: set password, or secret_wo to keep it out of the state.`),
 			},
 			{
-				Config:      registryConfig(env, org.ID, `name = "x"`, `kind = "github"`, hub, `username = "u"`, `password = "p"`, `password_wo = "p"`),
+				Config:      registryConfig(env, org.ID, `name = "x"`, `kind = "github"`, hub, `username = "u"`, `password = "p"`, `secret_wo = "p"`),
 				PlanOnly:    true,
-				ExpectError: wrappedText(`Attribute "password_wo" cannot be specified when "password" is specified`),
+				ExpectError: wrappedText(`Attribute "secret_wo" cannot be specified when "password" is specified`),
 			},
 			{
-				Config:      registryConfig(env, org.ID, `name = "x"`, `kind = "github"`, hub, `username = "u"`, `password = "p"`, `password_wo_version = 1`),
+				Config:      registryConfig(env, org.ID, `name = "x"`, `kind = "github"`, hub, `username = "u"`, `password = "p"`, `secret_wo_version = 1`),
 				PlanOnly:    true,
-				ExpectError: wrappedText(`password_wo_version is the version of password_wo and applies only with it: set password_wo, or remove password_wo_version.`),
+				ExpectError: wrappedText(`secret_wo_version is the version of secret_wo and applies only with it: set secret_wo, or remove secret_wo_version.`),
 			},
 			{
 				Config: registryConfig(env, org.ID, `name = "x"`, `kind = "ecr"`, hub, `access_key_id = "AKIA"`,
-					`secret_access_key = "s"`, `secret_access_key_wo = "s"`),
+					`secret_access_key = "s"`, `secret_wo = "s"`),
 				PlanOnly:    true,
-				ExpectError: wrappedText(`Attribute "secret_access_key_wo" cannot be specified when "secret_access_key" is specified`),
+				ExpectError: wrappedText(`Attribute "secret_wo" cannot be specified when "secret_access_key" is specified`),
 			},
 			{
 				Config: registryConfig(env, org.ID, `name = "x"`, `kind = "ecr"`, hub, `access_key_id = "AKIA"`,
-					`secret_access_key = "s"`, `secret_access_key_wo_version = 1`),
+					`secret_access_key = "s"`, `secret_wo_version = 1`),
 				PlanOnly: true,
-				ExpectError: wrappedText(`secret_access_key_wo_version is the version of secret_access_key_wo and applies only with it: ` +
-					`set secret_access_key_wo, or remove secret_access_key_wo_version.`),
+				ExpectError: wrappedText(`secret_wo_version is the version of secret_wo and applies only with it: ` +
+					`set secret_wo, or remove secret_wo_version.`),
 			},
 			{
 				Config:      registryConfig(env, org.ID, `name = "x"`, `kind = "ecr"`, hub, `access_key_id = "AKIA"`),
 				PlanOnly:    true,
-				ExpectError: wrappedText(`set secret_access_key, or secret_access_key_wo to keep it out of the state.`),
+				ExpectError: wrappedText(`set secret_access_key, or secret_wo to keep it out of the state.`),
 			},
 			{
-				Config:      registryConfig(env, org.ID, `name = "x"`, `kind = "ecr"`, hub, `access_key_id = "AKIA"`, `secret_access_key_wo = "s"`, `password_wo = "p"`),
+				Config:      registryConfig(env, org.ID, `name = "x"`, `kind = "ecr"`, hub, `access_key_id = "AKIA"`, `secret_wo = "s"`, `username = "u"`),
 				PlanOnly:    true,
-				ExpectError: wrappedText(`remove password_wo.`),
+				ExpectError: wrappedText(`A registry of kind "ecr" authenticates with access_key_id and secret_access_key (or secret_wo), not username and password: remove username.`),
 			},
 			{
 				// A write-only secret without a version is valid (sent on create only): the rules above
 				// refuse only what they must.
-				Config:             registryConfig(env, org.ID, `name = "x"`, `kind = "github"`, hub, `username = "u"`, `password_wo = "p"`),
+				Config:             registryConfig(env, org.ID, `name = "x"`, `kind = "github"`, hub, `username = "u"`, `secret_wo = "p"`),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 			},
@@ -749,11 +750,11 @@ func TestContainerRegistry_writeOnlyClientCapabilities(t *testing.T) {
 	}{
 		{name: "password, capable client", args: with(hub, "password", "p"), writeOnly: true, warnOn: "password"},
 		{name: "password, older client", args: with(hub, "password", "p")},
-		{name: "password_wo, capable client", args: with(hub, "password_wo", "p"), writeOnly: true},
-		{name: "password_wo, older client", args: with(hub, "password_wo", "p"), errorOn: "password_wo"},
+		{name: "secret_wo for a password, capable client", args: with(hub, "secret_wo", "p"), writeOnly: true},
+		{name: "secret_wo for a password, older client", args: with(hub, "secret_wo", "p"), errorOn: "secret_wo"},
 		{name: "secret_access_key, capable client", args: with(ecr, "secret_access_key", "s"), writeOnly: true, warnOn: "secret_access_key"},
-		{name: "secret_access_key_wo, capable client", args: with(ecr, "secret_access_key_wo", "s"), writeOnly: true},
-		{name: "secret_access_key_wo, older client", args: with(ecr, "secret_access_key_wo", "s"), errorOn: "secret_access_key_wo"},
+		{name: "secret_wo for a secret access key, capable client", args: with(ecr, "secret_wo", "s"), writeOnly: true},
+		{name: "secret_wo for a secret access key, older client", args: with(ecr, "secret_wo", "s"), errorOn: "secret_wo"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, err := server.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{
@@ -773,8 +774,8 @@ func TestContainerRegistry_writeOnlyClientCapabilities(t *testing.T) {
 				switch d.Severity {
 				case tfprotov6.DiagnosticSeverityWarning:
 					warnedOn = append(warnedOn, at)
-					if !strings.Contains(d.Detail, tc.warnOn+"_wo") {
-						t.Errorf("warning on %s does not name %s_wo: %s: %s", at, tc.warnOn, d.Summary, d.Detail)
+					if !strings.Contains(d.Detail, "secret_wo") {
+						t.Errorf("warning on %s does not name secret_wo: %s: %s", at, d.Summary, d.Detail)
 					}
 				case tfprotov6.DiagnosticSeverityError:
 					erredOn = append(erredOn, at)
@@ -821,4 +822,141 @@ func expectRegistryOnServer(env *acctest.Env, orgID, addr string, id *string, wa
 func registryGone(ctx context.Context, c *client.Client, attrs map[string]string) error {
 	_, err := c.GetContainerRegistry(ctx, attrs["organization_id"], attrs["id"])
 	return err
+}
+
+// TestAccContainerRegistry_planShowsOnlyItsKind (issue 25, item 4): the plan of a registry shows the
+// attributes its kind uses and none of the other kind's. The CLIs show every write-only attribute of a
+// resource in its plan, set or not, so there is one (secret_wo) that every kind uses.
+func TestAccContainerRegistry_planShowsOnlyItsKind(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanTeam)
+	cli := acctest.NewCLI(t, env)
+	cli.WriteFile("main.tf", fmt.Sprintf(`
+variable "secret" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+  default   = "s3cret"
+}
+
+resource "orgs_container_registry" "ghcr" {
+  organization_id   = %[1]q
+  name              = "ghcr"
+  kind              = "github"
+  url               = "https://ghcr.io"
+  username          = "bot"
+  secret_wo         = var.secret
+  secret_wo_version = 1
+}
+
+resource "orgs_container_registry" "ecr" {
+  organization_id   = %[1]q
+  name              = "ecr"
+  kind              = "ecr"
+  url               = %[2]q
+  access_key_id     = "AKIAEXAMPLE"
+  secret_wo         = var.secret
+  secret_wo_version = 1
+}
+`, org.ID, ecrURL))
+	out, err := cli.Run("plan", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	blocks := map[string]string{}
+	for _, name := range []string{"ghcr", "ecr"} {
+		m := regexp.MustCompile(`(?s)# orgs_container_registry\.` + name + ` will be created\n(.*?)\n    }\n`).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("the plan does not create orgs_container_registry.%s:\n%s", name, out)
+		}
+		blocks[name] = m[1]
+	}
+	for name, want := range map[string]struct{ shown, hidden []string }{
+		"ghcr": {shown: []string{"username", "secret_wo ", "secret_wo_version"}, hidden: []string{"access_key", "password_wo"}},
+		"ecr":  {shown: []string{"access_key_id", "secret_wo ", "secret_wo_version"}, hidden: []string{"username", "password", "secret_access_key_wo"}},
+	} {
+		for _, attr := range want.shown {
+			if !strings.Contains(blocks[name], "+ "+attr) {
+				t.Errorf("the plan of the %s registry does not show %s:\n%s", name, attr, blocks[name])
+			}
+		}
+		for _, attr := range want.hidden {
+			if strings.Contains(blocks[name], attr) {
+				t.Errorf("the plan of the %s registry shows %s, which its kind does not use:\n%s", name, attr, blocks[name])
+			}
+		}
+	}
+}
+
+// TestContainerRegistry_upgradesStateV0: the state of version 0 had password_wo and
+// secret_access_key_wo, each with its version; version 1 has one secret_wo, and keeps the version the
+// state held, so renaming the arguments in the configuration changes nothing and sends no secret.
+func TestContainerRegistry_upgradesStateV0(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	server, err := acctest.ProtoV6ProviderFactories["orgs"]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := schemas.ResourceSchemas["orgs_container_registry"]
+	if schema == nil || schema.Version != 1 {
+		t.Fatalf("orgs_container_registry schema: %+v, want version 1", schema)
+	}
+	for _, tc := range []struct {
+		name    string
+		v0      string
+		version string // "" for null
+	}{
+		{"password_wo", `"password_wo": null, "password_wo_version": 3, "secret_access_key_wo": null, "secret_access_key_wo_version": null`, "3"},
+		{"secret_access_key_wo", `"password_wo": null, "password_wo_version": null, "secret_access_key_wo": null, "secret_access_key_wo_version": 2`, "2"},
+		{"neither", `"password_wo": null, "password_wo_version": null, "secret_access_key_wo": null, "secret_access_key_wo_version": null`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := `{"id": "reg_1", "organization_id": "org_1", "name": "hub", "kind": "dockerhub", "url": "https://registry-1.docker.io",
+				"description": "", "username": "u", "password": null, "access_key_id": null, "secret_access_key": null,
+				"timeouts": {"create": "5m", "read": null, "update": null, "delete": null}, ` + tc.v0 + `}`
+			resp, err := server.UpgradeResourceState(ctx, &tfprotov6.UpgradeResourceStateRequest{
+				TypeName: "orgs_container_registry", Version: 0, RawState: &tfprotov6.RawState{JSON: []byte(raw)},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(resp.Diagnostics) > 0 {
+				t.Fatalf("diagnostics: %+v", resp.Diagnostics[0])
+			}
+			value, err := resp.UpgradedState.Unmarshal(schema.ValueType())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var attrs map[string]tftypes.Value
+			if err := value.As(&attrs); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := attrs["password_wo_version"]; ok {
+				t.Error("the upgraded state still has password_wo_version")
+			}
+			var version *big.Float
+			if err := attrs["secret_wo_version"].As(&version); err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if version != nil {
+				got = version.String()
+			}
+			if got != tc.version {
+				t.Errorf("secret_wo_version = %q, want %q", got, tc.version)
+			}
+			var name string
+			var timeouts map[string]tftypes.Value
+			var create string
+			if attrs["name"].As(&name) != nil || name != "hub" || attrs["timeouts"].As(&timeouts) != nil || timeouts["create"].As(&create) != nil || create != "5m" {
+				t.Errorf("the upgrade lost what version 0 held: %v", attrs)
+			}
+		})
+	}
 }

@@ -105,8 +105,17 @@ func (r *environmentResource) ModifyPlan(ctx context.Context, req resource.Modif
 
 // environmentIdentity: the API addresses an environment by organization and id.
 var environmentIdentity = resourceIdentity{
-	{name: "organization_id", description: "The id of the organization the environment belongs to."},
-	{name: "id", description: "The environment's id."},
+	kind: "environment",
+	attrs: []identityAttribute{
+		{name: "organization_id", description: "The id of the organization the environment belongs to."},
+		{name: "id", description: "The environment's id."},
+	},
+	importHelp: "An environment imports by `<organization_id>/<environment_id>` (the id starts with env_), not by its name or slug.",
+	lookalikes: lookalikesByName("environment", func(ctx context.Context, pd *providerData, orgID string) ([]api.Environment, error) {
+		return pd.listings.Environments.All(ctx, orgID)
+	}, func(e api.Environment) string { return e.ID },
+		match[api.Environment]{"with slug", func(e api.Environment, given string) bool { return e.Slug == given }},
+		match[api.Environment]{"named", func(e api.Environment, given string) bool { return e.Name == given }}),
 }
 
 func (r *environmentResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
@@ -144,7 +153,7 @@ func (r *environmentResource) Read(ctx context.Context, req resource.ReadRequest
 	defer cancel()
 	env, err := r.listings.Environments.Get(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
 	if err != nil {
-		environmentIdentity.removeIfNotFound(ctx, err, req, resp)
+		environmentIdentity.removeIfNotFound(ctx, r.providerData, err, req, resp)
 		return
 	}
 	environmentIdentity.refreshed(ctx, state, environmentState(env, state.Timeouts), resp)

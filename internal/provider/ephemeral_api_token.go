@@ -133,7 +133,7 @@ func (r *apiTokenEphemeralResource) Open(ctx context.Context, req ephemeral.Open
 		ExpiresAt: &expiresAt,
 	})
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "create API token", err)
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("create API token %q in organization %s", cfg.Name.ValueString(), orgID), err)
 		return
 	}
 	opened := openedToken{OrganizationID: token.OrganizationID, ID: token.ID, ExpiresAt: expiresAt}
@@ -154,7 +154,7 @@ func (r *apiTokenEphemeralResource) Open(ctx context.Context, req ephemeral.Open
 	if resp.Diagnostics.HasError() {
 		// Terraform closes only what opened successfully: nothing else would revoke this token.
 		if err := r.client.DeleteAPIToken(ctx, opened.OrganizationID, opened.ID); err != nil && !client.IsNotFound(err) {
-			addAPIError(&resp.Diagnostics, "revoke the API token just created", err)
+			addAPIError(&resp.Diagnostics, fmt.Sprintf("revoke API token %s of organization %s, just created", opened.ID, opened.OrganizationID), err)
 		}
 	}
 }
@@ -179,7 +179,7 @@ func (r *apiTokenEphemeralResource) Close(ctx context.Context, req ephemeral.Clo
 		// Deleted already, or with its organization (a run that destroys the organization): nothing left to revoke.
 		tflog.Info(ctx, "ephemeral API token already gone", map[string]any{"organization_id": opened.OrganizationID, "id": opened.ID})
 	default:
-		d := apiErrorDiagnostic("revoke API token "+opened.ID, err)
+		d := apiErrorDiagnostic(fmt.Sprintf("revoke API token %s of organization %s", opened.ID, opened.OrganizationID), err)
 		resp.Diagnostics.AddError(d.Summary(), fmt.Sprintf("%s\n\nThe token keeps working until %s unless it is deleted from organization %s.",
 			d.Detail(), opened.ExpiresAt.UTC().Format(time.RFC3339), opened.OrganizationID))
 	}

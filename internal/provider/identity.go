@@ -15,7 +15,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/provider/emailtype"
 )
 
 // resourceIdentity is a resource's identity (Terraform 1.12 and OpenTofu 1.12 store it beside the state,
@@ -28,7 +30,19 @@ import (
 // under the same names).
 //
 // The tables are never modified.
-type resourceIdentity []identityAttribute
+type resourceIdentity struct {
+	// kind names the object in messages: "label", "API token".
+	kind  string
+	attrs []identityAttribute
+	// importHelp says which import IDs work, for an import that names nothing.
+	importHelp string
+	// quoteKey quotes the last attribute when naming an object (a label key is free text; an id is not).
+	quoteKey bool
+	// lookalikes says, one sentence each, what an import ID that names nothing may have meant (an API
+	// token given by its name instead of its id), and how to import that. It runs only when an import
+	// finds nothing, so it costs nothing otherwise.
+	lookalikes func(ctx context.Context, pd *providerData, orgID, given string) []string
+}
 
 type identityAttribute struct {
 	name        string
@@ -36,8 +50,8 @@ type identityAttribute struct {
 }
 
 func (ri resourceIdentity) paths() []path.Path {
-	paths := make([]path.Path, len(ri))
-	for i, a := range ri {
+	paths := make([]path.Path, len(ri.attrs))
+	for i, a := range ri.attrs {
 		paths[i] = path.Root(a.name)
 	}
 	return paths
@@ -46,8 +60,8 @@ func (ri resourceIdentity) paths() []path.Path {
 // schema is the identity schema. Every attribute is required to import: each one is needed to find
 // the object.
 func (ri resourceIdentity) schema() identityschema.Schema {
-	attrs := make(map[string]identityschema.Attribute, len(ri))
-	for _, a := range ri {
+	attrs := make(map[string]identityschema.Attribute, len(ri.attrs))
+	for _, a := range ri.attrs {
 		attrs[a.name] = identityschema.StringAttribute{RequiredForImport: true, Description: a.description}
 	}
 	return identityschema.Schema{Attributes: attrs}
@@ -55,9 +69,10 @@ func (ri resourceIdentity) schema() identityschema.Schema {
 
 // importState is a resource's whole ImportState. It takes the import ID when there is one (the import
 // command, or an import block with `id`), else the import block's `identity`, and writes the
-// identifying attributes into state for Read. It also sets the identity, so that a Read which finds
-// nothing still answers with one: the framework refuses a Read without it, and the user would see that
-// instead of the CLI's "cannot import non-existent remote object".
+// identifying attributes into state for Read. It also sets the identity, which the framework wants of
+// every Read, and marks the state as being imported, so that a Read which finds nothing says what is
+// missing and which import IDs work (importNotFound) instead of leaving the user the CLI's "cannot
+// import non-existent remote object".
 func (ri resourceIdentity) importState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	if req.ID != "" || req.Identity == nil || req.Identity.Raw.IsNull() {
 		// With neither, the ID is what the user left out: importCompositeID says which form it takes.
@@ -69,6 +84,27 @@ func (ri resourceIdentity) importState(ctx context.Context, req resource.ImportS
 		return
 	}
 	resp.Diagnostics.Append(ri.set(ctx, resp.State, resp.Identity)...)
+	if resp.Private != nil {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImporting, []byte("true"))...)
+	}
+}
+
+// privateImporting is the key of the resource's private state that marks the Read that follows an
+// import; the Read removes it, so it is never stored.
+const privateImporting = "importing"
+
+// privateState is what resource.ReadRequest.Private and ReadResponse.Private are: the framework's
+// privatestate.ProviderData, internal to it, reached through its methods.
+type privateState interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+func importing(ctx context.Context, private privateState) bool {
+	if private == nil {
+		return false
+	}
+	v, _ := private.GetKey(ctx, privateImporting)
+	return v != nil
 }
 
 func (ri resourceIdentity) importIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, resp *resource.ImportStateResponse) {
@@ -107,9 +143,9 @@ func (ri resourceIdentity) set(_ context.Context, state tfsdk.State, identity *t
 		diags.AddError("Cannot read the state for the identity", fmt.Sprintf("%s. This is a bug in the provider; please report it.", err))
 		return diags
 	}
-	attrTypes := make(map[string]tftypes.Type, len(ri))
-	values := make(map[string]tftypes.Value, len(ri))
-	for _, a := range ri {
+	attrTypes := make(map[string]tftypes.Type, len(ri.attrs))
+	values := make(map[string]tftypes.Value, len(ri.attrs))
+	for _, a := range ri.attrs {
 		v, ok := attrs[a.name]
 		if !ok || !v.Type().Is(tftypes.String) {
 			diags.AddError("Identity attribute is not a string",
@@ -132,13 +168,22 @@ func (ri resourceIdentity) refreshed(ctx context.Context, prior, refreshed any, 
 		resp.Diagnostics.Append(resp.State.Set(ctx, refreshed)...)
 	}
 	resp.Diagnostics.Append(ri.set(ctx, resp.State, resp.Identity)...)
+	if importing(ctx, resp.Private) {
+		// Found: the import is done, and a later refresh that finds nothing plans a re-creation.
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImporting, nil)...)
+	}
 }
 
 // removeIfNotFound is removeIfNotFound for a resource with identity. A vanished object is removed
 // with the identity taken from the state being refreshed: the framework refuses a Read that answers
 // without one, and state written before the provider had identities has none, so the user would see an
-// error instead of a plan to create the object again.
-func (ri resourceIdentity) removeIfNotFound(ctx context.Context, err error, req resource.ReadRequest, resp *resource.ReadResponse) {
+// error instead of a plan to create the object again. An object being imported is not removed: that
+// import fails, saying what is missing (importNotFound).
+func (ri resourceIdentity) removeIfNotFound(ctx context.Context, pd providerData, err error, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if importing(ctx, req.Private) && (client.IsNotFound(err) || client.IsOrganizationNotVisible(err)) {
+		resp.Diagnostics.Append(ri.importNotFound(ctx, &pd, req.State, err))
+		return
+	}
 	if client.IsNotFound(err) {
 		resp.Diagnostics.Append(ri.set(ctx, req.State, resp.Identity)...)
 		removeIfNotFound(ctx, err, resp)
@@ -147,20 +192,146 @@ func (ri resourceIdentity) removeIfNotFound(ctx context.Context, err error, req 
 	resp.Diagnostics.Append(apiErrorDiagnostic("read "+ri.describe(ctx, req.State), err))
 }
 
-// describe names the object in state by its identifying attributes, for messages:
-// `organization_id "org_1", key "team"`.
-func (ri resourceIdentity) describe(ctx context.Context, state tfsdk.State) string {
-	parts := make([]string, 0, len(ri))
-	for _, a := range ri {
+// values are the identifying attributes of the object in state, by name.
+func (ri resourceIdentity) values(ctx context.Context, state tfsdk.State) map[string]string {
+	values := make(map[string]string, len(ri.attrs))
+	for _, a := range ri.attrs {
 		var v attr.Value
 		if state.GetAttribute(ctx, path.Root(a.name), &v).HasError() {
 			continue
 		}
 		if s, ok := v.(basetypes.StringValuable); ok {
 			if str, diags := s.ToStringValue(ctx); !diags.HasError() {
-				parts = append(parts, fmt.Sprintf("%s %q", a.name, str.ValueString()))
+				values[a.name] = str.ValueString()
 			}
 		}
 	}
-	return "the object with " + strings.Join(parts, ", ")
+	return values
+}
+
+// key is the attribute that finds the object in its organization (the organization's own id for an
+// organization).
+func (ri resourceIdentity) key() string { return ri.attrs[len(ri.attrs)-1].name }
+
+// describe names the object in state, for messages: `label "team" of organization org_1`,
+// `member alice@example.com of organization org_1`, `organization org_1`.
+func (ri resourceIdentity) describe(ctx context.Context, state tfsdk.State) string {
+	return ri.name(ri.values(ctx, state))
+}
+
+func (ri resourceIdentity) name(values map[string]string) string {
+	key := ri.keyText(values[ri.key()])
+	if orgID, ok := values["organization_id"]; ok && ri.key() != "organization_id" {
+		return fmt.Sprintf("%s %s of organization %s", ri.kind, key, orgID)
+	}
+	return ri.kind + " " + key
+}
+
+// keyText is the key's value as messages write it.
+func (ri resourceIdentity) keyText(v string) string {
+	if ri.quoteKey {
+		return fmt.Sprintf("%q", v)
+	}
+	return v
+}
+
+// importNotFound is the error of an import whose Read found nothing: what is missing (the organization,
+// or the object in it), which import IDs work, and what the ID may have meant.
+func (ri resourceIdentity) importNotFound(ctx context.Context, pd *providerData, state tfsdk.State, err error) diag.Diagnostic {
+	values := ri.values(ctx, state)
+	given := values[ri.key()]
+	orgID, inOrg := values["organization_id"]
+	if !inOrg {
+		orgID = given
+	}
+	var missing string
+	switch {
+	case client.IsOrganizationDeleted(err):
+		missing = fmt.Sprintf("Organization %s was deleted, with everything it held: there is nothing to import.", orgID)
+	case client.IsOrganizationNotVisible(err):
+		missing = fmt.Sprintf("No organization %q is visible to the credential in use: it does not exist, or the credential's user is not one of its members.", orgID)
+	case ri.key() == "id":
+		missing = fmt.Sprintf("Organization %s has no %s with id %q.", orgID, ri.kind, given)
+	default:
+		missing = fmt.Sprintf("Organization %s has no %s %s.", orgID, ri.kind, ri.keyText(given))
+	}
+	detail := missing + " " + ri.importHelp
+	var found []string
+	switch {
+	case client.IsOrganizationDeleted(err), pd.client == nil:
+	case client.IsOrganizationNotVisible(err):
+		found = organizationLookalikes(ctx, pd, orgID, inOrg)
+	case ri.lookalikes != nil:
+		found = ri.lookalikes(ctx, pd, orgID, given)
+	}
+	for _, sentence := range found {
+		detail += "\n\n" + sentence
+	}
+	return diag.NewErrorDiagnostic("Cannot import "+ri.name(values), detail)
+}
+
+// organizationLookalikes: an organization id that names no organization may be its name.
+func organizationLookalikes(ctx context.Context, pd *providerData, given string, inOrg bool) []string {
+	orgs, err := pd.client.ListOrganizations(ctx)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, o := range orgs {
+		if !strings.EqualFold(o.Name, given) {
+			continue
+		}
+		if inOrg {
+			out = append(out, fmt.Sprintf("Organization %q has id %s: use that in the import ID.", o.Name, o.ID))
+		} else {
+			out = append(out, fmt.Sprintf("Organization %q has id %s: import it with that id.", o.Name, o.ID))
+		}
+	}
+	return out
+}
+
+// match is a way a user may name an object instead of by its id: label says it ("named").
+type match[T any] struct {
+	label string
+	is    func(obj T, given string) bool
+}
+
+// lookalikesByName are the objects of one kind in an organization that the given import ID names in
+// another way than by id (by name, say): what to import instead. An error finding them finds none.
+func lookalikesByName[T any](kind string, all func(ctx context.Context, pd *providerData, orgID string) ([]T, error),
+	id func(T) string, matches ...match[T],
+) func(ctx context.Context, pd *providerData, orgID, given string) []string {
+	return func(ctx context.Context, pd *providerData, orgID, given string) []string {
+		objects, err := all(ctx, pd, orgID)
+		if err != nil {
+			return nil
+		}
+		var out []string
+		for _, o := range objects {
+			for _, m := range matches {
+				if m.is(o, given) {
+					out = append(out, fmt.Sprintf("The %s %s %q has id %s: import it with id %q.", kind, m.label, given, id(o), orgID+"/"+id(o)))
+					break
+				}
+			}
+		}
+		return out
+	}
+}
+
+// invitedNotMember: an address imported as a member may be invited and not have accepted yet, which
+// is an orgs_invitation until then.
+func invitedNotMember(ctx context.Context, pd *providerData, orgID, email string) []string {
+	invitations, err := pd.listings.Invitations.All(ctx, orgID)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, inv := range invitations {
+		if inv.Status != api.InvitationAccepted && emailtype.Equivalent(inv.Email, email) {
+			out = append(out, fmt.Sprintf("%s is invited (invitation %s, %s) and has not accepted yet: until then, import it as an orgs_invitation, with id %q.",
+				inv.Email, inv.ID, inv.Status, orgID+"/"+inv.ID))
+		}
+	}
+	return out
 }

@@ -122,8 +122,18 @@ func (r *invitationResource) Schema(_ context.Context, _ resource.SchemaRequest,
 
 // invitationIdentity: the API addresses an invitation by organization and id.
 var invitationIdentity = resourceIdentity{
-	{name: "organization_id", description: "The id of the organization the invitation is to."},
-	{name: "id", description: "The invitation's id."},
+	kind: "invitation",
+	attrs: []identityAttribute{
+		{name: "organization_id", description: "The id of the organization the invitation is to."},
+		{name: "id", description: "The invitation's id."},
+	},
+	importHelp: "An invitation imports by `<organization_id>/<invitation_id>` (the id starts with inv_), not by the address invited.",
+	lookalikes: lookalikesByName("invitation", func(ctx context.Context, pd *providerData, orgID string) ([]api.Invitation, error) {
+		return pd.listings.Invitations.All(ctx, orgID)
+	}, func(i api.Invitation) string { return i.ID },
+		match[api.Invitation]{"to", func(i api.Invitation, given string) bool {
+			return i.Status != api.InvitationAccepted && emailtype.Equivalent(i.Email, given)
+		}}),
 }
 
 func (r *invitationResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
@@ -160,7 +170,7 @@ func (r *invitationResource) Read(ctx context.Context, req resource.ReadRequest,
 	defer cancel()
 	inv, err := r.listings.Invitations.Get(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
 	if err != nil {
-		invitationIdentity.removeIfNotFound(ctx, err, req, resp)
+		invitationIdentity.removeIfNotFound(ctx, r.providerData, err, req, resp)
 		return
 	}
 	invitationIdentity.refreshed(ctx, state, invitationRefreshed(state, inv), resp)

@@ -86,8 +86,13 @@ func (r *labelResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 
 // labelIdentity: the API addresses a label by its organization and key.
 var labelIdentity = resourceIdentity{
-	{name: "organization_id", description: "The id of the organization the label belongs to."},
-	{name: "key", description: "The label key; it may hold a `/` after a DNS-subdomain prefix."},
+	kind: "label",
+	attrs: []identityAttribute{
+		{name: "organization_id", description: "The id of the organization the label belongs to."},
+		{name: "key", description: "The label key; it may hold a `/` after a DNS-subdomain prefix."},
+	},
+	importHelp: "A label imports by `<organization_id>/<key>`.",
+	quoteKey:   true,
 }
 
 func (r *labelResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
@@ -134,7 +139,7 @@ func (r *labelResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	defer cancel()
 	label, err := r.listings.Labels.Get(ctx, state.OrganizationID.ValueString(), state.Key.ValueString())
 	if err != nil {
-		labelIdentity.removeIfNotFound(ctx, err, req, resp)
+		labelIdentity.removeIfNotFound(ctx, r.providerData, err, req, resp)
 		return
 	}
 	prior := state

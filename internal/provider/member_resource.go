@@ -165,8 +165,13 @@ func (r *memberResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 // memberIdentity: the API addresses a member by organization and email address. The email keeps the
 // spelling first stored (see memberState), so the identity does not change with the letter case.
 var memberIdentity = resourceIdentity{
-	{name: "organization_id", description: "The id of the organization."},
-	{name: "email", description: "The member's email address."},
+	kind: "member",
+	attrs: []identityAttribute{
+		{name: "organization_id", description: "The id of the organization."},
+		{name: "email", description: "The member's email address."},
+	},
+	importHelp: "A member imports by `<organization_id>/<email>`.",
+	lookalikes: invitedNotMember,
 }
 
 func (r *memberResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
@@ -487,7 +492,7 @@ func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, res
 	defer cancel()
 	m, err := r.listings.Members.Get(ctx, state.OrganizationID.ValueString(), state.Email.ValueString())
 	if err != nil {
-		memberIdentity.removeIfNotFound(ctx, err, req, resp)
+		memberIdentity.removeIfNotFound(ctx, r.providerData, err, req, resp)
 		return
 	}
 	refreshed, diags := r.refreshed(ctx, state, m)

@@ -85,7 +85,7 @@ func (d *organizationDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if !cfg.ID.IsNull() {
 		found, err := d.client.GetOrganization(ctx, cfg.ID.ValueString())
 		if err != nil {
-			addAPIError(&resp.Diagnostics, "read organization", err)
+			addAPIError(&resp.Diagnostics, "read organization "+cfg.ID.ValueString(), err)
 			return
 		}
 		org = found

@@ -48,7 +48,7 @@ func TestAccOrganizationDataSource(t *testing.T) {
 		Website:            "https://data.example.com",
 		AdminContactEmails: []string{"Ops@Example.com", "billing@example.com"},
 		Plan:               api.PlanStartup,
-		Settings:           &api.OrganizationSettings{ArtifactsStorageLimitGB: 250, AIHintsEnabled: true, MaskWebhookURLs: true},
+		Settings:           api.OrganizationSettings{ArtifactsStorageLimitGB: 250, AIHintsEnabled: true, MaskWebhookURLs: true}.AsUpdate(),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -189,7 +189,11 @@ func (r *organizationResource) Schema(_ context.Context, _ resource.SchemaReques
 
 // organizationIdentity: an organization's id is unique across the platform.
 var organizationIdentity = resourceIdentity{
-	{name: "id", description: "The organization's id."},
+	kind: "organization",
+	attrs: []identityAttribute{
+		{name: "id", description: "The organization's id."},
+	},
+	importHelp: "An organization imports by its id (it starts with org_), not by its name.",
 }
 
 func (r *organizationResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
@@ -217,7 +221,7 @@ func (r *organizationResource) Create(ctx context.Context, req resource.CreateRe
 		Website:            plan.Website.ValueString(),
 		AdminContactEmails: emails,
 		Plan:               api.Plan(plan.Plan.ValueString()),
-		Settings:           &settings,
+		Settings:           settings.AsUpdate(),
 	})
 	if err != nil {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("create organization %q", plan.Name.ValueString()), err)
@@ -237,7 +241,7 @@ func (r *organizationResource) Read(ctx context.Context, req resource.ReadReques
 	defer cancel()
 	org, err := r.client.GetOrganization(ctx, state.ID.ValueString())
 	if err != nil {
-		organizationIdentity.removeIfNotFound(ctx, err, req, resp)
+		organizationIdentity.removeIfNotFound(ctx, r.providerData, err, req, resp)
 		return
 	}
 	organizationIdentity.refreshed(ctx, state, organizationResourceModel{organizationState(org), state.Timeouts}, resp)

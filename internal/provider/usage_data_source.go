@@ -104,7 +104,7 @@ func (d *usageDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	}
 	usage, err := d.client.GetUsage(ctx, orgID)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "read usage", err)
+		addAPIError(&resp.Diagnostics, "read the usage of organization "+orgID, err)
 		return
 	}
 	cfg.Plan = types.StringValue(string(usage.Plan))

@@ -352,3 +352,24 @@ func (a *Admin) VerifyDomain(ctx context.Context, orgID, domain string) (api.Dom
 	})
 	return d, err
 }
+
+// CreateOrganization creates an organization owned by the user who holds ownerEmail, as the API's
+// create does when that user asks: the same defaults and checks, the owner's proven address and
+// organization cap, the default environment. The activity log records it as done by the operator.
+func (a *Admin) CreateOrganization(ctx context.Context, ownerEmail string, b api.OrganizationCreate) (api.Organization, error) {
+	org, err := a.s.newOrganization(b)
+	if err != nil {
+		return api.Organization{}, err
+	}
+	err = a.s.write(ctx, func(tx *sql.Tx) error {
+		owner, err := a.provenUser(ctx, tx, ownerEmail)
+		if err != nil {
+			return err
+		}
+		return a.s.insertOrganization(ctx, tx, org, owner, "user", OperatorActor)
+	})
+	if err != nil {
+		return api.Organization{}, err
+	}
+	return org, nil
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -137,64 +138,101 @@ type createOrganizationInput struct {
 }
 
 func (s *Server) createOrganization(ctx context.Context, in *createOrganizationInput) (*objectOutput[api.Organization], error) {
-	b := in.Body
-	if err := validateContactEmails(b.AdminContactEmails); err != nil {
+	org, err := s.newOrganization(in.Body)
+	if err != nil {
 		return nil, err
-	}
-	if err := validateWebsite(b.Website); err != nil {
-		return nil, err
-	}
-	if b.Plan == "" {
-		b.Plan = api.PlanHobby
-	}
-	settings := api.DefaultOrganizationSettings
-	if b.Settings != nil {
-		settings = *b.Settings
 	}
 	p := principalFrom(ctx)
-	now := s.now().UTC()
-	org := api.Organization{
-		ID: newID(prefixOrganization), Name: b.Name, Description: b.Description, Website: b.Website,
-		AdminContactEmails: b.AdminContactEmails, Plan: b.Plan, Settings: settings, CreatedAt: now, UpdatedAt: now,
-	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx *sql.Tx) error {
 		u, err := s.loadUser(ctx, tx, p.userID)
 		if err != nil {
 			return err
 		}
-		if !u.EmailVerified {
-			return errForbidden("verify your email address first (POST %s with the code emailed at sign-up): an account whose address is not proven cannot create organizations", api.PathVerifyEmail)
-		}
-		if err := checkOrganizationCap(ctx, tx, u.ID, u.Email); err != nil {
-			return err
-		}
-		contacts, _ := json.Marshal(org.AdminContactEmails)
-		ts := store.FormatTime(now)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO organizations (id, name, description, website, admin_contact_emails, plan,
-				artifacts_storage_limit_gb, ai_hints_enabled, mask_webhook_urls, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			org.ID, org.Name, org.Description, org.Website, string(contacts), org.Plan,
-			settings.ArtifactsStorageLimitGB, settings.AIHintsEnabled, settings.MaskWebhookURLs, ts, ts); err != nil {
-			return fmt.Errorf("insert organization: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO members (organization_id, user_id, role, status, created_at) VALUES (?, ?, 'owner', 'active', ?)`,
-			org.ID, u.ID, ts); err != nil {
-			return fmt.Errorf("insert owner: %w", err)
-		}
-		envID := newID(prefixEnvironment)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO environments (id, organization_id, name, slug, status, is_default, created_at)
-				VALUES (?, ?, 'Default', 'default', 'disconnected', 1, ?)`, envID, org.ID, ts); err != nil {
-			return fmt.Errorf("insert default environment: %w", err)
-		}
-		if err := s.record(ctx, tx, org.ID, "organization.create", "organization", org.ID); err != nil {
-			return err
-		}
-		return s.recordAs(ctx, tx, org.ID, "user", u.ID, "environment.create", "environment", envID)
+		actorType, actorID := p.actor()
+		return s.insertOrganization(ctx, tx, org, u, actorType, actorID)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return newObjectOutput(org), nil
+}
+
+// newOrganization is the organization a create makes, not yet stored: its defaults filled in (plan
+// hobby, each setting left out at its default) and its fields checked. The API's schema checks the
+// lengths and the plan first; they are checked here too for the operator's `orgs create`, which has
+// no schema in front of it.
+func (s *Server) newOrganization(b api.OrganizationCreate) (api.Organization, error) {
+	if n := utf8.RuneCountInString(b.Name); n < 1 || n > 100 {
+		return api.Organization{}, invalidField("name", errors.New("must be 1 to 100 characters"))
+	}
+	if utf8.RuneCountInString(b.Description) > 1000 {
+		return api.Organization{}, invalidField("description", errors.New("must be at most 1000 characters"))
+	}
+	if len(b.Website) > 2048 {
+		return api.Organization{}, invalidField("website", errors.New("must be at most 2048 characters"))
+	}
+	if n := len(b.AdminContactEmails); n < 1 || n > 20 {
+		return api.Organization{}, invalidField("admin_contact_emails", errors.New("must hold 1 to 20 addresses"))
+	}
+	if err := validateContactEmails(b.AdminContactEmails); err != nil {
+		return api.Organization{}, err
+	}
+	if err := validateWebsite(b.Website); err != nil {
+		return api.Organization{}, err
+	}
+	if b.Plan == "" {
+		b.Plan = api.PlanHobby
+	}
+	if !slices.Contains(api.Plans, b.Plan) {
+		return api.Organization{}, invalidField("plan", fmt.Errorf("%q is not a plan; the plans are %v", b.Plan, api.Plans))
+	}
+	settings := api.DefaultOrganizationSettings
+	if b.Settings != nil {
+		settings = b.Settings.Apply(settings)
+	}
+	if v := settings.ArtifactsStorageLimitGB; v < 0 || v > 100000 {
+		return api.Organization{}, invalidField("settings.artifacts_storage_limit_gb", errors.New("must be 0 to 100000"))
+	}
+	now := s.now().UTC()
+	return api.Organization{
+		ID: newID(prefixOrganization), Name: b.Name, Description: b.Description, Website: b.Website,
+		AdminContactEmails: b.AdminContactEmails, Plan: b.Plan, Settings: settings, CreatedAt: now, UpdatedAt: now,
+	}, nil
+}
+
+// insertOrganization stores org, owned by owner, with its default environment, in tx, and records
+// both in the activity log as done by actorType/actorID. The owner must have proven their address and
+// have room under the organization cap, whoever creates it.
+func (s *Server) insertOrganization(ctx context.Context, tx *sql.Tx, org api.Organization, owner api.User, actorType, actorID string) error {
+	if !owner.EmailVerified {
+		return errForbidden("verify your email address first (POST %s with the code emailed at sign-up): an account whose address is not proven cannot create organizations", api.PathVerifyEmail)
+	}
+	if err := checkOrganizationCap(ctx, tx, owner.ID, owner.Email); err != nil {
+		return err
+	}
+	contacts, _ := json.Marshal(org.AdminContactEmails)
+	ts := store.FormatTime(org.CreatedAt)
+	settings := org.Settings
+	if _, err := tx.ExecContext(ctx, `INSERT INTO organizations (id, name, description, website, admin_contact_emails, plan,
+			artifacts_storage_limit_gb, ai_hints_enabled, mask_webhook_urls, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		org.ID, org.Name, org.Description, org.Website, string(contacts), org.Plan,
+		settings.ArtifactsStorageLimitGB, settings.AIHintsEnabled, settings.MaskWebhookURLs, ts, ts); err != nil {
+		return fmt.Errorf("insert organization: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO members (organization_id, user_id, role, status, created_at) VALUES (?, ?, 'owner', 'active', ?)`,
+		org.ID, owner.ID, ts); err != nil {
+		return fmt.Errorf("insert owner: %w", err)
+	}
+	envID := newID(prefixEnvironment)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO environments (id, organization_id, name, slug, status, is_default, created_at)
+			VALUES (?, ?, 'Default', 'default', 'disconnected', 1, ?)`, envID, org.ID, ts); err != nil {
+		return fmt.Errorf("insert default environment: %w", err)
+	}
+	if err := s.recordAs(ctx, tx, org.ID, actorType, actorID, "organization.create", "organization", org.ID); err != nil {
+		return err
+	}
+	return s.recordAs(ctx, tx, org.ID, actorType, actorID, "environment.create", "environment", envID)
 }
 
 func (s *Server) getOrganization(ctx context.Context, in *OrgPath) (*objectOutput[api.Organization], error) {
@@ -246,15 +284,7 @@ func (s *Server) updateOrganization(ctx context.Context, in *updateOrganizationI
 			next.AdminContactEmails = b.AdminContactEmails
 		}
 		if b.Settings != nil {
-			if v := b.Settings.ArtifactsStorageLimitGB; v != nil {
-				next.Settings.ArtifactsStorageLimitGB = *v
-			}
-			if v := b.Settings.AIHintsEnabled; v != nil {
-				next.Settings.AIHintsEnabled = *v
-			}
-			if v := b.Settings.MaskWebhookURLs; v != nil {
-				next.Settings.MaskWebhookURLs = *v
-			}
+			next.Settings = b.Settings.Apply(next.Settings)
 		}
 		if b.Plan != nil {
 			next.Plan = *b.Plan

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
@@ -24,10 +25,9 @@ func TestOrganizationReadsBackWhatWasWritten(t *testing.T) {
 		Plan:               api.PlanTeam,
 		Settings:           api.OrganizationSettings{ArtifactsStorageLimitGB: 42, AIHintsEnabled: true, MaskWebhookURLs: true},
 	}
-	settings := want.Settings
 	created := decode[api.Organization](t, h.expect(t, http.StatusCreated, owner.Token, http.MethodPost, api.PathOrganizations, api.OrganizationCreate{
 		Name: want.Name, Description: want.Description, Website: want.Website, AdminContactEmails: want.AdminContactEmails,
-		Plan: want.Plan, Settings: &settings,
+		Plan: want.Plan, Settings: want.Settings.AsUpdate(),
 	}))
 	orgPath := path(api.PathOrganization, "org_id", created.ID)
 	check := func(step string, answered api.Organization) {
@@ -128,5 +128,35 @@ func TestOrganizationChangesAreRecorded(t *testing.T) {
 	want["organization.update"] = 2
 	if got := actions(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("after a PATCH of the name: %v, want %v", got, want)
+	}
+}
+
+// TestOrganizationCreateTakesPartialSettings: a create may give any of the settings, as the provider
+// does; each one left out takes its default. (Before, a create with fewer than all three was refused.)
+func TestOrganizationCreateTakesPartialSettings(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	owner := h.signup(t)
+	defaults := api.DefaultOrganizationSettings
+	for _, c := range []struct {
+		settings map[string]any
+		want     api.OrganizationSettings
+	}{
+		{map[string]any{}, defaults},
+		{map[string]any{"ai_hints_enabled": true}, api.OrganizationSettings{ArtifactsStorageLimitGB: defaults.ArtifactsStorageLimitGB, AIHintsEnabled: true}},
+		{map[string]any{"mask_webhook_urls": true}, api.OrganizationSettings{ArtifactsStorageLimitGB: defaults.ArtifactsStorageLimitGB, MaskWebhookURLs: true}},
+		{map[string]any{"artifacts_storage_limit_gb": 0, "mask_webhook_urls": true}, api.OrganizationSettings{MaskWebhookURLs: true}},
+	} {
+		body := map[string]any{"name": h.unique("partial"), "admin_contact_emails": []string{owner.Email}, "settings": c.settings}
+		created := decode[api.Organization](t, h.expect(t, http.StatusCreated, owner.Token, http.MethodPost, api.PathOrganizations, body))
+		if created.Settings != c.want {
+			t.Errorf("settings %v: created with %+v, want %+v", c.settings, created.Settings, c.want)
+		}
+		h.expect(t, http.StatusNoContent, owner.Token, http.MethodDelete, path(api.PathOrganization, "org_id", created.ID), nil)
+	}
+	p := h.expectProblem(t, http.StatusUnprocessableEntity, api.ProblemInvalid, owner.Token, http.MethodPost, api.PathOrganizations,
+		map[string]any{"name": "too big", "admin_contact_emails": []string{owner.Email}, "settings": map[string]any{"artifacts_storage_limit_gb": 100001}})
+	if !strings.Contains(p.Detail+fmt.Sprint(p.Errors), "artifacts_storage_limit_gb") {
+		t.Errorf("an out-of-range setting: %+v, want it named", p)
 	}
 }

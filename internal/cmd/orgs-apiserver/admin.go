@@ -66,6 +66,9 @@ var adminCommands = []adminCommand{
 	{group: "memberships", action: "accept", args: "ORG_ID EMAIL", minArgs: 2, maxArgs: 2,
 		summary: "Accept, on the user's behalf, a pending membership someone added them to.",
 		setup:   membershipsAccept},
+	{group: "orgs", action: "create", args: "NAME", minArgs: 1, maxArgs: 1,
+		summary: "Create an organization owned by -owner (a proven user), with the API's defaults and rules (plan member limits, the five-organization cap), and print its id, to import it.",
+		setup:   orgsCreate},
 	{group: "orgs", action: "list", maxArgs: 0,
 		summary: "List the organizations with their plan, active and pending members and pending invitations.",
 		setup:   orgsList},
@@ -428,6 +431,64 @@ func orgsList(fs *flag.FlagSet) adminRun {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\n", o.ID, o.Name, o.Plan, o.ActiveMembers, o.PendingMembers, o.PendingInvitations, formatTime(o.CreatedAt))
 			}
 		})
+	}
+}
+
+// listFlag is a flag that may be given several times, each adding one value.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}
+
+func orgsCreate(fs *flag.FlagSet) adminRun {
+	owner := fs.String("owner", "", "the address of the user who owns the organization (required; a proven user: orgs-apiserver users add)")
+	plan := fs.String("plan", string(api.PlanHobby), "the plan: "+fmt.Sprint(api.Plans))
+	description := fs.String("description", "", "what the organization is for")
+	website := fs.String("website", "", "its website, an http or https URL")
+	var contacts listFlag
+	fs.Var(&contacts, "admin-contact", "an address that receives important notices; repeat for more (default: the owner's)")
+	storage := fs.Int64("artifacts-storage-limit-gb", api.DefaultOrganizationSettings.ArtifactsStorageLimitGB, "the artifacts storage limit in GB")
+	hints := fs.Bool("ai-hints", api.DefaultOrganizationSettings.AIHintsEnabled, "show AI hints")
+	mask := fs.Bool("mask-webhook-urls", api.DefaultOrganizationSettings.MaskWebhookURLs, "mask webhook URLs")
+	return func(ctx context.Context, a *server.Admin, env adminEnv, args []string) error {
+		if *owner == "" {
+			return usagef("-owner is required: the address of the user who owns the organization")
+		}
+		if err := checkEmails(append([]string{*owner}, contacts...)...); err != nil {
+			return err
+		}
+		if len(contacts) == 0 {
+			contacts = listFlag{*owner}
+		}
+		// Only the settings given are sent, as the API's partial settings: the rest take their defaults.
+		var settings api.OrganizationSettingsUpdate
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "artifacts-storage-limit-gb":
+				settings.ArtifactsStorageLimitGB = storage
+			case "ai-hints":
+				settings.AIHintsEnabled = hints
+			case "mask-webhook-urls":
+				settings.MaskWebhookURLs = mask
+			}
+		})
+		org, err := a.CreateOrganization(ctx, *owner, api.OrganizationCreate{
+			Name: args[0], Description: *description, Website: *website, AdminContactEmails: contacts,
+			Plan: api.Plan(*plan), Settings: &settings,
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(env.out, org.ID)
+		fmt.Fprintf(env.log, "created organization %s (%q, plan %s), owned by %s. To manage it with the provider, import it:\n"+
+			"  import {\n    to = orgs_organization.this\n    id = %q\n  }\n"+
+			"or bring in everything it holds: orgs-onboard -org %s -out onboard.tf\n",
+			org.ID, org.Name, org.Plan, *owner, org.ID, org.ID)
+		return nil
 	}
 }
 

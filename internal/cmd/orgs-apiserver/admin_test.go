@@ -133,6 +133,7 @@ func testAdmin(t *testing.T, bin string) {
 					t.Fatalf("stdout is not one token line: %q", stdout)
 				}
 				token := strings.TrimSpace(stdout)
+				ids["carol-token"] = token
 				if strings.Contains(stderr, token) {
 					t.Errorf("the token is on stderr too: %s", stderr)
 				}
@@ -247,6 +248,51 @@ func testAdmin(t *testing.T, bin string) {
 			}},
 		{name: "orgs list prints a table", args: []string{"orgs", "list", "-db", "{db}"},
 			wantOut: []string{"MEMBERS", org.ID, "operated"}},
+		{name: "orgs create makes an organization owned by a proven user, with the settings given and defaults for the rest",
+			args:    []string{"orgs", "create", "-db", "{db}", "-owner", carol, "-plan", "team", "-ai-hints", "Brought In"},
+			wantErr: []string{"import {", "orgs_organization", "orgs-onboard -org"},
+			after: func(t *testing.T, stdout, _ string) {
+				if !regexp.MustCompile(`^org_\S+\n$`).MatchString(stdout) {
+					t.Fatalf("stdout is not one organization id: %q", stdout)
+				}
+				id := strings.TrimSpace(stdout)
+				var got api.Organization
+				p.must(t, http.StatusOK, ids["carol-token"], http.MethodGet, strings.ReplaceAll(api.PathOrganization, "{org_id}", id), nil, &got)
+				want := api.OrganizationSettings{ArtifactsStorageLimitGB: api.DefaultOrganizationSettings.ArtifactsStorageLimitGB, AIHintsEnabled: true}
+				if got.Name != "Brought In" || got.Plan != api.PlanTeam || got.Settings != want || len(got.AdminContactEmails) != 1 || got.AdminContactEmails[0] != carol {
+					t.Errorf("the organization as its owner reads it: %+v", got)
+				}
+				var m api.Member
+				p.must(t, http.StatusOK, ids["carol-token"], http.MethodGet, strings.NewReplacer("{org_id}", id, "{email}", carol).Replace(api.PathMember), nil, &m)
+				if m.Role != api.RoleOwner || m.Status != api.MemberActive {
+					t.Errorf("the owner's membership: %+v", m)
+				}
+				var log api.Page[api.ActivityEntry]
+				p.must(t, http.StatusOK, ids["carol-token"], http.MethodGet, strings.ReplaceAll(api.PathActivity, "{org_id}", id), nil, &log)
+				actions := map[string]string{}
+				for _, e := range log.Items {
+					actions[e.Action] = e.ActorType + " " + e.ActorID
+				}
+				if actions["organization.create"] != "user operator" || actions["environment.create"] != "user operator" {
+					t.Errorf("the activity log does not show the operator creating it: %v", actions)
+				}
+			}},
+		{name: "orgs create refuses an unknown plan, naming the plans", args: []string{"orgs", "create", "-db", "{db}", "-owner", carol, "-plan", "gold", "Gold"},
+			wantExit: 1, wantErr: []string{`"gold" is not a plan`, "enterprise"}},
+		{name: "orgs create names a missing owner", args: []string{"orgs", "create", "-db", "{db}", "-owner", "nobody@example.test", "Nobody's"},
+			wantExit: 1, wantErr: []string{"no user holds the address nobody@example.test", "users add"}},
+		{name: "orgs create needs -owner", args: []string{"orgs", "create", "-db", "{db}", "Ownerless"},
+			wantExit: 2, wantErr: []string{"-owner is required"}},
+		{name: "orgs create holds the organization cap",
+			before: func(t *testing.T) {
+				// carol is in "operated" and "Brought In": three more make five.
+				for i := range 3 {
+					if stdout, stderr, exit := runCommand(t, bin, "orgs", "create", "-db", db, "-owner", carol, fmt.Sprint("filler ", i)); exit != 0 {
+						t.Fatalf("orgs create filler %d: exit %d\n%s%s", i, exit, stdout, stderr)
+					}
+				}
+			},
+			args: []string{"orgs", "create", "-db", "{db}", "-owner", carol, "One Too Many"}, wantExit: 1, wantErr: []string{"at most 5 organizations"}},
 		{name: "an unknown action is a usage error", args: []string{"orgs", "delete", "-db", "{db}"},
 			wantExit: 2, wantErr: []string{`unknown action "delete"`, "orgs list"}},
 		{name: "an unknown flag is a usage error", args: []string{"orgs", "list", "-db", "{db}", "-frobnicate"},

@@ -115,6 +115,9 @@ type holdings struct {
 	labels      []api.Label
 	// environments include the default one: it imports and renames like the others.
 	environments []api.Environment
+	// caller is the address of the credential's user, whose own membership is among the members;
+	// "" for an organization API token, which is nobody's.
+	caller string
 }
 
 func discover(ctx context.Context, c *client.Client, orgID string) (*holdings, error) {
@@ -129,6 +132,9 @@ func discover(ctx context.Context, c *client.Client, orgID string) (*holdings, e
 		return nil, fmt.Errorf("read organization: %w", err)
 	}
 	h := &holdings{org: *org}
+	if u, err := c.CurrentUser(ctx); err == nil {
+		h.caller = u.Email
+	}
 	// The same listings the provider reads through.
 	listings := client.NewListings(c, client.ListingsConfig{})
 	if h.members, err = listings.Members.All(ctx, orgID); err != nil {
@@ -247,7 +253,11 @@ func blocks(h *holdings) [][]importBlock {
 
 	var members []namedObject
 	for _, m := range h.members {
-		members = append(members, namedObject{base: m.Email, id: sub(m.Email), note: "role " + string(m.Role)})
+		note := "role " + string(m.Role)
+		if h.caller != "" && api.EmailKey(m.Email) == api.EmailKey(h.caller) {
+			note = ownMembershipNote(m, h.members)
+		}
+		members = append(members, namedObject{base: m.Email, id: sub(m.Email), note: note})
 	}
 	var invitations []namedObject
 	for _, inv := range h.invitations {
@@ -268,12 +278,8 @@ func blocks(h *holdings) [][]importBlock {
 	}
 	var registries []namedObject
 	for _, r := range h.registries {
-		secret := "password_wo"
-		if r.Kind.UsesAccessKeys() {
-			secret = "secret_access_key_wo"
-		}
 		registries = append(registries, namedObject{base: r.Name, id: sub(r.ID),
-			note: fmt.Sprintf("%q (%s); its secret cannot be read back and stays as the server holds it (set %s and its version to rotate it)", r.Name, r.Kind, secret)})
+			note: fmt.Sprintf("%q (%s); its secret cannot be read back and stays as the server holds it (set secret_wo and secret_wo_version to rotate it)", r.Name, r.Kind)})
 	}
 	var labels []namedObject
 	for _, l := range h.labels {
@@ -298,6 +304,27 @@ func blocks(h *holdings) [][]importBlock {
 	}
 }
 
+// ownMembershipNote says, next to the caller's own membership, what destroying it means: the
+// configuration manages the membership of the credential it runs with.
+func ownMembershipNote(m api.Member, members []api.Member) string {
+	owners := 0
+	for _, o := range members {
+		if o.Role == api.RoleOwner && o.Status == api.MemberActive {
+			owners++
+		}
+	}
+	note := fmt.Sprintf("role %s. This is your own membership (the credential's user).\n", m.Role)
+	if m.Role == api.RoleOwner && owners <= 1 {
+		note += "Destroying it would remove the organization's last owner, which is refused, so a `destroy` of this\n" +
+			"configuration fails at plan time. Before destroying, set downgrade_on_destroy = true on it in\n" +
+			"generated.tf and apply: destroying it then keeps you in the organization as its owner."
+	} else {
+		note += "Destroying it removes you from the organization, and the credential loses its access. To stay,\n" +
+			"set downgrade_on_destroy = true on it in generated.tf and apply before destroying: you are then kept as a member."
+	}
+	return note
+}
+
 func render(h *holdings) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Import blocks for organization %s, written by orgs-onboard.\n", oneLine(h.org.ID))
@@ -308,7 +335,9 @@ func render(h *holdings) string {
 		for _, ib := range group {
 			b.WriteString("\n")
 			if ib.note != "" {
-				fmt.Fprintf(&b, "# %s\n", oneLine(ib.note))
+				for _, line := range strings.Split(ib.note, "\n") {
+					fmt.Fprintf(&b, "# %s\n", oneLine(line))
+				}
 			}
 			fmt.Fprintf(&b, "import {\n  to = %s.%s\n  id = %s\n}\n", ib.typ, ib.name, quote(ib.id))
 		}
@@ -387,9 +416,28 @@ Next steps (tofu or terraform alike):
 `, where)
 	if len(h.registries) > 0 {
 		fmt.Fprintf(w, "  Note: secrets cannot be read back. The %d container registries keep the secret the server holds;\n"+
-			"  to rotate one, set password_wo (secret_access_key_wo for ecr) and its _version in generated.tf.\n", len(h.registries))
+			"  to rotate one, set secret_wo and secret_wo_version in generated.tf.\n", len(h.registries))
 	}
 	if len(h.tokens) > 0 {
 		fmt.Fprintf(w, "  Note: the %d API tokens are imported without their secret (the token attribute stays empty).\n", len(h.tokens))
 	}
+	if own := ownMembershipAddress(h); own != "" {
+		fmt.Fprintf(w, "  Note: %s is your own membership. Before destroying this configuration, set downgrade_on_destroy = true\n"+
+			"  on it in generated.tf and apply (the comment above its import block says why).\n", own)
+	}
+}
+
+// ownMembershipAddress is the resource address of the caller's own membership, or "".
+func ownMembershipAddress(h *holdings) string {
+	if h.caller == "" {
+		return ""
+	}
+	for _, group := range blocks(h) {
+		for _, ib := range group {
+			if ib.typ == typeMember && api.EmailKey(strings.TrimPrefix(ib.id, h.org.ID+"/")) == api.EmailKey(h.caller) {
+				return ib.typ + "." + ib.name
+			}
+		}
+	}
+	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/acctest"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
@@ -186,10 +188,20 @@ func TestOnboardWritesImportBlocks(t *testing.T) {
 			t.Errorf("blocks out of order or names repeated: %q before %q", order[i-1], order[i])
 		}
 	}
-	for _, want := range []string{"tofu plan -generate-config-out=generated.tf", "cannot be read back", "1 container registries"} {
+	for _, want := range []string{"tofu plan -generate-config-out=generated.tf", "cannot be read back", "1 container registries",
+		"orgs_member.owner_example_com is your own membership. Before destroying this configuration, set downgrade_on_destroy = true"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
+	}
+	// Next to the caller's own membership (the owner's, the last one), what destroying it means.
+	own := "# role owner. This is your own membership (the credential's user).\n" +
+		"# Destroying it would remove the organization's last owner, which is refused, so a `destroy` of this\n" +
+		"# configuration fails at plan time. Before destroying, set downgrade_on_destroy = true on it in\n" +
+		"# generated.tf and apply: destroying it then keeps you in the organization as its owner.\n" +
+		"import {\n  to = orgs_member.owner_example_com\n"
+	if strings.Count(text, own) != 1 || strings.Count(text, "your own membership") != 1 {
+		t.Errorf("the caller's own membership is not commented once as\n%s\nin:\n%s", own, text)
 	}
 
 	// The same organization gives the same file; an existing file is kept unless -force.
@@ -307,5 +319,65 @@ func TestAccOnboard_roundTrip(t *testing.T) {
 	}
 	if out, err := cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
 		t.Fatalf("the plan after the import is not empty: %v\n%s", err, out)
+	}
+
+	// What the comment beside the caller's own membership says: a destroy fails at plan time, since it
+	// would remove the last owner; with downgrade_on_destroy applied, the whole configuration goes.
+	if out, err := cli.Run("plan", "-destroy", "-input=false", "-no-color"); err == nil || !strings.Contains(out, "Cannot leave the organization without an owner") {
+		t.Fatalf("a destroy of a configuration that manages its last owner: %v\n%s", err, out)
+	}
+	block := regexp.MustCompile(`(?s)resource "orgs_member" "owner_example_com" \{\n.*?\n\}\n`)
+	own := block.FindString(string(generated))
+	if own == "" || !strings.Contains(own, "downgrade_on_destroy") {
+		t.Fatalf("generated.tf has no orgs_member.owner_example_com with downgrade_on_destroy:\n%s", generated)
+	}
+	downgraded := regexp.MustCompile(`downgrade_on_destroy\s*=\s*false`).ReplaceAllString(own, "downgrade_on_destroy = true")
+	cli.WriteFile("generated.tf", strings.Replace(string(generated), own, downgraded, 1))
+	if out := run("apply", "-auto-approve"); !strings.Contains(out, "0 added, 1 changed, 0 destroyed") {
+		t.Fatalf("setting downgrade_on_destroy does not change one resource:\n%s", out)
+	}
+	run("destroy", "-auto-approve")
+	if _, err := e.Env.Client.GetOrganization(t.Context(), e.Org.ID); !client.IsOrganizationDeleted(err) {
+		t.Errorf("after the destroy, the organization: %v; want it deleted", err)
+	}
+}
+
+// TestProgramRunsAnywhere (issue 25, item 6): the program as users install it (go install, or the
+// release archive: a binary of its own) works from any directory, writes -out relative to it, and
+// needs nothing of the clone. `go install ...@version` refuses a module with replace directives, so
+// the module has none.
+func TestProgramRunsAnywhere(t *testing.T) {
+	t.Parallel()
+	mod, err := os.ReadFile(filepath.Join("..", "..", "..", "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if regexp.MustCompile(`(?m)^\s*(replace|exclude)\b`).Match(mod) {
+		t.Errorf("go.mod has replace or exclude directives: `go install ...orgs-onboard@latest`, as the README says, would refuse it")
+	}
+
+	bin := filepath.Join(t.TempDir(), "orgs-onboard")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	f := newFixture(t)
+	dir := t.TempDir() // a configuration's directory, nowhere near the clone
+	cmd := exec.CommandContext(t.Context(), bin, "-org", f.org.ID, "-out", "onboard.tf")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "ORGS_ENDPOINT="+f.env.Endpoint, "ORGS_TOKEN="+f.env.Token)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("orgs-onboard in %s: %v\n%s", dir, err, stderr.String())
+	}
+	text, err := os.ReadFile(filepath.Join(dir, "onboard.tf"))
+	if err != nil {
+		t.Fatalf("onboard.tf is not in the directory it ran in: %v", err)
+	}
+	if n := len(importBlockRE.FindAllString(string(text), -1)); n != len(f.want) {
+		t.Errorf("%d import blocks, want %d:\n%s", n, len(f.want), text)
+	}
+	if !strings.Contains(stderr.String(), "Wrote onboard.tf") || stdout.Len() != 0 {
+		t.Errorf("stdout %q, stderr:\n%s", stdout.String(), stderr.String())
 	}
 }

@@ -1,0 +1,181 @@
+package provider_test
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/orgs-dev/terraform-provider-orgs/internal/acctest"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+)
+
+// dyingServer stands between the provider and the reference server, passing requests through until
+// the request that kills it: from then on it answers nothing, and connecting to it is refused, as
+// with a server that was stopped. revive starts it again on the same address.
+type dyingServer struct {
+	t       *testing.T
+	addr    string
+	backend *httputil.ReverseProxy
+	killAt  func(*http.Request) bool
+
+	mu       sync.Mutex
+	srv      *http.Server
+	dead     bool
+	inFlight sync.WaitGroup // requests passed through, until their answer is written
+}
+
+func newDyingServer(t *testing.T, backendURL string, killAt func(*http.Request) bool) *dyingServer {
+	t.Helper()
+	target, err := url.Parse(backendURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &dyingServer{t: t, backend: httputil.NewSingleHostReverseProxy(target), killAt: killAt}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.addr = l.Addr().String()
+	d.serve(l)
+	t.Cleanup(func() {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		d.srv.Close()
+	})
+	return d
+}
+
+func (d *dyingServer) URL() string { return "http://" + d.addr }
+
+func (d *dyingServer) serve(l net.Listener) {
+	d.srv = &http.Server{Handler: http.HandlerFunc(d.handle)}
+	go func() {
+		if err := d.srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			d.t.Errorf("the server in front: %v", err)
+		}
+	}()
+}
+
+func (d *dyingServer) handle(w http.ResponseWriter, r *http.Request) {
+	d.mu.Lock()
+	kill := !d.dead && d.killAt(r)
+	if kill {
+		d.dead = true
+	}
+	dead, srv := d.dead, d.srv
+	if !dead {
+		d.inFlight.Add(1)
+	}
+	d.mu.Unlock()
+	if !dead {
+		defer d.inFlight.Done()
+		d.backend.ServeHTTP(w, r)
+		return
+	}
+	if kill {
+		// What was passed through is answered; then the listener and every connection close.
+		go func() {
+			d.inFlight.Wait()
+			srv.Close()
+		}()
+	}
+	// No answer: the connection just closes.
+	if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+		conn.Close()
+	}
+}
+
+// revive listens again on the same address, passing everything through.
+func (d *dyingServer) revive() {
+	d.t.Helper()
+	d.inFlight.Wait()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.srv.Close()
+	l, err := net.Listen("tcp", d.addr)
+	if err != nil {
+		d.t.Fatalf("listen again on %s: %v", d.addr, err)
+	}
+	d.dead = false
+	d.killAt = func(*http.Request) bool { return false }
+	d.serve(l)
+}
+
+// TestAccLostServer_oneExplanation (issue 25, item 1): a server that stops answering in the middle of
+// an apply gives one error that says what happened and that applying again is safe; the other objects
+// in flight or still to do get short errors that point to it. Applying again once the server is back
+// does what is left, and the next plan is empty.
+func TestAccLostServer_oneExplanation(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanTeam)
+	const labels, passed = 8, 3
+	var posts int
+	front := newDyingServer(t, env.Endpoint, func(r *http.Request) bool {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/labels") {
+			posts++
+			return posts > passed
+		}
+		return false
+	})
+	cli := acctest.NewCLI(t, env, "ORGS_ENDPOINT="+front.URL(), "ORGS_MAX_RETRIES=1")
+	cli.WriteFile("main.tf", fmt.Sprintf(`
+resource "orgs_label" "l" {
+  for_each        = toset([for i in range(%d) : "label-${i}"])
+  organization_id = %q
+  key             = each.key
+}
+`, labels, org.ID))
+
+	out, err := cli.Run("apply", "-auto-approve", "-input=false", "-no-color")
+	if err == nil {
+		t.Fatalf("the apply succeeded although the server stopped answering:\n%s", out)
+	}
+	lead := strings.Count(out, "Error: The orgs API server stopped answering")
+	short := len(regexp.MustCompile(`Error: (Not|Maybe) done: the orgs API server stopped answering`).FindAllString(out, -1))
+	if lead != 1 || short != labels-passed-1 || strings.Count(out, "Error: ") != labels-passed {
+		t.Errorf("want one explaining error and %d short ones (%d errors in all), got %d and %d:\n%s",
+			labels-passed-1, labels-passed, lead, short, out)
+	}
+	for _, want := range []string{
+		"answered earlier in this run, then stopped answering",
+		"Applying again is safe: what this run finished is in the state",
+		`See the error "The orgs API server stopped answering" for what to do.`,
+	} {
+		if !wrappedText(want).MatchString(out) {
+			t.Errorf("the output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "Check the provider's `endpoint`") {
+		t.Errorf("the output blames the endpoint, which answered earlier in the run:\n%s", out)
+	}
+	if n := strings.Count(out, "Applying again is safe"); n != 1 {
+		t.Errorf("the explanation is given %d times, want once", n)
+	}
+	state, err := cli.Run("state", "list")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, state)
+	}
+	if n := strings.Count(state, "orgs_label.l["); n != passed {
+		t.Errorf("%d labels in the state after the server stopped, want the %d it made:\n%s", n, passed, state)
+	}
+
+	front.revive()
+	out, err = cli.Run("apply", "-auto-approve", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("applying again once the server is back: %v\n%s", err, out)
+	}
+	if want := fmt.Sprintf("Resources: %d added, 0 changed, 0 destroyed.", labels-passed); !strings.Contains(out, want) {
+		t.Errorf("applying again does not say %q:\n%s", want, out)
+	}
+	if out, err := cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("the plan after applying again is not empty: %v\n%s", err, out)
+	}
+}
