@@ -240,6 +240,7 @@ func (p *orgsProvider) Resources(context.Context) []func() resource.Resource {
 		NewContainerRegistryResource,
 		NewLabelResource,
 		NewEnvironmentResource,
+		NewDomainResource,
 	}
 }
 
