@@ -241,6 +241,7 @@ func (p *orgsProvider) Resources(context.Context) []func() resource.Resource {
 		NewLabelResource,
 		NewEnvironmentResource,
 		NewDomainResource,
+		NewDomainVerificationResource,
 	}
 }
 
