@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -47,12 +48,11 @@ func (r *domainResource) Metadata(_ context.Context, req resource.MetadataReques
 	resp.TypeName = req.ProviderTypeName + "_domain"
 }
 
-// domainDescription says how a claimed domain gets to verified; orgs_domain_verification repeats its
-// last part.
-const domainDescription = "An email domain the organization claims. Once the domain is verified, a user with a proven address in it " +
+// domainDescription is the resource's page: above all, how a claimed domain gets to verified.
+var domainDescription = "An email domain the organization claims. Once the domain is verified, a user with a proven address in it " +
 	"joins the organization at once when added with `orgs_member`, without having to accept first. Nothing else is granted by a domain, " +
 	"and removing one demotes no one. A domain is verified for one organization at a time: when another organization proves it, " +
-	"this claim goes back to `pending`.\n\n" +
+	"this claim goes back to `pending`. An organization may claim up to " + strconv.Itoa(api.MaxDomainsPerOrganization) + " domains.\n\n" +
 	"**From `pending` to `verified`.** The claim names a DNS TXT record that proves the organization owns the domain: " +
 	"publish `verification_record_value` at `verification_record_name`, by hand or with your DNS provider's resource fed from these attributes. Then:\n\n" +
 	"- the server checks pending domains by itself (about once a minute), so a later refresh shows `status = \"verified\"`. " +

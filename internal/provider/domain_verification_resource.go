@@ -65,8 +65,9 @@ func (r *domainVerificationResource) Schema(ctx context.Context, _ resource.Sche
 		MarkdownDescription: "Waits, during an apply, until a domain claimed with `orgs_domain` is verified: the server has found the TXT record that proves it. " +
 			"Make it depend on the DNS record, and make what needs the domain verified depend on it, such as the members who should join " +
 			"through the domain at once (a member added while the domain is still pending must accept the membership first).\n\n" +
-			"Creating it asks the server to check the record, again and again with growing pauses (up to 30 seconds), until the domain is verified " +
-			"or `timeouts.create` runs out (30 minutes unless set). A refresh that finds the domain no longer verified (another organization " +
+			fmt.Sprintf("Creating it asks the server to check the record, again and again with growing pauses (up to %s), until the domain is verified "+
+				"or `timeouts.create` runs out (`%s` unless set). ", shortDuration(verificationLongestPause), shortDuration(defaultVerificationTimeout)) +
+			"A refresh that finds the domain no longer verified (another organization " +
 			"proved it, or the claim was removed and made again) removes this resource from the state, so the next plan waits again. " +
 			"Destroying it changes nothing on the server: a verified domain stays verified until its `orgs_domain` is destroyed.\n\n" +
 			"Import with `<organization_id>/<domain>` (a verified domain), or by identity (`organization_id` and `domain`) with OpenTofu or Terraform 1.12 and later.",
