@@ -42,8 +42,9 @@ resource "orgs_domain" "test" {
 
 // TestAccDomain_lifecycle walks a claim's life: pending with its record; verified outside Terraform
 // (as the server's own check does), which a refresh shows without a diff; imported by ID and by
-// identity; spelled in Unicode and upper case without a change; removed behind Terraform's back and
-// claimed again, keeping the configuration's spelling; replaced by another domain.
+// identity; spelled in Unicode and upper case without a change; updated in place only in its timeouts;
+// removed behind Terraform's back and claimed again, keeping the configuration's spelling; replaced by
+// another domain.
 func TestAccDomain_lifecycle(t *testing.T) {
 	t.Parallel()
 	env := acctest.New(t)
@@ -113,6 +114,28 @@ func TestAccDomain_lifecycle(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("domain"), knownvalue.StringExact(ascii)),
+				},
+			},
+			{
+				// Only the timeouts can change in place; nothing the server holds is planned.
+				Config: env.ProviderBlock() + fmt.Sprintf(`
+resource "orgs_domain" "test" {
+  organization_id = %q
+  domain          = %q
+
+  timeouts {
+    read = "2m"
+  }
+}
+`, org.ID, ascii),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("status"), knownvalue.StringExact("verified")),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("verification_record_value"), knownvalue.StringFunc(func(v string) error { return sameString(v, recordValue) })),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("timeouts").AtMapKey("read"), knownvalue.StringExact("2m")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("status"), knownvalue.StringExact("verified")),
 				},
 			},
 			{
