@@ -47,8 +47,11 @@ type Env struct {
 	// Server is the server itself, for tests that need its hooks.
 	Server *server.Server
 	// DNS is the DNS server the reference server verifies domains through (a test's own: SetTXT
-	// publishes a verification record). No test's domain is ever looked up on the real DNS.
+	// publishes a verification record, or PublishVerificationRecords all of them). No test's domain is
+	// ever looked up on the real DNS.
 	DNS *servertest.DNS
+	// publishRecords: see PublishVerificationRecords.
+	publishRecords atomic.Bool
 
 	requests atomic.Int64
 	limited  atomic.Int64
@@ -156,7 +159,10 @@ func New(t *testing.T, opts ...Option) *Env {
 		defer env.mu.Unlock()
 		env.verifications[e.UserID] = e.Code
 	})
-	defaults := []Option{servertest.WithAutoAcceptMemberships(), verifications, servertest.WithHandler(env.count), servertest.WithDNS(env.DNS)}
+	defaults := []Option{
+		servertest.WithAutoAcceptMemberships(), verifications, servertest.WithDNS(env.DNS),
+		servertest.WithHandler(env.count), servertest.WithHandler(env.publishVerificationRecords),
+	}
 	srv := servertest.Start(t, append(defaults, opts...)...)
 	env.Endpoint = srv.URL
 	env.Token = srv.OwnerToken

@@ -1,15 +1,10 @@
 package provider_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	tfjson "github.com/hashicorp/terraform-json"
@@ -22,7 +17,6 @@ import (
 	"github.com/orgs-dev/terraform-provider-orgs/internal/acctest"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
-	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
 var (
@@ -188,9 +182,8 @@ resource "orgs_domain" "test" {
 // domain at once.
 func TestAccDomain_recordInPlaceVerifiesAtCreate(t *testing.T) {
 	t.Parallel()
-	var dns atomic.Pointer[servertest.DNS]
-	env := acctest.New(t, servertest.WithHandler(publishRecordOnClaim(&dns)))
-	dns.Store(env.DNS)
+	env := acctest.New(t)
+	env.PublishVerificationRecords()
 	org := env.CreateOrganization(t, api.PlanTeam)
 	const addr = "orgs_domain.test"
 
@@ -234,30 +227,6 @@ func TestAccDomain_validation(t *testing.T) {
 			},
 		},
 	})
-}
-
-// publishRecordOnClaim publishes each new claim's TXT record in the DNS server dns points to as the
-// server's answer to the claim passes, as if the record had been there all along.
-func publishRecordOnClaim(dns *atomic.Pointer[servertest.DNS]) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/domains") {
-				next.ServeHTTP(w, r)
-				return
-			}
-			rec := httptest.NewRecorder()
-			next.ServeHTTP(rec, r)
-			var d api.Domain
-			if rec.Code == http.StatusCreated && json.Unmarshal(rec.Body.Bytes(), &d) == nil {
-				dns.Load().SetTXT(d.VerificationRecordName, d.VerificationRecordValue)
-			}
-			for k, v := range rec.Header() {
-				w.Header()[k] = v
-			}
-			w.WriteHeader(rec.Code)
-			_, _ = bytes.NewReader(rec.Body.Bytes()).WriteTo(w)
-		})
-	}
 }
 
 func expectDomainOnServer(env *acctest.Env, orgID, domain string, status api.DomainStatus) statecheck.StateCheck {
