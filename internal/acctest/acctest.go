@@ -46,6 +46,12 @@ type Env struct {
 	Client *client.Client
 	// Server is the server itself, for tests that need its hooks.
 	Server *server.Server
+	// DNS is the DNS server the reference server verifies domains through (a test's own: SetTXT
+	// publishes a verification record, or PublishVerificationRecords all of them). No test's domain is
+	// ever looked up on the real DNS.
+	DNS *servertest.DNS
+	// publishRecords: see PublishVerificationRecords.
+	publishRecords atomic.Bool
 
 	requests atomic.Int64
 	limited  atomic.Int64
@@ -142,18 +148,21 @@ func WithPendingMemberships() Option {
 
 // New starts a reference server for the test (servertest.Start: a temporary database, an owner with a
 // random personal token, rate limiting off unless an option turns it back on), counting its requests,
-// and stops it when the test ends. Members added by someone else are active at once unless
-// WithPendingMemberships.
+// with a DNS server of its own (Env.DNS), and stops them when the test ends. Members added by someone
+// else are active at once unless WithPendingMemberships.
 func New(t *testing.T, opts ...Option) *Env {
 	t.Helper()
-	env := &Env{verifications: map[string]string{}}
+	env := &Env{verifications: map[string]string{}, DNS: servertest.StartDNS(t)}
 	// The server "emails" the code that proves a sign-up's address here; SignUp uses it.
 	verifications := servertest.WithVerificationHook(func(e api.VerificationEmail) {
 		env.mu.Lock()
 		defer env.mu.Unlock()
 		env.verifications[e.UserID] = e.Code
 	})
-	defaults := []Option{servertest.WithAutoAcceptMemberships(), verifications, servertest.WithHandler(env.count)}
+	defaults := []Option{
+		servertest.WithAutoAcceptMemberships(), verifications, servertest.WithDNS(env.DNS),
+		servertest.WithHandler(env.count), servertest.WithHandler(env.publishVerificationRecords),
+	}
 	srv := servertest.Start(t, append(defaults, opts...)...)
 	env.Endpoint = srv.URL
 	env.Token = srv.OwnerToken

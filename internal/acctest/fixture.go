@@ -13,7 +13,7 @@ import (
 // Estate is an organization that holds every kind of object in every state the API can produce,
 // including the ones no ordinary test creates: an expired invitation, an accepted one, an inactive
 // token (its creator left), registries whose secrets cannot be read back, a member with environment
-// roles, labels whose keys hold '/'. Configuration generation (orgs-onboard, -generate-config-out,
+// roles, labels whose keys hold '/', a verified domain and a pending one claimed in its Unicode form. Configuration generation (orgs-onboard, -generate-config-out,
 // terraform query) must round-trip all of it.
 type Estate struct {
 	Env *Env
@@ -112,5 +112,17 @@ func NewEstate(t *testing.T) *Estate {
 		must("create label "+key, err)
 	}
 	e.Count["orgs_label"] = 3
+
+	// A domain verified through its published record, and one still pending (claimed as
+	// "Bücher.Example", which the API holds as xn--bcher-kva.example).
+	verified, err := c.CreateDomain(ctx, org.ID, api.DomainCreate{Domain: "example.com"})
+	must("claim example.com", err)
+	env.DNS.SetTXT(verified.VerificationRecordName, verified.VerificationRecordValue)
+	_, err = c.VerifyDomain(ctx, org.ID, verified.Domain)
+	must("verify example.com", err)
+	_, err = c.CreateDomain(ctx, org.ID, api.DomainCreate{Domain: "Bücher.Example"})
+	must("claim bücher.example", err)
+	e.Count["orgs_domain"] = 2
+	e.Count["orgs_domain_verification"] = 1
 	return e
 }

@@ -33,6 +33,7 @@ type Listings struct {
 	ContainerRegistries *Listing[api.ContainerRegistry]
 	Labels              *Listing[api.Label]
 	Environments        *Listing[api.Environment]
+	Domains             *Listing[api.Domain]
 }
 
 // Defaults of ListingsConfig.
@@ -71,6 +72,8 @@ func NewListings(c *Client, cfg ListingsConfig) *Listings {
 			func(l api.Label) string { return l.Key }, nil),
 		Environments: newListing(c, cfg, "environment", c.ListEnvironments, c.GetEnvironment,
 			func(e api.Environment) string { return e.ID }, nil),
+		Domains: newListing(c, cfg, "domain", c.ListDomains, c.GetDomain,
+			func(d api.Domain) string { return d.Domain }, domainKey),
 	}
 }
 
@@ -122,9 +125,9 @@ type window[T any] struct {
 	listing *fetch[T] // set before decided is closed when they list; nil when each makes its GET
 }
 
-// Get returns the object of orgID with key (a member's email, a label's key, otherwise the id), from
-// a listing when reads of this organization and kind are many, else with one GET. A missing object is
-// an *Error for which IsNotFound is true.
+// Get returns the object of orgID with key (a member's email, a label's key, a domain's name, otherwise
+// the id), from a listing when reads of this organization and kind are many, else with one GET. A
+// missing object is an *Error for which IsNotFound is true.
 func (l *Listing[T]) Get(ctx context.Context, orgID, key string) (*T, error) {
 	l.mu.Lock()
 	o := l.org(orgID)

@@ -80,3 +80,64 @@ func hclList(values []string) string {
 	}
 	return "[" + strings.Join(quoted, ", ") + "]"
 }
+
+// TestAccBatchedRefresh_domains: an organization's most domains, each with its verification, refresh
+// from one shared listing: a plan of 40 objects is a handful of requests, and the domains' move to
+// verified is a refresh, not a change.
+func TestAccBatchedRefresh_domains(t *testing.T) {
+	t.Parallel()
+	n := api.MaxDomainsPerOrganization
+	env := acctest.New(t, servertest.WithRateLimit(server.RateLimit{}))
+	org := env.CreateOrganization(t, api.PlanTeam)
+	domains := make([]string, n)
+	for i := range domains {
+		domains[i] = fmt.Sprintf("batch-%02d.example", i)
+	}
+	cli := acctest.NewCLI(t, env)
+	cli.WriteFile("main.tf", fmt.Sprintf(`
+resource "orgs_domain" "d" {
+  for_each        = toset(%s)
+  organization_id = %q
+  domain          = each.value
+}
+`, hclList(domains), org.ID))
+	run := func(args ...string) string {
+		t.Helper()
+		out, err := cli.Run(append(args, "-input=false", "-no-color")...)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		return out
+	}
+	run("apply", "-auto-approve")
+
+	// The records are published (by a DNS resource, in a real configuration), and every domain waited for.
+	claims, err := env.Client.ListDomains(t.Context(), org.ID)
+	if err != nil || len(claims) != n {
+		t.Fatalf("the organization's domains: %d, %v; want %d", len(claims), err, n)
+	}
+	for _, d := range claims {
+		env.DNS.SetTXT(d.VerificationRecordName, d.VerificationRecordValue)
+	}
+	cli.WriteFile("verifications.tf", `
+resource "orgs_domain_verification" "d" {
+  for_each        = orgs_domain.d
+  organization_id = each.value.organization_id
+  domain          = each.value.domain
+}
+`)
+	run("apply", "-auto-approve")
+
+	before, limitedBefore := env.Requests()
+	out := run("plan", "-detailed-exitcode")
+	after, limitedAfter := env.Requests()
+	if !strings.Contains(out, "No changes.") {
+		t.Fatalf("the plan after apply is not empty:\n%s", out)
+	}
+	if requests := after - before; requests > 3 {
+		t.Errorf("refreshing %d domains and their verifications took %d requests, want a listing and at most 2 single reads", n, requests)
+	}
+	if limited := limitedAfter - limitedBefore; limited != 0 {
+		t.Errorf("the refresh was answered 429 %d times", limited)
+	}
+}

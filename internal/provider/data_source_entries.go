@@ -28,6 +28,7 @@ func readDataSources() []func() datasource.DataSource {
 		func() datasource.DataSource { return containerRegistriesDataSource() },
 		func() datasource.DataSource { return labelsDataSource() },
 		func() datasource.DataSource { return environmentsDataSource() },
+		func() datasource.DataSource { return domainsDataSource() },
 	}
 }
 
@@ -306,6 +307,35 @@ func environmentsDataSource() *collectionDataSource[api.Environment] {
 		items:          environmentItems,
 		all: func(ctx context.Context, d providerData, orgID string) ([]api.Environment, error) {
 			return d.listings.Environments.All(ctx, orgID)
+		},
+	}
+}
+
+// ---- Domains ----
+
+func domainsDataSource() *collectionDataSource[api.Domain] {
+	return &collectionDataSource[api.Domain]{
+		typeName: "_domains",
+		description: "The domains an organization claims, verified and pending, optionally only those in one status, " +
+			"with the TXT record that proves each. Claim one with the `orgs_domain` resource.",
+		inOrganization: true,
+		orgDescription: "The organization whose domains to read.",
+		attribute:      "domains",
+		noun:           "domain",
+		plural:         "domains",
+		itemsDoc:       "The domains, in the order the API lists them (oldest claim first).",
+		filters:        []listFilter[api.Domain]{domainStatusFilter},
+		items: []itemAttr[api.Domain]{
+			stringItem("id", "The claim's id, as `orgs_domain` has it.", func(d *api.Domain) string { return d.ID }),
+			stringItem("domain", "The domain, in its ASCII form.", func(d *api.Domain) string { return d.Domain }),
+			stringItem("status", "`pending` until the TXT record proves the domain, then `verified`.", func(d *api.Domain) string { return string(d.Status) }),
+			stringItem("verification_record_name", "The DNS name of the TXT record that proves the domain.", func(d *api.Domain) string { return d.VerificationRecordName }),
+			stringItem("verification_record_value", "The value the TXT record must hold.", func(d *api.Domain) string { return d.VerificationRecordValue }),
+			nullableStringItem("verified_at", "When the domain was verified (RFC 3339); null while it is `pending`.", domainVerifiedAt),
+			nullableStringItem("created_at", "When the domain was claimed (RFC 3339).", func(d *api.Domain) types.String { return timeValue(d.CreatedAt) }),
+		},
+		all: func(ctx context.Context, d providerData, orgID string) ([]api.Domain, error) {
+			return d.listings.Domains.All(ctx, orgID)
 		},
 	}
 }

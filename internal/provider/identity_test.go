@@ -18,13 +18,15 @@ import (
 
 // wantIdentities is the identity of every resource, as the product promises it.
 var wantIdentities = map[string][]string{
-	"orgs_organization":       {"id"},
-	"orgs_member":             {"organization_id", "email"},
-	"orgs_invitation":         {"organization_id", "id"},
-	"orgs_api_token":          {"organization_id", "id"},
-	"orgs_container_registry": {"organization_id", "id"},
-	"orgs_label":              {"organization_id", "key"},
-	"orgs_environment":        {"organization_id", "id"},
+	"orgs_organization":        {"id"},
+	"orgs_member":              {"organization_id", "email"},
+	"orgs_invitation":          {"organization_id", "id"},
+	"orgs_api_token":           {"organization_id", "id"},
+	"orgs_container_registry":  {"organization_id", "id"},
+	"orgs_label":               {"organization_id", "key"},
+	"orgs_environment":         {"organization_id", "id"},
+	"orgs_domain":              {"organization_id", "domain"},
+	"orgs_domain_verification": {"organization_id", "domain"},
 }
 
 // protoProvider is the provider over protocol 6, configured against env's server, with the schemas
@@ -156,6 +158,14 @@ func TestIdentityReadWithoutPriorIdentity(t *testing.T) {
 	if err != nil || len(envs) == 0 {
 		t.Fatalf("the new organization's environments: %v, %v", envs, err)
 	}
+	domain, err := env.Client.CreateDomain(ctx, org.ID, api.DomainCreate{Domain: "example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.DNS.SetTXT(domain.VerificationRecordName, domain.VerificationRecordValue)
+	if _, err := env.Client.VerifyDomain(ctx, org.ID, domain.Domain); err != nil {
+		t.Fatal(err)
+	}
 	// A vanished organization is a deleted one: an id the credential cannot see is not a deletion.
 	deleted := env.CreateOrganization(t, api.PlanHobby)
 	if err := env.Client.DeleteOrganization(ctx, deleted.ID); err != nil {
@@ -180,6 +190,17 @@ func TestIdentityReadWithoutPriorIdentity(t *testing.T) {
 		{"orgs_container_registry", map[string]string{"organization_id": org.ID, "id": reg.ID}, map[string]string{"organization_id": org.ID, "id": "reg_vanished"}},
 		{"orgs_label", map[string]string{"organization_id": org.ID, "key": "example.com/team"}, map[string]string{"organization_id": org.ID, "key": "vanished"}},
 		{"orgs_environment", map[string]string{"organization_id": org.ID, "id": envs[0].ID}, map[string]string{"organization_id": org.ID, "id": "env_vanished"}},
+		{
+			"orgs_domain",
+			// Spelled in another case than the server has it, as for a member.
+			map[string]string{"organization_id": org.ID, "domain": "Example.COM"},
+			map[string]string{"organization_id": org.ID, "domain": "vanished.example"},
+		},
+		{
+			"orgs_domain_verification",
+			map[string]string{"organization_id": org.ID, "domain": "example.com"},
+			map[string]string{"organization_id": org.ID, "domain": "vanished.example"},
+		},
 	} {
 		t.Run(tc.typeName, func(t *testing.T) {
 			state, identity := p.read(t, tc.typeName, tc.existing)

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/provider/domaintype"
 )
 
 // List resources (Terraform 1.14 and later: `list` blocks in .tfquery.hcl files and `terraform query`)
@@ -199,6 +200,10 @@ var (
 		name: "kind", description: "Only registries of this kind", values: stringsOf(api.RegistryKinds),
 		field: func(r *api.ContainerRegistry) string { return string(r.Kind) },
 	}
+	domainStatusFilter = listFilter[api.Domain]{
+		name: "status", description: "Only domains in this status", values: stringsOf(api.DomainStatuses),
+		field: func(d *api.Domain) string { return string(d.Status) },
+	}
 	environmentStatusFilter = listFilter[api.Environment]{
 		name: "status", description: "Only environments whose agent is in this state", values: stringsOf(environmentStatuses),
 		field: func(e *api.Environment) string { return string(e.Status) },
@@ -218,6 +223,8 @@ func listResources() []func() list.ListResource {
 		func() list.ListResource { return containerRegistryListResource() },
 		func() list.ListResource { return labelListResource() },
 		func() list.ListResource { return environmentListResource() },
+		func() list.ListResource { return domainListResource() },
+		func() list.ListResource { return domainVerificationListResource() },
 	}
 }
 
@@ -343,5 +350,50 @@ func environmentListResource() *listResource[api.Environment, environmentModel] 
 		state:    environmentState,
 		display:  func(e *api.Environment) string { return fmt.Sprintf("%s (%s, %s)", e.Name, e.Slug, e.Status) },
 		identity: environmentIdentity,
+	}
+}
+
+func domainListResource() *listResource[api.Domain, domainModel] {
+	return &listResource[api.Domain, domainModel]{
+		typeName:       "_domain",
+		description:    "Lists the domains an organization claims, verified and pending.",
+		inOrganization: true,
+		filters:        []listFilter[api.Domain]{domainStatusFilter},
+		all: func(ctx context.Context, d providerData, orgID string) ([]api.Domain, error) {
+			return d.listings.Domains.All(ctx, orgID)
+		},
+		state: func(d *api.Domain, noTimeouts timeouts.Value) domainModel {
+			return domainState(domaintype.NewNull(), d, noTimeouts)
+		},
+		display:  func(d *api.Domain) string { return fmt.Sprintf("%s (%s)", d.Domain, d.Status) },
+		identity: domainIdentity,
+	}
+}
+
+// domainVerificationListResource lists the verified domains: a pending one has no verification to
+// import (an orgs_domain_verification of it would be created, waiting for the record).
+func domainVerificationListResource() *listResource[api.Domain, domainVerificationModel] {
+	return &listResource[api.Domain, domainVerificationModel]{
+		typeName:       "_domain_verification",
+		description:    "Lists the verified domains of an organization, as `orgs_domain_verification` has them. A pending domain is not listed: it has no verification yet.",
+		inOrganization: true,
+		all: func(ctx context.Context, d providerData, orgID string) ([]api.Domain, error) {
+			all, err := d.listings.Domains.All(ctx, orgID)
+			if err != nil {
+				return nil, err
+			}
+			var verified []api.Domain
+			for _, dom := range all {
+				if dom.Status == api.DomainVerified {
+					verified = append(verified, dom)
+				}
+			}
+			return verified, nil
+		},
+		state: func(d *api.Domain, noTimeouts timeouts.Value) domainVerificationModel {
+			return domainVerificationState(domaintype.NewNull(), d, noTimeouts)
+		},
+		display:  func(d *api.Domain) string { return d.Domain + " (verified)" },
+		identity: domainVerificationIdentity,
 	}
 }

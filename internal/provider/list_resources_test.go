@@ -80,7 +80,10 @@ func TestAccQuery_everyType(t *testing.T) {
 					list("orgs_label", "all", inOrg, "include_resource = true") +
 					list("orgs_label", "two", inOrg, "limit = 2") +
 					list("orgs_environment", "all", inOrg, "include_resource = true") +
-					list("orgs_environment", "connected", withFilter("status", "connected")),
+					list("orgs_environment", "connected", withFilter("status", "connected")) +
+					list("orgs_domain", "all", inOrg, "include_resource = true") +
+					list("orgs_domain", "pending", withFilter("status", "pending"), "include_resource = true") +
+					list("orgs_domain_verification", "all", inOrg, "include_resource = true"),
 				QueryResultChecks: []querycheck.QueryResultCheck{
 					querycheck.ExpectLength("orgs_organization.all", 1),
 					querycheck.ExpectIdentity("orgs_organization.all", id(map[string]string{"id": org})),
@@ -129,6 +132,21 @@ func TestAccQuery_everyType(t *testing.T) {
 					querycheck.ExpectResourceKnownValues("orgs_environment.all", queryfilter.ByDisplayName(knownvalue.StringExact("Default (default, disconnected)")),
 						values("default", knownvalue.Bool(true), "slug", knownvalue.StringExact("default"), "organization_id", knownvalue.StringExact(org))),
 					querycheck.ExpectLength("orgs_environment.connected", 0),
+
+					querycheck.ExpectLength("orgs_domain.all", e.Count["orgs_domain"]),
+					querycheck.ExpectResourceKnownValues("orgs_domain.all",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "domain": "example.com"})),
+						values("status", knownvalue.StringExact("verified"), "verified_at", knownvalue.NotNull(),
+							"verification_record_name", knownvalue.StringExact("_orgs-verification.example.com"))),
+					querycheck.ExpectLength("orgs_domain.pending", 1),
+					querycheck.ExpectResourceDisplayName("orgs_domain.pending",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "domain": "xn--bcher-kva.example"})),
+						knownvalue.StringExact("xn--bcher-kva.example (pending)")),
+					querycheck.ExpectResourceKnownValues("orgs_domain.pending",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "domain": "xn--bcher-kva.example"})),
+						values("status", knownvalue.StringExact("pending"), "verified_at", knownvalue.Null())),
+					querycheck.ExpectLength("orgs_domain_verification.all", e.Count["orgs_domain_verification"]),
+					querycheck.ExpectIdentity("orgs_domain_verification.all", id(map[string]string{"organization_id": org, "domain": "example.com"})),
 				},
 			},
 		},
@@ -193,7 +211,10 @@ func TestAccQuery_generateConfigRoundTrip(t *testing.T) {
 	e := acctest.NewEstate(t)
 	cli := acctest.NewCLI(t, e.Env)
 	var query strings.Builder
-	for _, typ := range []string{"orgs_organization", "orgs_member", "orgs_invitation", "orgs_api_token", "orgs_container_registry", "orgs_label", "orgs_environment"} {
+	for _, typ := range []string{
+		"orgs_organization", "orgs_member", "orgs_invitation", "orgs_api_token", "orgs_container_registry", "orgs_label", "orgs_environment",
+		"orgs_domain", "orgs_domain_verification",
+	} {
 		fmt.Fprintf(&query, "list %q \"all\" {\n  provider         = orgs\n  include_resource = true\n", typ)
 		if typ != "orgs_organization" {
 			fmt.Fprintf(&query, "  config {\n    organization_id = %q\n  }\n", e.Org.ID)

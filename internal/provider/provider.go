@@ -240,6 +240,8 @@ func (p *orgsProvider) Resources(context.Context) []func() resource.Resource {
 		NewContainerRegistryResource,
 		NewLabelResource,
 		NewEnvironmentResource,
+		NewDomainResource,
+		NewDomainVerificationResource,
 	}
 }
 

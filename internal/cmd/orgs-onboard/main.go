@@ -1,6 +1,7 @@
 // Command orgs-onboard brings an existing organization under Terraform/OpenTofu in one step: it reads
 // the organization and everything it holds (members, pending and expired invitations, API tokens,
-// container registries, labels) and writes one file of import blocks, from which
+// container registries, labels, environments, domains and their verifications) and writes one file of
+// import blocks, from which
 // `tofu plan -generate-config-out=generated.tf` (or terraform's) writes HCL that applies as it is.
 // Terraform 1.14 and later can do the same without it: `terraform query -generate-config-out` with the
 // provider's list resources.
@@ -118,6 +119,8 @@ type holdings struct {
 	// caller is the address of the credential's user, whose own membership is among the members;
 	// "" for an organization API token, which is nobody's.
 	caller string
+	// domains are verified and pending; a verified one is also imported as its verification.
+	domains []api.Domain
 }
 
 func discover(ctx context.Context, c *client.Client, orgID string) (*holdings, error) {
@@ -160,6 +163,9 @@ func discover(ctx context.Context, c *client.Client, orgID string) (*holdings, e
 	}
 	if h.environments, err = listings.Environments.All(ctx, orgID); err != nil {
 		return nil, fmt.Errorf("list environments: %w", err)
+	}
+	if h.domains, err = listings.Domains.All(ctx, orgID); err != nil {
+		return nil, fmt.Errorf("list domains: %w", err)
 	}
 	return h, nil
 }
@@ -243,6 +249,9 @@ const (
 	typeRegistry     = "orgs_container_registry"
 	typeLabel        = "orgs_label"
 	typeEnvironment  = "orgs_environment"
+	typeDomain       = "orgs_domain"
+	// typeVerification is orgs_domain_verification.
+	typeVerification = "orgs_domain_verification"
 )
 
 func blocks(h *holdings) [][]importBlock {
@@ -293,6 +302,18 @@ func blocks(h *holdings) [][]importBlock {
 		}
 		environments = append(environments, namedObject{base: e.Slug, id: sub(e.ID), note: note})
 	}
+	var domains, verifications []namedObject
+	for _, d := range h.domains {
+		note := fmt.Sprintf("pending until a TXT record %s holds %q", d.VerificationRecordName, d.VerificationRecordValue)
+		if d.Status == api.DomainVerified {
+			note = "verified"
+			if d.VerifiedAt != nil {
+				note += " " + d.VerifiedAt.UTC().Format(time.RFC3339)
+			}
+			verifications = append(verifications, namedObject{base: d.Domain, id: sub(d.Domain)})
+		}
+		domains = append(domains, namedObject{base: d.Domain, id: sub(d.Domain), note: note})
+	}
 	return [][]importBlock{
 		org,
 		name(typeMember, "member", members),
@@ -301,6 +322,8 @@ func blocks(h *holdings) [][]importBlock {
 		name(typeRegistry, "registry", registries),
 		name(typeLabel, "label", labels),
 		name(typeEnvironment, "environment", environments),
+		name(typeDomain, "domain", domains),
+		name(typeVerification, "domain", verifications),
 	}
 }
 
@@ -398,8 +421,15 @@ func printNextSteps(w io.Writer, h *holdings, out string) {
 	if out == "-" {
 		where = "the import blocks"
 	}
-	fmt.Fprintf(w, "Wrote %s: 1 organization, %d members, %d invitations, %d API tokens, %d container registries, %d labels, %d environments.\n",
-		where, len(h.members), len(h.invitations), len(h.tokens), len(h.registries), len(h.labels), len(h.environments))
+	verified := 0
+	for _, d := range h.domains {
+		if d.Status == api.DomainVerified {
+			verified++
+		}
+	}
+	fmt.Fprintf(w, "Wrote %s: 1 organization, %d members, %d invitations, %d API tokens, %d container registries, %d labels, %d environments, "+
+		"%d domains (%d verified, each also imported as its orgs_domain_verification).\n",
+		where, len(h.members), len(h.invitations), len(h.tokens), len(h.registries), len(h.labels), len(h.environments), len(h.domains), verified)
 	fmt.Fprintf(w, `
 Next steps (tofu or terraform alike):
   1. Put %s in a directory with a provider configuration:

@@ -107,6 +107,19 @@ func newFixture(t *testing.T) *fixture {
 	staging, err := c.CreateEnvironment(ctx, org.ID, api.EnvironmentCreate{Name: "Staging EU"})
 	must("create environment", err)
 	f.want[typeEnvironment+" "+sub(staging.ID)] = "staging_eu"
+
+	// A verified domain is imported as its claim and as its verification; a pending one as its claim,
+	// by the ASCII form the API holds.
+	verified, err := c.CreateDomain(ctx, org.ID, api.DomainCreate{Domain: "example.com"})
+	must("claim example.com", err)
+	env.DNS.SetTXT(verified.VerificationRecordName, verified.VerificationRecordValue)
+	_, err = c.VerifyDomain(ctx, org.ID, verified.Domain)
+	must("verify example.com", err)
+	f.want[typeDomain+" "+sub("example.com")] = "example_com"
+	f.want[typeVerification+" "+sub("example.com")] = "example_com"
+	_, err = c.CreateDomain(ctx, org.ID, api.DomainCreate{Domain: "Bücher.Example"})
+	must("claim bücher.example", err)
+	f.want[typeDomain+" "+sub("xn--bcher-kva.example")] = "xn__bcher_kva_example"
 	return f
 }
 
@@ -153,7 +166,7 @@ func TestOnboardWritesImportBlocks(t *testing.T) {
 		t.Fatalf("%d import blocks, %d of them well-formed:\n%s", got, len(matches), text)
 	}
 	validName := regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	typeOrder := []string{typeOrganization, typeMember, typeInvitation, typeAPIToken, typeRegistry, typeLabel, typeEnvironment}
+	typeOrder := []string{typeOrganization, typeMember, typeInvitation, typeAPIToken, typeRegistry, typeLabel, typeEnvironment, typeDomain, typeVerification}
 	seen := map[string]bool{}
 	var order []string
 	for _, m := range matches {
@@ -188,7 +201,7 @@ func TestOnboardWritesImportBlocks(t *testing.T) {
 			t.Errorf("blocks out of order or names repeated: %q before %q", order[i-1], order[i])
 		}
 	}
-	for _, want := range []string{"tofu plan -generate-config-out=generated.tf", "cannot be read back", "1 container registries",
+	for _, want := range []string{"tofu plan -generate-config-out=generated.tf", "cannot be read back", "1 container registries", "2 domains (1 verified",
 		"orgs_member.owner_example_com is your own membership. Before destroying this configuration, set downgrade_on_destroy = true"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)

@@ -47,7 +47,7 @@ type settings struct {
 	ownerToken string
 	seedUsers  []string
 	noOwner    bool
-	wrap       func(http.Handler) http.Handler
+	wraps      []func(http.Handler) http.Handler
 }
 
 // WithConfig changes the server's configuration.
@@ -105,9 +105,10 @@ func WithDatabase(path string) Option {
 }
 
 // WithHandler puts wrap between the HTTP server and the reference server: to count requests, hold
-// them back, or lose their answers.
+// them back, or lose their answers. Each WithHandler adds a wrapper; the first given sees a request
+// first, so a counter a test kit installs still counts what a test's own wrapper then does.
 func WithHandler(wrap func(http.Handler) http.Handler) Option {
-	return func(s *settings) { s.wrap = wrap }
+	return func(s *settings) { s.wraps = append(s.wraps, wrap) }
 }
 
 // Start starts a reference server on a temporary database behind httptest, bootstraps its owner (unless
@@ -143,8 +144,8 @@ func Start(tb testing.TB, opts ...Option) *Server {
 		}
 	}
 	var h http.Handler = srv
-	if s.wrap != nil {
-		h = s.wrap(srv)
+	for i := len(s.wraps) - 1; i >= 0; i-- {
+		h = s.wraps[i](h)
 	}
 	hs := httptest.NewUnstartedServer(h)
 	hs.Listener = server.Listener(hs.Listener)

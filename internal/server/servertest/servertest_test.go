@@ -3,6 +3,7 @@ package servertest_test
 import (
 	"encoding/json"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,5 +68,32 @@ func TestClock(t *testing.T) {
 	still := servertest.NewClock(start, 0)
 	if first, second := still.Now(), still.Now(); !first.Equal(second) {
 		t.Fatal("a clock without a step moved by itself")
+	}
+}
+
+// TestWithHandlerWrappersNest: every WithHandler wraps the server, the first given outermost, so a
+// wrapper added by a test does not take the place of one a test kit installed.
+func TestWithHandlerWrappersNest(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var order []string
+	mark := func(name string) servertest.Option {
+		return servertest.WithHandler(func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				order = append(order, name)
+				mu.Unlock()
+				next.ServeHTTP(w, r)
+			})
+		})
+	}
+	srv := servertest.Start(t, mark("outer"), mark("inner"))
+	if status, _ := currentUser(t, srv.URL, srv.OwnerToken); status != http.StatusOK {
+		t.Fatalf("through two wrappers: %d", status)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(order) != 2 || order[0] != "outer" || order[1] != "inner" {
+		t.Errorf("the wrappers saw the request in the order %v, want [outer inner]", order)
 	}
 }
