@@ -28,13 +28,14 @@ type Estate struct {
 }
 
 // NewEstate starts a server of its own (with a clock the fixture moves forward, to expire an
-// invitation) and fills an organization on the team plan.
+// invitation and a membership) and fills an organization on the team plan, with memberships in every
+// state: active, invited, pending, declined and expired.
 func NewEstate(t *testing.T) *Estate {
 	t.Helper()
 	var skew atomic.Int64
 	var mu sync.Mutex
 	codes := map[string]string{}
-	env := New(t,
+	env := New(t, WithPendingMemberships(),
 		servertest.WithClock(func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }),
 		servertest.WithInvitationHook(func(e api.InvitationEmail) {
 			mu.Lock()
@@ -64,14 +65,33 @@ func NewEstate(t *testing.T) *Estate {
 		}
 		_, err := c.AddMember(ctx, org.ID, m)
 		must("add member "+email, err)
+		_, err = env.NewClient(t, tokens[email]).AcceptMembership(ctx, org.ID)
+		must(email+" accepts", err)
 		e.Count["orgs_member"]++
 	}
+
+	// A membership nobody accepts in time: it is expired once the clock moves on below.
+	_, tokens["exp@example.com"] = env.SignUp(t, "exp@example.com")
+	_, err = c.AddMember(ctx, org.ID, api.MemberCreate{Email: "exp@example.com", Role: api.RoleMember})
+	must("add exp@", err)
 
 	// An invitation that expires: the clock moves past its lifetime before the others are made.
 	expired, err := c.CreateInvitation(ctx, org.ID, api.InvitationCreate{Email: "late@example.com", Role: api.RoleMember})
 	must("invite late@", err)
 	e.ExpiredInvitation = expired.ID
 	skew.Add(int64(30 * 24 * time.Hour))
+
+	// Memberships in the other states: an address without an account (invited), an account that has
+	// not answered (pending), and one that said no (declined).
+	_, err = c.AddMember(ctx, org.ID, api.MemberCreate{Email: "Invited.Person@Example.com", Role: api.RoleMember})
+	must("add an address without an account", err)
+	for _, email := range []string{"pen@example.com", "dec@example.com"} {
+		_, tokens[email] = env.SignUp(t, email)
+		_, err := c.AddMember(ctx, org.ID, api.MemberCreate{Email: email, Role: api.RoleMember})
+		must("add "+email, err)
+	}
+	must("dec@ declines", env.NewClient(t, tokens["dec@example.com"]).DeclineMembership(ctx, org.ID))
+	e.Count["orgs_member"] += 4
 	_, err = c.CreateInvitation(ctx, org.ID, api.InvitationCreate{Email: "Pending.Person@Example.com", Role: api.RoleAdmin})
 	must("invite pending@", err)
 	_, err = c.CreateInvitation(ctx, org.ID, api.InvitationCreate{Email: "joined@example.com", Role: api.RoleMember})

@@ -396,3 +396,52 @@ resource "orgs_member" "kim" {
 		},
 	})
 }
+
+// A member whose address is in one of the organization's verified domains is active right after the
+// first apply (issue 18): the domain is claimed, its record published, the verification waited for, and
+// the membership, which depends on it, joins at once. Outside the domain an account stays pending.
+func TestAccMemberLifecycle_verifiedDomainJoinsAtOnce(t *testing.T) {
+	env := acctest.New(t, acctest.WithPendingMemberships())
+	env.PublishVerificationRecords() // the DNS record a configuration's DNS provider would make
+	org := env.CreateOrganization(t, api.PlanTeam)
+	env.SignUp(t, "lee@acme-corp.example")
+	env.SignUp(t, "max@elsewhere.example")
+	config := env.ProviderBlock() + fmt.Sprintf(`
+resource "orgs_domain" "acme" {
+  organization_id = %[1]q
+  domain          = "acme-corp.example"
+}
+
+resource "orgs_domain_verification" "acme" {
+  organization_id = orgs_domain.acme.organization_id
+  domain          = orgs_domain.acme.domain
+}
+
+resource "orgs_member" "lee" {
+  organization_id = %[1]q
+  email           = "lee@acme-corp.example"
+  role            = "member"
+  depends_on      = [orgs_domain_verification.acme]
+}
+
+resource "orgs_member" "max" {
+  organization_id = %[1]q
+  email           = "max@elsewhere.example"
+  role            = "member"
+  depends_on      = [orgs_domain_verification.acme]
+}
+`, org.ID)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("orgs_member.lee", tfjsonpath.New("status"), knownvalue.StringExact("active")),
+					statecheck.ExpectKnownValue("orgs_member.max", tfjsonpath.New("status"), knownvalue.StringExact("pending")),
+				},
+			},
+			{Config: config, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		},
+	})
+}
