@@ -93,7 +93,9 @@ type Server struct {
 	sealer   *seal.Sealer
 	lastUsed *lastUsed
 	resolver *net.Resolver
-	domains  domainChecker
+	// lock says, for as long as the server runs, that it runs on its database (store.LockShared).
+	lock    *store.ServerLock
+	domains domainChecker
 	// idemSecret is mixed into the keys that encrypt stored idempotent responses.
 	idemSecret []byte
 	// lastSweep is when expired idempotency records were last deleted (Unix nanoseconds).
@@ -114,14 +116,21 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := newServer(cfg)
+	lock, err := store.LockShared(cfg.DBPath)
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
 	db, err := store.Open(context.Background(), cfg.DBPath)
 	if err != nil {
+		lock.Release()
 		return nil, err
 	}
+	s.lock = lock
 	s.useDatabase(db)
 	if err := s.startData(context.Background()); err != nil {
 		s.committer.Close()
 		db.Close()
+		lock.Release()
 		return nil, fmt.Errorf("server: %w", err)
 	}
 
@@ -199,7 +208,7 @@ func (s *Server) Close() error {
 		s.domains.close()
 		usedErr := s.lastUsed.close(s)
 		s.committer.Close()
-		s.closeErr = errors.Join(usedErr, s.db.Close())
+		s.closeErr = errors.Join(usedErr, s.db.Close(), s.lock.Release())
 	})
 	return s.closeErr
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server/seal"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/store"
 )
 
 // The server key seals the secrets the server must use again (package seal). The database records the
@@ -160,9 +161,18 @@ func setSetting(ctx context.Context, tx *sql.Tx, name, value string) error {
 // RotateKey re-seals every sealed secret of the database, sealed with oldKey, with newKey, and records
 // newKey's id, in one transaction: afterwards the server starts with newKey only. Stored idempotent
 // responses are encrypted with a secret derived from the key and cannot be carried over: they are
-// deleted, so rotate while no client is retrying a create. Run it while the server is stopped.
+// deleted, so rotate while no client is retrying a create. It refuses while a server runs on the
+// database (store.LockExclusive).
 func (a *Admin) RotateKey(ctx context.Context, oldKey, newKey []byte) (resealed int, err error) {
 	s := a.s
+	lock, err := store.LockExclusive(s.cfg.DBPath)
+	if errors.Is(err, store.ErrServerRunning) {
+		return 0, fmt.Errorf("a server is running on %s: stop it first (it holds the old key and would answer 500 for every sealed secret after the rotation), then rotate, then start it with the new key", s.cfg.DBPath)
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer lock.Release()
 	recorded, err := s.setting(ctx, settingSealKeyID)
 	if err != nil {
 		return 0, err

@@ -62,14 +62,23 @@ func TestServerKeyMustMatch(t *testing.T) {
 	h.expect(t, http.StatusOK, token, http.MethodPatch, registryPath, api.ContainerRegistryUpdate{Description: new("still opens")})
 }
 
-// TestRotateKey: the rotation re-seals every sealed secret with the new key in one transaction; the
-// server then starts with the new key, opens the secrets, and refuses the old key.
+// TestRotateKey: the rotation refuses to run beside a server, re-seals every sealed secret with the new
+// key in one transaction; the server then starts with the new key, opens the secrets, and refuses the
+// old key.
 func TestRotateKey(t *testing.T) {
 	t.Parallel()
 	dbPath, oldKey, registryPath, token := sealedRegistry(t)
 	newKey := seal.NewKey()
 	admin, err := server.OpenAdmin(t.Context(), server.AdminConfig{DBPath: dbPath})
 	if err != nil {
+		t.Fatal(err)
+	}
+	// Beside a running server the rotation is refused: that server holds the old key.
+	running := restart(t, dbPath)
+	if _, err := admin.RotateKey(t.Context(), oldKey, newKey); err == nil || !strings.Contains(err.Error(), "a server is running on") {
+		t.Fatalf("a rotation beside a running server: %v", err)
+	}
+	if err := running.Server.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := admin.RotateKey(t.Context(), newKey, seal.NewKey()); err == nil || !strings.Contains(err.Error(), "is not the database's") {

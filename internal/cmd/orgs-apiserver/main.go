@@ -110,6 +110,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return usageError{err.Error()}
 	}
 	if fs.NArg() > 0 {
+		if isAdminGroup(fs.Arg(0)) {
+			// orgs-apiserver -db orgs.db users list: the subcommand comes first, its flags after it.
+			return usagef("the subcommand %q must come first, its flags after it: orgs-apiserver %s -db FILE ...", strings.Join(fs.Args()[:min(2, fs.NArg())], " "),
+				strings.Join(fs.Args()[:min(2, fs.NArg())], " "))
+		}
 		return usagef("unknown subcommand or argument %q; the subcommands are %s (orgs-apiserver -h lists them)", fs.Arg(0), strings.Join(adminGroups(), ", "))
 	}
 	if *writeOpenAPI != "" {

@@ -49,6 +49,12 @@ func TestProgram(t *testing.T) {
 	t.Run("a restart applies a new bootstrap token and new seed users", func(t *testing.T) { testBootstrapRestart(t, bin) })
 	t.Run("operator subcommands beside a running server", func(t *testing.T) { testAdmin(t, bin) })
 	t.Run("keys rotate re-seals with a new key, and the old one is refused", func(t *testing.T) { testKeysRotate(t, bin) })
+	t.Run("a subcommand after the server's flags is told to come first", func(t *testing.T) {
+		_, stderr, code := runCommand(t, bin, "-db", filepath.Join(t.TempDir(), "orgs.db"), "users", "list")
+		if code != 2 || !strings.Contains(stderr, `the subcommand "users list" must come first, its flags after it: orgs-apiserver users list -db FILE`) {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+	})
 	t.Run("domains verify marks a claimed domain verified by hand", func(t *testing.T) { testDomainsVerify(t, bin) })
 	t.Run("a database it cannot write is refused before listening", func(t *testing.T) { testReadOnlyDatabase(t, bin) })
 	t.Run("a bootstrap token without an email is refused, unprinted", func(t *testing.T) {
