@@ -122,7 +122,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	db, err := store.Open(context.Background(), cfg.DBPath)
 	if err != nil {
-		lock.Release()
+		_ = lock.Release() // the failure to report is the open's
 		return nil, err
 	}
 	s.lock = lock
@@ -130,7 +130,7 @@ func New(cfg Config) (*Server, error) {
 	if err := s.startData(context.Background()); err != nil {
 		s.committer.Close()
 		db.Close()
-		lock.Release()
+		_ = lock.Release() // the failure to report is the start's
 		return nil, fmt.Errorf("server: %w", err)
 	}
 

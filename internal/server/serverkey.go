@@ -172,7 +172,7 @@ func (a *Admin) RotateKey(ctx context.Context, oldKey, newKey []byte) (resealed 
 	if err != nil {
 		return 0, err
 	}
-	defer lock.Release()
+	defer func() { err = errors.Join(err, lock.Release()) }()
 	recorded, err := s.setting(ctx, settingSealKeyID)
 	if err != nil {
 		return 0, err
