@@ -70,34 +70,9 @@ func TestAuthorizationRacesRoleChanges(t *testing.T) {
 				victim := h.newMember(t, owner.Token, org.ID, tc.victimRole)
 				label := h.createLabel(t, owner.Token, org.ID)
 
-				var lost, wrote *response
-				start := make(chan struct{})
-				var wg sync.WaitGroup
-				wg.Go(func() {
-					<-start
-					r, err := tc.lose(h, owner, org.ID, victim)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					lost = r
-				})
-				wg.Go(func() {
-					<-start
-					r, err := tc.write(h, victim, org.ID, label.Key)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					wrote = r
-				})
-				close(start)
-				wg.Wait()
-				if t.Failed() {
-					t.FailNow()
-				}
-				checkResponse(t, lost)
-				checkResponse(t, wrote)
+				lost, wrote := race(t,
+					func() (*response, error) { return tc.lose(h, owner, org.ID, victim) },
+					func() (*response, error) { return tc.write(h, victim, org.ID, label.Key) })
 				lostOK, wroteOK := lost.Status < 300, wrote.Status < 300
 				if tc.action == "" {
 					if lostOK && wroteOK {
@@ -241,34 +216,9 @@ func TestAuthorizationRacesRevokedTokens(t *testing.T) {
 				// path every later request takes).
 				h.expect(t, http.StatusOK, token.Token, http.MethodGet, path(api.PathOrganization, "org_id", org.ID), nil)
 
-				var died, wrote *response
-				start := make(chan struct{})
-				var wg sync.WaitGroup
-				wg.Go(func() {
-					<-start
-					r, err := tc.die(h, owner, org.ID, token, creator)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					died = r
-				})
-				wg.Go(func() {
-					<-start
-					r, err := tc.write(h, token, org.ID, label.Key)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					wrote = r
-				})
-				close(start)
-				wg.Wait()
-				if t.Failed() {
-					t.FailNow()
-				}
-				checkResponse(t, died)
-				checkResponse(t, wrote)
+				died, wrote := race(t,
+					func() (*response, error) { return tc.die(h, owner, org.ID, token, creator) },
+					func() (*response, error) { return tc.write(h, token, org.ID, label.Key) })
 				if died.Status >= 300 {
 					t.Fatalf("round %d: the owner's %s failed: %s", round, tc.dieAction, died)
 				}
@@ -302,4 +252,35 @@ func TestAuthorizationRacesRevokedTokens(t *testing.T) {
 			t.Logf("%d of %d rounds had the token die first", diedFirst, rounds)
 		})
 	}
+}
+
+// race sends two requests at the same moment and returns their responses, each checked against the
+// problem+json contract; a request that could not be sent fails the test.
+func race(t *testing.T, first, second func() (*response, error)) (*response, *response) {
+	t.Helper()
+	var a, b *response
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, call := range []struct {
+		send func() (*response, error)
+		into **response
+	}{{first, &a}, {second, &b}} {
+		wg.Go(func() {
+			<-start
+			r, err := call.send()
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			*call.into = r
+		})
+	}
+	close(start)
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	checkResponse(t, a)
+	checkResponse(t, b)
+	return a, b
 }
