@@ -49,3 +49,7 @@ type BulkResult[T any] struct {
 	Item    *T       `json:"item,omitempty"`
 	Problem *Problem `json:"problem,omitempty"`
 }
+
+// NoUpdate is the update body of a collection whose objects are never changed in place (invitations
+// are resent or cancelled, not edited): an update item of its bulk endpoint fails on its own with a 422.
+type NoUpdate struct{}
