@@ -29,7 +29,9 @@ func noPrep(testing.TB, *harness, *world, principal) (map[string]string, any) { 
 
 // validBodyOf prepares the body validBody gives op.
 func validBodyOf(op operation) func(testing.TB, *harness, *world, principal) (map[string]string, any) {
-	return func(tb testing.TB, h *harness, w *world, _ principal) (map[string]string, any) { return nil, h.validBody(tb, w, op) }
+	return func(tb testing.TB, h *harness, w *world, _ principal) (map[string]string, any) {
+		return nil, h.validBody(tb, w, op)
+	}
 }
 
 func withBody(body func(h *harness) any) func(testing.TB, *harness, *world, principal) (map[string]string, any) {
