@@ -68,8 +68,13 @@ type MemberPath struct {
 const (
 	memberColumns = `m.seq, m.organization_id, COALESCE(u.id, ''), COALESCE(u.email, m.email), COALESCE(u.name, ''), m.role, m.status, m.expires_at, m.declined_at, m.created_at`
 	membersFrom   = `members m LEFT JOIN users u ON u.id = m.user_id`
-	// memberByEmail finds a membership by address, whether the address is an account's or invited.
-	memberByEmail = `m.organization_id = ? AND (u.email_key = ? OR (m.user_id IS NULL AND m.email_key = ?))`
+	// memberSeqByEmail finds a membership by address (parameters: email key, organization, organization,
+	// email key), whether the address is an account's or invited. Two indexed lookups rather than one OR,
+	// which would read every membership of the organization (CROSS JOIN keeps SQLite to the user first).
+	memberSeqByEmail = `(SELECT min(seq) FROM (
+		SELECT mm.seq AS seq FROM users uu CROSS JOIN members mm WHERE uu.email_key = ? AND mm.user_id = uu.id AND mm.organization_id = ?
+		UNION ALL
+		SELECT seq FROM members WHERE organization_id = ? AND email_key = ? AND user_id IS NULL))`
 )
 
 // scanMember reads a membership; an invited or pending one whose expiry has passed reads as expired.
@@ -96,7 +101,7 @@ func (s *Server) scanMember(row rowScanner) (api.Member, int64, error) {
 func environmentRoles(ctx context.Context, q querier, orgID string, fromSeq, toSeq int64) (map[int64]map[string]api.EnvironmentRole, error) {
 	rows, err := q.QueryContext(ctx, `SELECT r.member_seq, r.environment_id, r.role FROM member_environment_roles r
 		JOIN members m ON m.seq = r.member_seq
-		WHERE m.organization_id = ? AND m.seq BETWEEN ? AND ?`, orgID, fromSeq, toSeq)
+		WHERE +m.organization_id = ? AND m.seq BETWEEN ? AND ?`, orgID, fromSeq, toSeq) // +: the seq range, not the organization, drives the search
 	if err != nil {
 		return nil, fmt.Errorf("environment roles: %w", err)
 	}
@@ -142,7 +147,7 @@ func (s *Server) loadMember(ctx context.Context, q querier, orgID, email string)
 // loadMemberRow is loadMember with the membership's seq, which later statements address it by.
 func (s *Server) loadMemberRow(ctx context.Context, q querier, orgID, email string) (api.Member, int64, error) {
 	key := api.EmailKey(email)
-	m, seq, err := s.scanMember(q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM `+membersFrom+` WHERE `+memberByEmail, orgID, key, key))
+	m, seq, err := s.scanMember(q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM `+membersFrom+` WHERE m.seq = `+memberSeqByEmail, key, orgID, orgID, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return api.Member{}, 0, errNotFound("%s is not a member of organization %q", email, orgID)
 	}
