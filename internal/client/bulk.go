@@ -39,7 +39,7 @@ func bulk[T, C, U any](ctx context.Context, c *Client, items []api.BulkItem[C, U
 		var resp api.BulkResponse[T]
 		r := request{method: http.MethodPost, route: route, params: params,
 			body: api.BulkRequest[C, U]{Items: chunk}, idempotencyKey: newIdempotencyKey()}
-		if err := c.do(ctx, r, &resp); err != nil {
+		if err := c.do(context.WithValue(ctx, requestCostKey{}, api.BulkRequestCost(len(chunk))), r, &resp); err != nil {
 			return out, err
 		}
 		if len(resp.Items) != len(chunk) {

@@ -71,13 +71,19 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 // error of its own, a wait that would outlast ctx's deadline: the attempt would then fail early and
 // without the context's error and cause, which the client reports (a resource's timeout names itself).
 func (p *pacer) wait(ctx context.Context) error {
+	return p.waitN(ctx, 1)
+}
+
+// waitN is wait for a request that costs the server's budget n requests (a bulk write, see
+// api.BulkRequestCost); a cost above the bucket's size waits for a full bucket.
+func (p *pacer) waitN(ctx context.Context, n int) error {
 	p.mu.Lock()
 	if p.limiter.Limit() == rate.Inf {
 		p.mu.Unlock()
 		return nil
 	}
 	now := p.now()
-	r := p.limiter.ReserveN(now, 1)
+	r := p.limiter.ReserveN(now, min(max(n, 1), p.limiter.Burst()))
 	p.mu.Unlock()
 	delay := r.DelayFrom(now)
 	if delay <= 0 {
@@ -182,6 +188,10 @@ func positiveParam(params map[string]string, key string) (float64, bool) {
 	return float64(n), true
 }
 
+// requestCostKey marks the context of a request that costs the server's rate budget more than one
+// request (a bulk write): its value is the cost.
+type requestCostKey struct{}
+
 // pacedTransport makes every attempt, retries included, wait for the pacer, and lets the pacer read
 // every response.
 type pacedTransport struct {
@@ -190,7 +200,8 @@ type pacedTransport struct {
 }
 
 func (t pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if err := t.pacer.wait(req.Context()); err != nil {
+	cost, _ := req.Context().Value(requestCostKey{}).(int)
+	if err := t.pacer.waitN(req.Context(), cost); err != nil {
 		return nil, err
 	}
 	resp, err := t.base.RoundTrip(req)
