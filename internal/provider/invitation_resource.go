@@ -148,7 +148,7 @@ func (r *invitationResource) Create(ctx context.Context, req resource.CreateRequ
 	}
 	ctx, cancel := withTimeout(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
 	defer cancel()
-	inv, err := r.client.CreateInvitation(ctx, plan.OrganizationID.ValueString(), api.InvitationCreate{
+	inv, err := r.writes.Invitations.Create(ctx, plan.OrganizationID.ValueString(), api.InvitationCreate{
 		Email: plan.Email.ValueString(),
 		Role:  api.Role(plan.Role.ValueString()),
 	})
@@ -246,7 +246,7 @@ func (r *invitationResource) Delete(ctx context.Context, req resource.DeleteRequ
 	}
 	ctx, cancel := withTimeout(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
 	defer cancel()
-	err := r.client.DeleteInvitation(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
+	err := r.writes.Invitations.Delete(ctx, state.OrganizationID.ValueString(), state.ID.ValueString())
 	if err != nil && !client.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("cancel invitation %s of organization %s", state.ID.ValueString(), state.OrganizationID.ValueString()), err)
 	}

@@ -115,7 +115,7 @@ func (r *labelResource) Create(ctx context.Context, req resource.CreateRequest, 
 	}
 	ctx, cancel := withTimeout(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
 	defer cancel()
-	label, err := r.client.CreateLabel(ctx, plan.OrganizationID.ValueString(), api.LabelCreate{
+	label, err := r.writes.Labels.Create(ctx, plan.OrganizationID.ValueString(), api.LabelCreate{
 		Key:                      plan.Key.ValueString(),
 		Value:                    plan.Value.ValueString(),
 		PropagateToCloudProvider: plan.PropagateToCloudProvider.ValueBool(),
@@ -160,7 +160,7 @@ func (r *labelResource) Update(ctx context.Context, req resource.UpdateRequest, 
 		Value:                    changedString(plan.Value, state.Value),
 		PropagateToCloudProvider: changedBool(plan.PropagateToCloudProvider, state.PropagateToCloudProvider),
 	}
-	label, err := r.client.UpdateLabel(ctx, plan.OrganizationID.ValueString(), plan.Key.ValueString(), update)
+	label, err := r.writes.Labels.Update(ctx, plan.OrganizationID.ValueString(), plan.Key.ValueString(), update)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("update label %q of organization %s", plan.Key.ValueString(), plan.OrganizationID.ValueString()), err)
 		return
@@ -178,7 +178,7 @@ func (r *labelResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	}
 	ctx, cancel := withTimeout(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
 	defer cancel()
-	err := r.client.DeleteLabel(ctx, state.OrganizationID.ValueString(), state.Key.ValueString())
+	err := r.writes.Labels.Delete(ctx, state.OrganizationID.ValueString(), state.Key.ValueString())
 	if err != nil && !client.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("delete label %q of organization %s", state.Key.ValueString(), state.OrganizationID.ValueString()), err)
 	}

@@ -440,7 +440,7 @@ func (r *memberResource) Create(ctx context.Context, req resource.CreateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m, err := r.client.AddMember(ctx, orgID, api.MemberCreate{
+	m, err := r.writes.Members.Create(ctx, orgID, api.MemberCreate{
 		Email:            email,
 		Role:             api.Role(plan.Role.ValueString()),
 		EnvironmentRoles: envRoles,
@@ -532,7 +532,7 @@ func (r *memberResource) Update(ctx context.Context, req resource.UpdateRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m, err := r.client.UpdateMember(ctx, orgID, email, update)
+	m, err := r.writes.Members.Update(ctx, orgID, email, update)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("update member %s of organization %s", email, orgID), err)
 		return
@@ -584,7 +584,7 @@ func (r *memberResource) Delete(ctx context.Context, req resource.DeleteRequest,
 		r.downgrade(ctx, orgID, email, resp)
 		return
 	}
-	err := r.client.RemoveMember(ctx, orgID, email)
+	err := r.writes.Members.Delete(ctx, orgID, email)
 	if err != nil && !client.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("remove member %s from organization %s", email, orgID), err)
 	}
@@ -594,7 +594,7 @@ func (r *memberResource) Delete(ctx context.Context, req resource.DeleteRequest,
 // roles. The last owner is kept as they are, since the organization must keep an owner.
 func (r *memberResource) downgrade(ctx context.Context, orgID, email string, resp *resource.DeleteResponse) {
 	role, none := api.RoleMember, map[string]api.EnvironmentRole{}
-	_, err := r.client.UpdateMember(ctx, orgID, email, api.MemberUpdate{Role: &role, EnvironmentRoles: &none})
+	_, err := r.writes.Members.Update(ctx, orgID, email, api.MemberUpdate{Role: &role, EnvironmentRoles: &none})
 	switch {
 	case err == nil, client.IsNotFound(err):
 	case client.IsLastOwner(err):

@@ -10,12 +10,16 @@ import (
 )
 
 // providerData is what the provider's Configure hands to every resource, data source and ephemeral
-// resource: the API client, and the listings that every read of an organization-held object goes
-// through (one read path, shared by all resources of the provider process, so a large organization is
-// refreshed in a few list requests).
+// resource: the API client, the listings that every read of an organization-held object goes through
+// (one read path, shared by all resources of the provider process, so a large organization is
+// refreshed in a few list requests), and the coalesced writes (a large first apply is a few bulk
+// requests).
 type providerData struct {
 	client   *client.Client
 	listings *client.Listings
+	// writes coalesces the creates, updates and deletes of members, invitations and labels that
+	// Terraform runs in parallel into bulk requests (one write path, like listings for reads).
+	writes *client.Writes
 	// usages memoizes each organization's usage for plan-time limit checks: one read per organization
 	// per run, however many objects are planned.
 	usages *memo[api.Usage]
@@ -33,6 +37,7 @@ func newProviderData(c *client.Client, defaultOrganizationID string) *providerDa
 	return &providerData{
 		client:                c,
 		listings:              client.NewListings(c, client.ListingsConfig{}),
+		writes:                client.NewWrites(c, client.WritesConfig{}),
 		usages:                &memo[api.Usage]{},
 		plannedPlans:          &sync.Map{},
 		ownerLosses:           &ownerLosses{},
