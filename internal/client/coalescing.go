@@ -18,7 +18,10 @@ import (
 //
 // Terraform and OpenTofu apply up to 10 resources at once (-parallelism); their creates arrive within
 // milliseconds of each other, so a first apply of 1,000 labels is about 100 bulk requests instead of
-// 1,000 single ones. No write waits longer than the window for others to join it.
+// 1,000 single ones. No write waits longer than the window for others to join it, and a batch goes out
+// before its window ends once it holds as many writes as the largest batch of its kind and organization
+// so far: when the CLI's parallel creates come back together from one bulk request, the next ones
+// arrive together too, and waiting for more would only add the rest of the window to every round.
 //
 // Coalesced writes keep the plain calls' guarantees: a bulk request carries an Idempotency-Key, so its
 // retries are answered from the first attempt and never carried out twice; it counts as a write to the
@@ -30,9 +33,9 @@ type Writes struct {
 }
 
 // DefaultWriteWindow is how long a write waits for others of its kind and organization to join it.
-// Terraform's concurrent creates arrive within a few milliseconds; a lone write is delayed by at most
-// this much.
-const DefaultWriteWindow = 20 * time.Millisecond
+// Terraform's concurrent creates arrive within a few milliseconds, more on a busy machine; a lone write
+// is delayed by at most this much.
+const DefaultWriteWindow = 50 * time.Millisecond
 
 // WritesConfig tunes Writes; the zero value takes the defaults.
 type WritesConfig struct {
@@ -78,6 +81,7 @@ type Coalescer[C, U, T any] struct {
 
 	mu      sync.Mutex
 	pending map[string]*writeBatch[C, U, T] // by organization: the batch whose window is open
+	largest map[string]int                  // by organization: the most writes one batch has held
 }
 
 // writeBatch is the writes of one organization collected in one window.
@@ -125,7 +129,8 @@ func (q *Coalescer[C, U, T]) submit(ctx context.Context, orgID string, item api.
 		time.AfterFunc(q.window, func() { q.flush(b) })
 	}
 	b.writes = append(b.writes, w)
-	full := len(b.writes) == api.MaxBulkItems
+	largest := q.largest[orgID]
+	full := len(b.writes) == api.MaxBulkItems || (largest > 1 && len(b.writes) >= largest)
 	q.mu.Unlock()
 	if full {
 		q.flush(b)
@@ -152,6 +157,10 @@ func (q *Coalescer[C, U, T]) flush(b *writeBatch[C, U, T]) {
 		delete(q.pending, b.orgID)
 	}
 	writes := b.writes
+	if q.largest == nil {
+		q.largest = map[string]int{}
+	}
+	q.largest[b.orgID] = max(q.largest[b.orgID], len(writes))
 	q.mu.Unlock()
 
 	if len(writes) == 1 {

@@ -67,26 +67,40 @@ func requiredProvider(name string) string {
 	return fmt.Sprintf("terraform {\n  required_providers {\n    %s = { source = \"orgs-dev/%s\" }\n  }\n}\n", name, name)
 }
 
-// orgsBlocks are the members (email to role; the owner first) and labels (key to value) of a run.
-func orgsBlocks(n, labels int) []block {
+// orgsBlocks are the members (email to role; the owner first) and labels (key to value) of a run; with
+// changed, one member in ten is an admin and one label in ten has another value (the 10% apply).
+func orgsBlocks(n, labels int, changed bool) []block {
 	return blocks(n, labels,
 		func(i int) (string, string) {
-			if i == 0 {
+			switch {
+			case i == 0:
 				return ownerEmail, "owner"
+			case changed && tenth(i):
+				return memberEmail(i), "admin"
 			}
 			return memberEmail(i), "member"
 		},
-		func(i int) (string, string) { return fmt.Sprintf("scale.example.com/label-%05d", i), "scale" })
+		func(i int) (string, string) { return fmt.Sprintf("scale.example.com/label-%05d", i), changedValue(i, changed) })
+}
+
+// tenth picks one object in ten for the 10% apply (never the owner, the 0th member).
+func tenth(i int) bool { return i%10 == 1 }
+
+func changedValue(i int, changed bool) string {
+	if changed && tenth(i) {
+		return "changed"
+	}
+	return "scale"
 }
 
 // orgsConfig is n orgs_member and labels orgs_label in organization orgID. The owner's membership
 // exists with the organization, so it is imported rather than created: N members is then exactly what
 // the organization holds, and N can reach the plan's member limit.
-func orgsConfig(orgID string, n, labels int) string {
+func orgsConfig(orgID string, n, labels int, changed bool) string {
 	var b strings.Builder
 	b.WriteString(requiredProvider("orgs"))
 	fmt.Fprintf(&b, "\nprovider \"orgs\" {}\n\nimport {\n  to = orgs_member.m0[%[2]q]\n  id = \"%[1]s/%[2]s\"\n}\n", orgID, ownerEmail)
-	all := orgsBlocks(n, labels)
+	all := orgsBlocks(n, labels, changed)
 	members, labelBlock := all[:len(all)-1], all[len(all)-1:]
 	writeResources(&b, "orgs_member", fmt.Sprintf("  organization_id = %q\n  email           = each.key\n  role            = each.value\n", orgID), members)
 	writeResources(&b, "orgs_label", fmt.Sprintf("  organization_id = %q\n  key             = each.key\n  value           = each.value\n", orgID), labelBlock)
@@ -94,27 +108,28 @@ func orgsConfig(orgID string, n, labels int) string {
 	return b.String()
 }
 
-// floorBlocks are the floors' instances, as many and in the same blocks as the orgs configuration's.
-func floorBlocks(n, labels int) []block {
+// floorBlocks are the floors' instances, as many and in the same blocks as the orgs configuration's,
+// with the same 10% changed when changed is set.
+func floorBlocks(n, labels int, changed bool) []block {
 	return blocks(n, labels,
-		func(i int) (string, string) { return fmt.Sprintf("m-%05d", i), "scale" },
-		func(i int) (string, string) { return fmt.Sprintf("l-%05d", i), "scale" })
+		func(i int) (string, string) { return fmt.Sprintf("m-%05d", i), changedValue(i, changed) },
+		func(i int) (string, string) { return fmt.Sprintf("l-%05d", i), changedValue(i, changed) })
 }
 
 // dataConfig is terraform_data: the CLI's own cost.
 func dataConfig(n, labels int) string {
 	var b strings.Builder
-	all := floorBlocks(n, labels)
+	all := floorBlocks(n, labels, false)
 	writeResources(&b, "terraform_data", "  input    = each.key\n", all)
 	writeLocals(&b, all)
 	return b.String()
 }
 
 // floorConfig is floor_item: the plugin protocol's and the framework's cost.
-func floorConfig(n, labels int) string {
+func floorConfig(n, labels int, changed bool) string {
 	var b strings.Builder
 	b.WriteString(requiredProvider("floor") + "\nprovider \"floor\" {}\n")
-	all := floorBlocks(n, labels)
+	all := floorBlocks(n, labels, changed)
 	writeResources(&b, "floor_item", "  organization_id = \"org_scale\"\n  key             = each.key\n  value           = each.value\n", all)
 	writeLocals(&b, all)
 	return b.String()
@@ -141,7 +156,7 @@ func floorState(typ string, n, labels int, cliVersion, cliName string) ([]byte, 
 	}
 	var resources []any
 	id := 0
-	for _, bl := range floorBlocks(n, labels) {
+	for _, bl := range floorBlocks(n, labels, false) {
 		var instances []instance
 		for i, key := range bl.keys {
 			attrs := map[string]any{"id": "org_scale/" + key, "organization_id": "org_scale", "key": key, "value": bl.values[i]}

@@ -8,7 +8,7 @@ import (
 
 // Every configuration of a run has the same blocks: at most maxBlock instances each, members first.
 func TestBlocks(t *testing.T) {
-	all := orgsBlocks(2500, 1000)
+	all := orgsBlocks(2500, 1000, false)
 	var names []string
 	var sizes []int
 	for _, b := range all {
@@ -23,7 +23,7 @@ func TestBlocks(t *testing.T) {
 	if all[0].keys[0] != ownerEmail || all[0].values[0] != "owner" || all[1].keys[0] != memberEmail(1000) {
 		t.Fatalf("members out of order: %s=%s, then %s", all[0].keys[0], all[0].values[0], all[1].keys[0])
 	}
-	config := orgsConfig("org_x", 2500, 1000)
+	config := orgsConfig("org_x", 2500, 1000, false)
 	for _, want := range []string{`to = orgs_member.m0["owner@example.com"]`, `resource "orgs_member" "m2"`, `for_each = local.m2`, `resource "orgs_label" "l"`, `"scale.example.com/label-00999" = "scale"`} {
 		if !strings.Contains(config, want) {
 			t.Errorf("the orgs configuration lacks %s", want)
@@ -45,7 +45,7 @@ func TestBlocks(t *testing.T) {
 	if err := json.Unmarshal(b, &state); err != nil {
 		t.Fatal(err)
 	}
-	floor := floorConfig(2500, 1000)
+	floor := floorConfig(2500, 1000, false)
 	total := 0
 	for _, r := range state.Resources {
 		if !strings.Contains(floor, `resource "floor_item" "`+r.Name+`"`) {
@@ -60,5 +60,31 @@ func TestBlocks(t *testing.T) {
 	}
 	if total != 3500 {
 		t.Errorf("the floor state holds %d instances, want 3500", total)
+	}
+}
+
+// TestChangedConfigsChangeOneInTen: the 10% apply changes one member in ten (never the owner) and one
+// label in ten, and the floor's configuration as many of its instances.
+func TestChangedConfigsChangeOneInTen(t *testing.T) {
+	all := orgsBlocks(1000, 1000, true)
+	admins, changedLabels := 0, 0
+	for _, b := range all {
+		for i, v := range b.values {
+			switch {
+			case b.name != "l" && v == "admin":
+				admins++
+				if b.keys[i] == ownerEmail {
+					t.Errorf("the owner is changed")
+				}
+			case b.name == "l" && v == "changed":
+				changedLabels++
+			}
+		}
+	}
+	if admins != 100 || changedLabels != 100 {
+		t.Errorf("%d members and %d labels changed, want 100 each", admins, changedLabels)
+	}
+	if got := strings.Count(floorConfig(1000, 1000, true), `"changed"`); got != 200 {
+		t.Errorf("the floor's changed configuration changes %d instances, want 200", got)
 	}
 }

@@ -1,6 +1,8 @@
 // Command scale is the scale harness (`make scale`, scripts/scale.sh): it runs the reference server
-// in-process with its default rate limit, applies N orgs_member and up to the plan's limit of orgs_label
-// through a real OpenTofu or Terraform, plans, and plans again with 20ms of server latency. Beside
+// in-process with its default rate limit, applies N orgs_member and then up to the plan's limit of
+// orgs_label through a real OpenTofu or Terraform (two first applies, each measured next to the same
+// apply through the floor provider), plans, applies a change of 10% of them, and plans again with 20ms
+// of server latency. Beside
 // those it measures two floors on the same machine in the same run: a plan of as many terraform_data
 // (the CLI's own cost) and of as many resources of a minimal framework provider whose Read returns the
 // state unchanged (the plugin-protocol floor, ./floor). It also plans the orgs working directory with
@@ -139,7 +141,9 @@ func run(ctx context.Context, opt options) error {
 	}
 	h.orgsEnv = []string{"ORGS_TOKEN=" + token}
 
-	orgsDir, err := h.writeConfig("orgs", orgsConfig(orgID, n, labels))
+	// The organization is built the way a team brings one under management: the members first, then the
+	// labels, each a first apply measured; the plans below then refresh both.
+	orgsDir, err := h.writeConfig("orgs", orgsConfig(orgID, n, 0, false))
 	if err != nil {
 		return err
 	}
@@ -158,9 +162,39 @@ func run(ctx context.Context, opt options) error {
 		rec.Rows = append(rec.Rows, r)
 		return err
 	}
-	apply := row{Key: keyApply, Series: "apply: every member and label", Name: fmt.Sprintf("apply: %d orgs_member + %d orgs_label", n, labels)}
-	if err := measureOrgs(apply, "", applyArgs...); err != nil {
+	changed := n/10 + labels/10
+	applies := []struct {
+		row       row
+		resources int
+		orgs      string // the orgs configuration applied
+		floor     string // the floor's configuration of the same apply
+	}{
+		{row{Key: keyApplyMembers, Series: "apply: first, N orgs_member", Name: fmt.Sprintf("apply: first, %d orgs_member", n)},
+			n, orgsConfig(orgID, n, 0, false), floorConfig(n, 0, false)},
+		{row{Key: keyApplyLabels, Series: "apply: first, the orgs_label (members refreshed)", Name: fmt.Sprintf("apply: first, %d orgs_label (%d members refreshed)", labels, n)},
+			labels, orgsConfig(orgID, n, labels, false), floorConfig(n, labels, false)},
+		{row{Key: keyApplyChange, Series: "apply: 10% of members and labels changed", Name: fmt.Sprintf("apply: %d of %d members and labels changed (10%%)", changed, n+labels)},
+			changed, orgsConfig(orgID, n, labels, true), floorConfig(n, labels, true)},
+	}
+	// measureApply applies the i-th configuration through the orgs provider.
+	measureApply := func(i int) error {
+		a := applies[i]
+		if err := os.WriteFile(filepath.Join(orgsDir, "main.tf"), []byte(a.orgs), 0o600); err != nil {
+			return err
+		}
+		say("%s", a.row.Name)
+		env := append(slices.Clone(h.orgsEnv), "ORGS_ENDPOINT="+srv.url)
+		r := a.row
+		err := h.measure(&r, orgsDir, env, srv.count, applyArgs...)
+		r.Command, r.Resources = "apply", a.resources
+		r.RateFloor = srv.count.rateFloor(r.Requests)
+		rec.Rows = append(rec.Rows, r)
 		return err
+	}
+	for i := range 2 {
+		if err := measureApply(i); err != nil {
+			return err
+		}
 	}
 	if err := measureOrgs(row{Key: keyPlan, Series: "plan", Name: "plan"}, "", planArgs...); err != nil {
 		return err
@@ -181,6 +215,9 @@ func run(ctx context.Context, opt options) error {
 	if err := measureOrgs(hollow, hollowCLIConfig, planArgs...); err != nil {
 		return err
 	}
+	if err := measureApply(2); err != nil {
+		return err
+	}
 	srv.stop()
 	if srv, err = startServer(dbPath, latency, nil); err != nil {
 		return err
@@ -191,6 +228,26 @@ func run(ctx context.Context, opt options) error {
 	}
 	srv.stop()
 
+	// The same applies through the floor provider, in a working directory of its own that they build
+	// up as the orgs applies build theirs.
+	floorApplyDir, err := h.writeConfig("floor_item_apply", "")
+	if err != nil {
+		return err
+	}
+	for i, a := range applies {
+		if err := os.WriteFile(filepath.Join(floorApplyDir, "main.tf"), []byte(a.floor), 0o600); err != nil {
+			return err
+		}
+		r := row{Key: "floor-" + a.row.Key, Series: "floor: " + a.row.Series, Name: "floor: " + a.row.Name, Floor: true}
+		say("%s", r.Name)
+		r.Command = "apply"
+		if err := h.measure(&r, floorApplyDir, nil, nil, applyArgs...); err != nil {
+			return err
+		}
+		r.Resources = applies[i].resources
+		rec.Rows = append(rec.Rows, r)
+	}
+
 	total := n + labels
 	for _, f := range []struct {
 		row    row
@@ -200,7 +257,7 @@ func run(ctx context.Context, opt options) error {
 		{row{Key: keyTerraformData, Series: "floor: terraform_data (the CLI alone)", Name: fmt.Sprintf("floor: plan of %d terraform_data", total)},
 			"terraform_data", dataConfig(n, labels)},
 		{row{Key: keyFloorItem, Series: "floor: floor_item (a framework provider)", Name: fmt.Sprintf("floor: plan of %d floor_item (framework)", total)},
-			"floor_item", floorConfig(n, labels)},
+			"floor_item", floorConfig(n, labels, false)},
 	} {
 		dir, err := h.writeConfig(f.typ, f.config)
 		if err != nil {

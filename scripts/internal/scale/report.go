@@ -35,7 +35,10 @@ type row struct {
 
 // The keys of the rows every run has.
 const (
-	keyApply         = "apply"
+	keyApply         = "apply" // of runs before issue 19: every member and label in one apply
+	keyApplyMembers  = "apply-members"
+	keyApplyLabels   = "apply-labels"
+	keyApplyChange   = "apply-change"
 	keyPlan          = "plan"
 	keyBaseline      = "plan-baseline"
 	keyHollow        = "plan-hollow"
@@ -148,6 +151,7 @@ func printGoals(w io.Writer, r scaleRun) {
 		fmt.Fprintf(w, "\nThe orgs schemas' own weight (the hollow provider's plan against floor_item's): %.2fx wall, %.2fx CPU, %.2fx peak RSS.\n",
 			hollow.Wall/floor.Wall, hollow.CPU/floor.CPU, float64(hollow.PeakKiB)/float64(floor.PeakKiB))
 	}
+	printApplyGoals(w, r, check)
 	for _, x := range r.Rows {
 		if (x.Key == keyPlan || x.Key == keyLatency || x.Key == keyHollow) && x.Outcome != "ok" {
 			fmt.Fprintf(w, "- note: %q ended %s: the apply did not leave the organization as configured\n", x.Name, x.Outcome)
@@ -161,3 +165,37 @@ func secs(d time.Duration) float64 { return math.Round(d.Seconds()*100) / 100 }
 func seconds(s float64) string { return fmt.Sprintf("%.1f s", s) }
 
 func mib(kb int64) string { return fmt.Sprintf("%.0f MiB", float64(kb)/1024) }
+
+// printApplyGoals checks issue 19's goals for the applies: a first apply of the members and of the
+// labels in at most 20 + N/10 requests (120 at N=1,000), none answered 429, in at most 1.3x the wall
+// time of the same apply through the floor provider; at N=10,000, the members' first apply in under a
+// minute. A run without apply rows (before issue 19) has none of them.
+func printApplyGoals(w io.Writer, r scaleRun, check func(bool, string, ...any)) {
+	for _, a := range []struct {
+		key     string
+		what    string
+		objects int
+	}{{keyApplyMembers, "members", r.N}, {keyApplyLabels, "labels", r.Labels}} {
+		apply, ok := r.row(a.key)
+		if !ok {
+			continue
+		}
+		maxRequests := int64(20 + a.objects/10)
+		check(apply.Requests <= maxRequests, "<= %d requests for the first apply of %d %s (20 + N/10): %d", maxRequests, a.objects, a.what, apply.Requests)
+		check(apply.TooMany == 0, "0 429s on the first apply of the %s: %d", a.what, apply.TooMany)
+		if floor, ok := r.row("floor-" + a.key); ok {
+			check(apply.Wall <= 1.3*floor.Wall, "first apply of the %s <= 1.3x the floor provider's: %s vs %s (%.2fx)",
+				a.what, seconds(apply.Wall), seconds(floor.Wall), apply.Wall/floor.Wall)
+		}
+		if a.key == keyApplyMembers && r.N >= 10000 {
+			check(apply.Wall < 60, "first apply of %d members under 60 s: %s", r.N, seconds(apply.Wall))
+		}
+	}
+	if change, ok := r.row(keyApplyChange); ok {
+		check(change.TooMany == 0, "0 429s on the apply that changes 10%%: %d", change.TooMany)
+		if floor, ok := r.row("floor-" + keyApplyChange); ok {
+			check(change.Wall <= 1.3*floor.Wall, "apply that changes 10%% <= 1.3x the floor provider's: %s vs %s (%.2fx)",
+				seconds(change.Wall), seconds(floor.Wall), change.Wall/floor.Wall)
+		}
+	}
+}
