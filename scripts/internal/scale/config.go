@@ -80,7 +80,9 @@ func orgsBlocks(n, labels int, changed bool) []block {
 			}
 			return memberEmail(i), "member"
 		},
-		func(i int) (string, string) { return fmt.Sprintf("scale.example.com/label-%05d", i), changedValue(i, changed) })
+		func(i int) (string, string) {
+			return fmt.Sprintf("scale.example.com/label-%05d", i), changedValue(i, changed)
+		})
 }
 
 // tenth picks one object in ten for the 10% apply (never the owner, the 0th member).
