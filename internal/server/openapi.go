@@ -37,7 +37,10 @@ func (s *Server) newAPI(mux *http.ServeMux) huma.API {
 	config.Info.Description = "The organization API of the terraform-provider-orgs reference server: organizations, " +
 		"members, invitations, API tokens, container registries, labels, environments, usage and activity. " +
 		"Authenticate with `Authorization: Bearer <token>` (a personal access token or an organization API token). " +
-		"Errors are RFC 9457 problem documents (application/problem+json) with a stable `type`."
+		"Errors are RFC 9457 problem documents (application/problem+json) with a stable `type`. " +
+		"Requests are rate limited per user (RateLimit-Policy and RateLimit headers on every answer); a bulk request " +
+		"(POST /orgs/{org_id}/bulk/...) of n items costs 1 + ceil(n / 50) requests, and each of its items succeeds or " +
+		"fails on its own, with the status and problem document its own request would have had."
 	// The document is served by the server itself at api.PathOpenAPI; huma's docs UI, schema routes and
 	// the $schema links it adds to every response body are not wanted.
 	config.OpenAPIPath = ""

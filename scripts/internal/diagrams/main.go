@@ -102,7 +102,9 @@ func requestPath() ([]byte, error) {
 		{title: "Handler", lines: []string{
 			"Decodes, makes one call, encodes. Reads run on the pool of readers;",
 			"a write takes its turn on the writer and checks the caller's rights",
-			"again inside the transaction it writes in.",
+			"again inside the transaction it writes in. A bulk request takes the",
+			"rest of its rate cost, then runs each item through its single",
+			"endpoint's handler in a savepoint of its own: an item fails alone.",
 		}},
 	}
 	y := topLane + 40
@@ -141,17 +143,23 @@ func requestPath() ([]byte, error) {
 			"organization, older listings",
 			"of it are not used.",
 		}}
-	writes := box{x: px + half + gap, y: reads.y, w: half, title: "Writes: idempotency keys", fill: "#ffffff", color: providerFG,
+	writes := box{x: px + half + gap, y: reads.y, w: half, title: "Writes: coalesced", fill: "#ffffff", color: providerFG,
 		lines: []string{
-			"Every POST and PATCH carries",
-			"an Idempotency-Key: one per",
-			"call, the same on each of its",
-			"attempts, so a retried create",
-			"never makes a second object.",
+			"Writes of one kind and",
+			"organization within 50 ms go",
+			"as one bulk request (a lone",
+			"one as itself); each gets its",
+			"own item's outcome. Every",
+			"POST and PATCH carries an",
+			"Idempotency-Key, the same on",
+			"each attempt: never twice.",
 		}}
 	// Both as tall as the taller.
 	for len(writes.lines) < len(reads.lines) {
 		writes.lines = append(writes.lines, "")
+	}
+	for len(reads.lines) < len(writes.lines) {
+		reads.lines = append(reads.lines, "")
 	}
 	c.box(reads)
 	c.box(writes)
@@ -171,11 +179,12 @@ func requestPath() ([]byte, error) {
 
 	pacing := box{x: px, y: retries.y + retries.height() + 34, w: pw, title: "Pacing to the server's advertised limit", fill: "#ffffff", color: providerFG,
 		lines: []string{
-			"Every attempt, retries included, takes a token from one bucket that",
-			"the whole provider shares. It learns its size and rate from the",
-			"server's RateLimit-Policy and what is left from RateLimit, on every",
-			"answer (max_requests_per_second can set a lower ceiling): the",
-			"provider waits for its turn instead of running into 429s.",
+			"Every attempt, retries included, takes a token (a bulk request its",
+			"cost, 1 + items/50) from one bucket the whole provider shares. It",
+			"learns its size and rate from the server's RateLimit-Policy and what",
+			"is left from RateLimit, on every answer (max_requests_per_second can",
+			"set a lower ceiling): the provider waits for its turn instead of",
+			"running into 429s.",
 		}}
 	c.box(pacing)
 	c.arrow(px+pw/2, retries.y+retries.height(), px+pw/2, pacing.y, providerFG, false, false)

@@ -18,7 +18,7 @@ func TestDiagrams(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string][]string{
-		"request-path.svg": {"Shared listings", "Idempotency-Key", "Retry-After", "RateLimit-Policy", "Panic recovery",
+		"request-path.svg": {"Shared listings", "Writes: coalesced", "Idempotency-Key", "Retry-After", "RateLimit-Policy", "Panic recovery",
 			"Fault injection", "Authentication and rate limit", "Body limit", "Write stage", "Routes and authorization", "Handler", "SQLite"},
 		"group-commit.svg": {"BEGIN", "SAVEPOINT A", "ROLLBACK", "COMMIT: one fsync", "next batch", "up to 128"},
 	}
