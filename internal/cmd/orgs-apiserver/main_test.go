@@ -281,7 +281,8 @@ type labelState struct {
 	deleteInFlight  bool
 }
 
-// testDurability writes through the API from several clients at once (creates, updates, deletes),
+// testDurability writes through the API from several clients at once (creates, updates, deletes, and
+// bulk creates of 10 labels, every item of an acknowledged one to survive),
 // kills the process with SIGKILL in the middle of it, restarts on the same database, and checks every
 // acknowledged write.
 func testDurability(t *testing.T, bin string) {
@@ -293,6 +294,7 @@ func testDurability(t *testing.T, bin string) {
 	p.must(t, http.StatusCreated, token, http.MethodPost, api.PathOrganizations,
 		api.OrganizationCreate{Name: "durable", AdminContactEmails: []string{email}, Plan: api.PlanEnterprise}, &org)
 	labels := strings.ReplaceAll(api.PathLabels, "{org_id}", org.ID)
+	bulkLabels := strings.ReplaceAll(api.PathBulkLabels, "{org_id}", org.ID)
 	labelPath := func(key string) string { return labels + "/" + url.PathEscape(key) }
 
 	// Enough writers that the server commits several requests' writes together (group commit): the
@@ -300,7 +302,7 @@ func testDurability(t *testing.T, bin string) {
 	const writers, ackedBeforeKill = 16, 240
 	var mu sync.Mutex
 	states := map[string]*labelState{}
-	acked := 0
+	acked, bulksAcked := 0, 0
 	enough := make(chan struct{})
 	var tokens []string // writers use organization tokens, as automation does
 	for range writers {
@@ -323,7 +325,17 @@ func testDurability(t *testing.T, bin string) {
 			for i := 0; ; i++ {
 				var method, path, key, value string
 				var body any
+				var bulk []string // the keys a bulk create makes
 				switch {
+				case i%7 == 6: // a bulk create of 10 labels: every item of an acknowledged bulk survives
+					value = fmt.Sprintf("v%d", i)
+					var items []api.BulkItem[api.LabelCreate, api.LabelUpdate]
+					for j := range 10 {
+						k := fmt.Sprintf("w%d.example.test/b%d-%d", wi, i, j)
+						bulk = append(bulk, k)
+						items = append(items, api.BulkItem[api.LabelCreate, api.LabelUpdate]{Op: api.BulkCreate, Create: &api.LabelCreate{Key: k, Value: value}})
+					}
+					method, path, body = http.MethodPost, bulkLabels, api.BulkRequest[api.LabelCreate, api.LabelUpdate]{Items: items}
 				case i%5 == 3 && len(mine) > 0: // delete the oldest
 					key, mine = mine[0], mine[1:]
 					method, path = http.MethodDelete, labelPath(key)
@@ -336,13 +348,18 @@ func testDurability(t *testing.T, bin string) {
 				}
 				mu.Lock()
 				st := states[key]
-				if st == nil {
+				if st == nil && bulk == nil {
 					st = &labelState{}
 					states[key] = st
 				}
-				if method == http.MethodDelete {
+				for _, k := range bulk {
+					states[k] = &labelState{inFlight: value}
+				}
+				switch {
+				case bulk != nil:
+				case method == http.MethodDelete:
 					st.deleteInFlight = true
-				} else {
+				default:
 					st.inFlight = value
 				}
 				mu.Unlock()
@@ -353,6 +370,24 @@ func testDurability(t *testing.T, bin string) {
 				}
 				mu.Lock()
 				switch {
+				case bulk != nil && status == http.StatusOK:
+					var resp api.BulkResponse[api.Label]
+					if err := json.Unmarshal(data, &resp); err != nil || len(resp.Items) != len(bulk) {
+						mu.Unlock()
+						t.Errorf("bulk create: %v %s", err, data)
+						return
+					}
+					for j, r := range resp.Items {
+						if r.Status != http.StatusCreated {
+							mu.Unlock()
+							t.Errorf("bulk create item %d: %+v", j, r)
+							return
+						}
+						states[bulk[j]].created, states[bulk[j]].acked, states[bulk[j]].inFlight = true, value, ""
+					}
+					mine = append(mine, bulk...)
+					bulksAcked++
+					ack()
 				case method == http.MethodPost && status == http.StatusCreated:
 					st.created, st.acked, st.inFlight = true, value, ""
 					mine = append(mine, key)
@@ -443,6 +478,9 @@ func testDurability(t *testing.T, bin string) {
 	}
 	if checked < ackedBeforeKill/3 {
 		t.Errorf("only %d acknowledged labels checked", checked)
+	}
+	if bulksAcked == 0 {
+		t.Errorf("no bulk request was acknowledged before the kill: bulk durability went untested")
 	}
 	// Tokens made before the crash still work, and so does the bootstrap user (not bootstrapped twice).
 	var orgs api.Page[api.Organization]
