@@ -28,7 +28,10 @@ import (
 // Idempotency-Key with the work (writes.go), so a retried bulk request is answered, never run twice.
 //
 // A collection plugs in with a bulkCollection: its input type (the path it lives under and the body),
-// and for each operation the single endpoint's policy and handler (registerLabels has an example).
+// and for each operation the single endpoint's policy and handler (registerLabels has an example). A
+// collection of an organization uses bulkInput; one under another path (a team's members,
+// api.PathBulkTeamMembers) declares its input type with that path's struct embedded and
+// `Body api.BulkRequest[C, U]`, and gives registerBulk its items accessor.
 //
 // What is decided for the whole request: the caller may use the endpoint at all (the operation's own
 // policy), the body's shape (at most api.MaxBulkItems items, each with a known op), and the rate
