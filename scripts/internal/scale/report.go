@@ -147,11 +147,11 @@ func printGoals(w io.Writer, r scaleRun) {
 		check(slow.Wall < 1.2*plan.Wall, "plan with server latency < 1.2x the plan without: %s vs %s (%.2fx)",
 			seconds(slow.Wall), seconds(plan.Wall), slow.Wall/plan.Wall)
 	}
+	printApplyGoals(w, r, check)
 	if okFloor && okHollow {
 		fmt.Fprintf(w, "\nThe orgs schemas' own weight (the hollow provider's plan against floor_item's): %.2fx wall, %.2fx CPU, %.2fx peak RSS.\n",
 			hollow.Wall/floor.Wall, hollow.CPU/floor.CPU, float64(hollow.PeakKiB)/float64(floor.PeakKiB))
 	}
-	printApplyGoals(w, r, check)
 	for _, x := range r.Rows {
 		if (x.Key == keyPlan || x.Key == keyLatency || x.Key == keyHollow) && x.Outcome != "ok" {
 			fmt.Fprintf(w, "- note: %q ended %s: the apply did not leave the organization as configured\n", x.Name, x.Outcome)
