@@ -55,7 +55,6 @@ var activityItems = []itemAttr[api.ActivityEntry]{
 		func(e *api.ActivityEntry) types.String { return optionalString(string(e.ActorRole)) }),
 }
 
-
 func (d *activityDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_activity"
 }
