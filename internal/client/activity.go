@@ -89,10 +89,15 @@ type LastChanges struct {
 	open map[string]*changeBatch // by organization: the batch still taking questions
 }
 
-// NewLastChanges returns the LastChanges of c; window 0 takes DefaultBatchWindow.
+// DefaultChangesWindow is how long a question of LastChanges waits for others. It is longer than a
+// listing's window: the reads that find drift ask only after their own read came back, which spreads
+// them more, and only a plan that found drift pays it, once per batch.
+const DefaultChangesWindow = 100 * time.Millisecond
+
+// NewLastChanges returns the LastChanges of c; window 0 takes DefaultChangesWindow.
 func NewLastChanges(c *Client, window time.Duration) *LastChanges {
 	if window <= 0 {
-		window = DefaultBatchWindow
+		window = DefaultChangesWindow
 	}
 	return &LastChanges{c: c, window: window, open: map[string]*changeBatch{}}
 }
