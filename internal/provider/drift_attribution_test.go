@@ -110,7 +110,7 @@ resource "orgs_api_token" "deploy" {
 	for _, want := range []string{
 		fmt.Sprintf(`member alice@example.com of organization %s: role changed from "admin" to "member" outside Terraform by bob@example.com at 2031-03-01T10:02:00Z (member.update).`, org.ID),
 		fmt.Sprintf(`label "team" of organization %s: value changed from "platform" to "infra" outside Terraform by bob@example.com at 2031-03-01T10:02:00Z (label.update).`, org.ID),
-		fmt.Sprintf(`was deleted outside Terraform by bob@example.com at 2031-03-01T10:02:00Z (api_token.delete).`),
+		`was deleted outside Terraform by bob@example.com at 2031-03-01T10:02:00Z (api_token.delete).`,
 		fmt.Sprintf(`label "cost-center" of organization %s: was deleted outside Terraform by API token "ci-bot" (role admin) at 2031-03-01T10:05:00Z (label.delete).`, org.ID),
 		"Plan: 2 to add, 2 to change, 0 to destroy.",
 	} {

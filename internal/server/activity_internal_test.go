@@ -35,20 +35,10 @@ func TestActivityQueriesUseIndexes(t *testing.T) {
 				t.Fatalf("%s: %v", tc.name, err)
 			}
 			query, qargs := activityQuery(true, "org_1", f, before, 101)
-			rows, err := s.reader.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, qargs...)
+			plan, err := queryPlan(t, s, query, qargs)
 			if err != nil {
 				t.Fatalf("%s: %v", tc.name, err)
 			}
-			var plan []string
-			for rows.Next() {
-				var id, parent, notused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			rows.Close()
 			text := strings.Join(plan, "\n")
 			// The plan's first step is the scan of the activity table itself; the rest are the page's
 			// lookups of actors and of the cursor's entry, by unique keys.
@@ -63,4 +53,23 @@ func TestActivityQueriesUseIndexes(t *testing.T) {
 			}
 		}
 	}
+}
+
+// queryPlan is the detail of each step of SQLite's plan for query.
+func queryPlan(t *testing.T, s *Server, query string, args []any) ([]string, error) {
+	rows, err := s.reader.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			return nil, err
+		}
+		plan = append(plan, detail)
+	}
+	return plan, rows.Err()
 }

@@ -284,6 +284,7 @@ func BenchmarkActivityRareFilter(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	defer insert.Close()
 	start := time.Now().Add(-24 * time.Hour).UTC()
 	for i := range benchActivityEntries {
 		object, actor := fmt.Sprintf("lbl-%d", i%1000), owner.ID
