@@ -392,7 +392,12 @@ func TestTeamGrants(t *testing.T) {
 	// Holding admin (from one team) and billing (from another), they may give a token billing.
 	h.createAPIToken(t, member.Token, org.ID, api.RoleBiller)
 
+	// A read the admin grant allows, which the read path then remembers; a change to a team must make it
+	// forget, at once.
+	tokens := path(api.PathAPITokens, "org_id", org.ID)
+	h.expect(t, http.StatusOK, member.Token, http.MethodGet, tokens, nil)
 	h.expect(t, http.StatusNoContent, owner.Token, http.MethodDelete, inAdmins, nil)
+	h.expectProblem(t, http.StatusForbidden, api.ProblemForbidden, member.Token, http.MethodGet, tokens, nil)
 	p = h.expectProblem(t, http.StatusForbidden, api.ProblemForbidden, member.Token, http.MethodPost, labels, h.labelBody())
 	if !strings.Contains(p.Detail, "the roles member and biller (your own role and what your teams grant) may not") {
 		t.Errorf("out of the admins team, in the billing team: %q", p.Detail)
