@@ -465,3 +465,25 @@ func TestTeamNotFoundAndLostAccess(t *testing.T) {
 		h.expectProblem(t, http.StatusGone, api.ProblemOrganizationDeleted, member.Token, http.MethodGet, r, nil)
 	}
 }
+
+// The teams limit is the plan's, like the others: a plan that allows fewer teams than the organization
+// has cannot be chosen, one that allows exactly as many can.
+func TestTeamLimitOnPlanChange(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	owner := h.signup(t)
+	org := h.createOrg(t, owner.Token, api.PlanStartup)
+	orgRoute := path(api.PathOrganization, "org_id", org.ID)
+	var last api.Team
+	for range api.PlanLimits[api.PlanStarter].Teams + 1 {
+		last = h.createTeam(t, owner.Token, org.ID, h.teamBody())
+	}
+	starter := api.PlanStarter
+	p := h.expectProblem(t, http.StatusConflict, api.ProblemLimitReached, owner.Token, http.MethodPatch, orgRoute, api.OrganizationUpdate{Plan: &starter})
+	if !strings.Contains(p.Detail, "teams") || !strings.Contains(p.Detail, `"starter"`) {
+		t.Errorf("a downgrade below the teams the organization has: %q, want it to name teams and the plan", p.Detail)
+	}
+	team, _, _ := teamRoutes(org.ID, last.Slug, "")
+	h.expect(t, http.StatusNoContent, owner.Token, http.MethodDelete, team, nil)
+	h.expect(t, http.StatusOK, owner.Token, http.MethodPatch, orgRoute, api.OrganizationUpdate{Plan: &starter})
+}
