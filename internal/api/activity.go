@@ -29,7 +29,8 @@ const (
 // ActivityObjectTypes are the kinds of object the activity log names (ActivityEntry.ObjectType), the
 // values object_type accepts.
 var ActivityObjectTypes = []string{
-	"organization", "member", "invitation", "api_token", "container_registry", "label", "environment", "domain",
+	"organization", "member", "invitation", "api_token", "container_registry", "label", "environment", "domain", "team",
+	"team_member",
 }
 
 // ActivityActionPattern is the form of every action the log records: <object_type>.<verb>.
