@@ -58,10 +58,13 @@ func (s *Server) record(ctx context.Context, tx *sql.Tx, orgID, action, objectTy
 }
 
 func (s *Server) recordAs(ctx context.Context, tx *sql.Tx, orgID, actorType, actorID, action, objectType, objectID string) error {
+	entry := api.ActivityEntry{ID: newID(prefixActivity), OrganizationID: orgID, ActorType: actorType, ActorID: actorID,
+		Action: action, ObjectType: objectType, ObjectID: objectID, At: parseTime(store.FormatTime(s.now()))}
 	_, err := tx.ExecContext(ctx, `INSERT INTO activity (id, organization_id, actor_type, actor_id, action, object_type, object_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		newID(prefixActivity), orgID, actorType, actorID, action, objectType, objectID, store.FormatTime(s.now()))
+		entry.ID, orgID, actorType, actorID, action, objectType, objectID, store.FormatTime(entry.At))
 	if err != nil {
 		return fmt.Errorf("record activity %s: %w", action, err)
 	}
-	return nil
+	// The webhooks that subscribe to it get a delivery, in this same transaction (webhooks.go).
+	return s.enqueueWebhookDeliveries(ctx, tx, entry)
 }

@@ -38,6 +38,7 @@ import (
 // | environments: create, change, delete       | yes   | yes   | no     | no     |
 // | usage                                      | yes   | yes   | no     | yes    |
 // | activity                                   | yes   | yes   | yes    | yes    |
+// | webhooks: read, write, deliveries, redeliver | yes | yes   | no     | no     |
 //
 // *  Only owners make or unmake owners: an admin cannot add or invite an owner, promote to owner, or
 //    change or remove an owner.
