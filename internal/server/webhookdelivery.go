@@ -288,7 +288,7 @@ func (d *webhookDeliverer) attempt(s *Server, del dueDelivery) {
 
 	start := time.Now()
 	status, sendErr := d.send(ctx, del, target, secret, start)
-	if ctx.Err() != nil {
+	if sendErr != nil && status == 0 && ctx.Err() != nil {
 		// The server is closing: not the receiver's failure. The delivery is due again at once.
 		d.release(s, del)
 		return
