@@ -1,6 +1,7 @@
 package servertest
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -80,26 +81,32 @@ func (r *WebhookReceiver) Answer(statuses ...int) {
 // time given.
 func (r *WebhookReceiver) Next(tb testing.TB, within time.Duration) WebhookRequest {
 	tb.Helper()
-	select {
-	case got := <-r.arrived:
-		return got
-	case <-time.After(within):
-		tb.Fatalf("the webhook receiver got no request within %s (it got %d in all)", within, len(r.Received()))
-		return WebhookRequest{}
+	got, err := r.Wait(within, func(WebhookRequest) bool { return true })
+	if err != nil {
+		tb.Fatal(err)
 	}
+	return got
 }
 
-// NextOf waits for the next request of the event named event, skipping others.
-func (r *WebhookReceiver) NextOf(tb testing.TB, event string, within time.Duration) WebhookRequest {
-	tb.Helper()
-	deadline := time.Now().Add(within)
+// Wait waits for the next request that want keeps, skipping the others; an error when none comes
+// within the time given (for a test step's check, which returns errors).
+func (r *WebhookReceiver) Wait(within time.Duration, want func(WebhookRequest) bool) (WebhookRequest, error) {
+	deadline := time.NewTimer(within)
+	defer deadline.Stop()
 	for {
-		got := r.Next(tb, time.Until(deadline))
-		if got.Header.Get(api.HeaderWebhookEvent) == event {
-			return got
+		select {
+		case got := <-r.arrived:
+			if want(got) {
+				return got, nil
+			}
+		case <-deadline.C:
+			return WebhookRequest{}, fmt.Errorf("the webhook receiver got no awaited request within %s (it got %d in all)", within, len(r.Received()))
 		}
 	}
 }
+
+// Event is the request's event name.
+func (r WebhookRequest) Event() string { return r.Header.Get(api.HeaderWebhookEvent) }
 
 // Received is every request so far.
 func (r *WebhookReceiver) Received() []WebhookRequest {
