@@ -61,7 +61,7 @@ const (
 // webhookDescription is the resource's documentation, shared with its list resource and data sources.
 const webhookDescription = "A webhook: the server POSTs each event of the organization's activity log that `events` names to `url`, " +
 	"signed with `secret_wo` (HMAC-SHA256 over the timestamp and the body, in the `Orgs-Webhook-Signature` header), " +
-	"retries with backoff until the receiver answers 2xx, and keeps a delivery log. The guide *Receiving webhooks* shows how to verify a delivery."
+	"retries with backoff until the receiver answers 2xx, and keeps a delivery log. The section *Receiving deliveries* of this page shows how to verify one."
 
 func (r *webhookResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_webhook"
