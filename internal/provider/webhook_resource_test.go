@@ -76,7 +76,7 @@ func expectDelivery(rcv *servertest.WebhookReceiver, event, secret string, answe
 		}
 		var e api.WebhookEvent
 		if err := json.Unmarshal(r.Body, &e); err != nil || e.Event != event || e.ObjectType != "label" || e.ObjectID != "team" {
-			return fmt.Errorf("the %s delivery's body %s (%v) is not the label's event", event, r.Body, err)
+			return fmt.Errorf("the %s delivery's body %s is not the label's event (decoding: %w)", event, r.Body, err)
 		}
 		if answered != 0 && r.Answered != answered {
 			return fmt.Errorf("the %s delivery was answered %d, want %d", event, r.Answered, answered)
@@ -172,8 +172,10 @@ func TestAccWebhook_lifecycle(t *testing.T) {
 				// A new secret (its version changed) and a label change; the receiver fails twice. The
 				// webhook is updated before the label (depends_on), so every attempt is signed with the
 				// new secret.
-				PreConfig: func() { rcv.Answer(http.StatusInternalServerError, http.StatusInternalServerError, http.StatusNoContent) },
-				Config:    webhookConfig(env, org.ID, rcv.URL, second, 2, "b"),
+				PreConfig: func() {
+					rcv.Answer(http.StatusInternalServerError, http.StatusInternalServerError, http.StatusNoContent)
+				},
+				Config: webhookConfig(env, org.ID, rcv.URL, second, 2, "b"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 				}},
@@ -206,7 +208,7 @@ func TestAccWebhook_lifecycle(t *testing.T) {
 							return fmt.Errorf("after the restart: %w", err)
 						}
 						if r.Delivery() != restarted.Delivery() || r.Verify(second) != nil {
-							return fmt.Errorf("after the restart the receiver got delivery %s (verify: %v), want %s", r.Delivery(), r.Verify(second), restarted.Delivery())
+							return fmt.Errorf("after the restart the receiver got delivery %s, want %s (verify: %w)", r.Delivery(), restarted.Delivery(), r.Verify(second))
 						}
 						return nil
 					},
@@ -228,7 +230,7 @@ func TestAccWebhook_lifecycle(t *testing.T) {
 				Check: func(s *terraform.State) error {
 					w, err := env.Client.GetWebhook(t.Context(), org.ID, s.RootModule().Resources[addr].Primary.Attributes["id"])
 					if err != nil || w.Active || w.URL != rcv.URL {
-						return fmt.Errorf("the re-created webhook on the server: %+v (%v), want it inactive", w, err)
+						return fmt.Errorf("the re-created webhook on the server: %+v, want it inactive (read: %w)", w, err)
 					}
 					return nil
 				},

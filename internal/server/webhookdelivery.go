@@ -218,22 +218,8 @@ func (d *webhookDeliverer) round(s *Server) time.Duration {
 // takes it, so no other round (of this server or another on the database) takes it too.
 func (d *webhookDeliverer) take(ctx context.Context, s *Server, n int) ([]dueDelivery, error) {
 	now := time.Now()
-	rows, err := s.reader.QueryContext(ctx, `SELECT d.id FROM webhook_deliveries d WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at LIMIT ?`,
-		store.FormatTime(now), n)
-	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(ids) == 0 {
+	ids, err := dueDeliveryIDs(ctx, s.reader, now, n)
+	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
 	lease := store.FormatTime(now.Add(d.cfg.Timeout + 30*time.Second))
@@ -259,6 +245,25 @@ func (d *webhookDeliverer) take(ctx context.Context, s *Server, n int) ([]dueDel
 		return nil
 	})
 	return due, err
+}
+
+// dueDeliveryIDs are the ids of up to n pending deliveries due at now, the longest due first.
+func dueDeliveryIDs(ctx context.Context, q querier, now time.Time, n int) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`,
+		store.FormatTime(now), n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // attempt POSTs one delivery and writes the outcome.
@@ -453,7 +458,10 @@ func (s *Server) checkWebhookTarget(ctx context.Context, rawURL string) error {
 		defer cancel()
 		addrs, err = s.resolver.LookupNetIP(lookup, "ip", host)
 		if err != nil || len(addrs) == 0 {
-			return invalidField("url", fmt.Errorf("the host %s does not resolve (%v): a webhook's host must resolve to a public address", host, err))
+			if err == nil {
+				err = errors.New("no address")
+			}
+			return invalidField("url", fmt.Errorf("the host %s does not resolve: a webhook's host must resolve to a public address: %w", host, err))
 		}
 	}
 	for _, a := range addrs {

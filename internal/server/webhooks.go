@@ -415,28 +415,8 @@ func (s *Server) redeliverWebhookDelivery(ctx context.Context, in *redeliverInpu
 // enqueueWebhookDeliveries writes, in the transaction of the activity entry e, a delivery of it for
 // each active webhook of its organization that subscribes to its action.
 func (s *Server) enqueueWebhookDeliveries(ctx context.Context, tx *sql.Tx, e api.ActivityEntry) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id, events FROM webhooks WHERE organization_id = ? AND active = 1`, e.OrganizationID)
-	if err != nil {
-		return fmt.Errorf("find webhooks: %w", err)
-	}
-	var matching []string
-	for rows.Next() {
-		var id, stored string
-		var events []string
-		if err := rows.Scan(&id, &stored); err != nil {
-			rows.Close()
-			return err
-		}
-		if err := json.Unmarshal([]byte(stored), &events); err != nil {
-			rows.Close()
-			return fmt.Errorf("webhook %s: stored events: %w", id, err)
-		}
-		if api.WebhookEventMatches(events, e.Action) {
-			matching = append(matching, id)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(matching) == 0 {
+	matching, err := subscribedWebhooks(ctx, tx, e.OrganizationID, e.Action)
+	if err != nil || len(matching) == 0 {
 		return err
 	}
 	body, err := json.Marshal(api.WebhookEvent{Event: e.Action, ActivityEntry: e})
@@ -449,6 +429,30 @@ func (s *Server) enqueueWebhookDeliveries(ctx context.Context, tx *sql.Tx, e api
 		}
 	}
 	return nil
+}
+
+// subscribedWebhooks are the ids of the organization's active webhooks whose events name action.
+func subscribedWebhooks(ctx context.Context, q querier, orgID, action string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, events FROM webhooks WHERE organization_id = ? AND active = 1`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("find webhooks: %w", err)
+	}
+	defer rows.Close()
+	var matching []string
+	for rows.Next() {
+		var id, stored string
+		var events []string
+		if err := rows.Scan(&id, &stored); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(stored), &events); err != nil {
+			return nil, fmt.Errorf("webhook %s: stored events: %w", id, err)
+		}
+		if api.WebhookEventMatches(events, action) {
+			matching = append(matching, id)
+		}
+	}
+	return matching, rows.Err()
 }
 
 // insertDelivery writes a pending delivery, due now, and wakes the deliverer once it is committed.
