@@ -17,6 +17,7 @@ import (
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/seal"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
@@ -442,4 +443,40 @@ func isIdent(s string) bool {
 // actionVerb tells an action's verb from other dotted words in the source (file names, columns).
 func actionVerb(v string) bool {
 	return slices.Contains([]string{"create", "update", "delete", "leave", "accept", "decline", "resend", "verify", "unverify", "plan_change", "redeliver"}, v)
+}
+
+// A webhook's secret is sealed with the server key and re-sealed by a key rotation: after it, the
+// server still signs with the same secret.
+func TestWebhookSecretSurvivesKeyRotation(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	owner := h.signup(t)
+	org := h.createOrg(t, owner.Token, api.PlanTeam)
+	secret := h.unique("webhook-secret")
+	h.createWebhook(t, owner.Token, org.ID, api.WebhookCreate{URL: h.Receiver.URL, Events: []string{"label.create"}, Secret: secret})
+	if err := h.Server.Close(); err != nil {
+		t.Fatal(err)
+	}
+	oldKey, err := seal.ReadKeyFile(h.DBPath + ".key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newKey := seal.NewKey()
+	admin, err := server.OpenAdmin(t.Context(), server.AdminConfig{DBPath: h.DBPath})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := admin.RotateKey(t.Context(), oldKey, newKey); err != nil || n != 1 {
+		t.Fatalf("rotate: %d re-sealed, %v; want the webhook's secret", n, err)
+	}
+	if err := admin.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s := servertest.Start(t, servertest.WithDatabase(h.DBPath), servertest.WithPrivateWebhookTargets(),
+		servertest.WithConfig(func(c *server.Config) { c.SecretKey = newKey }))
+	after := &harness{URL: s.URL, DBPath: h.DBPath, Server: s.Server, client: &http.Client{}}
+	after.createLabel(t, owner.Token, org.ID)
+	if err := h.Receiver.Next(t, deliveryWait).Verify(secret); err != nil {
+		t.Errorf("after the rotation the delivery does not verify with the webhook's secret: %v", err)
+	}
 }
