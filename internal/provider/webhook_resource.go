@@ -128,7 +128,8 @@ func (r *webhookResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 
 // webhookIdentity: the API addresses a webhook by organization and id.
 var webhookIdentity = resourceIdentity{
-	kind: "webhook",
+	kind:         "webhook",
+	activityType: "webhook",
 	attrs: []identityAttribute{
 		{name: "organization_id", description: "The id of the organization the webhook belongs to."},
 		{name: "id", description: "The webhook's id."},
@@ -208,7 +209,7 @@ func (r *webhookResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	prior := state
 	state.fill(w)
-	webhookIdentity.refreshed(ctx, prior, state, resp)
+	webhookIdentity.refreshed(ctx, r.providerData, prior, state, resp)
 }
 
 func (r *webhookResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
