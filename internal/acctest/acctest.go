@@ -50,6 +50,8 @@ type Env struct {
 	// publishes a verification record, or PublishVerificationRecords all of them). No test's domain is
 	// ever looked up on the real DNS.
 	DNS *servertest.DNS
+	// srv is the running reference server, for Restart.
+	srv *servertest.Server
 	// publishRecords: see PublishVerificationRecords.
 	publishRecords atomic.Bool
 
@@ -184,8 +186,17 @@ func New(t *testing.T, opts ...Option) *Env {
 	env.Token = srv.OwnerToken
 	env.OwnerEmail = srv.OwnerEmail
 	env.Server = srv.Server
+	env.srv = srv
 	env.Client = env.NewClient(t, env.Token)
 	return env
+}
+
+// Restart stops the reference server and starts it again on its database, at the same endpoint
+// (servertest.Server.Restart); Server is the new one afterwards.
+func (e *Env) Restart(t *testing.T) {
+	t.Helper()
+	e.srv.Restart(t)
+	e.Server = e.srv.Server
 }
 
 // NewClient returns a client of this server acting with token ("" for none). It retries quickly, so

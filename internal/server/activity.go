@@ -203,15 +203,19 @@ func (s *Server) record(ctx context.Context, tx *sql.Tx, orgID, action, objectTy
 }
 
 func (s *Server) recordAs(ctx context.Context, tx *sql.Tx, orgID, actorType, actorID, action, objectType, objectID string) error {
-	// The log's object types are the closed list readers filter on: an entry of a type missing from it
-	// could never be found by its type, so it is a bug to record one (every test that writes one fails).
-	if !slices.Contains(api.ActivityObjectTypes, objectType) || !strings.HasPrefix(action, objectType+".") {
-		return fmt.Errorf("record activity %s: object type %q is not in api.ActivityObjectTypes or does not begin the action", action, objectType)
+	// The log's actions are the closed list readers filter on and webhooks subscribe to: an entry whose
+	// action is missing from it could never be found or delivered, so recording one is a bug (every test
+	// that writes one fails).
+	if !slices.Contains(api.ActivityActions, action) || !strings.HasPrefix(action, objectType+".") {
+		return fmt.Errorf("record activity %s: the action is not in api.ActivityActions or is not of object type %q", action, objectType)
 	}
+	entry := api.ActivityEntry{ID: newID(prefixActivity), OrganizationID: orgID, ActorType: actorType, ActorID: actorID,
+		Action: action, ObjectType: objectType, ObjectID: objectID, At: parseTime(store.FormatTime(s.now()))}
 	_, err := tx.ExecContext(ctx, `INSERT INTO activity (id, organization_id, actor_type, actor_id, action, object_type, object_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		newID(prefixActivity), orgID, actorType, actorID, action, objectType, objectID, store.FormatTime(s.now()))
+		entry.ID, orgID, actorType, actorID, action, objectType, objectID, store.FormatTime(entry.At))
 	if err != nil {
 		return fmt.Errorf("record activity %s: %w", action, err)
 	}
-	return nil
+	// The webhooks that subscribe to it get a delivery, in this same transaction (webhooks.go).
+	return s.enqueueWebhookDeliveries(ctx, tx, entry)
 }
