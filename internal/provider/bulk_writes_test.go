@@ -10,6 +10,7 @@ import (
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/acctest"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
@@ -198,10 +199,8 @@ resource "orgs_label" "l" {
 		t.Fatalf("the organization holds %d labels (%v), want %d", len(labels), err, n)
 	}
 	created := map[string]int{}
-	if err := env.Client.WalkActivity(t.Context(), org.ID, func(e api.ActivityEntry) bool {
-		if e.Action == "label.create" {
-			created[e.ObjectID]++
-		}
+	if err := env.Client.WalkActivity(t.Context(), org.ID, client.ActivityFilter{Action: "label.create"}, func(e api.ActivityEntry) bool {
+		created[e.ObjectID]++
 		return true
 	}); err != nil {
 		t.Fatal(err)

@@ -242,6 +242,7 @@ func (p *orgsProvider) Resources(context.Context) []func() resource.Resource {
 		NewEnvironmentResource,
 		NewDomainResource,
 		NewDomainVerificationResource,
+		NewWebhookResource,
 	}
 }
 

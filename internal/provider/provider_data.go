@@ -20,6 +20,8 @@ type providerData struct {
 	// writes coalesces the creates, updates and deletes of members, invitations and labels that
 	// Terraform runs in parallel into bulk requests (one write path, like listings for reads).
 	writes *client.Writes
+	// lastChanges says who last changed the objects a refresh found changed outside Terraform (drift.go).
+	lastChanges *client.LastChanges
 	// usages memoizes each organization's usage for plan-time limit checks: one read per organization
 	// per run, however many objects are planned.
 	usages *memo[api.Usage]
@@ -38,6 +40,7 @@ func newProviderData(c *client.Client, defaultOrganizationID string) *providerDa
 		client:                c,
 		listings:              client.NewListings(c, client.ListingsConfig{}),
 		writes:                client.NewWrites(c, client.WritesConfig{}),
+		lastChanges:           client.NewLastChanges(c, 0),
 		usages:                &memo[api.Usage]{},
 		plannedPlans:          &sync.Map{},
 		ownerLosses:           &ownerLosses{},
