@@ -480,8 +480,12 @@ func warnNotActive(m *api.Member, diags *diag.Diagnostics) {
 	if m.ExpiresAt != nil {
 		expiry = fmt.Sprintf(" It is offered until %s; the next plan after that offers it again (resend_when_expired).", m.ExpiresAt.UTC().Format(time.RFC3339))
 	}
-	diags.AddWarning(fmt.Sprintf("%s is not an active member yet", m.Email),
-		fmt.Sprintf("In organization %s, %s. A refresh shows when it becomes active; it holds a seat meanwhile.%s", m.OrganizationID, what, expiry))
+	// One summary for every membership, the address in the detail: the CLI then shows one warning and
+	// "N more similar warnings" for a large apply, where a summary of its own per member made OpenTofu
+	// spend minutes on 10,000 of them (issue 19's scale run).
+	diags.AddWarning("Membership not active yet",
+		fmt.Sprintf("%s is not an active member yet: in organization %s, %s. A refresh shows when it becomes active; it holds a seat meanwhile.%s",
+			m.Email, m.OrganizationID, what, expiry))
 }
 
 func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
