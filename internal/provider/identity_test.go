@@ -27,6 +27,8 @@ var wantIdentities = map[string][]string{
 	"orgs_environment":         {"organization_id", "id"},
 	"orgs_domain":              {"organization_id", "domain"},
 	"orgs_domain_verification": {"organization_id", "domain"},
+	"orgs_team":                {"organization_id", "slug"},
+	"orgs_team_member":         {"organization_id", "team_slug", "email"},
 }
 
 // protoProvider is the provider over protocol 6, configured against env's server, with the schemas

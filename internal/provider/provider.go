@@ -242,6 +242,8 @@ func (p *orgsProvider) Resources(context.Context) []func() resource.Resource {
 		NewEnvironmentResource,
 		NewDomainResource,
 		NewDomainVerificationResource,
+		NewTeamResource,
+		NewTeamMemberResource,
 	}
 }
 
