@@ -33,7 +33,16 @@ var examplePrelude = map[string]string{
   email           = "alice@example.com"
   role            = "admin"
 }`,
+	"orgs_team.platform_admins": `resource "orgs_team" "platform_admins" {
+  organization_id = orgs_organization.platform.id
+  name            = "Platform Admins"
+  role            = "admin"
+}`,
 }
+
+// exampleTeamMembers are the people the team examples put in teams: a team takes only active members,
+// so they have accounts before the example runs (and the test server makes their memberships active).
+var exampleTeamMembers = []string{"alice@example.com"}
 
 // examplePlaceholders are values the docs show for objects of the reader's own, which the test
 // replaces by the objects it made: the organization id the README uses.
@@ -118,6 +127,11 @@ func TestAccExamples_applyAndPlanEmpty(t *testing.T) {
 			env.PublishVerificationRecords()
 			cli := acctest.NewCLI(t, env, exampleVariables...)
 			prelude, example := exampleFiles(t, file)
+			if strings.Contains(example, "orgs_team_member") {
+				for _, email := range exampleTeamMembers {
+					env.SignUp(t, email)
+				}
+			}
 			run := func(what string, args ...string) {
 				t.Helper()
 				if out, err := cli.Run(args...); err != nil {
