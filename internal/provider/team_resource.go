@@ -240,9 +240,10 @@ func (r *teamResource) warnOverTeamLimit(ctx context.Context, plan teamModel, re
 	if creating > 1 {
 		also = fmt.Sprintf(", and this plan creates %s", api.CountOf(creating, "new team"))
 	}
+	// The server's words for its refusal, so the plan and the apply say the same.
 	resp.Diagnostics.AddAttributeWarning(path.Root("name"), "No team left: the apply will refuse this team",
-		fmt.Sprintf("Organization %s is on plan %q, which allows %s; it has %s%s, so team %q cannot be created. %s",
-			orgID, planName, api.CountOf(limit, "team"), api.CountOf(used, "team"), also, plan.Name.ValueString(), planThatFitsTeams(used+creating)))
+		fmt.Sprintf("In organization %s, plan %q allows at most %d teams; the organization has %d%s, so team %q cannot be created. %s",
+			orgID, planName, limit, used, also, plan.Name.ValueString(), planThatFitsTeams(used+creating)))
 }
 
 // planThatFitsTeams names the smallest plan that allows teams teams.
