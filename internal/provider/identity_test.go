@@ -29,6 +29,7 @@ var wantIdentities = map[string][]string{
 	"orgs_domain_verification": {"organization_id", "domain"},
 	"orgs_team":                {"organization_id", "slug"},
 	"orgs_team_member":         {"organization_id", "team_slug", "email"},
+	"orgs_team_members":        {"organization_id", "team_slug"},
 }
 
 // protoProvider is the provider over protocol 6, configured against env's server, with the schemas

@@ -227,6 +227,7 @@ func listResources() []func() list.ListResource {
 		func() list.ListResource { return domainVerificationListResource() },
 		func() list.ListResource { return teamListResource() },
 		func() list.ListResource { return teamMemberListResource() },
+		func() list.ListResource { return teamMembersListResource() },
 	}
 }
 

@@ -244,6 +244,7 @@ func (p *orgsProvider) Resources(context.Context) []func() resource.Resource {
 		NewDomainVerificationResource,
 		NewTeamResource,
 		NewTeamMemberResource,
+		NewTeamMembersResource,
 	}
 }
 

@@ -116,3 +116,56 @@ func teamMemberListResource() *listResource[api.TeamMember, teamMemberModel] {
 		identity: teamMemberIdentity,
 	}
 }
+
+// teamRoster is one team's whole membership, as orgs_team_members holds it.
+type teamRoster struct {
+	organizationID, slug string
+	members              map[string]api.TeamRole
+}
+
+// teamRosters are every team of orgID with its members: two listings, whatever the number of teams.
+func (d *providerData) teamRosters(ctx context.Context, orgID string) ([]teamRoster, error) {
+	teams, err := d.listings.Teams.All(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	memberships, err := d.listings.TeamMembers.All(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	rosters := make([]teamRoster, len(teams))
+	index := make(map[string]int, len(teams))
+	for i, t := range teams {
+		rosters[i] = teamRoster{organizationID: orgID, slug: t.Slug, members: map[string]api.TeamRole{}}
+		index[t.Slug] = i
+	}
+	for _, m := range memberships {
+		if i, ok := index[m.TeamSlug]; ok {
+			rosters[i].members[m.Email] = m.Role
+		}
+	}
+	return rosters, nil
+}
+
+func teamMembersListResource() *listResource[teamRoster, teamMembersModel] {
+	return &listResource[teamRoster, teamMembersModel]{
+		typeName: "_team_members",
+		description: "Lists the teams of an organization, each with its whole membership, as `orgs_team_members` holds it. " +
+			"Generate configuration from this one or from `orgs_team_member`, not both: a team's membership is managed one way or the other.",
+		inOrganization: true,
+		all: func(ctx context.Context, d providerData, orgID string) ([]teamRoster, error) {
+			return d.teamRosters(ctx, orgID)
+		},
+		state: func(r *teamRoster, noTimeouts timeouts.Value) teamMembersModel {
+			return teamMembersModel{
+				ID:             types.StringValue(r.organizationID + "/" + r.slug),
+				OrganizationID: types.StringValue(r.organizationID),
+				TeamSlug:       types.StringValue(r.slug),
+				Members:        teamRolesValue(r.members),
+				Timeouts:       noTimeouts,
+			}
+		},
+		display:  func(r *teamRoster) string { return fmt.Sprintf("%s (%s)", r.slug, api.CountOf(int64(len(r.members)), "member")) },
+		identity: teamMembersIdentity,
+	}
+}

@@ -16,7 +16,7 @@ func TestAccTeam_limitAtPlanTime(t *testing.T) {
 	t.Parallel()
 	env := acctest.New(t)
 	org := env.CreateOrganization(t, api.PlanHobby)
-	if limit := api.PlanLimits[api.PlanHobby].Teams; limit != 1 {
+	if limit := api.PlanLimits[api.PlanHobby].Quantity(api.QuantityTeams); limit != 1 {
 		t.Fatalf("this test expects the hobby plan to allow 1 team, not %d", limit)
 	}
 	cli := acctest.NewCLI(t, env)

@@ -126,7 +126,7 @@ func (r *teamMemberResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if orgID.IsNull() || orgID.IsUnknown() || email.IsNull() || email.IsUnknown() {
 		return
 	}
-	r.warnNotActiveMember(ctx, orgID.ValueString(), email.ValueString(), &resp.Diagnostics)
+	r.warnNotActiveMember(ctx, orgID.ValueString(), email.ValueString(), path.Root("email"), &resp.Diagnostics)
 }
 
 func (r *teamMemberResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -223,11 +223,11 @@ func teamMemberState(prior emailtype.Value, m *api.TeamMember, to timeouts.Value
 	}
 }
 
-// warnNotActiveMember warns, at plan time, that email is not an active member of orgID, so no team
-// takes them yet. It says nothing when it cannot tell without another listing after this run's own
+// warnNotActiveMember warns, at plan time (on the attribute at), that email is not an active member of
+// orgID, so no team takes them yet. It says nothing when it cannot tell without another listing after this run's own
 // writes (GetForCheck), or when this run's plan adds them as a member (an orgs_member the team membership
 // refers to is planned first).
-func (d *providerData) warnNotActiveMember(ctx context.Context, orgID, email string, diags interface {
+func (d *providerData) warnNotActiveMember(ctx context.Context, orgID, email string, at path.Path, diags interface {
 	AddAttributeWarning(path.Path, string, string)
 },
 ) {
@@ -236,13 +236,13 @@ func (d *providerData) warnNotActiveMember(ctx context.Context, orgID, email str
 	case !checked, d.plannedMembers.has(orgID, api.EmailKey(email)):
 		return
 	case client.IsNotFound(err):
-		diags.AddAttributeWarning(path.Root("email"), "Not a member of the organization: the apply will refuse this team member",
+		diags.AddAttributeWarning(at, "Not a member of the organization: the apply will refuse this team member",
 			fmt.Sprintf("%s is not a member of organization %s, and a team takes only the organization's active members. "+
 				"Add them first (orgs_member); the team membership can refer to that resource's email, so the plan adds them in order.", email, orgID))
 	case err != nil:
 		return
 	case m.Status != api.MemberActive:
-		diags.AddAttributeWarning(path.Root("email"), "Not an active member yet: the apply will refuse this team member",
+		diags.AddAttributeWarning(at, "Not an active member yet: the apply will refuse this team member",
 			fmt.Sprintf("The membership of %s in organization %s is %s, and a team takes only the organization's active members. "+
 				"They can join a team once they have accepted the membership.", email, orgID, m.Status))
 	}
