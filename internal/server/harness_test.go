@@ -503,6 +503,21 @@ func (h *harness) createEnvironment(tb testing.TB, cred, orgID string) api.Envir
 	return decode[api.Environment](tb, r)
 }
 
+func (h *harness) teamBody() api.TeamCreate {
+	return api.TeamCreate{Name: h.unique("Team"), Description: h.unique("description")}
+}
+
+func (h *harness) createTeam(tb testing.TB, cred, orgID string, body api.TeamCreate) api.Team {
+	tb.Helper()
+	return decode[api.Team](tb, h.expect(tb, http.StatusCreated, cred, http.MethodPost, path(api.PathTeams, "org_id", orgID), body))
+}
+
+func (h *harness) addTeamMember(tb testing.TB, cred, orgID, teamSlug, email string, role api.TeamRole) api.TeamMember {
+	tb.Helper()
+	r := h.expect(tb, http.StatusCreated, cred, http.MethodPost, path(api.PathTeamMembers, "org_id", orgID, "team_slug", teamSlug), api.TeamMemberCreate{Email: email, Role: role})
+	return decode[api.TeamMember](tb, r)
+}
+
 // createInvitation invites email and returns the invitation and the code its email carried.
 // createDomain claims a new domain for the organization; it is pending until verified.
 func (h *harness) createDomain(tb testing.TB, cred, orgID string) api.Domain {
@@ -623,6 +638,7 @@ type world struct {
 	Environment     api.Environment
 	DefaultEnvID    string
 	Domain          api.Domain
+	Team            api.Team // grants nothing; the member is in it
 	Outsider        user
 	OtherOrg        api.Organization
 	OtherAdminToken api.APIToken
@@ -660,6 +676,8 @@ func (h *harness) newWorld(tb testing.TB, plan api.Plan) *world {
 	}
 	w.Environment = h.createEnvironment(tb, w.Owner.Token, id)
 	w.Domain = h.verifiedDomain(tb, w.Owner.Token, id)
+	w.Team = h.createTeam(tb, w.Owner.Token, id, h.teamBody())
+	h.addTeamMember(tb, w.Owner.Token, id, w.Team.Slug, w.Member.Email, api.TeamRoleMember)
 	w.Outsider = h.signup(tb)
 	w.OtherOrg = h.createOrg(tb, w.Outsider.Token, api.PlanTeam)
 	w.OtherAdminToken = h.createAPIToken(tb, w.Outsider.Token, w.OtherOrg.ID, api.RoleAdmin)
@@ -716,6 +734,7 @@ func (w *world) params() map[string]string {
 		"key":            w.Label.Key,
 		"environment_id": w.Environment.ID,
 		"domain":         w.Domain.Domain,
+		"team_slug":      w.Team.Slug,
 	}
 }
 

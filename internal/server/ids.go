@@ -18,6 +18,7 @@ const (
 	prefixEnvironment   = "env_"
 	prefixActivity      = "act_"
 	prefixDomain        = "dom_"
+	prefixTeam          = "team_"
 
 	// Secret prefixes let secret scanners recognise a leaked token.
 	secretPersonalToken = "orgs_pat_"
