@@ -53,7 +53,7 @@ func TestAccTeamMember_lifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	const addr = "orgs_team_member.test"
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             env.CheckDestroy("orgs_team_member", teamMemberGone),
 		Steps: []resource.TestStep{
@@ -122,7 +122,7 @@ func TestAccTeamMember_notAMember(t *testing.T) {
 	t.Parallel()
 	env := acctest.New(t)
 	org := env.CreateOrganization(t, api.PlanTeam)
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -190,7 +190,7 @@ resource "orgs_label" "by_erin" {
 }
 `, org.ID)
 
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{

@@ -69,7 +69,7 @@ func TestAccTeam_lifecycle(t *testing.T) {
 	granting := teamConfig(env, org.ID, `name = "Platform Admins"`, `role = "admin"`, `environment_roles = { default = "run" }`)
 	renamed := teamConfig(env, org.ID, `name = "Platform Administrators"`, `description = "On call"`)
 
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		CheckDestroy:             env.CheckDestroy("orgs_team", teamGone),
 		Steps: []resource.TestStep{
@@ -189,7 +189,7 @@ func TestAccTeam_planTimeValidation(t *testing.T) {
 	t.Parallel()
 	env := acctest.New(t)
 	org := env.CreateOrganization(t, api.PlanTeam)
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
@@ -215,7 +215,7 @@ func TestAccTeam_planTimeValidation(t *testing.T) {
 			{
 				Config:      teamConfig(env, org.ID, `name = "X"`, `environment_roles = { nowhere = "run" }`),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)no environment with the slug or id "nowhere".*slugs are: default`),
+				ExpectError: wrappedText(`has no environment with the slug or id "nowhere"; its environments' slugs are: default.`),
 			},
 		},
 	})
