@@ -199,7 +199,7 @@ func TestOnboardWritesImportBlocks(t *testing.T) {
 		if !validName.MatchString(name) {
 			t.Errorf("%s.%s is not a valid resource name", typ, name)
 		}
-		order = append(order, fmt.Sprintf("%d %s", slices.Index(typeOrder, typ), name))
+		order = append(order, fmt.Sprintf("%02d %s", slices.Index(typeOrder, typ), name))
 	}
 	for key := range f.want {
 		if !seen[key] {
