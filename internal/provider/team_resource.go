@@ -162,6 +162,7 @@ var teamIdentity = resourceIdentity{
 		{name: "slug", description: "The team's slug."},
 	},
 	importHelp: "A team imports by `<organization_id>/<team slug>` (the slug, as orgs_teams shows it, not the name).",
+	quoteKey:   true,
 	lookalikes: teamLookalikes,
 }
 
