@@ -127,7 +127,7 @@ func TestAccExamples_applyAndPlanEmpty(t *testing.T) {
 			env.PublishVerificationRecords()
 			cli := acctest.NewCLI(t, env, exampleVariables...)
 			prelude, example := exampleFiles(t, file)
-			if strings.Contains(example, "orgs_team_member") {
+			if strings.Contains(example, "orgs_team_member") { // orgs_team_members too
 				for _, email := range exampleTeamMembers {
 					env.SignUp(t, email)
 				}

@@ -87,7 +87,8 @@ func TestAccQuery_everyType(t *testing.T) {
 					list("orgs_team", "all", inOrg, "include_resource = true") +
 					list("orgs_team", "admins", withFilter("role", "admin")) +
 					list("orgs_team_member", "all", inOrg, "include_resource = true") +
-					list("orgs_team_member", "maintainers", withFilter("role", "maintainer")),
+					list("orgs_team_member", "maintainers", withFilter("role", "maintainer")) +
+					list("orgs_team_members", "all", inOrg, "include_resource = true"),
 				QueryResultChecks: []querycheck.QueryResultCheck{
 					querycheck.ExpectLength("orgs_organization.all", 1),
 					querycheck.ExpectIdentity("orgs_organization.all", id(map[string]string{"id": org})),
@@ -169,6 +170,15 @@ func TestAccQuery_everyType(t *testing.T) {
 					querycheck.ExpectResourceKnownValues("orgs_team_member.all",
 						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "team_slug": "platform-admins", "email": "cyd@example.com"})),
 						values("role", knownvalue.StringExact("member"), "id", knownvalue.StringExact(org+"/platform-admins/cyd@example.com"))),
+					querycheck.ExpectLength("orgs_team_members.all", e.Count["orgs_team"]),
+					querycheck.ExpectResourceKnownValues("orgs_team_members.all",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "team_slug": "platform-admins"})),
+						values("members", knownvalue.MapExact(map[string]knownvalue.Check{
+							"bea@example.com": knownvalue.StringExact("maintainer"), "cyd@example.com": knownvalue.StringExact("member"),
+						}))),
+					querycheck.ExpectResourceDisplayName("orgs_team_members.all",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "team_slug": "readers-eu"})),
+						knownvalue.StringExact("readers-eu (0 members)")),
 					querycheck.ExpectLength("orgs_team_member.maintainers", 1),
 					querycheck.ExpectIdentity("orgs_team_member.maintainers",
 						id(map[string]string{"organization_id": org, "team_slug": "platform-admins", "email": "bea@example.com"})),
