@@ -165,7 +165,9 @@ func teamMembersListResource() *listResource[teamRoster, teamMembersModel] {
 				Timeouts:       noTimeouts,
 			}
 		},
-		display:  func(r *teamRoster) string { return fmt.Sprintf("%s (%s)", r.slug, api.CountOf(int64(len(r.members)), "member")) },
+		display: func(r *teamRoster) string {
+			return fmt.Sprintf("%s (%s)", r.slug, api.CountOf(int64(len(r.members)), "member"))
+		},
 		identity: teamMembersIdentity,
 	}
 }

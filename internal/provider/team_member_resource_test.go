@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -139,8 +140,11 @@ func TestAccTeamMember_notAMember(t *testing.T) {
 }
 
 // TestAccTeam_grantsAdminRights: a member who gets admin only through a team can do, with their own
-// token, what an admin can (create a label, through a provider configured with that token; create an
-// admin API token), and loses it the moment they leave the team, their API tokens too.
+// token, what an admin can (create a label through a configuration of her own, run by the CLI with her
+// token; create an admin API token), and loses it the moment she leaves the team, her API token too.
+// Two working directories, as two people run them: one provider process each (Terraform runs one
+// in-process provider for every provider block of a configuration, so two credentials in one
+// configuration would not be tested apart).
 func TestAccTeam_grantsAdminRights(t *testing.T) {
 	t.Parallel()
 	env := acctest.New(t)
@@ -150,89 +154,75 @@ func TestAccTeam_grantsAdminRights(t *testing.T) {
 		t.Fatal(err)
 	}
 	erin := env.NewClient(t, erinToken)
-	canCreateLabel := func(c *client.Client, key string) error {
+	createLabel := func(c *client.Client, key string) error {
 		_, err := c.CreateLabel(t.Context(), org.ID, api.LabelCreate{Key: key, Value: "x"})
 		return err
 	}
 	refused := func(err error) bool { return client.ProblemType(err) == api.ProblemForbidden }
-	var erinsAPIToken *client.Client
+	run := func(cli *acctest.CLI, args ...string) (string, error) {
+		t.Helper()
+		return cli.Run(append(args, "-auto-approve", "-input=false", "-no-color")...)
+	}
+	must := func(out string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+	}
 
-	// The provider erin configures with her own token stays in both steps: the label it made is
-	// destroyed through it.
-	team := env.ProviderBlock() + fmt.Sprintf(`
+	if err := createLabel(erin, "before-the-team"); !refused(err) {
+		t.Fatalf("erin, a plain member, creating a label: %v; want a refusal", err)
+	}
+	owner := acctest.NewCLI(t, env)
+	team := fmt.Sprintf(`
 resource "orgs_team" "admins" {
-  organization_id = %[1]q
+  organization_id = %q
   name            = "Admins"
   role            = "admin"
 }
-
-provider "orgs" {
-  alias    = "erin"
-  endpoint = %[2]q
-  token    = %[3]q
-}
-`, org.ID, env.Endpoint, erinToken)
-	inTeam := team + fmt.Sprintf(`
+`, org.ID)
+	owner.WriteFile("team.tf", team+fmt.Sprintf(`
 resource "orgs_team_member" "erin" {
-  organization_id = %[1]q
+  organization_id = %q
   team_slug       = orgs_team.admins.slug
   email           = "erin@example.com"
 }
+`, org.ID))
+	must(run(owner, "apply"))
 
-resource "orgs_label" "by_erin" {
-  provider        = orgs.erin
-  organization_id = %[1]q
-  key             = "made-by-erin"
-  value           = "through-a-team"
+	// Erin's own configuration, with her own token.
+	erinsCLI := acctest.NewCLI(t, env, "ORGS_TOKEN="+erinToken)
+	label := func(value string) string {
+		return fmt.Sprintf("resource \"orgs_label\" \"by_erin\" {\n  organization_id = %q\n  key             = \"made-by-erin\"\n  value           = %q\n}\n", org.ID, value)
+	}
+	erinsCLI.WriteFile("label.tf", label("through-a-team"))
+	must(run(erinsCLI, "apply"))
+	if l, err := env.Client.GetLabel(t.Context(), org.ID, "made-by-erin"); err != nil || l.Value != "through-a-team" {
+		t.Fatalf("the label erin's configuration made: %+v, %v", l, err)
+	}
+	tok, err := erin.CreateAPIToken(t.Context(), org.ID, api.APITokenCreate{Name: "erin's automation", Role: api.RoleAdmin})
+	if err != nil {
+		t.Fatalf("erin, an admin through the team, creating an admin API token: %v", err)
+	}
+	erinsAPIToken := env.NewClient(t, tok.Token)
+	if err := createLabel(erinsAPIToken, "by-erins-token"); err != nil {
+		t.Fatalf("erin's admin API token creating a label: %v", err)
+	}
 
-  # Erin is an admin only once she is in the team; the label goes before she leaves it.
-  depends_on = [orgs_team_member.erin]
-}
-`, org.ID)
-
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				PreConfig: func() {
-					if err := canCreateLabel(erin, "before-the-team"); !refused(err) {
-						t.Fatalf("erin, a plain member, creating a label: %v; want a refusal", err)
-					}
-				},
-				Config: inTeam,
-				Check: func(*terraform.State) error {
-					l, err := env.Client.GetLabel(t.Context(), org.ID, "made-by-erin")
-					if err != nil || l.Value != "through-a-team" {
-						return fmt.Errorf("the label erin's provider made: %+v, %v", l, err)
-					}
-					tok, err := erin.CreateAPIToken(t.Context(), org.ID, api.APITokenCreate{Name: "erin's automation", Role: api.RoleAdmin})
-					if err != nil {
-						return fmt.Errorf("erin, an admin through the team, creating an admin API token: %w", err)
-					}
-					erinsAPIToken = env.NewClient(t, tok.Token)
-					if err := canCreateLabel(erinsAPIToken, "by-erins-token"); err != nil {
-						return fmt.Errorf("erin's admin API token creating a label: %w", err)
-					}
-					return nil
-				},
-			},
-			{
-				// Erin leaves the team: at once, neither she nor her API token may do what an admin can.
-				Config: team,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction("orgs_team_member.erin", plancheck.ResourceActionDestroy),
-					plancheck.ExpectResourceAction("orgs_label.by_erin", plancheck.ResourceActionDestroy),
-				}},
-				Check: func(*terraform.State) error {
-					if err := canCreateLabel(erin, "after-the-team"); !refused(err) {
-						return fmt.Errorf("erin creating a label after leaving the team: %v; want a refusal", err)
-					}
-					if err := canCreateLabel(erinsAPIToken, "after-the-team-by-token"); !refused(err) {
-						return fmt.Errorf("erin's API token creating a label after she left the team: %v; want a refusal", err)
-					}
-					return nil
-				},
-			},
-		},
-	})
+	// Erin leaves the team: at once, neither her configuration nor her API token may do what an admin can.
+	owner.WriteFile("team.tf", team)
+	must(run(owner, "apply"))
+	erinsCLI.WriteFile("label.tf", label("after-the-team"))
+	if out, err := run(erinsCLI, "apply"); err == nil || !strings.Contains(out, "may not") {
+		t.Errorf("erin's configuration changing the label after she left the team: %v; want the server's refusal:\n%s", err, out)
+	}
+	if err := createLabel(erin, "after-the-team"); !refused(err) {
+		t.Errorf("erin creating a label after leaving the team: %v; want a refusal", err)
+	}
+	if err := createLabel(erinsAPIToken, "after-the-team-by-token"); !refused(err) {
+		t.Errorf("erin's API token creating a label after she left the team: %v; want a refusal", err)
+	}
+	if l, err := env.Client.GetLabel(t.Context(), org.ID, "made-by-erin"); err != nil || l.Value != "through-a-team" {
+		t.Errorf("the label after erin's refused change: %+v, %v; want it as she made it", l, err)
+	}
 }

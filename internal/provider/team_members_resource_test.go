@@ -133,12 +133,12 @@ func TestAccTeamMembers_authoritative(t *testing.T) {
 			},
 			{
 				// A stranger is refused by the server, for that person alone: Ben's demotion is made.
-				Config: teamRosterConfig(env, org.ID, `"ann@example.com" = "maintainer"`, `"Ben@Example.com" = "member"`, `"stranger@example.com" = "member"`),
+				Config:      teamRosterConfig(env, org.ID, `"ann@example.com" = "maintainer"`, `"Ben@Example.com" = "member"`, `"stranger@example.com" = "member"`),
 				ExpectError: regexp.MustCompile(`add stranger@example.com:`),
 				Check:       server(map[string]api.TeamRole{"ann@example.com": api.TeamRoleMaintainer, "ben@example.com": api.TeamRoleMember}),
 			},
 			{
-				Config: teamRosterConfig(env, org.ID, `"ann@example.com" = "maintainer"`, `"Ben@Example.com" = "member"`),
+				Config:           teamRosterConfig(env, org.ID, `"ann@example.com" = "maintainer"`, `"Ben@Example.com" = "member"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 				Check:            server(map[string]api.TeamRole{"ann@example.com": api.TeamRoleMaintainer, "ben@example.com": api.TeamRoleMember}),
 			},
@@ -153,7 +153,9 @@ func TestAccTeamMembers_authoritative(t *testing.T) {
 
 // expectRosterChange passes when the plan of a whole-list resource takes email out of members: the
 // state before holds them, the plan does not.
-func expectRosterChange(addr, email string) plancheck.PlanCheck { return rosterRemoval{addr: addr, email: email} }
+func expectRosterChange(addr, email string) plancheck.PlanCheck {
+	return rosterRemoval{addr: addr, email: email}
+}
 
 type rosterRemoval struct{ addr, email string }
 
