@@ -38,12 +38,28 @@ import (
 // | environments: create, change, delete       | yes   | yes   | no     | no     |
 // | usage                                      | yes   | yes   | no     | yes    |
 // | activity                                   | yes   | yes   | yes    | yes    |
+// | teams and team members: read (all teams)   | yes   | yes   | yes    | yes    |
+// | teams: create, change (grants too), delete | yes   | yes   | no     | no     |
+// | a team's members: add, change, remove      | yes   | yes   | maintainers**** | maintainers**** |
+// | leave a team (remove oneself)              | yes   | yes   | yes    | yes    |
 //
 // *  Only owners make or unmake owners: an admin cannot add or invite an owner, promote to owner, or
 //    change or remove an owner.
 // ** A member lists only the environments they hold an environment role in; getting another one is 403.
-// *** An admin makes admin and member tokens only; a biller token only an owner (billing is not an
-//    admin right).
+// *** An admin makes admin and member tokens only; a biller token only an owner, or an admin who also
+//    holds billing through a team (billing is not an admin right).
+// **** The team's own maintainers, whatever their organization role, through their own account (an
+//    organization token carries an organization role, never a team role); only that team's members,
+//    and only active members of the organization. Every member reads the teams, as they read the
+//    members and their roles.
+//
+// Teams: a person's rights are the union of their own role's and those of every role their teams
+// grant (admin, member or biller; never owner), and likewise for environment roles: the columns above
+// are roles, and a person holding several has the rights of each. So a member whose team grants admin
+// is, for this table, an admin too, and loses it the moment they leave the team, the team is deleted or
+// its grant changes; their tokens with it (a token is capped by its creator's roles of the moment). The
+// owner column is never reached through a team: only owners make owners, and the last-owner rules count
+// members' own roles.
 //
 // Whatever the role, an organization the caller does not belong to answers 404 with problem type
 // organization-not-found (existence does not leak), unless it was deleted while the caller was one of
@@ -53,9 +69,9 @@ import (
 // /user endpoints (403), and lists only its own organization. Missing, unknown, expired or deactivated
 // credentials answer 401.
 //
-// An organization API token may do what both its role and its creator's current role allow (the
-// intersection: the roles are different rights, not a ladder), and is made only with a role whose
-// rights its creator holds (tokenGranters). A pending membership (added by someone else, not yet
+// An organization API token may do what both its role and its creator's current roles (their own and
+// their teams') allow (the intersection: the roles are different rights, not a ladder), and is made only
+// with a role whose rights its creator holds (tokenGranters). A pending membership (added by someone else, not yet
 // accepted) gives no role at all. Every write checks all of this again inside its own transaction
 // (writeOrg); contributing/threat-model.md states the rules.
 
