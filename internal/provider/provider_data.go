@@ -25,6 +25,11 @@ type providerData struct {
 	// ownerLosses holds, by organization, the active owners this run's plan removes, demotes or
 	// replaces, so that the last-owner rule counts the whole plan and not one membership at a time.
 	ownerLosses *ownerLosses
+	// currentUsers memoizes the user the credential acts as (key ""), for orgs_members' own-owner rule.
+	currentUsers *memo[api.User]
+	// memberManagers records, by organization, which of orgs_member and orgs_members this run plans, to
+	// warn when both manage one organization.
+	memberManagers *memberManagers
 	// defaultOrganizationID is the provider's organization_id, for those that leave theirs out; "" for none.
 	defaultOrganizationID string
 }
@@ -36,6 +41,8 @@ func newProviderData(c *client.Client, defaultOrganizationID string) *providerDa
 		usages:                &memo[api.Usage]{},
 		plannedPlans:          &sync.Map{},
 		ownerLosses:           &ownerLosses{},
+		currentUsers:          &memo[api.User]{},
+		memberManagers:        &memberManagers{},
 		defaultOrganizationID: defaultOrganizationID,
 	}
 }
