@@ -27,6 +27,7 @@ var wantIdentities = map[string][]string{
 	"orgs_environment":         {"organization_id", "id"},
 	"orgs_domain":              {"organization_id", "domain"},
 	"orgs_domain_verification": {"organization_id", "domain"},
+	"orgs_members":             {"organization_id"},
 }
 
 // protoProvider is the provider over protocol 6, configured against env's server, with the schemas
@@ -201,6 +202,7 @@ func TestIdentityReadWithoutPriorIdentity(t *testing.T) {
 			map[string]string{"organization_id": org.ID, "domain": "example.com"},
 			map[string]string{"organization_id": org.ID, "domain": "vanished.example"},
 		},
+		{"orgs_members", map[string]string{"organization_id": org.ID}, map[string]string{"organization_id": deleted.ID}},
 	} {
 		t.Run(tc.typeName, func(t *testing.T) {
 			state, identity := p.read(t, tc.typeName, tc.existing)
