@@ -289,6 +289,7 @@ func (r *membersResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	orgID := plan.OrganizationID.ValueString()
 	r.warnBothManage(orgID, memberManagerList, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.OrganizationID)...)
+	planNewMembersUnknown(ctx, req, plan.Members, resp)
 	desired, known, diags := memberEntries(ctx, plan.Members)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() || !known {
@@ -331,6 +332,32 @@ func (r *membersResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	r.refuseOwnerLosses(ctx, orgID, changes, actual, &resp.Diagnostics)
 	r.checkMemberEnvironmentKeys(ctx, orgID, changes, &resp.Diagnostics)
 	r.warnOverSeats(ctx, orgID, changes, resends, &resp.Diagnostics)
+}
+
+// planNewMembersUnknown plans the status and expiry of each member the state does not have as unknown
+// (the apply learns them). UseStateForUnknown cannot: for an element new to the map, the state's value
+// it copies is null, and the apply's known status would then contradict the plan.
+func planNewMembersUnknown(ctx context.Context, req resource.ModifyPlanRequest, planned types.Map, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || planned.IsNull() || planned.IsUnknown() {
+		return // a creation: the framework plans every computed value unknown
+	}
+	var state types.Map
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("members"), &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	had := make(map[string]bool, len(state.Elements()))
+	for email := range state.Elements() {
+		had[email] = true
+	}
+	for email := range planned.Elements() {
+		if had[email] {
+			continue
+		}
+		at := path.Root("members").AtMapKey(email)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, at.AtName("status"), types.StringUnknown())...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, at.AtName("expires_at"), types.StringUnknown())...)
+	}
 }
 
 // planResends plans the offer of each expired membership again (with resend_when_expired): its status
