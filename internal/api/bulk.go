@@ -49,3 +49,16 @@ type BulkResult[T any] struct {
 	Item    *T       `json:"item,omitempty"`
 	Problem *Problem `json:"problem,omitempty"`
 }
+
+// NoUpdate is the update body of a collection whose objects are never changed in place (invitations
+// are resent or cancelled, not edited): an update item of its bulk endpoint fails on its own with a 422.
+type NoUpdate struct{}
+
+// BulkItemsPerRateToken is how many items of a bulk request cost the rate limiter as much as one
+// request: a bulk request of n items costs BulkRequestCost(n) = 1 + ceil(n / BulkItemsPerRateToken).
+const BulkItemsPerRateToken = 50
+
+// BulkRequestCost is what a bulk request of n items takes from the caller's rate budget, in requests.
+func BulkRequestCost(n int) int {
+	return 1 + (max(n, 0)+BulkItemsPerRateToken-1)/BulkItemsPerRateToken
+}

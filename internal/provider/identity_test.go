@@ -30,6 +30,7 @@ var wantIdentities = map[string][]string{
 	"orgs_team":                {"organization_id", "slug"},
 	"orgs_team_member":         {"organization_id", "team_slug", "email"},
 	"orgs_team_members":        {"organization_id", "team_slug"},
+	"orgs_members":             {"organization_id"},
 }
 
 // protoProvider is the provider over protocol 6, configured against env's server, with the schemas
@@ -204,6 +205,7 @@ func TestIdentityReadWithoutPriorIdentity(t *testing.T) {
 			map[string]string{"organization_id": org.ID, "domain": "example.com"},
 			map[string]string{"organization_id": org.ID, "domain": "vanished.example"},
 		},
+		{"orgs_members", map[string]string{"organization_id": org.ID}, map[string]string{"organization_id": deleted.ID}},
 	} {
 		t.Run(tc.typeName, func(t *testing.T) {
 			state, identity := p.read(t, tc.typeName, tc.existing)

@@ -216,6 +216,9 @@ func (r *memberResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		r.planDestroy(ctx, req, resp)
 		return
 	}
+	if orgID := stringAt(ctx, resp.Plan.GetAttribute, path.Root("organization_id")); !orgID.IsNull() && !orgID.IsUnknown() {
+		r.warnBothManage(orgID.ValueString(), memberManagerOne, &resp.Diagnostics)
+	}
 	if planChangesNothing(req, resp) {
 		r.planOffer(ctx, req, resp)
 		return

@@ -235,6 +235,7 @@ func (p *orgsProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewOrganizationResource,
 		NewMemberResource,
+		NewMembersResource,
 		NewInvitationResource,
 		NewAPITokenResource,
 		NewContainerRegistryResource,

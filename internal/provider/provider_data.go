@@ -31,6 +31,11 @@ type providerData struct {
 	// plannedMembers holds, by organization, the addresses (by email key) this run's plan adds as
 	// members, so that a team membership of one of them is not reported as of a non-member.
 	plannedMembers *plannedSet
+	// currentUsers memoizes the user the credential acts as (key ""), for orgs_members' own-owner rule.
+	currentUsers *memo[api.User]
+	// memberManagers records, by organization, which of orgs_member and orgs_members this run plans, to
+	// warn when both manage one organization.
+	memberManagers *memberManagers
 	// defaultOrganizationID is the provider's organization_id, for those that leave theirs out; "" for none.
 	defaultOrganizationID string
 }
@@ -44,6 +49,8 @@ func newProviderData(c *client.Client, defaultOrganizationID string) *providerDa
 		ownerLosses:           &ownerLosses{},
 		plannedTeams:          &plannedSet{},
 		plannedMembers:        &plannedSet{},
+		currentUsers:          &memo[api.User]{},
+		memberManagers:        &memberManagers{},
 		defaultOrganizationID: defaultOrganizationID,
 	}
 }

@@ -106,6 +106,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		if !s.limit(w, budget) {
 			return
 		}
+		r = r.WithContext(context.WithValue(r.Context(), budgetKey{}, budget))
 		if authErr != nil {
 			var prob *problem
 			if errors.As(authErr, &prob) {
@@ -159,6 +160,10 @@ func (s *Server) lookupCredential(ctx context.Context, q querier, hash string) (
 	p.expires = parseNullTime(expires)
 	return p, nil
 }
+
+// budgetKey holds the rate budget a request was charged to, for the part of a bulk request's cost that
+// is known only once its body is read (chargeBulk).
+type budgetKey struct{}
 
 // limit takes a request from the budget of key, setting the RateLimit fields; it answers 429 (with
 // Retry-After) and returns false when the budget is spent.

@@ -59,6 +59,15 @@ func (h *harness) validBody(tb testing.TB, w *world, op operation) any {
 		return api.LabelUpdate{Value: &v}
 	case "POST " + api.PathEnvironments:
 		return h.environmentBody()
+	case "POST " + api.PathBulkLabels:
+		c := h.labelBody()
+		return api.BulkRequest[api.LabelCreate, api.LabelUpdate]{Items: []api.BulkItem[api.LabelCreate, api.LabelUpdate]{{Op: api.BulkCreate, Create: &c}}}
+	case "POST " + api.PathBulkMembers:
+		c := api.MemberCreate{Email: h.email(), Role: api.RoleMember}
+		return api.BulkRequest[api.MemberCreate, api.MemberUpdate]{Items: []api.BulkItem[api.MemberCreate, api.MemberUpdate]{{Op: api.BulkCreate, Create: &c}}}
+	case "POST " + api.PathBulkInvitations:
+		c := api.InvitationCreate{Email: h.email(), Role: api.RoleMember}
+		return api.BulkRequest[api.InvitationCreate, api.NoUpdate]{Items: []api.BulkItem[api.InvitationCreate, api.NoUpdate]{{Op: api.BulkCreate, Create: &c}}}
 	case "PATCH " + api.PathEnvironment:
 		n := h.unique("Env")
 		return api.EnvironmentUpdate{Name: &n}

@@ -19,14 +19,29 @@ func (s *Server) registerInvitations(a huma.API) {
 	pol := func(action string) policy { return policy{org: true, roles: ownerAdmin, action: action} }
 	register(a, s, operation(http.MethodGet, api.PathInvitations, "list-invitations", "List the organization's invitations", http.StatusOK,
 		pol("list invitations"), tag), s.listInvitations)
+	invite := policy{org: true, roles: ownerAdmin, action: "invite", replayRule: onBody(mayInvite)}
 	register(a, s, operation(http.MethodPost, api.PathInvitations, "create-invitation", "Invite an email address to the organization with a role", http.StatusCreated,
-		policy{org: true, roles: ownerAdmin, action: "invite", replayRule: onBody(mayInvite)}, tag), s.createInvitation)
+		invite, tag), s.createInvitation)
 	register(a, s, operation(http.MethodGet, api.PathInvitation, "get-invitation", "Get an invitation", http.StatusOK,
 		pol("read invitations"), tag), s.getInvitation)
 	register(a, s, operation(http.MethodPost, api.PathInvitationResend, "resend-invitation", "Send an invitation again, with a new code and a new expiry", http.StatusOK,
 		pol("resend invitations"), tag), s.resendInvitation)
 	register(a, s, operation(http.MethodDelete, api.PathInvitation, "cancel-invitation", "Cancel (delete) an invitation", http.StatusNoContent,
 		pol("cancel invitations"), tag), s.cancelInvitation)
+	type in = bulkInput[api.InvitationCreate, api.NoUpdate]
+	registerBulk(a, s, bulkOperation(api.PathBulkInvitations, "bulk-invitations", "Create and cancel invitations in bulk (key: the invitation id; invitations have no update)",
+		policy{org: true, roles: ownerAdmin, action: "invite in bulk", replayRule: bulkReplay[api.InvitationCreate, api.NoUpdate](mayInvite, nil)}, tag),
+		bulkCollection[in, api.InvitationCreate, api.NoUpdate, api.Invitation]{
+			noun: "invitation", items: orgBulkItems[api.InvitationCreate, api.NoUpdate],
+			createPolicy: invite, deletePolicy: pol("cancel invitations"),
+			create: func(ctx context.Context, in *in, b api.InvitationCreate) (api.Invitation, error) {
+				return objectOf(s.createInvitation(ctx, &createInvitationInput{OrgPath: in.OrgPath, Body: b}))
+			},
+			delete: func(ctx context.Context, in *in, id string) error {
+				_, err := s.cancelInvitation(ctx, &InvitationPath{OrgPath: in.OrgPath, InvitationID: id})
+				return err
+			},
+		})
 	register(a, s, operation(http.MethodPost, api.PathInvitationAccept, "accept-invitation", "Accept an invitation with the emailed code; creates the user if new", http.StatusOK,
 		policy{public: true}, tag), s.acceptInvitation)
 }

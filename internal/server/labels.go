@@ -19,14 +19,31 @@ func (s *Server) registerLabels(a huma.API) {
 	write := func(action string) policy { return policy{org: true, roles: ownerAdmin, action: action} }
 	register(a, s, operation(http.MethodGet, api.PathLabels, "list-labels", "List the organization's labels", http.StatusOK,
 		read, tag), s.listLabels)
+	create, update, remove := write("create labels"), write("update labels"), write("delete labels")
 	register(a, s, operation(http.MethodPost, api.PathLabels, "create-label", "Create a label; keys are unique in the organization", http.StatusCreated,
-		write("create labels"), tag), s.createLabel)
+		create, tag), s.createLabel)
 	register(a, s, operation(http.MethodGet, api.PathLabel, "get-label", "Get a label by key (a '/' in the key is sent as %2F)", http.StatusOK,
 		read, tag), s.getLabel)
 	register(a, s, operation(http.MethodPatch, api.PathLabel, "update-label", "Update a label's value or propagation", http.StatusOK,
-		write("update labels"), tag), s.updateLabel)
+		update, tag), s.updateLabel)
 	register(a, s, operation(http.MethodDelete, api.PathLabel, "delete-label", "Delete a label", http.StatusNoContent,
-		write("delete labels"), tag), s.deleteLabel)
+		remove, tag), s.deleteLabel)
+	type in = bulkInput[api.LabelCreate, api.LabelUpdate]
+	registerBulk(a, s, bulkOperation(api.PathBulkLabels, "bulk-labels", "Create, update and delete labels in bulk", write("write labels"), tag),
+		bulkCollection[in, api.LabelCreate, api.LabelUpdate, api.Label]{
+			noun: "label", items: orgBulkItems[api.LabelCreate, api.LabelUpdate],
+			createPolicy: create, updatePolicy: update, deletePolicy: remove,
+			create: func(ctx context.Context, in *in, b api.LabelCreate) (api.Label, error) {
+				return objectOf(s.createLabel(ctx, &createLabelInput{OrgPath: in.OrgPath, Body: b}))
+			},
+			update: func(ctx context.Context, in *in, key string, b api.LabelUpdate) (api.Label, error) {
+				return objectOf(s.updateLabel(ctx, &updateLabelInput{LabelPath: LabelPath{OrgPath: in.OrgPath, Key: key}, Body: b}))
+			},
+			delete: func(ctx context.Context, in *in, key string) error {
+				_, err := s.deleteLabel(ctx, &LabelPath{OrgPath: in.OrgPath, Key: key})
+				return err
+			},
+		})
 }
 
 type LabelPath struct {

@@ -20,23 +20,43 @@ func (s *Server) registerMembers(a huma.API) {
 	const tag = "Members"
 	register(a, s, operation(http.MethodGet, api.PathMembers, "list-members", "List the organization's members", http.StatusOK,
 		policy{org: true, roles: everyRole, action: "list members"}, tag), s.listMembers)
+	add := policy{org: true, roles: ownerAdmin, action: "add members", replayRule: onBody(mayAddMember)}
+	change := policy{org: true, roles: ownerAdmin, action: "change members"}
+	// Every role may call it to leave; removing someone else is checked in the handler.
+	remove := policy{org: true, roles: everyRole, action: "remove members"}
 	register(a, s, operation(http.MethodPost, api.PathMembers, "add-member", "Add an address to the organization: active at once in a verified domain, pending for another account, invited when it has none", http.StatusCreated,
-		policy{org: true, roles: ownerAdmin, action: "add members", replayRule: onBody(mayAddMember)}, tag), s.addMember)
+		add, tag), s.addMember)
 	register(a, s, operation(http.MethodGet, api.PathMember, "get-member", "Get a member by email (case-insensitive)", http.StatusOK,
 		policy{org: true, roles: everyRole, action: "read members"}, tag), s.getMember)
 	register(a, s, operation(http.MethodPatch, api.PathMember, "update-member", "Change a member's role or environment roles", http.StatusOK,
-		policy{org: true, roles: ownerAdmin, action: "change members"}, tag), s.updateMember)
+		change, tag), s.updateMember)
 	register(a, s, operation(http.MethodPost, api.PathMemberResend, "resend-member", "Offer an invited, pending, expired or declined membership again: a new expiry (and a new code for an invited address)", http.StatusOK,
 		policy{org: true, roles: ownerAdmin, action: "resend memberships"}, tag), s.resendMember)
-	// Every role may call it to leave; removing someone else is checked in the handler.
 	register(a, s, operation(http.MethodDelete, api.PathMember, "remove-member", "Remove a member, or leave the organization (remove yourself)", http.StatusNoContent,
-		policy{org: true, roles: everyRole, action: "remove members"}, tag), s.removeMember)
+		remove, tag), s.removeMember)
 	register(a, s, operation(http.MethodGet, api.PathMemberships, "list-memberships", "List the current user's memberships, pending ones included", http.StatusOK,
 		policy{userOnly: true, action: "list memberships"}, tag), s.listMemberships)
 	register(a, s, operation(http.MethodPost, api.PathMembershipAccept, "accept-membership", "Accept a pending membership someone added you to; it then counts toward your organization cap", http.StatusOK,
 		policy{userOnly: true, action: "accept memberships", replayRule: stillMember}, tag), s.acceptMembership)
 	register(a, s, operation(http.MethodPost, api.PathMembershipDecline, "decline-membership", "Decline a pending membership someone added you to (the organization cannot ask again for a while)", http.StatusNoContent,
 		policy{userOnly: true, action: "decline memberships"}, tag), s.declineMembership)
+	type in = bulkInput[api.MemberCreate, api.MemberUpdate]
+	registerBulk(a, s, bulkOperation(api.PathBulkMembers, "bulk-members", "Add, change and remove members in bulk (key: the member's email)",
+		policy{org: true, roles: ownerAdmin, action: "change members in bulk", replayRule: bulkReplay(mayAddMember, mayUpdateMember)}, tag),
+		bulkCollection[in, api.MemberCreate, api.MemberUpdate, api.Member]{
+			noun: "member", items: orgBulkItems[api.MemberCreate, api.MemberUpdate],
+			createPolicy: add, updatePolicy: change, deletePolicy: remove,
+			create: func(ctx context.Context, in *in, b api.MemberCreate) (api.Member, error) {
+				return objectOf(s.addMember(ctx, &addMemberInput{OrgPath: in.OrgPath, Body: b}))
+			},
+			update: func(ctx context.Context, in *in, email string, b api.MemberUpdate) (api.Member, error) {
+				return objectOf(s.updateMember(ctx, &updateMemberInput{MemberPath: MemberPath{OrgPath: in.OrgPath, Email: email}, Body: b}))
+			},
+			delete: func(ctx context.Context, in *in, email string) error {
+				_, err := s.removeMember(ctx, &MemberPath{OrgPath: in.OrgPath, Email: email})
+				return err
+			},
+		})
 }
 
 type MemberPath struct {
@@ -265,6 +285,15 @@ func (s *Server) listMembers(ctx context.Context, in *listMembersInput) (*pageOu
 func mayAddMember(a access, b api.MemberCreate) error {
 	if b.Role == api.RoleOwner {
 		return a.require(ownerOnly, "add an owner (only owners make owners)")
+	}
+	return nil
+}
+
+// mayUpdateMember: only owners make owners (the replay rule of a bulk update; the handler decides the
+// rest, which depends on the member's current role).
+func mayUpdateMember(a access, b api.MemberUpdate) error {
+	if b.Role != nil && *b.Role == api.RoleOwner {
+		return a.require(ownerOnly, "make a member owner (only owners make owners)")
 	}
 	return nil
 }

@@ -27,6 +27,13 @@ type matrixRow struct {
 
 func noPrep(testing.TB, *harness, *world, principal) (map[string]string, any) { return nil, nil }
 
+// validBodyOf prepares the body validBody gives op.
+func validBodyOf(op operation) func(testing.TB, *harness, *world, principal) (map[string]string, any) {
+	return func(tb testing.TB, h *harness, w *world, _ principal) (map[string]string, any) {
+		return nil, h.validBody(tb, w, op)
+	}
+}
+
 func withBody(body func(h *harness) any) func(testing.TB, *harness, *world, principal) (map[string]string, any) {
 	return func(_ testing.TB, h *harness, _ *world, _ principal) (map[string]string, any) { return nil, body(h) }
 }
@@ -226,6 +233,15 @@ func matrixRows() []matrixRow {
 			prepare: func(tb testing.TB, h *harness, w *world, _ principal) (map[string]string, any) {
 				return map[string]string{"key": h.createLabel(tb, w.Owner.Token, w.Org.ID).Key}, nil
 			}},
+
+		// Bulk writes: the request needs a role that may write the collection; each item is then decided
+		// as its own request would be (bulk_test.go).
+		{name: "labels in bulk", op: post(api.PathBulkLabels), want: [principalCount]int{ok, ok, no, no, ok, no, no, hidden, anon},
+			prepare: validBodyOf(post(api.PathBulkLabels))},
+		{name: "members in bulk", op: post(api.PathBulkMembers), want: [principalCount]int{ok, ok, no, no, ok, no, no, hidden, anon},
+			prepare: validBodyOf(post(api.PathBulkMembers))},
+		{name: "invitations in bulk", op: post(api.PathBulkInvitations), want: [principalCount]int{ok, ok, no, no, ok, no, no, hidden, anon},
+			prepare: validBodyOf(post(api.PathBulkInvitations))},
 
 		{name: "list environments", op: get(api.PathEnvironments), want: [principalCount]int{ok, ok, ok, no, ok, ok, no, hidden, anon}, prepare: noPrep},
 		{name: "create an environment", op: post(api.PathEnvironments), want: [principalCount]int{created, created, no, no, created, no, no, hidden, anon},

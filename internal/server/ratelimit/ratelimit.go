@@ -79,6 +79,12 @@ type State struct {
 
 // Take takes a token from key's bucket, reporting whether there was one.
 func (l *Limiter) Take(key string, now time.Time) (bool, State) {
+	return l.TakeN(key, 1, now)
+}
+
+// TakeN takes n tokens from key's bucket at once, reporting whether there were n; a request that costs
+// more than one (a bulk write) is allowed whole or not at all. An n above the burst is never allowed.
+func (l *Limiter) TakeN(key string, n float64, now time.Time) (bool, State) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b, ok := l.buckets[key]
@@ -91,12 +97,12 @@ func (l *Limiter) Take(key string, now time.Time) (bool, State) {
 	}
 	b.tokens = math.Min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
 	b.last = now
-	allowed := b.tokens >= 1
+	allowed := b.tokens >= n
 	var wait time.Duration
 	if allowed {
-		b.tokens--
+		b.tokens -= n
 	} else {
-		wait = time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
+		wait = time.Duration((n - b.tokens) / l.rate * float64(time.Second))
 	}
 	return allowed, State{
 		Remaining: int(math.Floor(b.tokens)),
