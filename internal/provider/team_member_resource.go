@@ -119,7 +119,8 @@ func (r *teamMemberResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	planCompositeID(ctx, resp, "organization_id", "team_slug", "email")
-	if resp.Diagnostics.HasError() || r.client == nil || !(req.State.Raw.IsNull() || replacing(ctx, req, resp)) {
+	adding := req.State.Raw.IsNull() || replacing(ctx, req, resp)
+	if resp.Diagnostics.HasError() || r.client == nil || !adding {
 		return
 	}
 	orgID, email := stringAt(ctx, resp.Plan.GetAttribute, path.Root("organization_id")), stringAt(ctx, resp.Plan.GetAttribute, path.Root("email"))

@@ -92,8 +92,11 @@ func TestAccTeamMember_lifecycle(t *testing.T) {
 				}},
 				Check: func(*terraform.State) error {
 					m, err := env.Client.GetTeamMember(t.Context(), org.ID, "sre", "dan@example.com")
-					if err != nil || m.Role != api.TeamRoleMember {
-						return fmt.Errorf("the server holds %+v, %v; want role member", m, err)
+					if err != nil {
+						return err
+					}
+					if m.Role != api.TeamRoleMember {
+						return fmt.Errorf("the server holds %+v; want role member", m)
 					}
 					return nil
 				},
