@@ -170,6 +170,13 @@ func TestIdentityReadWithoutPriorIdentity(t *testing.T) {
 	if _, err := env.Client.VerifyDomain(ctx, org.ID, domain.Domain); err != nil {
 		t.Fatal(err)
 	}
+	team, err := env.Client.CreateTeam(ctx, org.ID, api.TeamCreate{Name: "SRE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Client.AddTeamMember(ctx, org.ID, team.Slug, api.TeamMemberCreate{Email: env.OwnerEmail}); err != nil {
+		t.Fatal(err)
+	}
 	// A vanished organization is a deleted one: an id the credential cannot see is not a deletion.
 	deleted := env.CreateOrganization(t, api.PlanHobby)
 	if err := env.Client.DeleteOrganization(ctx, deleted.ID); err != nil {
@@ -206,6 +213,18 @@ func TestIdentityReadWithoutPriorIdentity(t *testing.T) {
 			map[string]string{"organization_id": org.ID, "domain": "vanished.example"},
 		},
 		{"orgs_members", map[string]string{"organization_id": org.ID}, map[string]string{"organization_id": deleted.ID}},
+		{"orgs_team", map[string]string{"organization_id": org.ID, "slug": team.Slug}, map[string]string{"organization_id": org.ID, "slug": "vanished"}},
+		{
+			"orgs_team_member",
+			// Spelled in another case than the server has it, as for a member.
+			map[string]string{"organization_id": org.ID, "team_slug": team.Slug, "email": strings.ToUpper(env.OwnerEmail)},
+			map[string]string{"organization_id": org.ID, "team_slug": team.Slug, "email": "nobody@example.com"},
+		},
+		{
+			"orgs_team_members",
+			map[string]string{"organization_id": org.ID, "team_slug": team.Slug},
+			map[string]string{"organization_id": org.ID, "team_slug": "vanished"},
+		},
 	} {
 		t.Run(tc.typeName, func(t *testing.T) {
 			state, identity := p.read(t, tc.typeName, tc.existing)
