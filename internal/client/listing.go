@@ -37,6 +37,7 @@ type Listings struct {
 	Teams               *Listing[api.Team]
 	// TeamMembers are every team membership of an organization, found by TeamMemberKey.
 	TeamMembers *Listing[api.TeamMember]
+	Webhooks    *Listing[api.Webhook]
 }
 
 // Defaults of ListingsConfig.
@@ -81,6 +82,8 @@ func NewListings(c *Client, cfg ListingsConfig) *Listings {
 			func(t api.Team) string { return t.Slug }, nil),
 		TeamMembers: newListing(c, cfg, "team membership", c.ListTeamMemberships, c.getTeamMemberByKey,
 			func(m api.TeamMember) string { return TeamMemberKey(m.TeamSlug, m.Email) }, teamMemberKeyFold),
+		Webhooks: newListing(c, cfg, "webhook", c.ListWebhooks, c.GetWebhook,
+			func(w api.Webhook) string { return w.ID }, nil),
 	}
 }
 

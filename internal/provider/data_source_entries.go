@@ -31,6 +31,8 @@ func readDataSources() []func() datasource.DataSource {
 		func() datasource.DataSource { return domainsDataSource() },
 		func() datasource.DataSource { return teamDataSource() },
 		func() datasource.DataSource { return teamsDataSource() },
+		func() datasource.DataSource { return webhookDataSource() },
+		func() datasource.DataSource { return webhooksDataSource() },
 	}
 }
 

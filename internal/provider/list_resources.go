@@ -228,6 +228,7 @@ func listResources() []func() list.ListResource {
 		func() list.ListResource { return teamListResource() },
 		func() list.ListResource { return teamMemberListResource() },
 		func() list.ListResource { return teamMembersListResource() },
+		func() list.ListResource { return webhookListResource() },
 	}
 }
 

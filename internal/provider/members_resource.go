@@ -849,7 +849,7 @@ func (r *membersResource) Read(ctx context.Context, req resource.ReadRequest, re
 		// no change).
 		refreshed.ResendWhenExpired = types.BoolValue(!anyExpired)
 	}
-	membersIdentity.refreshed(ctx, state, refreshed, resp)
+	membersIdentity.refreshed(ctx, r.providerData, state, refreshed, resp)
 }
 
 // Update applies the difference between the state and the plan in one bulk request per 1,000 changes,

@@ -246,6 +246,7 @@ func (p *orgsProvider) Resources(context.Context) []func() resource.Resource {
 		NewTeamResource,
 		NewTeamMemberResource,
 		NewTeamMembersResource,
+		NewWebhookResource,
 	}
 }
 

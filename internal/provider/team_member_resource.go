@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
@@ -103,7 +104,19 @@ var teamMemberIdentity = resourceIdentity{
 		{name: "team_slug", description: "The team's slug."},
 		{name: "email", description: "The person's email address."},
 	},
-	importHelp: "A team membership imports by `<organization_id>/<team slug>/<email>`.",
+	importHelp:   "A team membership imports by `<organization_id>/<team slug>/<email>`.",
+	activityType: "team_member",
+	activityIDs:  teamMemberActivityIDs,
+}
+
+// teamMemberActivityIDs are the ids the log names a team membership by: the team's slug and the
+// person's user id.
+func teamMemberActivityIDs(ctx context.Context, state tfsdk.State, values map[string]string) []string {
+	userID := stateString(ctx, state, "user_id")
+	if userID == "" {
+		return nil
+	}
+	return []string{values["team_slug"] + "/" + userID}
 }
 
 func (r *teamMemberResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
@@ -161,7 +174,7 @@ func (r *teamMemberResource) Read(ctx context.Context, req resource.ReadRequest,
 		teamMemberIdentity.removeIfNotFound(ctx, r.providerData, err, req, resp)
 		return
 	}
-	teamMemberIdentity.refreshed(ctx, state, teamMemberState(state.Email, m, state.Timeouts), resp)
+	teamMemberIdentity.refreshed(ctx, r.providerData, state, teamMemberState(state.Email, m, state.Timeouts), resp)
 }
 
 // Update changes the team role: every other argument replaces the membership.

@@ -237,7 +237,7 @@ func (r *teamMembersResource) Read(ctx context.Context, req resource.ReadRequest
 	refreshed := state
 	refreshed.ID = types.StringValue(orgID + "/" + slug)
 	refreshed.Members = teamRolesValue(current)
-	teamMembersIdentity.refreshed(ctx, state, refreshed, resp)
+	teamMembersIdentity.refreshed(ctx, r.providerData, state, refreshed, resp)
 }
 
 // current is everyone in the team now, keyed as prior spells them (the configuration's spelling of an

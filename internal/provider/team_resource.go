@@ -161,9 +161,10 @@ var teamIdentity = resourceIdentity{
 		{name: "organization_id", description: "The id of the organization the team belongs to."},
 		{name: "slug", description: "The team's slug."},
 	},
-	importHelp: "A team imports by `<organization_id>/<team slug>` (the slug, as orgs_teams shows it, not the name).",
-	quoteKey:   true,
-	lookalikes: teamLookalikes,
+	importHelp:   "A team imports by `<organization_id>/<team slug>` (the slug, as orgs_teams shows it, not the name).",
+	quoteKey:     true,
+	lookalikes:   teamLookalikes,
+	activityType: "team", // by slug
 }
 
 // teamLookalikes: a team given by its name or id instead of its slug.
@@ -306,7 +307,7 @@ func (r *teamResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	teamIdentity.refreshed(ctx, state, refreshed, resp)
+	teamIdentity.refreshed(ctx, r.providerData, state, refreshed, resp)
 }
 
 func (r *teamResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

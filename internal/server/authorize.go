@@ -42,6 +42,7 @@ import (
 // | teams: create, change (grants too), delete | yes   | yes   | no     | no     |
 // | a team's members: add, change, remove      | yes   | yes   | maintainers**** | maintainers**** |
 // | leave a team (remove oneself)              | yes   | yes   | yes    | yes    |
+// | webhooks: read, write, deliveries, redeliver | yes | yes   | no     | no     |
 //
 // *  Only owners make or unmake owners: an admin cannot add or invite an owner, promote to owner, or
 //    change or remove an owner.

@@ -35,7 +35,7 @@ func (h *harness) validBody(tb testing.TB, w *world, op operation) any {
 	case "POST " + api.PathInvitations:
 		return api.InvitationCreate{Email: h.email(), Role: api.RoleMember}
 	case "POST " + api.PathInvitationResend, "POST " + api.PathMembershipAccept, "POST " + api.PathMembershipDecline,
-		"POST " + api.PathMemberResend, "POST " + api.PathDomainVerify:
+		"POST " + api.PathMemberResend, "POST " + api.PathDomainVerify, "POST " + api.PathWebhookRedeliver:
 		return nil
 	case "POST " + api.PathDomains:
 		return api.DomainCreate{Domain: h.unique("corp") + ".example.test"}
@@ -88,6 +88,11 @@ func (h *harness) validBody(tb testing.TB, w *world, op operation) any {
 			role = api.TeamRoleMember
 		}
 		return api.TeamMemberUpdate{Role: &role}
+	case "POST " + api.PathWebhooks:
+		return api.WebhookCreate{URL: h.Receiver.URL, Events: []string{"label.create"}, Secret: h.unique("webhook-secret")}
+	case "PATCH " + api.PathWebhook:
+		u := h.Receiver.URL + "?v=" + h.unique("v")
+		return api.WebhookUpdate{URL: &u}
 	}
 	if op.Method == "GET" || op.Method == "DELETE" {
 		return nil

@@ -68,5 +68,6 @@ func (s *Server) newAPI(mux *http.ServeMux) huma.API {
 	s.registerActivity(a)
 	s.registerDomains(a)
 	s.registerTeams(a)
+	s.registerWebhooks(a)
 	return a
 }

@@ -320,6 +320,22 @@ func matrixRows() []matrixRow {
 				return map[string]string{"email": u.Email}, nil
 			}},
 		{name: "list team memberships", op: get(api.PathTeamMemberships), want: [principalCount]int{ok, ok, ok, ok, ok, ok, ok, hidden, anon}, prepare: noPrep},
+		{name: "list webhooks", op: get(api.PathWebhooks), want: [principalCount]int{ok, ok, no, no, ok, no, no, hidden, anon}, prepare: noPrep},
+		{name: "create a webhook", op: post(api.PathWebhooks), want: [principalCount]int{created, created, no, no, created, no, no, hidden, anon},
+			prepare: withBody(func(h *harness) any {
+				return api.WebhookCreate{URL: h.Receiver.URL, Events: []string{"label.create"}, Secret: h.unique("webhook-secret")}
+			})},
+		{name: "read a webhook", op: get(api.PathWebhook), want: [principalCount]int{ok, ok, no, no, ok, no, no, hidden, anon}, prepare: noPrep},
+		{name: "update a webhook", op: patch(api.PathWebhook), want: [principalCount]int{ok, ok, no, no, ok, no, no, hidden, anon},
+			prepare: withBody(func(h *harness) any { u := h.Receiver.URL + "?v=" + h.unique("v"); return api.WebhookUpdate{URL: &u} })},
+		{name: "delete a webhook", op: del(api.PathWebhook), want: [principalCount]int{deleted, deleted, no, no, deleted, no, no, hidden, anon},
+			prepare: func(tb testing.TB, h *harness, w *world, _ principal) (map[string]string, any) {
+				wh := h.createWebhook(tb, w.Owner.Token, w.Org.ID, api.WebhookCreate{URL: h.Receiver.URL, Events: []string{"label.create"}, Secret: h.unique("webhook-secret")})
+				return map[string]string{"webhook_id": wh.ID}, nil
+			}},
+		{name: "list webhook deliveries", op: get(api.PathWebhookDeliveries), want: [principalCount]int{ok, ok, no, no, ok, no, no, hidden, anon}, prepare: noPrep},
+		{name: "read a webhook delivery", op: get(api.PathWebhookDelivery), want: [principalCount]int{ok, ok, no, no, ok, no, no, hidden, anon}, prepare: noPrep},
+		{name: "redeliver a webhook delivery", op: post(api.PathWebhookRedeliver), want: [principalCount]int{created, created, no, no, created, no, no, hidden, anon}, prepare: noPrep},
 
 		{name: "read usage", op: get(api.PathUsage), want: [principalCount]int{ok, ok, no, ok, ok, no, ok, hidden, anon}, prepare: noPrep},
 		{name: "read activity", op: get(api.PathActivity), want: [principalCount]int{ok, ok, ok, ok, ok, ok, ok, hidden, anon}, prepare: noPrep},
