@@ -3,10 +3,13 @@ package provider_test
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/acctest"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
 // TestAccBatchedRefresh_teams plans 20 managed teams with 100 team memberships (five people in every
@@ -82,6 +85,67 @@ resource "orgs_team_member" "m" {
 	out = run("plan")
 	for _, want := range []string{fmt.Sprintf(`orgs_team_member.m["team-012/%s"] will be created`, emails[3]), "Plan: 1 to add, 0 to change, 0 to destroy."} {
 		if !strings.Contains(out, want) {
+			t.Errorf("the plan does not say %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestAccDriftAttribution_teams: a team changed and a team membership removed outside Terraform are
+// named in the next plan with who did it and when, from the activity log, like every other object.
+func TestAccDriftAttribution_teams(t *testing.T) {
+	t.Parallel()
+	var now atomic.Int64
+	now.Store(time.Date(2031, 3, 1, 9, 0, 0, 0, time.UTC).UnixNano())
+	env := acctest.New(t, servertest.WithClock(func() time.Time { return time.Unix(0, now.Load()).UTC() }))
+	ctx := t.Context()
+	org := env.CreateOrganization(t, api.PlanTeam)
+	_, bobToken := env.SignUp(t, "bob@example.com")
+	env.SignUp(t, "dan@example.com")
+	for email, role := range map[string]api.Role{"bob@example.com": api.RoleAdmin, "dan@example.com": api.RoleMember} {
+		if _, err := env.Client.AddMember(ctx, org.ID, api.MemberCreate{Email: email, Role: role}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cli := acctest.NewCLI(t, env)
+	cli.WriteFile("main.tf", fmt.Sprintf(`
+resource "orgs_team" "sre" {
+  organization_id = %[1]q
+  name            = "SRE"
+  description     = "on call"
+}
+
+resource "orgs_team_member" "dan" {
+  organization_id = %[1]q
+  team_slug       = orgs_team.sre.slug
+  email           = "dan@example.com"
+}
+`, org.ID))
+	run := func(args ...string) string {
+		t.Helper()
+		out, err := cli.Run(append(args, "-input=false", "-no-color")...)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		return out
+	}
+	run("apply", "-auto-approve")
+
+	now.Store(time.Date(2031, 3, 1, 10, 2, 0, 0, time.UTC).UnixNano())
+	asBob := env.NewClient(t, bobToken)
+	description := "nobody on call"
+	if _, err := asBob.UpdateTeam(ctx, org.ID, "sre", api.TeamUpdate{Description: &description}); err != nil {
+		t.Fatal(err)
+	}
+	if err := asBob.RemoveTeamMember(ctx, org.ID, "sre", "dan@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	out := run("plan")
+	for _, want := range []string{
+		fmt.Sprintf(`team "sre" of organization %s: description changed from "on call" to "nobody on call" outside Terraform by bob@example.com at 2031-03-01T10:02:00Z (team.update).`, org.ID),
+		fmt.Sprintf(`team membership dan@example.com of organization %s: was deleted outside Terraform by bob@example.com at 2031-03-01T10:02:00Z (team_member.delete).`, org.ID),
+		"Plan: 1 to add, 1 to change, 0 to destroy.",
+	} {
+		if !wrappedText(want).MatchString(out) {
 			t.Errorf("the plan does not say %q:\n%s", want, out)
 		}
 	}
