@@ -20,7 +20,7 @@ import (
 // Goals of orgs_members with 10,000 members (issue 19): a plan in at most 11 requests, and an apply
 // that changes 100 of them in at most 3.
 const (
-	membersBenchSize      = 2000
+	membersBenchSize      = 10000
 	membersBenchChanged   = 100
 	membersPlanGoal       = 11
 	membersApplyGoal      = 3
@@ -199,7 +199,7 @@ func (m *membersBench) read(ctx context.Context, b *testing.B, ps tfprotov6.Prov
 func (m *membersBench) plan(ctx context.Context, b *testing.B, ps tfprotov6.ProviderServer, prior, config tftypes.Value) *planned {
 	b.Helper()
 	proposed, err := tftypes.Transform(prior, func(p *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
-		if n := len(p.Steps()); n == 3 && p.Steps()[2] == tftypes.AttributeName("role") {
+		if steps := p.Steps(); len(steps) == 1 && steps[0] == tftypes.AttributeName("members") {
 			return configAt(config, p)
 		}
 		return v, nil
@@ -234,9 +234,9 @@ func (m *membersBench) config(b *testing.B, state tftypes.Value, roleOf func(ema
 		switch {
 		case len(steps) == 1 && steps[0] == tftypes.AttributeName("id"):
 			return tftypes.NewValue(v.Type(), nil), nil
-		case len(steps) == 3 && (steps[2] == tftypes.AttributeName("status") || steps[2] == tftypes.AttributeName("expires_at")):
+		case len(steps) == 1 && (steps[0] == tftypes.AttributeName("statuses") || steps[0] == tftypes.AttributeName("expires_at")):
 			return tftypes.NewValue(v.Type(), nil), nil
-		case len(steps) == 3 && steps[2] == tftypes.AttributeName("role") && roleOf != nil:
+		case len(steps) == 2 && steps[0] == tftypes.AttributeName("members") && roleOf != nil:
 			if key, ok := steps[1].(tftypes.ElementKeyString); ok {
 				if role, change := roleOf(string(key)); change {
 					return tftypes.NewValue(tftypes.String, role), nil

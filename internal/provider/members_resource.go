@@ -78,27 +78,32 @@ func (r *membersResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(true)},
 		MarkdownDescription: "The whole membership of an organization in one resource, authoritative: every membership the organization has that `members` does not name " +
 			"is removed by the next apply, so a member added outside Terraform shows in the plan as a removal. Each member says what an `orgs_member` says " +
-			"(role and environment roles, keyed the same way), and shows its membership's `status` and `expires_at`.\n\n" +
-			"**Reading a plan.** `members` is a map keyed by email address, so OpenTofu and Terraform both show a plan as the members that change, one entry each " +
-			"(`~ \"bob@example.com\" = { ~ role = \"member\" -> \"admin\" }`, `- \"eve@example.com\" = {...}`), and fold the others into a count of unchanged elements, " +
-			"whatever the size of the organization. A set of member objects would not: a set names its elements by their whole value, so a changed member " +
-			"would show as one object removed and another added, and the address of a member whose role changed would be hidden among its unchanged attributes. " +
+			"(its role in `members`, its environment roles in `environment_roles`, keyed the same way), and its membership's status and expiry show in `statuses` and `expires_at`.\n\n" +
+			"**Reading a plan.** `members` maps each email address to its role, so OpenTofu and Terraform both show a plan as the members that change, one line each " +
+			"(`~ \"bob@example.com\" = \"member\" -> \"admin\"`, `- \"eve@example.com\" = \"admin\" -> null`, `+ \"new@example.com\" = \"member\"`), and fold the others " +
+			"into a count of unchanged elements, whatever the size of the organization. A set of member objects would not read that way: a set names its elements by their whole value, " +
+			"so a member whose role changed shows as one object removed and another added. A map of member objects would, but the plugin framework plans a map of nested objects " +
+			"in time that grows with the square of its size (tens of seconds of CPU for 10,000 members), and OpenTofu 1.12 generates invalid configuration for one keyed by addresses " +
+			"(opentofu/opentofu#3978); flat maps have neither problem. " +
 			"Addresses are compared regardless of letter case (and their domains by their IDNA form), as the server compares them: the same address twice is refused at plan time, " +
 			"and an address that differs from the state only in letter case changes nothing on the server.\n\n" +
 			"**Statuses.** Members go through the same life as with `orgs_member`: an address without an account is `invited`, another account is `pending` until the person accepts, " +
 			"an address of one of the organization's verified domains is `active` at once; a membership may be `declined` or `expired`. A status change shows on refresh, never as a diff, " +
-			"and the apply warns once for the new members that are not active yet. An `expired` membership is offered again by the next apply (`resend_when_expired`, on by default: " +
-			"the plan shows that member's `status` becoming known after apply; each offer is one request). A `declined` membership is never offered again by this resource: " +
-			"the plan names it; to ask again, manage that person with `orgs_member` and its `resend_trigger`, or remove the address from `members`.\n\n" +
-			"**Refused or warned of at plan time.** Refused: the same address twice; an address that is not one; a role that is not one; environment roles on a role other than `member`; " +
-			"an environment key that names no environment of the organization; removing or demoting the organization's last active owners; and removing or demoting the owner " +
-			"membership of the user the provider's credential acts as (so that an apply never locks its own credential out). Warned of, as with `orgs_member`: new members beyond " +
-			"the seats of the organization's plan (counting the seats this plan's removals free; the server refuses each member past the limit, and the warning names them).\n\n" +
+			"and the apply warns once for the new members that are not active yet. A plan that changes members but adds nobody keeps `statuses` known; one that adds members shows them " +
+			"as known after apply. An `expired` membership is offered again by the next apply (`resend_when_expired`, on by default: the plan shows `statuses` changing; " +
+			"each offer is one request). A `declined` membership is never offered again by this resource: the plan names it; to ask again, manage that person with `orgs_member` " +
+			"and its `resend_trigger`, or remove the address from `members`. Seats are counted as for `orgs_member`: active, pending and invited memberships and pending invitations " +
+			"hold one each, declined and expired ones none.\n\n" +
+			"**Refused or warned of at plan time.** Refused: the same address twice; an address that is not one; a role that is not one; environment roles of a member whose role is not `member`, " +
+			"or of an address `members` does not name; an environment key that names no environment of the organization; removing or demoting the organization's last active owners; and removing " +
+			"or demoting the owner membership of the user the provider's credential acts as (so that an apply never locks its own credential out). Warned of, as with `orgs_member`: new members " +
+			"beyond the seats of the organization's plan (counting the seats this plan's removals free; the server refuses each member past the limit, and the warning names them).\n\n" +
 			"**Applying.** An apply makes every addition, change and removal in one bulk request per 1,000 changes (promotions to owner first, then changes, removals and additions), " +
 			"whatever the number of members; a refresh reads the organization's member listing, shared with every other read of the run (one request per 1,000 members). " +
 			"Each member's change succeeds or fails on its own: a member whose change the server refused stays in the state as the server has it (out of it, for an addition), " +
-			"the apply fails with an error naming that member and saying the server's reason, the others' changes are recorded, and the next plan offers the refused change again. " +
-			"When the first apply (the resource's creation) has a refused member, nothing is recorded: the next apply creates the resource again and adopts the members the first one added.\n\n" +
+			"the apply fails with an error naming that member and giving the server's reason, the others' changes are recorded, and the next plan offers the refused change again. " +
+			"When the first apply (the resource's creation) has a refused member, nothing is recorded: an error with a state would taint the resource, and its replacement would remove every member; " +
+			"instead the next apply creates the resource again and adopts the members the first one added.\n\n" +
 			"**Creating and destroying.** An organization has members before this resource exists (its creator at least). Creating the resource adds the members that are missing, " +
 			"changes those that differ and removes nobody: the plan warns of the memberships it leaves in place, and the next plan shows them as removals. To see the whole membership " +
 			"in the first plan, import the resource instead. Destroying the resource removes every membership in its state except the organization's active owners, which an organization must keep.\n\n" +
@@ -106,7 +111,7 @@ func (r *membersResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"`orgs_members` removes the membership an `orgs_member` holds unless its map names it too, the `orgs_member` then plans it again, and a role that differs between the two " +
 			"flips on every apply. The plan warns when one configuration manages an organization with both. To move from `orgs_member` to `orgs_members`, write the members into the map, " +
 			"import this resource, and take the `orgs_member` resources out of the state with `removed` blocks (`lifecycle { destroy = false }`), which work the same with OpenTofu and Terraform.\n\n" +
-			"Import with the organization's id, or by identity (`organization_id`) with OpenTofu or Terraform 1.12 and later; configuration generated from the import plans no change.",
+			"Import with the organization's id, or by identity (`organization_id`) with OpenTofu or Terraform 1.12 and later; the configuration either CLI generates from the import plans no change.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The organization's id.",
