@@ -23,7 +23,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
@@ -52,25 +51,23 @@ type membersModel struct {
 	ID                types.String   `tfsdk:"id"`
 	OrganizationID    types.String   `tfsdk:"organization_id"`
 	Members           types.Map      `tfsdk:"members"`
+	EnvironmentRoles  types.Map      `tfsdk:"environment_roles"`
+	Statuses          types.Map      `tfsdk:"statuses"`
+	ExpiresAt         types.Map      `tfsdk:"expires_at"`
 	ResendWhenExpired types.Bool     `tfsdk:"resend_when_expired"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
-// memberEntry is one element of members: what orgs_member says of one membership, without what the
-// map's key (the email) and the resource (the organization) already say.
+// memberEntry is one membership as the resource's maps hold it under its address: what orgs_member
+// says of one membership, without what the key (the email) and the resource (the organization) say.
 type memberEntry struct {
-	Role             types.String `tfsdk:"role"`
-	EnvironmentRoles types.Map    `tfsdk:"environment_roles"`
-	Status           types.String `tfsdk:"status"`
-	ExpiresAt        types.String `tfsdk:"expires_at"`
+	Role             types.String
+	EnvironmentRoles types.Map // of string; empty, never null
+	Status           types.String
+	ExpiresAt        types.String
 }
 
-var memberEntryType = types.ObjectType{AttrTypes: map[string]attr.Type{
-	"role":              types.StringType,
-	"environment_roles": types.MapType{ElemType: types.StringType},
-	"status":            types.StringType,
-	"expires_at":        types.StringType,
-}}
+var environmentRolesType = types.MapType{ElemType: types.StringType}
 
 func (r *membersResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_members"
@@ -81,27 +78,32 @@ func (r *membersResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(true)},
 		MarkdownDescription: "The whole membership of an organization in one resource, authoritative: every membership the organization has that `members` does not name " +
 			"is removed by the next apply, so a member added outside Terraform shows in the plan as a removal. Each member says what an `orgs_member` says " +
-			"(role and environment roles, keyed the same way), and shows its membership's `status` and `expires_at`.\n\n" +
-			"**Reading a plan.** `members` is a map keyed by email address, so OpenTofu and Terraform both show a plan as the members that change, one entry each " +
-			"(`~ \"bob@example.com\" = { ~ role = \"member\" -> \"admin\" }`, `- \"eve@example.com\" = {...}`), and fold the others into a count of unchanged elements, " +
-			"whatever the size of the organization. A set of member objects would not: a set names its elements by their whole value, so a changed member " +
-			"would show as one object removed and another added, and the address of a member whose role changed would be hidden among its unchanged attributes. " +
+			"(its role in `members`, its environment roles in `environment_roles`, keyed the same way), and its membership's status and expiry show in `statuses` and `expires_at`.\n\n" +
+			"**Reading a plan.** `members` maps each email address to its role, so OpenTofu and Terraform both show a plan as the members that change, one line each " +
+			"(`~ \"bob@example.com\" = \"member\" -> \"admin\"`, `- \"eve@example.com\" = \"admin\" -> null`, `+ \"new@example.com\" = \"member\"`), and fold the others " +
+			"into a count of unchanged elements, whatever the size of the organization. A set of member objects would not read that way: a set names its elements by their whole value, " +
+			"so a member whose role changed shows as one object removed and another added. A map of member objects would, but the plugin framework plans a map of nested objects " +
+			"in time that grows with the square of its size (tens of seconds of CPU for 10,000 members), and OpenTofu 1.12 generates invalid configuration for one keyed by addresses " +
+			"(opentofu/opentofu#3978); flat maps have neither problem. " +
 			"Addresses are compared regardless of letter case (and their domains by their IDNA form), as the server compares them: the same address twice is refused at plan time, " +
 			"and an address that differs from the state only in letter case changes nothing on the server.\n\n" +
 			"**Statuses.** Members go through the same life as with `orgs_member`: an address without an account is `invited`, another account is `pending` until the person accepts, " +
 			"an address of one of the organization's verified domains is `active` at once; a membership may be `declined` or `expired`. A status change shows on refresh, never as a diff, " +
-			"and the apply warns once for the new members that are not active yet. An `expired` membership is offered again by the next apply (`resend_when_expired`, on by default: " +
-			"the plan shows that member's `status` becoming known after apply; each offer is one request). A `declined` membership is never offered again by this resource: " +
-			"the plan names it; to ask again, manage that person with `orgs_member` and its `resend_trigger`, or remove the address from `members`.\n\n" +
-			"**Refused or warned of at plan time.** Refused: the same address twice; an address that is not one; a role that is not one; environment roles on a role other than `member`; " +
-			"an environment key that names no environment of the organization; removing or demoting the organization's last active owners; and removing or demoting the owner " +
-			"membership of the user the provider's credential acts as (so that an apply never locks its own credential out). Warned of, as with `orgs_member`: new members beyond " +
-			"the seats of the organization's plan (counting the seats this plan's removals free; the server refuses each member past the limit, and the warning names them).\n\n" +
+			"and the apply warns once for the new members that are not active yet. A plan that changes members but adds nobody keeps `statuses` known; one that adds members shows them " +
+			"as known after apply. An `expired` membership is offered again by the next apply (`resend_when_expired`, on by default: the plan shows `statuses` changing; " +
+			"each offer is one request). A `declined` membership is never offered again by this resource: the plan names it; to ask again, manage that person with `orgs_member` " +
+			"and its `resend_trigger`, or remove the address from `members`. Seats are counted as for `orgs_member`: active, pending and invited memberships and pending invitations " +
+			"hold one each, declined and expired ones none.\n\n" +
+			"**Refused or warned of at plan time.** Refused: the same address twice; an address that is not one; a role that is not one; environment roles of a member whose role is not `member`, " +
+			"or of an address `members` does not name; an environment key that names no environment of the organization; removing or demoting the organization's last active owners; and removing " +
+			"or demoting the owner membership of the user the provider's credential acts as (so that an apply never locks its own credential out). Warned of, as with `orgs_member`: new members " +
+			"beyond the seats of the organization's plan (counting the seats this plan's removals free; the server refuses each member past the limit, and the warning names them).\n\n" +
 			"**Applying.** An apply makes every addition, change and removal in one bulk request per 1,000 changes (promotions to owner first, then changes, removals and additions), " +
 			"whatever the number of members; a refresh reads the organization's member listing, shared with every other read of the run (one request per 1,000 members). " +
 			"Each member's change succeeds or fails on its own: a member whose change the server refused stays in the state as the server has it (out of it, for an addition), " +
-			"the apply fails with an error naming that member and saying the server's reason, the others' changes are recorded, and the next plan offers the refused change again. " +
-			"When the first apply (the resource's creation) has a refused member, nothing is recorded: the next apply creates the resource again and adopts the members the first one added.\n\n" +
+			"the apply fails with an error naming that member and giving the server's reason, the others' changes are recorded, and the next plan offers the refused change again. " +
+			"When the first apply (the resource's creation) has a refused member, nothing is recorded: an error with a state would taint the resource, and its replacement would remove every member; " +
+			"instead the next apply creates the resource again and adopts the members the first one added.\n\n" +
 			"**Creating and destroying.** An organization has members before this resource exists (its creator at least). Creating the resource adds the members that are missing, " +
 			"changes those that differ and removes nobody: the plan warns of the memberships it leaves in place, and the next plan shows them as removals. To see the whole membership " +
 			"in the first plan, import the resource instead. Destroying the resource removes every membership in its state except the organization's active owners, which an organization must keep.\n\n" +
@@ -109,7 +111,7 @@ func (r *membersResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"`orgs_members` removes the membership an `orgs_member` holds unless its map names it too, the `orgs_member` then plans it again, and a role that differs between the two " +
 			"flips on every apply. The plan warns when one configuration manages an organization with both. To move from `orgs_member` to `orgs_members`, write the members into the map, " +
 			"import this resource, and take the `orgs_member` resources out of the state with `removed` blocks (`lifecycle { destroy = false }`), which work the same with OpenTofu and Terraform.\n\n" +
-			"Import with the organization's id, or by identity (`organization_id`) with OpenTofu or Terraform 1.12 and later; configuration generated from the import plans no change.",
+			"Import with the organization's id, or by identity (`organization_id`) with OpenTofu or Terraform 1.12 and later; the configuration either CLI generates from the import plans no change.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The organization's id.",
@@ -117,42 +119,38 @@ func (r *membersResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"organization_id": organizationIDAttribute("The organization whose membership this is."),
-			"members": schema.MapNestedAttribute{
-				MarkdownDescription: "Every member of the organization, by email address (any address, with or without an account), as `orgs_member` takes them. " +
-					"A membership of the organization that is not here is removed by the next apply.",
-				Required: true,
+			"members": schema.MapAttribute{
+				MarkdownDescription: "Every member of the organization: its email address (any address, with or without an account) to its role, " +
+					markdownList(api.Roles) + ", as `orgs_member` takes them. A membership of the organization that is not here is removed by the next apply.",
+				ElementType: types.StringType,
+				Required:    true,
 				Validators: []validator.Map{
-					mapvalidator.KeysAre(stringvalidator.UTF8LengthAtLeast(1)),
+					mapvalidator.ValueStringsAre(stringvalidator.OneOf(stringsOf(api.Roles)...)),
 				},
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"role": schema.StringAttribute{
-						MarkdownDescription: "The member's role: " + markdownList(api.Roles) + ", as in `orgs_member`.",
-						Required:            true,
-						Validators:          []validator.String{stringvalidator.OneOf(stringsOf(api.Roles)...)},
-					},
-					"environment_roles": schema.MapAttribute{
-						MarkdownDescription: "What a member with role `member` may do in each environment: the environment's slug (or id) to " +
-							markdownList(api.EnvironmentRoles) + ", as in `orgs_member`. Defaults to none; only for role `member`.",
-						ElementType: types.StringType,
-						Optional:    true,
-						Computed:    true,
-						Default:     mapdefault.StaticValue(types.MapValueMust(types.StringType, map[string]attr.Value{})),
-						Validators: []validator.Map{
-							mapvalidator.ValueStringsAre(stringvalidator.OneOf(stringsOf(api.EnvironmentRoles)...)),
-							mapvalidator.KeysAre(stringvalidator.UTF8LengthAtLeast(1)),
-						},
-					},
-					"status": schema.StringAttribute{
-						MarkdownDescription: "Where the membership is: `invited`, `pending`, `active`, `declined` or `expired`, as `orgs_member`'s `status`. A refresh shows the change; it never plans one.",
-						Computed:            true,
-						PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-					},
-					"expires_at": schema.StringAttribute{
-						MarkdownDescription: "When an invited or pending membership lapses unless accepted (RFC 3339); null once active or declined.",
-						Computed:            true,
-						PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-					},
-				}},
+			},
+			"environment_roles": schema.MapAttribute{
+				MarkdownDescription: "What each member with role `member` may do in each environment: the member's address (as `members` spells it) to a map of " +
+					"the environment's slug (or id) to " + markdownList(api.EnvironmentRoles) + ", as `orgs_member`'s `environment_roles`. " +
+					"A member left out has none. Only for members with role `member`.",
+				ElementType: environmentRolesType,
+				Optional:    true,
+				Computed:    true,
+				Default:     mapdefault.StaticValue(types.MapValueMust(environmentRolesType, map[string]attr.Value{})),
+				Validators: []validator.Map{
+					mapvalidator.ValueMapsAre(mapvalidator.ValueStringsAre(stringvalidator.OneOf(stringsOf(api.EnvironmentRoles)...)),
+						mapvalidator.KeysAre(stringvalidator.UTF8LengthAtLeast(1)), mapvalidator.SizeAtLeast(1)),
+				},
+			},
+			"statuses": schema.MapAttribute{
+				MarkdownDescription: "Where each membership is, by address: `invited`, `pending`, `active`, `declined` or `expired`, as `orgs_member`'s `status`. " +
+					"A refresh shows the change; it never plans one.",
+				ElementType: types.StringType,
+				Computed:    true,
+			},
+			"expires_at": schema.MapAttribute{
+				MarkdownDescription: "When each invited or pending membership lapses unless accepted (RFC 3339), by address; members that are active or declined are not in it.",
+				ElementType:         types.StringType,
+				Computed:            true,
 			},
 			"resend_when_expired": schema.BoolAttribute{
 				MarkdownDescription: "Whether to offer an expired membership again: when a refresh finds a member `expired`, the plan shows that member's `status` changing, " +
@@ -178,47 +176,75 @@ func (r *membersResource) IdentitySchema(_ context.Context, _ resource.IdentityS
 	resp.IdentitySchema = membersIdentity.schema()
 }
 
-// memberEntries decodes members; known is false when the map or one of its members is unknown (the
-// configuration refers to what only the apply knows), and then entries holds the known ones.
-func memberEntries(ctx context.Context, m types.Map) (entries map[string]memberEntry, known bool, diags diag.Diagnostics) {
-	if m.IsNull() {
-		return map[string]memberEntry{}, true, nil
-	}
-	if m.IsUnknown() {
+// memberEntries is the memberships the model holds, by address; known is false when members or
+// environment_roles is unknown or holds an unknown value (the configuration refers to what only the
+// apply knows), and then entries holds what is known.
+func memberEntries(ctx context.Context, m membersModel) (entries map[string]memberEntry, known bool, diags diag.Diagnostics) {
+	if m.Members.IsUnknown() {
 		return nil, false, nil
 	}
-	entries = make(map[string]memberEntry, len(m.Elements()))
-	known = true
-	for key, v := range m.Elements() {
-		obj, ok := v.(basetypes.ObjectValue)
-		if !ok || obj.IsUnknown() {
-			known = false
-			continue
-		}
-		var e memberEntry
-		diags.Append(obj.As(ctx, &e, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true})...)
-		if e.Role.IsUnknown() || e.EnvironmentRoles.IsUnknown() {
+	known = !m.EnvironmentRoles.IsUnknown()
+	entries = make(map[string]memberEntry, len(m.Members.Elements()))
+	envRoles := m.EnvironmentRoles.Elements()
+	statuses, expiries := m.Statuses.Elements(), m.ExpiresAt.Elements()
+	none := types.MapValueMust(types.StringType, map[string]attr.Value{})
+	for email, v := range m.Members.Elements() {
+		role, _ := v.(types.String)
+		if role.IsUnknown() {
 			known = false
 		}
-		entries[key] = e
+		e := memberEntry{Role: role, EnvironmentRoles: none, Status: types.StringNull(), ExpiresAt: types.StringNull()}
+		if roles, ok := envRoles[email].(types.Map); ok && !roles.IsNull() {
+			if roles.IsUnknown() {
+				known = false
+			}
+			e.EnvironmentRoles = roles
+		}
+		if status, ok := statuses[email].(types.String); ok {
+			e.Status = status
+		}
+		if expiry, ok := expiries[email].(types.String); ok {
+			e.ExpiresAt = expiry
+		}
+		entries[email] = e
 	}
 	return entries, known, diags
 }
 
-func memberEntriesValue(entries map[string]memberEntry) (types.Map, diag.Diagnostics) {
-	return types.MapValueFrom(context.Background(), memberEntryType, entries)
+// withMembers is m holding entries: its members, environment roles, statuses and expiries.
+func withMembers(m membersModel, entries map[string]memberEntry) membersModel {
+	members := make(map[string]attr.Value, len(entries))
+	envRoles := map[string]attr.Value{}
+	statuses := make(map[string]attr.Value, len(entries))
+	expiries := map[string]attr.Value{}
+	for email, e := range entries {
+		members[email] = e.Role
+		if len(e.EnvironmentRoles.Elements()) > 0 {
+			envRoles[email] = e.EnvironmentRoles
+		}
+		statuses[email] = e.Status
+		if !e.ExpiresAt.IsNull() {
+			expiries[email] = e.ExpiresAt
+		}
+	}
+	m.Members = types.MapValueMust(types.StringType, members)
+	m.EnvironmentRoles = types.MapValueMust(environmentRolesType, envRoles)
+	m.Statuses = types.MapValueMust(types.StringType, statuses)
+	m.ExpiresAt = types.MapValueMust(types.StringType, expiries)
+	return m
 }
 
 // ValidateConfig refuses what cannot be right whatever the organization holds: an address that is not
 // one, the same address twice (as the API compares addresses), and environment roles on a role they
 // mean nothing to.
 func (r *membersResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var members types.Map
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("members"), &members)...)
-	if resp.Diagnostics.HasError() || members.IsNull() || members.IsUnknown() {
+	var config membersModel
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("members"), &config.Members)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("environment_roles"), &config.EnvironmentRoles)...)
+	if resp.Diagnostics.HasError() || config.Members.IsNull() || config.Members.IsUnknown() {
 		return
 	}
-	entries, _, diags := memberEntries(ctx, members)
+	entries, _, diags := memberEntries(ctx, config)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -240,10 +266,19 @@ func (r *membersResource) ValidateConfig(ctx context.Context, req resource.Valid
 		if e.Role.IsNull() || e.Role.IsUnknown() || e.Role.ValueString() == string(api.RoleMember) {
 			continue
 		}
-		if !e.EnvironmentRoles.IsNull() && !e.EnvironmentRoles.IsUnknown() && len(e.EnvironmentRoles.Elements()) > 0 {
-			resp.Diagnostics.AddAttributeError(at.AtName("environment_roles"), "environment_roles only applies to role member",
+		if len(e.EnvironmentRoles.Elements()) > 0 {
+			resp.Diagnostics.AddAttributeError(path.Root("environment_roles").AtMapKey(email), "environment_roles only applies to role member",
 				fmt.Sprintf("%s has role %q, which has no environment roles: an owner or admin already has every environment, and a biller none. "+
-					"Remove environment_roles, or set role = \"member\".", email, e.Role.ValueString()))
+					"Remove it from environment_roles, or set its role to \"member\".", email, e.Role.ValueString()))
+		}
+	}
+	if config.EnvironmentRoles.IsUnknown() {
+		return
+	}
+	for _, email := range slices.Sorted(maps.Keys(config.EnvironmentRoles.Elements())) {
+		if _, ok := entries[email]; !ok {
+			resp.Diagnostics.AddAttributeError(path.Root("environment_roles").AtMapKey(email), "Not a member",
+				fmt.Sprintf("environment_roles names %q, which members does not (spelled exactly as there). Add it to members with role \"member\", or remove it here.", email))
 		}
 	}
 }
@@ -289,11 +324,10 @@ func (r *membersResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	orgID := plan.OrganizationID.ValueString()
 	r.warnBothManage(orgID, memberManagerList, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), plan.OrganizationID)...)
-	planNewMembersUnknown(ctx, req, plan.Members, resp)
-	desired, known, diags := memberEntries(ctx, plan.Members)
+	desired, known, diags := memberEntries(ctx, plan)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() || !known {
-		return // the checks wait for a plan that knows every member: the server decides at apply
+		return // the checks wait for a plan that knows every member (statuses stay unknown): the server decides at apply
 	}
 	var actual map[string]memberEntry
 	if req.State.Raw.IsNull() {
@@ -304,7 +338,7 @@ func (r *membersResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		}
 		actual = map[string]memberEntry{}
 		for _, m := range existing {
-			actual[m.Email] = memberEntryOf(m, types.MapNull(types.StringType))
+			actual[m.Email] = memberEntryOf(m)
 		}
 		actual = alignKeys(desired, actual, api.EmailKey)
 		warnLeftInPlace(orgID, desired, actual, &resp.Diagnostics)
@@ -314,7 +348,7 @@ func (r *membersResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		stateEntries, _, diags := memberEntries(ctx, state.Members)
+		stateEntries, _, diags := memberEntries(ctx, state)
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
 			return
@@ -325,7 +359,10 @@ func (r *membersResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	if req.State.Raw.IsNull() {
 		changes = slices.DeleteFunc(changes, func(ch keyedChange[memberEntry, memberEntry]) bool { return ch.Op == api.BulkDelete })
 	}
-	resends := r.planResends(ctx, orgID, plan, desired, actual, resp)
+	resends := r.planResends(orgID, plan, desired, actual, resp)
+	if !req.State.Raw.IsNull() {
+		planStatuses(ctx, actual, changes, resends, resp)
+	}
 	if len(changes) == 0 {
 		return
 	}
@@ -334,36 +371,40 @@ func (r *membersResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	r.warnOverSeats(ctx, orgID, changes, resends, &resp.Diagnostics)
 }
 
-// planNewMembersUnknown plans the status and expiry of each member the state does not have as unknown
-// (the apply learns them). UseStateForUnknown cannot: for an element new to the map, the state's value
-// it copies is null, and the apply's known status would then contradict the plan.
-func planNewMembersUnknown(ctx context.Context, req resource.ModifyPlanRequest, planned types.Map, resp *resource.ModifyPlanResponse) {
-	if req.State.Raw.IsNull() || planned.IsNull() || planned.IsUnknown() {
-		return // a creation: the framework plans every computed value unknown
-	}
-	var state types.Map
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("members"), &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	had := make(map[string]bool, len(state.Elements()))
-	for email := range state.Elements() {
-		had[email] = true
-	}
-	for email := range planned.Elements() {
-		if had[email] {
-			continue
+// planStatuses plans statuses and expires_at: unknown when the apply adds members or offers
+// memberships again (it learns theirs), else the state's, without the members the plan removes. The
+// framework plans a computed attribute unknown whenever the resource changes; this keeps a plan that
+// changes one member's role from showing every member's status as unknown.
+func planStatuses(ctx context.Context, actual map[string]memberEntry, changes []keyedChange[memberEntry, memberEntry], resends []string, resp *resource.ModifyPlanResponse) {
+	learns := len(resends) > 0
+	removed := map[string]bool{}
+	for _, ch := range changes {
+		switch ch.Op {
+		case api.BulkCreate:
+			learns = true
+		case api.BulkDelete:
+			removed[ch.Key] = true
 		}
-		at := path.Root("members").AtMapKey(email)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, at.AtName("status"), types.StringUnknown())...)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, at.AtName("expires_at"), types.StringUnknown())...)
 	}
+	statuses, expiries := types.MapUnknown(types.StringType), types.MapUnknown(types.StringType)
+	if !learns {
+		kept := map[string]memberEntry{}
+		for email, e := range actual {
+			if !removed[email] {
+				kept[email] = e
+			}
+		}
+		planned := withMembers(membersModel{}, kept)
+		statuses, expiries = planned.Statuses, planned.ExpiresAt
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("statuses"), statuses)...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("expires_at"), expiries)...)
 }
 
 // planResends plans the offer of each expired membership again (with resend_when_expired): its status
 // and expiry become unknown, which is the diff and what the apply learns. A declined membership is
 // named, not offered again. It returns the members to offer again.
-func (r *membersResource) planResends(ctx context.Context, orgID string, plan membersModel, desired, actual map[string]memberEntry, resp *resource.ModifyPlanResponse) []string {
+func (r *membersResource) planResends(orgID string, plan membersModel, desired, actual map[string]memberEntry, resp *resource.ModifyPlanResponse) []string {
 	var resends, declined []string
 	for _, email := range slices.Sorted(maps.Keys(desired)) {
 		a, ok := actual[email]
@@ -384,11 +425,6 @@ func (r *membersResource) planResends(ctx context.Context, orgID string, plan me
 			fmt.Sprintf("In organization %s, %s declined the membership, so it is not offered again. To offer it again, manage that member with orgs_member "+
 				"and its resend_trigger instead (the organization cannot ask again until %s after the decline); to stop asking, remove it from members.",
 				orgID, strings.Join(declined, ", "), declineCooldownText()))
-	}
-	for _, email := range resends {
-		at := path.Root("members").AtMapKey(email)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, at.AtName("status"), types.StringUnknown())...)
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, at.AtName("expires_at"), types.StringUnknown())...)
 	}
 	return resends
 }
@@ -582,8 +618,8 @@ func (r *membersResource) warnOverSeats(ctx context.Context, orgID string, chang
 }
 
 // memberEntryOf is the state of membership m; its environment roles must already be keyed as the
-// state keys them (environmentKeys). prior is unused for now but keeps the shape of memberRefreshed.
-func memberEntryOf(m api.Member, _ types.Map) memberEntry {
+// state keys them (environmentKeys).
+func memberEntryOf(m api.Member) memberEntry {
 	roles := make(map[string]attr.Value, len(m.EnvironmentRoles))
 	for env, role := range m.EnvironmentRoles {
 		roles[env] = types.StringValue(string(role))
@@ -607,7 +643,7 @@ func (r *membersResource) entryFromServer(ctx context.Context, orgID string, pri
 		return memberEntry{}, diags
 	}
 	m.EnvironmentRoles = keyed
-	return memberEntryOf(m, prior), diags
+	return memberEntryOf(m), diags
 }
 
 func (r *membersResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -619,7 +655,7 @@ func (r *membersResource) Create(ctx context.Context, req resource.CreateRequest
 	ctx, cancel := withTimeout(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
 	defer cancel()
 	orgID := plan.OrganizationID.ValueString()
-	desired, _, diags := memberEntries(ctx, plan.Members)
+	desired, _, diags := memberEntries(ctx, plan)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -781,13 +817,8 @@ func warnMembersNotActive(orgID string, changes []keyedChange[memberEntry, membe
 
 // setState writes the resource's state (the plan's, with these members) and its identity.
 func setMembersState(ctx context.Context, plan membersModel, entries map[string]memberEntry, state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
-	members, d := memberEntriesValue(entries)
-	diags.Append(d...)
-	if diags.HasError() {
-		return
-	}
+	plan = withMembers(plan, entries)
 	plan.ID = plan.OrganizationID
-	plan.Members = members
 	diags.Append(state.Set(ctx, plan)...)
 	diags.Append(membersIdentity.set(ctx, *state, identity)...)
 }
@@ -810,7 +841,7 @@ func (r *membersResource) Read(ctx context.Context, req resource.ReadRequest, re
 		membersIdentity.removeIfNotFound(ctx, r.providerData, err, req, resp)
 		return
 	}
-	prior, _, diags := memberEntries(ctx, state.Members)
+	prior, _, diags := memberEntries(ctx, state)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -835,14 +866,8 @@ func (r *membersResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	refreshed := state
+	refreshed := withMembers(state, entries)
 	refreshed.ID = types.StringValue(orgID)
-	if members, d := memberEntriesValue(entries); !d.HasError() {
-		refreshed.Members = members
-	} else {
-		resp.Diagnostics.Append(d...)
-		return
-	}
 	if refreshed.ResendWhenExpired.IsNull() || refreshed.ResendWhenExpired.IsUnknown() {
 		// An import, or generated configuration: the default, except that expired memberships are not
 		// offered again by bringing them under management (the configuration then says false, and plans
@@ -865,17 +890,17 @@ func (r *membersResource) Update(ctx context.Context, req resource.UpdateRequest
 	ctx, cancel := withTimeout(ctx, plan.Timeouts, opUpdate, &resp.Diagnostics)
 	defer cancel()
 	orgID := plan.OrganizationID.ValueString()
-	desired, _, diags := memberEntries(ctx, plan.Members)
+	desired, _, diags := memberEntries(ctx, plan)
 	resp.Diagnostics.Append(diags...)
-	actual, _, diags := memberEntries(ctx, state.Members)
+	actual, _, diags := memberEntries(ctx, state)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	actual = alignKeys(desired, actual, api.EmailKey)
-	var resends []string
-	for email, d := range desired {
-		if _, ok := actual[email]; ok && d.Status.IsUnknown() {
+	var resends []string // as planResends planned them
+	for email := range desired {
+		if a, ok := actual[email]; ok && a.Status.ValueString() == string(api.MemberExpired) && plan.ResendWhenExpired.ValueBool() {
 			resends = append(resends, email)
 		}
 	}
@@ -895,7 +920,7 @@ func (r *membersResource) Delete(ctx context.Context, req resource.DeleteRequest
 	ctx, cancel := withTimeout(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
 	defer cancel()
 	orgID := state.OrganizationID.ValueString()
-	actual, _, diags := memberEntries(ctx, state.Members)
+	actual, _, diags := memberEntries(ctx, state)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -28,19 +28,26 @@ import (
 
 const membersResource = "orgs_members.test"
 
-// membersConfig is an orgs_members of orgID with these members: email to the HCL of its object.
+// membersConfig is an orgs_members of orgID with these members: email to role, the role followed by
+// the HCL of the member's environment roles when it has some (`member { default = "run" }`).
 func membersConfig(env *acctest.Env, orgID string, members map[string]string) string {
-	var b strings.Builder
+	var roles, envRoles strings.Builder
 	for _, email := range slices.Sorted(maps.Keys(members)) {
-		fmt.Fprintf(&b, "    %q = %s\n", email, members[email])
+		role, envs, _ := strings.Cut(members[email], " ")
+		fmt.Fprintf(&roles, "    %q = %q\n", email, role)
+		if envs != "" {
+			fmt.Fprintf(&envRoles, "    %q = %s\n", email, envs)
+		}
 	}
 	return env.ProviderBlock() + fmt.Sprintf(`
 resource "orgs_members" "test" {
   organization_id = %q
   members = {
 %s  }
+  environment_roles = {
+%s  }
 }
-`, orgID, b.String())
+`, orgID, roles.String(), envRoles.String())
 }
 
 // writeCounter counts the write requests (every method but GET) that reach the server, by method and
@@ -93,7 +100,7 @@ func (e expectMemberChanges) CheckPlan(_ context.Context, req plancheck.CheckPla
 			switch {
 			case !ok:
 				removed = append(removed, email)
-			case fmt.Sprint(a["role"], a["environment_roles"]) != fmt.Sprint(b["role"], b["environment_roles"]):
+			case a != b:
 				changed = append(changed, email)
 			}
 		}
@@ -109,6 +116,12 @@ func (e expectMemberChanges) CheckPlan(_ context.Context, req plancheck.CheckPla
 		want := fmt.Sprintf("added %v, removed %v, changed %v", sorted(e.added), sorted(e.removed), sorted(e.changed))
 		if got != want {
 			resp.Error = fmt.Errorf("the plan of %s has %s; want %s", rc.Address, got, want)
+			return
+		}
+		// A plan that adds nobody knows every status: the plan shows the members that change, not
+		// every member's status as unknown.
+		if unknown, _ := rc.Change.AfterUnknown.(map[string]any); len(added) == 0 && unknown["statuses"] != nil {
+			resp.Error = fmt.Errorf("the plan of %s, which adds nobody, leaves statuses unknown", rc.Address)
 		}
 		return
 	}
@@ -121,12 +134,15 @@ func sorted(l []string) []string {
 	return out
 }
 
-func planMembers(v any) map[string]map[string]any {
-	out := map[string]map[string]any{}
+// planMembers are the members of an orgs_members value (a plan's before or after, a state's values):
+// email to its role and environment roles.
+func planMembers(v any) map[string]string {
+	out := map[string]string{}
 	obj, _ := v.(map[string]any)
 	members, _ := obj["members"].(map[string]any)
-	for email, m := range members {
-		out[email], _ = m.(map[string]any)
+	envRoles, _ := obj["environment_roles"].(map[string]any)
+	for email, role := range members {
+		out[email] = fmt.Sprint(role, " ", envRoles[email])
 	}
 	return out
 }
@@ -173,11 +189,11 @@ func TestAccMembersResource(t *testing.T) {
 	}
 	slug := envs[0].Slug
 	members := map[string]string{
-		owner:                   `{ role = "owner" }`,
-		"alice@example.com":     `{ role = "admin" }`,
-		"bob@example.com":       fmt.Sprintf(`{ role = "member", environment_roles = { %q = "run" } }`, slug),
-		"invited@example.com":   `{ role = "biller" }`,
-		"anotherone@example.ch": `{ role = "member" }`,
+		owner:                   "owner",
+		"alice@example.com":     "admin",
+		"bob@example.com":       fmt.Sprintf(`member { %q = "run" }`, slug),
+		"invited@example.com":   "biller",
+		"anotherone@example.ch": "member",
 	}
 	with := func(changes map[string]string) map[string]string {
 		out := maps.Clone(members)
@@ -199,9 +215,9 @@ func TestAccMembersResource(t *testing.T) {
 				Config: membersConfig(env, org.ID, members),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(membersResource, tfjsonpath.New("id"), knownvalue.StringExact(org.ID)),
-					statecheck.ExpectKnownValue(membersResource, tfjsonpath.New("members").AtMapKey(owner).AtMapKey("status"), knownvalue.StringExact("active")),
-					statecheck.ExpectKnownValue(membersResource, tfjsonpath.New("members").AtMapKey("invited@example.com").AtMapKey("status"), knownvalue.StringExact("invited")),
-					statecheck.ExpectKnownValue(membersResource, tfjsonpath.New("members").AtMapKey("bob@example.com").AtMapKey("environment_roles"),
+					statecheck.ExpectKnownValue(membersResource, tfjsonpath.New("statuses").AtMapKey(owner), knownvalue.StringExact("active")),
+					statecheck.ExpectKnownValue(membersResource, tfjsonpath.New("statuses").AtMapKey("invited@example.com"), knownvalue.StringExact("invited")),
+					statecheck.ExpectKnownValue(membersResource, tfjsonpath.New("environment_roles").AtMapKey("bob@example.com"),
 						knownvalue.MapExact(map[string]knownvalue.Check{slug: knownvalue.StringExact("run")})),
 					statecheck.ExpectIdentity(membersResource, map[string]knownvalue.Check{"organization_id": knownvalue.StringExact(org.ID)}),
 				},
@@ -238,14 +254,15 @@ func TestAccMembersResource(t *testing.T) {
 			{
 				// A change of one member is one entry of the plan, and one request of the apply.
 				PreConfig: func() { _, writesBefore = writes.since(0) },
-				Config:    membersConfig(env, org.ID, with(map[string]string{"bob@example.com": `{ role = "admin" }`})),
+				Config:    membersConfig(env, org.ID, with(map[string]string{"bob@example.com": "admin"})),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					expectMemberChanges{changed: []string{"bob@example.com"}},
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(membersResource, tfjsonpath.New("members").AtMapKey("bob@example.com"), knownvalue.ObjectPartial(map[string]knownvalue.Check{
-						"role": knownvalue.StringExact("admin"), "environment_roles": knownvalue.MapExact(map[string]knownvalue.Check{}),
-					})),
+					statecheck.ExpectKnownValue(membersResource, tfjsonpath.New("members").AtMapKey("bob@example.com"), knownvalue.StringExact("admin")),
+					statecheck.ExpectKnownValue(membersResource, tfjsonpath.New("environment_roles"), knownvalue.MapExact(map[string]knownvalue.Check{})),
+					// One role changed: every status is still known in the plan, and the same after.
+					statecheck.ExpectKnownValue(membersResource, tfjsonpath.New("statuses").AtMapKey("bob@example.com"), knownvalue.StringExact("invited")),
 				},
 				Check: func(s *terraform.State) error {
 					made, _ := writes.since(writesBefore)
@@ -260,17 +277,17 @@ func TestAccMembersResource(t *testing.T) {
 			},
 			{
 				// The same address twice, as the server compares addresses.
-				Config:      membersConfig(env, org.ID, with(map[string]string{"Alice@EXAMPLE.com": `{ role = "member" }`})),
+				Config:      membersConfig(env, org.ID, with(map[string]string{"Alice@EXAMPLE.com": "member"})),
 				PlanOnly:    true,
 				ExpectError: wrappedText(`members names "Alice@EXAMPLE.com" and "alice@example.com", which are the same address to the platform`),
 			},
 			{
-				Config:      membersConfig(env, org.ID, with(map[string]string{"not-an-address": `{ role = "member" }`})),
+				Config:      membersConfig(env, org.ID, with(map[string]string{"not-an-address": "member"})),
 				PlanOnly:    true,
 				ExpectError: wrappedText(`Invalid email address`),
 			},
 			{
-				Config:      membersConfig(env, org.ID, with(map[string]string{"alice@example.com": `{ role = "admin", environment_roles = { default = "run" } }`})),
+				Config:      membersConfig(env, org.ID, with(map[string]string{"alice@example.com": `admin { default = "run" }`})),
 				PlanOnly:    true,
 				ExpectError: wrappedText(`alice@example.com has role "admin", which has no environment roles`),
 			},
@@ -281,12 +298,12 @@ func TestAccMembersResource(t *testing.T) {
 				ExpectError: wrappedText(fmt.Sprintf("This plan removes %s, an active owner of organization %s and the user this provider's credential acts as", owner, org.ID)),
 			},
 			{
-				Config:      membersConfig(env, org.ID, with(map[string]string{owner: `{ role = "admin" }`})),
+				Config:      membersConfig(env, org.ID, with(map[string]string{owner: "admin"})),
 				PlanOnly:    true,
 				ExpectError: wrappedText(fmt.Sprintf("This plan demotes %s, an active owner of organization %s", owner, org.ID)),
 			},
 			{
-				Config:      membersConfig(env, org.ID, with(map[string]string{"bob@example.com": fmt.Sprintf(`{ role = "member", environment_roles = { %q = "run" } }`, "nowhere")})),
+				Config:      membersConfig(env, org.ID, with(map[string]string{"bob@example.com": `member { nowhere = "run" }`})),
 				PlanOnly:    true,
 				ExpectError: wrappedText(`has no environment with the slug or id "nowhere"`),
 			},
@@ -302,11 +319,11 @@ func TestAccMembersResource_partialFailure(t *testing.T) {
 	env := acctest.New(t)
 	org := env.CreateOrganization(t, api.PlanStarter) // 3 seats
 	owner := strings.ToLower(env.OwnerEmail)
-	two := map[string]string{owner: `{ role = "owner" }`, "ann@example.com": `{ role = "member" }`}
+	two := map[string]string{owner: "owner", "ann@example.com": "member"}
 	three := maps.Clone(two)
-	three["ann@example.com"] = `{ role = "admin" }`
-	three["ben@example.com"] = `{ role = "member" }`
-	three["cat@example.com"] = `{ role = "member" }`
+	three["ann@example.com"] = "admin"
+	three["ben@example.com"] = "member"
+	three["cat@example.com"] = "member"
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -342,29 +359,22 @@ func TestAccMembersResource_partialFailure(t *testing.T) {
 }
 
 // TestAccMembersResource_importEveryStatus: an organization with memberships in every status (active,
-// invited, pending, declined, expired; environment roles) imports into orgs_members, and the next plan
-// is empty. With Terraform the configuration is the one the CLI generates, applied as written. OpenTofu
-// 1.12 writes the map's keys unquoted, which an address's '@' makes invalid HCL (opentofu/opentofu#3978,
-// open): there the test writes the configuration the docs tell OpenTofu users to write, from the
-// organization's listing, and still expects an import that plans no change.
+// invited, pending, declined, expired; environment roles) imports into orgs_members with the
+// configuration the CLI generates; that configuration applies as written, and the next plan is empty.
 func TestAccMembersResource_importEveryStatus(t *testing.T) {
 	t.Parallel()
 	e := acctest.NewEstate(t)
 	cli := acctest.NewCLI(t, e.Env)
 	cli.WriteFile("import.tf", fmt.Sprintf("import {\n  to = orgs_members.all\n  id = %q\n}\n", e.Org.ID))
-	if cli.Name == acctest.Terraform {
-		out, err := cli.Run("plan", "-generate-config-out=generated.tf", "-input=false", "-no-color")
-		generated, readErr := os.ReadFile(filepath.Join(cli.Dir, "generated.tf"))
-		if err != nil || readErr != nil {
-			t.Fatalf("plan -generate-config-out: %v %v\n%s", err, readErr, out)
+	out, err := cli.Run("plan", "-generate-config-out=generated.tf", "-input=false", "-no-color")
+	generated, readErr := os.ReadFile(filepath.Join(cli.Dir, "generated.tf"))
+	if err != nil || readErr != nil {
+		t.Fatalf("plan -generate-config-out: %v %v\n%s", err, readErr, out)
+	}
+	for _, want := range []string{`"Invited.Person@Example.com"`, `"pen@example.com"`, `"dec@example.com"`, `"exp@example.com"`, `resend_when_expired = false`} {
+		if !strings.Contains(string(generated), want) {
+			t.Errorf("generated.tf does not hold %s:\n%s", want, generated)
 		}
-		for _, want := range []string{`"Invited.Person@Example.com"`, `"pen@example.com"`, `"dec@example.com"`, `"exp@example.com"`, `resend_when_expired = false`} {
-			if !strings.Contains(string(generated), want) {
-				t.Errorf("generated.tf does not hold %s:\n%s", want, generated)
-			}
-		}
-	} else {
-		cli.WriteFile("members.tf", handWrittenMembers(t, e))
 	}
 	if out, err := cli.Run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil || !strings.Contains(out, "1 imported, 0 added, 0 changed, 0 destroyed") {
 		t.Fatalf("apply of the import: %v\n%s", err, out)
@@ -382,8 +392,9 @@ func TestAccMembersResource_importEveryStatus(t *testing.T) {
 	}
 	statuses := map[string]bool{}
 	for _, r := range shown.Values.RootModule.Resources {
-		for _, m := range planMembers(r.AttributeValues) {
-			statuses[fmt.Sprint(m["status"])] = true
+		held, _ := r.AttributeValues["statuses"].(map[string]any)
+		for _, status := range held {
+			statuses[fmt.Sprint(status)] = true
 		}
 	}
 	for _, s := range api.MemberStatuses {
@@ -393,32 +404,32 @@ func TestAccMembersResource_importEveryStatus(t *testing.T) {
 	}
 }
 
-// handWrittenMembers is the orgs_members configuration of the estate's organization, written from its
-// listing: each address as the server spells it, its role, and its environment roles by slug.
-func handWrittenMembers(t *testing.T, e *acctest.Estate) string {
-	t.Helper()
-	ctx := t.Context()
-	members, err := e.Env.Client.ListMembers(ctx, e.Org.ID)
+// TestAccMembersResource_withOrgsMemberWarns: a configuration that manages one organization's members
+// with both orgs_members and orgs_member gets a warning at plan time saying they undo each other.
+func TestAccMembersResource_withOrgsMemberWarns(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanTeam)
+	cli := acctest.NewCLI(t, env)
+	cli.WriteFile("main.tf", fmt.Sprintf(`
+resource "orgs_members" "all" {
+  organization_id = %[1]q
+  members = {
+    %[2]q = "owner"
+  }
+}
+
+resource "orgs_member" "dan" {
+  organization_id = %[1]q
+  email           = "dan@example.com"
+  role            = "member"
+}
+`, org.ID, strings.ToLower(env.OwnerEmail)))
+	out, err := cli.Run("plan", "-input=false", "-no-color")
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("plan: %v\n%s", err, out)
 	}
-	envs, err := e.Env.Client.ListEnvironments(ctx, e.Org.ID)
-	if err != nil {
-		t.Fatal(err)
+	if !wrappedText("This configuration manages the members of organization " + org.ID + " with both orgs_members and orgs_member").MatchString(out) {
+		t.Errorf("the plan does not warn that both manage the organization:\n%s", out)
 	}
-	slugs := map[string]string{}
-	for _, env := range envs {
-		slugs[env.ID] = env.Slug
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "resource \"orgs_members\" \"all\" {\n  organization_id     = %q\n  resend_when_expired = false\n  members = {\n", e.Org.ID)
-	for _, m := range members {
-		var roles []string
-		for id, role := range m.EnvironmentRoles {
-			roles = append(roles, fmt.Sprintf("%q = %q", slugs[id], role))
-		}
-		fmt.Fprintf(&b, "    %q = { role = %q, environment_roles = { %s } }\n", m.Email, m.Role, strings.Join(roles, ", "))
-	}
-	b.WriteString("  }\n}\n")
-	return b.String()
 }
