@@ -46,6 +46,9 @@ type WebhookDelivery struct {
 	FirstRetry, MaxRetryWait time.Duration
 	// MaxAttempts is how many attempts a delivery gets before it fails; 0: 12.
 	MaxAttempts int
+	// Retention is how long a finished delivery (succeeded, failed or cancelled) stays in the delivery
+	// log, counted from its creation; 0: 30 days. Pending deliveries are never pruned.
+	Retention time.Duration
 }
 
 // The defaults of WebhookDelivery. With them a delivery is attempted at once, then after 10s, 20s,
@@ -56,6 +59,15 @@ const (
 	DefaultWebhookFirstRetry   = 10 * time.Second
 	DefaultWebhookMaxRetryWait = time.Hour
 	DefaultWebhookMaxAttempts  = 12
+	DefaultWebhookRetention    = 30 * 24 * time.Hour
+)
+
+// webhookPruneInterval is how often the deliverer prunes the delivery log (or more often, when the
+// retention is shorter), and webhookPruneBatch how many deliveries one write of the pruning deletes:
+// a large backlog goes in short writes, never one long hold of the writer.
+const (
+	webhookPruneInterval = time.Hour
+	webhookPruneBatch    = 1000
 )
 
 // webhookIdleWait is the longest the deliverer sleeps without a wake-up: a delivery enqueued outside a
@@ -77,6 +89,9 @@ func (c WebhookDelivery) withDefaults() WebhookDelivery {
 	}
 	if c.MaxRetryWait <= 0 {
 		c.MaxRetryWait = DefaultWebhookMaxRetryWait
+	}
+	if c.Retention <= 0 {
+		c.Retention = DefaultWebhookRetention
 	}
 	if c.MaxAttempts <= 0 {
 		c.MaxAttempts = DefaultWebhookMaxAttempts
@@ -105,6 +120,7 @@ type webhookDeliverer struct {
 	loop    sync.WaitGroup
 	workers sync.WaitGroup
 	started bool
+	pruned  time.Time // when the loop last pruned the delivery log
 }
 
 func newWebhookDeliverer(cfg WebhookDelivery, resolver *net.Resolver) *webhookDeliverer {
@@ -189,6 +205,13 @@ type dueDelivery struct {
 // sleep before looking again.
 func (d *webhookDeliverer) round(s *Server) time.Duration {
 	ctx := d.ctx
+	if time.Since(d.pruned) >= min(webhookPruneInterval, d.cfg.Retention) {
+		d.pruned = time.Now()
+		// A delivery's creation is on the server's clock (its log shows it), so the cut-off is too.
+		if err := d.prune(ctx, s, s.now().Add(-d.cfg.Retention)); err != nil && ctx.Err() == nil {
+			s.log.Warn("prune the webhook delivery log", "error", err)
+		}
+	}
 	free := cap(d.slots) - len(d.slots)
 	if free > 0 {
 		due, err := d.take(ctx, s, free)
@@ -212,6 +235,25 @@ func (d *webhookDeliverer) round(s *Server) time.Duration {
 		return webhookIdleWait
 	}
 	return min(max(time.Until(at), time.Millisecond), webhookIdleWait)
+}
+
+// prune deletes the finished deliveries created before before, with their attempts, a batch a write.
+func (d *webhookDeliverer) prune(ctx context.Context, s *Server, before time.Time) error {
+	for {
+		var deleted int64
+		err := s.write(ctx, func(tx *sql.Tx) error {
+			res, err := tx.ExecContext(ctx, `DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries
+				WHERE status != 'pending' AND created_at < ? LIMIT ?)`, store.FormatTime(before), webhookPruneBatch)
+			if err != nil {
+				return err
+			}
+			deleted, err = res.RowsAffected()
+			return err
+		})
+		if err != nil || deleted < webhookPruneBatch {
+			return err
+		}
+	}
 }
 
 // take leases up to n due deliveries: each one's next attempt moves past the lease, in the write that

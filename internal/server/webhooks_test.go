@@ -356,6 +356,41 @@ func TestWebhookRedeliverAndStop(t *testing.T) {
 		webhookPath(api.PathWebhookDelivery, org.ID, wh.ID, "delivery_id", first.Delivery()), nil)
 }
 
+// The delivery log keeps a finished delivery for the retention, then drops it with its attempts; a
+// delivery still waiting for its retry stays, however old.
+func TestWebhookDeliveryLogRetention(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, servertest.WithWebhookRetry(time.Hour, time.Hour, 5, 2*time.Second),
+		servertest.WithConfig(func(c *server.Config) { c.Webhooks.Retention = 300 * time.Millisecond }))
+	owner := h.signup(t)
+	org := h.createOrg(t, owner.Token, api.PlanTeam)
+	wh := h.createWebhook(t, owner.Token, org.ID, api.WebhookCreate{URL: h.Receiver.URL, Events: []string{"label.create"}, Secret: h.unique("webhook-secret")})
+	h.createLabel(t, owner.Token, org.ID)
+	done := h.Receiver.Next(t, deliveryWait)
+	h.Receiver.Answer(http.StatusInternalServerError)
+	h.createLabel(t, owner.Token, org.ID)
+	waiting := h.Receiver.Next(t, deliveryWait)
+	h.waitForDelivery(t, owner.Token, org.ID, wh.ID, waiting.Delivery(), func(d api.WebhookDelivery) bool { return len(d.Attempts) == 1 })
+
+	// The clock moves past the retention: the next pruning drops the finished delivery only.
+	h.Clock.Advance(time.Second)
+	deadline := time.Now().Add(deliveryWait)
+	for {
+		r := h.do(t, owner.Token, http.MethodGet, webhookPath(api.PathWebhookDelivery, org.ID, wh.ID, "delivery_id", done.Delivery()), nil)
+		if r.Status == http.StatusNotFound {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a delivery finished long past the retention is still in the log (%d)", r.Status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	d := decode[api.WebhookDelivery](t, h.expect(t, http.StatusOK, owner.Token, http.MethodGet, webhookPath(api.PathWebhookDelivery, org.ID, wh.ID, "delivery_id", waiting.Delivery()), nil))
+	if d.Status != api.DeliveryPending {
+		t.Errorf("the delivery waiting for its retry: %+v", d)
+	}
+}
+
 // A delivery waiting for its retry when the server stops is retried by the server that starts on the
 // database after it.
 func TestWebhookDeliverySurvivesRestart(t *testing.T) {
