@@ -28,8 +28,10 @@ type Estate struct {
 	Secrets []string
 	// ExpiredInvitation, InactiveToken and InactiveWebhook are the ids of the objects in those states.
 	ExpiredInvitation, InactiveToken, InactiveWebhook string
-	// Webhooks is the loopback receiver the organization's webhooks deliver to.
-	Webhooks *servertest.WebhookReceiver
+	// Webhooks is the loopback receiver the organization's webhooks deliver to; WebhookSecret signs
+	// the deliveries of the active one.
+	Webhooks      *servertest.WebhookReceiver
+	WebhookSecret string
 }
 
 // NewEstate starts a server of its own (with a clock the fixture moves forward, to expire an
@@ -168,10 +170,11 @@ func NewEstate(t *testing.T) *Estate {
 	}
 	e.Count["orgs_team_member"] = 2
 
+	e.WebhookSecret = "webhook-secret-active-1"
 	// A webhook that delivers some events, and one that is switched off, subscribed to all of them. Made
 	// last, so that the estate's own making is not delivered.
 	_, err = c.CreateWebhook(ctx, org.ID, api.WebhookCreate{
-		URL: receiver.URL, Events: []string{"member.*", "label.update", "team.create"}, Secret: "webhook-secret-active-1",
+		URL: receiver.URL, Events: []string{"member.*", "label.update", "team.create"}, Secret: e.WebhookSecret,
 	})
 	must("create the active webhook", err)
 	off := false
@@ -181,6 +184,6 @@ func NewEstate(t *testing.T) *Estate {
 	must("create the inactive webhook", err)
 	e.InactiveWebhook = paused.ID
 	e.Count["orgs_webhook"] = 2
-	e.Secrets = append(e.Secrets, "webhook-secret-active-1", "webhook-secret-paused-1")
+	e.Secrets = append(e.Secrets, e.WebhookSecret, "webhook-secret-paused-1")
 	return e
 }

@@ -2,12 +2,16 @@ package provider_test
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/querycheck"
@@ -17,6 +21,7 @@ import (
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/acctest"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/provider"
 )
 
 // TestAccQuery_everyType runs `terraform query` (Terraform only: OpenTofu has no list resources) over an
@@ -88,7 +93,9 @@ func TestAccQuery_everyType(t *testing.T) {
 					list("orgs_team", "admins", withFilter("role", "admin")) +
 					list("orgs_team_member", "all", inOrg, "include_resource = true") +
 					list("orgs_team_member", "maintainers", withFilter("role", "maintainer")) +
-					list("orgs_team_members", "all", inOrg, "include_resource = true"),
+					list("orgs_team_members", "all", inOrg, "include_resource = true") +
+					list("orgs_webhook", "all", inOrg, "include_resource = true") +
+					list("orgs_webhook", "inactive", withFilter("status", "inactive"), "include_resource = true"),
 				QueryResultChecks: []querycheck.QueryResultCheck{
 					querycheck.ExpectLength("orgs_organization.all", 1),
 					querycheck.ExpectIdentity("orgs_organization.all", id(map[string]string{"id": org})),
@@ -182,6 +189,17 @@ func TestAccQuery_everyType(t *testing.T) {
 					querycheck.ExpectLength("orgs_team_member.maintainers", 1),
 					querycheck.ExpectIdentity("orgs_team_member.maintainers",
 						id(map[string]string{"organization_id": org, "team_slug": "platform-admins", "email": "bea@example.com"})),
+
+					querycheck.ExpectLength("orgs_webhook.all", e.Count["orgs_webhook"]),
+					querycheck.ExpectResourceKnownValues("orgs_webhook.all", queryfilter.ByDisplayName(knownvalue.StringExact(e.Webhooks.URL+" (3 events)")),
+						values("active", knownvalue.Bool(true), "events", knownvalue.SetExact([]knownvalue.Check{
+							knownvalue.StringExact("label.update"), knownvalue.StringExact("member.*"), knownvalue.StringExact("team.create"),
+						}), "secret_wo", knownvalue.Null(), "secret_wo_version", knownvalue.Null())),
+					querycheck.ExpectLength("orgs_webhook.inactive", 1),
+					querycheck.ExpectResourceKnownValues("orgs_webhook.inactive",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "id": e.InactiveWebhook})),
+						values("active", knownvalue.Bool(false), "url", knownvalue.StringExact(e.Webhooks.URL+"/paused"),
+							"events", knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("*")}), "secret_wo", knownvalue.Null())),
 				},
 			},
 		},
@@ -245,11 +263,16 @@ func TestAccQuery_generateConfigRoundTrip(t *testing.T) {
 	t.Parallel()
 	e := acctest.NewEstate(t)
 	cli := acctest.NewCLI(t, e.Env)
+	// Every type the estate holds is listed; and every list resource of the provider must be among them,
+	// so that a new type fails here until the estate holds one.
+	estateTypes := slices.Sorted(maps.Keys(e.Count))
+	for _, typ := range listResourceTypes(t) {
+		if !slices.Contains(estateTypes, typ) && !slices.Contains(wholeListTypes, typ) {
+			t.Errorf("the estate holds no %s: add one to acctest.NewEstate, so that its generated configuration is proven here", typ)
+		}
+	}
 	var query strings.Builder
-	for _, typ := range []string{
-		"orgs_organization", "orgs_member", "orgs_invitation", "orgs_api_token", "orgs_container_registry", "orgs_label", "orgs_environment",
-		"orgs_domain", "orgs_domain_verification", "orgs_team", "orgs_team_member",
-	} {
+	for _, typ := range estateTypes {
 		fmt.Fprintf(&query, "list %q \"all\" {\n  provider         = orgs\n  include_resource = true\n", typ)
 		if typ != "orgs_organization" {
 			fmt.Fprintf(&query, "  config {\n    organization_id = %q\n  }\n", e.Org.ID)
@@ -283,6 +306,11 @@ func TestAccQuery_generateConfigRoundTrip(t *testing.T) {
 	if got := strings.Count(string(generated), "import {"); got != imports {
 		t.Fatalf("generated.tf has %d import blocks, want %d:\n%s", got, imports, generated)
 	}
+	for typ, n := range e.Count {
+		if got := strings.Count(string(generated), fmt.Sprintf("resource %q ", typ)); got != n {
+			t.Errorf("generated.tf holds %d %s, want %d", got, typ, n)
+		}
+	}
 
 	out = run("apply", "-auto-approve", "-input=false")
 	if want := fmt.Sprintf("Apply complete! Resources: %d imported, 0 added, 0 changed, 0 destroyed.", imports); !strings.Contains(out, want) {
@@ -291,4 +319,25 @@ func TestAccQuery_generateConfigRoundTrip(t *testing.T) {
 	if out, err := cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
 		t.Fatalf("the plan after the import is not empty: %v\n%s", err, out)
 	}
+}
+
+// wholeListTypes manage, as one resource, objects that other types manage one by one (a team's roster
+// is its orgs_team_member objects); a configuration holds one or the other, so the round trip lists the
+// objects one by one.
+var wholeListTypes = []string{"orgs_team_members"}
+
+// listResourceTypes are the type names of the provider's list resources.
+func listResourceTypes(t *testing.T) []string {
+	t.Helper()
+	p, ok := provider.New("test")().(fwprovider.ProviderWithListResources)
+	if !ok {
+		t.Fatal("the provider has no list resources")
+	}
+	var types []string
+	for _, newList := range p.ListResources(t.Context()) {
+		var meta fwresource.MetadataResponse
+		newList().Metadata(t.Context(), fwresource.MetadataRequest{ProviderTypeName: "orgs"}, &meta)
+		types = append(types, meta.TypeName)
+	}
+	return types
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/acctest"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
@@ -381,6 +382,17 @@ func TestAccOnboard_roundTrip(t *testing.T) {
 	}
 	if out, err := cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
 		t.Fatalf("the plan after the import is not empty: %v\n%s", err, out)
+	}
+	// The imported webhook, whose configuration holds no secret, still signs with the one the server holds.
+	if _, err := e.Env.Client.AddMember(t.Context(), e.Org.ID, api.MemberCreate{Email: "late-joiner@example.com", Role: api.RoleMember}); err != nil {
+		t.Fatal(err)
+	}
+	delivery, err := e.Webhooks.Wait(20*time.Second, func(r servertest.WebhookRequest) bool { return r.Event() == "member.create" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := delivery.Verify(e.WebhookSecret); err != nil {
+		t.Errorf("after the import, a delivery is not signed with the secret the webhook was made with: %v", err)
 	}
 
 	// What the comment beside the caller's own membership says: a destroy fails at plan time, since it
