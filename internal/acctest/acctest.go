@@ -50,6 +50,8 @@ type Env struct {
 	// publishes a verification record, or PublishVerificationRecords all of them). No test's domain is
 	// ever looked up on the real DNS.
 	DNS *servertest.DNS
+	// srv is the running reference server, for Restart.
+	srv *servertest.Server
 	// publishRecords: see PublishVerificationRecords.
 	publishRecords atomic.Bool
 
@@ -59,6 +61,7 @@ type Env struct {
 
 	mu            sync.Mutex
 	arrivals      []time.Time // when each request reached the server
+	paths         []string    // the path of each request, in the same order
 	delayed       []DelayedRequest
 	verifications map[string]string // user id -> the code the server emailed at sign-up
 }
@@ -99,11 +102,26 @@ func (e *Env) Arrivals(since time.Time) []time.Time {
 	return out
 }
 
+// RequestsTo returns how many requests reached the server so far whose path ends with suffix (such as
+// "/activity"): to count what a command asked of one part of the API.
+func (e *Env) RequestsTo(suffix string) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, p := range e.paths {
+		if strings.HasSuffix(p, suffix) {
+			n++
+		}
+	}
+	return n
+}
+
 // count is the server's handler, counting requests and 429s.
 func (e *Env) count(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.mu.Lock()
 		e.arrivals = append(e.arrivals, time.Now())
+		e.paths = append(e.paths, r.URL.Path)
 		e.mu.Unlock()
 		e.requests.Add(1)
 		if d := time.Duration(e.latency.Load()); d > 0 {
@@ -168,8 +186,17 @@ func New(t *testing.T, opts ...Option) *Env {
 	env.Token = srv.OwnerToken
 	env.OwnerEmail = srv.OwnerEmail
 	env.Server = srv.Server
+	env.srv = srv
 	env.Client = env.NewClient(t, env.Token)
 	return env
+}
+
+// Restart stops the reference server and starts it again on its database, at the same endpoint
+// (servertest.Server.Restart); Server is the new one afterwards.
+func (e *Env) Restart(t *testing.T) {
+	t.Helper()
+	e.srv.Restart(t)
+	e.Server = e.srv.Server
 }
 
 // NewClient returns a client of this server acting with token ("" for none). It retries quickly, so

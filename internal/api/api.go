@@ -566,4 +566,9 @@ type ActivityEntry struct {
 	ObjectType     string    `json:"object_type"`
 	ObjectID       string    `json:"object_id"`
 	At             time.Time `json:"at"`
+	// Who the actor is, in words a reader of the log may see (read when the log is listed, so they are
+	// what holds now): see ActivityActor.
+	ActorEmail string `json:"actor_email,omitempty" doc:"The acting user's address, while the user holds a membership of the organization (the members list shows it to every reader of the log); absent otherwise."`
+	ActorName  string `json:"actor_name,omitempty" doc:"The acting organization API token's name, for readers who may list the organization's tokens (owners and admins), while the token exists; absent otherwise."`
+	ActorRole  Role   `json:"actor_role,omitempty" doc:"The acting organization API token's role, under the same conditions as actor_name."`
 }

@@ -13,15 +13,16 @@ type Limits struct {
 	APITokens           int64
 	ContainerRegistries int64
 	Labels              int64
+	Teams               int64
 }
 
 // PlanLimits is the one table of plan limits; the server enforces it and the docs quote it.
 var PlanLimits = map[Plan]Limits{
-	PlanHobby:      {Members: 1, Environments: 1, APITokens: 2, ContainerRegistries: 1, Labels: 10},
-	PlanStarter:    {Members: 3, Environments: 2, APITokens: 5, ContainerRegistries: 3, Labels: 25},
-	PlanStartup:    {Members: 6, Environments: 5, APITokens: 10, ContainerRegistries: 5, Labels: 50},
-	PlanTeam:       {Members: 100, Environments: 20, APITokens: 50, ContainerRegistries: 20, Labels: 200},
-	PlanEnterprise: {Members: 10000, Environments: 100, APITokens: 500, ContainerRegistries: 100, Labels: 1000},
+	PlanHobby:      {Members: 1, Environments: 1, APITokens: 2, ContainerRegistries: 1, Labels: 10, Teams: 1},
+	PlanStarter:    {Members: 3, Environments: 2, APITokens: 5, ContainerRegistries: 3, Labels: 25, Teams: 3},
+	PlanStartup:    {Members: 6, Environments: 5, APITokens: 10, ContainerRegistries: 5, Labels: 50, Teams: 10},
+	PlanTeam:       {Members: 100, Environments: 20, APITokens: 50, ContainerRegistries: 20, Labels: 200, Teams: 50},
+	PlanEnterprise: {Members: 10000, Environments: 100, APITokens: 500, ContainerRegistries: 100, Labels: 1000, Teams: 500},
 }
 
 // MaxOrganizationsPerUser is how many organizations one user may be an active member of.
@@ -56,12 +57,14 @@ func (l Limits) Quantity(name string) int64 {
 		return l.ContainerRegistries
 	case QuantityLabels:
 		return l.Labels
+	case QuantityTeams:
+		return l.Teams
 	}
 	return 0
 }
 
 // Quantities lists the quantity names in the order Usage reports them.
-var Quantities = []string{QuantityMembers, QuantityEnvironments, QuantityAPITokens, QuantityContainerRegistries, QuantityLabels}
+var Quantities = []string{QuantityMembers, QuantityEnvironments, QuantityAPITokens, QuantityContainerRegistries, QuantityLabels, QuantityTeams}
 
 // PlanThatFits names the smallest plan that allows members members, for the refusals of the server
 // and of the provider's plan-time checks alike.

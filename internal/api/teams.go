@@ -33,7 +33,7 @@ type Team struct {
 	Slug           string `json:"slug" doc:"Names the team in paths; unique in the organization; never changes."`
 	Description    string `json:"description"`
 	// Role is the organization role the team grants its members on top of their own; empty: none.
-	Role             Role                       `json:"role" doc:"The organization role the team grants its members (admin, member or biller; never owner), or empty for none. A member's rights are those of their own role and of every team grant."`
+	Role             Role                       `json:"role" enum:",admin,member,biller" doc:"The organization role the team grants its members (admin, member or biller; never owner), or empty for none. A member's rights are those of their own role and of every team grant."`
 	EnvironmentRoles map[string]EnvironmentRole `json:"environment_roles" doc:"Environment id to the role the team grants its members there."`
 	CreatedAt        time.Time                  `json:"created_at" readOnly:"true"`
 	UpdatedAt        time.Time                  `json:"updated_at" readOnly:"true"`
@@ -43,7 +43,7 @@ type TeamCreate struct {
 	Name             string                     `json:"name" minLength:"1" maxLength:"100"`
 	Slug             string                     `json:"slug,omitempty" maxLength:"63" doc:"Derived from the name when absent; unique in the organization."`
 	Description      string                     `json:"description,omitempty" maxLength:"1000"`
-	Role             Role                       `json:"role,omitempty" doc:"admin, member or biller; empty for none."`
+	Role             Role                       `json:"role,omitempty" enum:",admin,member,biller" doc:"admin, member or biller; empty for none."`
 	EnvironmentRoles map[string]EnvironmentRole `json:"environment_roles,omitempty"`
 }
 
@@ -51,7 +51,7 @@ type TeamCreate struct {
 type TeamUpdate struct {
 	Name             *string                     `json:"name,omitempty" minLength:"1" maxLength:"100"`
 	Description      *string                     `json:"description,omitempty" maxLength:"1000"`
-	Role             *Role                       `json:"role,omitempty"`
+	Role             *Role                       `json:"role,omitempty" enum:",admin,member,biller" doc:"admin, member or biller; empty removes the grant."`
 	EnvironmentRoles *map[string]EnvironmentRole `json:"environment_roles,omitempty"`
 }
 

@@ -110,6 +110,10 @@ func EmailKey(email string) string {
 	return foldLocalPart(email[:at]) + "@" + domain
 }
 
+// NameKey is the form a name that must be unique without regard to case (a team's) is compared in:
+// lower-cased the way EmailKey lower-cases the local part of an address.
+func NameKey(name string) string { return foldLocalPart(name) }
+
 func foldLocalPart(s string) string {
 	var b strings.Builder
 	for _, r := range s {

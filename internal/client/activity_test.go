@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 )
@@ -36,7 +39,7 @@ func TestWalkActivityPagesAndStops(t *testing.T) {
 	})
 
 	var seen []string
-	if err := c.WalkActivity(context.Background(), "o1", func(e api.ActivityEntry) bool {
+	if err := c.WalkActivity(context.Background(), "o1", ActivityFilter{}, func(e api.ActivityEntry) bool {
 		seen = append(seen, e.ID)
 		return true
 	}); err != nil {
@@ -58,7 +61,7 @@ func TestWalkActivityPagesAndStops(t *testing.T) {
 	// Stop at the fourth entry: the first page of the walk above and one more.
 	before := len(rec.all())
 	seen = nil
-	if err := c.WalkActivity(context.Background(), "o1", func(e api.ActivityEntry) bool {
+	if err := c.WalkActivity(context.Background(), "o1", ActivityFilter{}, func(e api.ActivityEntry) bool {
 		seen = append(seen, e.ID)
 		return len(seen) < 4
 	}); err != nil {
@@ -69,5 +72,115 @@ func TestWalkActivityPagesAndStops(t *testing.T) {
 	}
 	if got := len(rec.all()) - before; got != 2 {
 		t.Fatalf("a walk that stopped at the fourth entry made %d requests, want 2", got)
+	}
+}
+
+// TestWalkActivitySendsFilters: the filters travel as the server's query parameters, repeated ones
+// repeated, times in RFC 3339, on every page.
+func TestWalkActivitySendsFilters(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		rec.add(r)
+		writeJSON(w, http.StatusOK, api.Page[api.ActivityEntry]{Items: []api.ActivityEntry{}})
+	})
+	since := time.Date(2030, 1, 2, 3, 4, 5, 0, time.FixedZone("CET", 3600))
+	f := ActivityFilter{ObjectTypes: []string{"label"}, ObjectIDs: []string{"a", "b/c"}, Action: "label.update", ActorType: "user", ActorID: "usr_1", Since: &since}
+	if err := c.WalkActivity(t.Context(), "o1", f, func(api.ActivityEntry) bool { return true }); err != nil {
+		t.Fatal(err)
+	}
+	q, _ := url.ParseQuery(rec.all()[0].query)
+	want := url.Values{
+		"object_type": {"label"}, "object_id": {"a", "b/c"}, "action": {"label.update"}, "actor_type": {"user"}, "actor_id": {"usr_1"},
+		"since": {"2030-01-02T02:04:05Z"}, api.QueryPageSize: {strconv.Itoa(api.MaxPageSize)},
+	}
+	if fmt.Sprint(q) != fmt.Sprint(want) {
+		t.Fatalf("query %v, want %v", q, want)
+	}
+}
+
+// TestLastChangesOneRequestPerBatch: questions about one organization asked together share one
+// request that names all their objects, and each gets the newest entry about its own object; another
+// organization has its own request; a question asked after the batch ran makes the next one.
+func TestLastChangesOneRequestPerBatch(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	log := map[string][]api.ActivityEntry{ // newest first, as the server lists it
+		"o1": {
+			{ID: "3", ObjectType: "label", ObjectID: "team", Action: "label.delete", ActorID: "usr_bob"},
+			{ID: "2", ObjectType: "member", ObjectID: "usr_alice", Action: "member.update", ActorID: "usr_bob"},
+			{ID: "1", ObjectType: "label", ObjectID: "team", Action: "label.create", ActorID: "usr_carol"},
+		},
+		"o2": {{ID: "9", ObjectType: "environment", ObjectID: "env_1", Action: "environment.update", ActorID: "tok_1"}},
+	}
+	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		rec.add(r)
+		org := strings.Split(r.URL.Path, "/")[4]
+		ids := r.URL.Query()[api.QueryActivityObjectID]
+		page := api.Page[api.ActivityEntry]{Items: []api.ActivityEntry{}}
+		for _, e := range log[org] {
+			if slices.Contains(ids, e.ObjectID) {
+				page.Items = append(page.Items, e)
+			}
+		}
+		writeJSON(w, http.StatusOK, page)
+	})
+	lc := NewLastChanges(c, 50*time.Millisecond)
+	questions := []struct {
+		org    string
+		obj    ActivityObject
+		wantID string
+	}{
+		{"o1", ActivityObject{Type: "label", IDs: []string{"team"}}, "3"},
+		{"o1", ActivityObject{Type: "member", IDs: []string{"usr_alice", "alice@example.com"}}, "2"},
+		{"o1", ActivityObject{Type: "label", IDs: []string{"never-changed"}}, ""},
+		{"o2", ActivityObject{Type: "environment", IDs: []string{"env_1"}}, "9"},
+	}
+	var wg sync.WaitGroup
+	for _, q := range questions {
+		wg.Go(func() {
+			e, err := lc.Last(t.Context(), q.org, q.obj)
+			switch {
+			case err != nil:
+				t.Errorf("%+v: %v", q.obj, err)
+			case q.wantID == "" && e != nil:
+				t.Errorf("%+v: got entry %+v, want none", q.obj, e)
+			case q.wantID != "" && (e == nil || e.ID != q.wantID):
+				t.Errorf("%+v: got entry %+v, want %s", q.obj, e, q.wantID)
+			}
+		})
+	}
+	wg.Wait()
+	reqs := rec.all()
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests for two organizations' questions asked together, want 2: %+v", len(reqs), reqs)
+	}
+	for _, r := range reqs {
+		if strings.Contains(r.path, "/o1/") {
+			q, _ := url.ParseQuery(r.query)
+			if got := q[api.QueryActivityObjectID]; len(got) != 4 {
+				t.Errorf("the request for o1 names objects %v, want the four ids asked about", got)
+			}
+		}
+	}
+	if _, err := lc.Last(t.Context(), "o1", ActivityObject{Type: "label", IDs: []string{"team"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(rec.all()); got != 3 {
+		t.Fatalf("a question after the batch ran made %d requests in all, want 3", got)
+	}
+}
+
+// TestLastChangesForbidden: a caller that may not read the log gets the 403 as an error IsForbidden
+// recognizes, for every question of the batch.
+func TestLastChangesForbidden(t *testing.T) {
+	t.Parallel()
+	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusForbidden, api.Problem{Type: api.ProblemForbidden, Title: "Forbidden", Status: http.StatusForbidden, Detail: "may not read activity"})
+	})
+	lc := NewLastChanges(c, time.Millisecond)
+	_, err := lc.Last(t.Context(), "o1", ActivityObject{Type: "label", IDs: []string{"team"}})
+	if !IsForbidden(err) {
+		t.Fatalf("got %v, want a 403", err)
 	}
 }

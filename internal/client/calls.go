@@ -63,10 +63,18 @@ func list[T any](ctx context.Context, c *Client, route string, params ...string)
 // walk fetches the pages of a collection in order, api.MaxPageSize objects at a time, handing each
 // to visit until visit returns false or the last page is done.
 func walk[T any](ctx context.Context, c *Client, visit func(page []T) bool, route string, params ...string) error {
+	return walkQuery(ctx, c, nil, visit, route, params...)
+}
+
+// walkQuery is walk for a collection that takes query parameters (filters) beside the page's.
+func walkQuery[T any](ctx context.Context, c *Client, query url.Values, visit func(page []T) bool, route string, params ...string) error {
 	seen := map[string]bool{}
 	token := ""
 	for {
 		q := url.Values{api.QueryPageSize: {strconv.Itoa(api.MaxPageSize)}}
+		for k, v := range query {
+			q[k] = v
+		}
 		if token != "" {
 			q.Set(api.QueryPageToken, token)
 		}

@@ -34,6 +34,7 @@ type Listings struct {
 	Labels              *Listing[api.Label]
 	Environments        *Listing[api.Environment]
 	Domains             *Listing[api.Domain]
+	Webhooks            *Listing[api.Webhook]
 }
 
 // Defaults of ListingsConfig.
@@ -74,6 +75,8 @@ func NewListings(c *Client, cfg ListingsConfig) *Listings {
 			func(e api.Environment) string { return e.ID }, nil),
 		Domains: newListing(c, cfg, "domain", c.ListDomains, c.GetDomain,
 			func(d api.Domain) string { return d.Domain }, domainKey),
+		Webhooks: newListing(c, cfg, "webhook", c.ListWebhooks, c.GetWebhook,
+			func(w api.Webhook) string { return w.ID }, nil),
 	}
 }
 

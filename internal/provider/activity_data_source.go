@@ -2,10 +2,11 @@ package provider
 
 import (
 	"context"
-	"regexp"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -14,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
 )
 
 var (
@@ -33,25 +35,7 @@ type activityDataSource struct {
 const defaultActivityMaxResults = 100
 
 // activityActorTypes are who can act: a user (with a personal token) or an organization API token.
-var activityActorTypes = []string{"user", "token"}
-
-// activityActionPattern is the form of every action the server records: <target_type>.<verb>.
-var activityActionPattern = regexp.MustCompile(`^[a-z][a-z_]*\.[a-z][a-z_]*$`)
-
-type activityFilter struct {
-	since      *time.Time
-	actorType  string
-	actorID    string
-	action     string
-	maxResults int
-}
-
-func (f activityFilter) keeps(e api.ActivityEntry) bool {
-	return (f.since == nil || !e.At.Before(*f.since)) &&
-		(f.actorType == "" || e.ActorType == f.actorType) &&
-		(f.actorID == "" || e.ActorID == f.actorID) &&
-		(f.action == "" || e.Action == f.action)
-}
+var activityActorTypes = []string{api.ActorUser, api.ActorToken}
 
 var activityItems = []itemAttr[api.ActivityEntry]{
 	stringItem("id", "The entry's id.", func(e *api.ActivityEntry) string { return e.ID }),
@@ -63,6 +47,12 @@ var activityItems = []itemAttr[api.ActivityEntry]{
 	stringItem("target_type", "The kind of object acted on: `organization`, `member`, `invitation`, `api_token`, `container_registry`, `label` or `environment`.",
 		func(e *api.ActivityEntry) string { return e.ObjectType }),
 	stringItem("target_id", "The object acted on: its id, a label's key, or a member's user id.", func(e *api.ActivityEntry) string { return e.ObjectID }),
+	nullableStringItem("actor_email", "The acting user's address, while the user is a member of the organization; null otherwise.",
+		func(e *api.ActivityEntry) types.String { return optionalString(e.ActorEmail) }),
+	nullableStringItem("actor_name", "The acting API token's name, when the credential in use may list the organization's tokens (owners and admins) and the token still exists; null otherwise.",
+		func(e *api.ActivityEntry) types.String { return optionalString(e.ActorName) }),
+	nullableStringItem("actor_role", "The acting API token's role, under the same conditions as `actor_name`; null otherwise.",
+		func(e *api.ActivityEntry) types.String { return optionalString(string(e.ActorRole)) }),
 }
 
 func (d *activityDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -72,13 +62,33 @@ func (d *activityDataSource) Metadata(_ context.Context, req datasource.Metadata
 func (d *activityDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "An organization's activity log, newest first: who changed what, and when. Every member can read it. " +
-			"The filters combine: an entry is kept when it matches all of them.",
+			"The filters combine: an entry is kept when it matches all of them. The server applies them, so a filter that matches " +
+			"few entries reads only those, however long the log.",
 		Attributes: map[string]schema.Attribute{
 			"organization_id": dataSourceOrganizationIDAttribute("The organization whose activity to read."),
 			"since": schema.StringAttribute{
 				MarkdownDescription: "Only entries at or after this time, an RFC 3339 timestamp such as `2030-01-02T15:04:05Z`.",
 				Optional:            true,
 				Validators:          []validator.String{stringCheck{desc: "must be an RFC 3339 timestamp such as 2030-01-02T15:04:05Z", check: parseRFC3339}},
+			},
+			"until": schema.StringAttribute{
+				MarkdownDescription: "Only entries before this time, an RFC 3339 timestamp such as `2030-01-02T15:04:05Z`.",
+				Optional:            true,
+				Validators:          []validator.String{stringCheck{desc: "must be an RFC 3339 timestamp such as 2030-01-02T15:04:05Z", check: parseRFC3339}},
+			},
+			"target_type": schema.StringAttribute{
+				MarkdownDescription: "Only entries about objects of this kind: " + markdownList(api.ActivityObjectTypes) + ".",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.OneOf(api.ActivityObjectTypes...)},
+			},
+			"target_ids": schema.SetAttribute{
+				MarkdownDescription: fmt.Sprintf("Only entries about these objects (any of them): ids, label keys, or members' user ids, as `target_id` gives them; at most %d.", api.MaxActivityObjectIDs),
+				ElementType:         types.StringType,
+				Optional:            true,
+				Validators: []validator.Set{
+					setvalidator.SizeBetween(1, api.MaxActivityObjectIDs),
+					setvalidator.ValueStringsAre(stringvalidator.UTF8LengthBetween(1, 320)),
+				},
 			},
 			"actor_type": schema.StringAttribute{
 				MarkdownDescription: "Only entries by this kind of actor: " + markdownList(activityActorTypes) + ".",
@@ -93,7 +103,7 @@ func (d *activityDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"action": schema.StringAttribute{
 				MarkdownDescription: "Only entries of this action, `<target_type>.<verb>` such as `member.create` or `label.delete`.",
 				Optional:            true,
-				Validators: []validator.String{stringvalidator.RegexMatches(activityActionPattern,
+				Validators: []validator.String{stringvalidator.RegexMatches(api.ActivityActionPattern,
 					"must be <target_type>.<verb> in lowercase, such as member.create")},
 			},
 			"max_results": schema.Int64Attribute{
@@ -112,30 +122,53 @@ func (d *activityDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 
 func (d *activityDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	orgID := d.organizationIDOf(ctx, req.Config, &resp.State, &resp.Diagnostics)
-	var since, actorType, actorID, action types.String
+	var since, until, targetType, actorType, actorID, action types.String
+	var targetIDs types.Set
 	var maxResults types.Int64
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("since"), &since)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("actor_type"), &actorType)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("actor_id"), &actorID)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("action"), &action)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("max_results"), &maxResults)...)
+	for name, dst := range map[string]any{
+		"since": &since, "until": &until, "target_type": &targetType, "target_ids": &targetIDs,
+		"actor_type": &actorType, "actor_id": &actorID, "action": &action, "max_results": &maxResults,
+	} {
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(name), dst)...)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	f := activityFilter{actorType: actorType.ValueString(), actorID: actorID.ValueString(), action: action.ValueString(), maxResults: defaultActivityMaxResults}
-	if !maxResults.IsNull() {
-		f.maxResults = int(maxResults.ValueInt64())
+	f := client.ActivityFilter{ActorType: actorType.ValueString(), ActorID: actorID.ValueString(), Action: action.ValueString()}
+	if !targetType.IsNull() {
+		f.ObjectTypes = []string{targetType.ValueString()}
 	}
-	if !since.IsNull() {
-		at, err := time.Parse(time.RFC3339, since.ValueString())
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("since"), "Invalid since", err.Error())
-			return
+	if !targetIDs.IsNull() {
+		resp.Diagnostics.Append(targetIDs.ElementsAs(ctx, &f.ObjectIDs, false)...)
+	}
+	for attr, bound := range map[string]struct {
+		value types.String
+		dst   **time.Time
+	}{"since": {since, &f.Since}, "until": {until, &f.Until}} {
+		if bound.value.IsNull() {
+			continue
 		}
-		f.since = &at
+		at, err := time.Parse(time.RFC3339, bound.value.ValueString())
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root(attr), "Invalid "+attr, err.Error())
+			continue
+		}
+		*bound.dst = &at
+	}
+	maxEntries := defaultActivityMaxResults
+	if !maxResults.IsNull() {
+		maxEntries = int(maxResults.ValueInt64())
+	}
+	if resp.Diagnostics.HasError() {
+		return
 	}
 
-	entries, err := d.matchingActivity(ctx, orgID, f)
+	// The server filters; paging stops once max_results entries are read.
+	entries := []api.ActivityEntry{}
+	err := d.client.WalkActivity(ctx, orgID, f, func(e api.ActivityEntry) bool {
+		entries = append(entries, e)
+		return len(entries) < maxEntries
+	})
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "read the activity of organization "+orgID, err)
 		return
@@ -146,19 +179,4 @@ func (d *activityDataSource) Read(ctx context.Context, req datasource.ReadReques
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("entries"), list)...)
-}
-
-// matchingActivity walks the log newest first, keeping what f keeps. The server filters nothing, so
-// the filters apply here; paging stops once max_results entries are kept. It does not stop at the
-// first entry older than since: entries are in the order the server wrote them, and its clock may
-// have stepped back.
-func (d *activityDataSource) matchingActivity(ctx context.Context, orgID string, f activityFilter) ([]api.ActivityEntry, error) {
-	kept := []api.ActivityEntry{}
-	err := d.client.WalkActivity(ctx, orgID, func(e api.ActivityEntry) bool {
-		if f.keeps(e) {
-			kept = append(kept, e)
-		}
-		return len(kept) < f.maxResults
-	})
-	return kept, err
 }

@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,13 +17,23 @@ import (
 	"github.com/orgs-dev/terraform-provider-orgs/internal/server/servertest"
 )
 
-// activityEntry checks an entry's actor, action and target, and that it has an id and a time.
-func activityEntry(actorType, actorID, action, targetType, targetID string, at time.Time) knownvalue.Check {
+// activityEntry checks an entry's actor, action and target, and that it has an id and a time. actor
+// is how the entry names its actor: a user's address, or an API token's name (an admin token here).
+func activityEntry(actorType, actorID, actor, action, targetType, targetID string, at time.Time) knownvalue.Check {
+	var email, name, role knownvalue.Check = knownvalue.Null(), knownvalue.Null(), knownvalue.Null()
+	if actorType == "user" {
+		email = knownvalue.StringExact(actor)
+	} else {
+		name, role = knownvalue.StringExact(actor), knownvalue.StringExact("admin")
+	}
 	return knownvalue.ObjectExact(map[string]knownvalue.Check{
 		"id":          knownvalue.NotNull(),
 		"time":        rfc3339(at),
 		"actor_type":  knownvalue.StringExact(actorType),
 		"actor_id":    knownvalue.StringExact(actorID),
+		"actor_email": email,
+		"actor_name":  name,
+		"actor_role":  role,
 		"action":      knownvalue.StringExact(action),
 		"target_type": knownvalue.StringExact(targetType),
 		"target_id":   knownvalue.StringExact(targetID),
@@ -65,11 +76,11 @@ resource "orgs_label" "team" {
 	}
 	var (
 		// A new organization is recorded, then its default environment.
-		envCreated   = activityEntry("user", me.ID, "environment.create", "environment", envs[0].ID, at(0))
-		orgCreated   = activityEntry("user", me.ID, "organization.create", "organization", org.ID, at(0))
-		tokenCreated = activityEntry("user", me.ID, "api_token.create", "api_token", tok.ID, at(1))
-		labelByUser  = activityEntry("user", me.ID, "label.create", "label", "team", at(2))
-		labelByToken = activityEntry("token", tok.ID, "label.create", "label", "from-bot", at(3))
+		envCreated   = activityEntry("user", me.ID, me.Email, "environment.create", "environment", envs[0].ID, at(0))
+		orgCreated   = activityEntry("user", me.ID, me.Email, "organization.create", "organization", org.ID, at(0))
+		tokenCreated = activityEntry("user", me.ID, me.Email, "api_token.create", "api_token", tok.ID, at(1))
+		labelByUser  = activityEntry("user", me.ID, me.Email, "label.create", "label", "team", at(2))
+		labelByToken = activityEntry("token", tok.ID, "bot", "label.create", "label", "from-bot", at(3))
 	)
 
 	resource.Test(t, resource.TestCase{
@@ -98,7 +109,11 @@ resource "orgs_label" "team" {
 					// The same instant with another offset.
 					activity("since_hour_2_cet", fmt.Sprintf("since = %q", at(2).In(time.FixedZone("CET", 3600)).Format(time.RFC3339))) +
 					activity("user_label_creates_since_hour_1", `action = "label.create"`, `actor_type = "user"`, fmt.Sprintf("since = %q", at(1).Format(time.RFC3339))) +
-					activity("none_yet", fmt.Sprintf("since = %q", at(4).Format(time.RFC3339))),
+					activity("none_yet", fmt.Sprintf("since = %q", at(4).Format(time.RFC3339))) +
+					activity("until_hour_1", fmt.Sprintf("until = %q", at(1).Format(time.RFC3339))) +
+					activity("labels", `target_type = "label"`) +
+					activity("of_two_targets", fmt.Sprintf("target_ids = [%q, %q]", "from-bot", org.ID)) +
+					activity("of_a_target_by_users", fmt.Sprintf("target_ids = [%q]", "from-bot"), `actor_type = "user"`),
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectEntries("all", labelByToken, labelByUser, tokenCreated, envCreated, orgCreated),
 					expectEntries("by_token", labelByToken),
@@ -109,6 +124,10 @@ resource "orgs_label" "team" {
 					expectEntries("since_hour_2_cet", labelByToken, labelByUser),
 					expectEntries("user_label_creates_since_hour_1", labelByUser),
 					expectEntries("none_yet"),
+					expectEntries("until_hour_1", envCreated, orgCreated),
+					expectEntries("labels", labelByToken, labelByUser),
+					expectEntries("of_two_targets", labelByToken, orgCreated),
+					expectEntries("of_a_target_by_users"),
 				},
 			},
 		},
@@ -190,10 +209,34 @@ func TestAccActivityDataSource_validation(t *testing.T) {
 				ExpectError: wrappedText(`Attribute actor_type value must be one of: ["user" "token"], got: "robot"`),
 			},
 			{
+				Config:      config(`target_type = "labels"`),
+				PlanOnly:    true,
+				ExpectError: wrappedText(`Attribute target_type value must be one of:`),
+			},
+			{
+				Config:      config(`until = "tomorrow"`),
+				PlanOnly:    true,
+				ExpectError: wrappedText(`Attribute until must be an RFC 3339 timestamp such as 2030-01-02T15:04:05Z: "tomorrow" is not an RFC 3339 timestamp.`),
+			},
+			{
+				Config:      config(fmt.Sprintf("target_ids = [%s]", manyTargets(101))),
+				PlanOnly:    true,
+				ExpectError: wrappedText(`Attribute target_ids set must contain at least 1 elements and at most 100 elements, got: 101`),
+			},
+			{
 				Config:      config(`action = "member_create"`),
 				PlanOnly:    true,
 				ExpectError: wrappedText(`Attribute action must be <target_type>.<verb> in lowercase, such as member.create, got: member_create`),
 			},
 		},
 	})
+}
+
+// manyTargets is n distinct quoted ids, comma-separated, for a target_ids list.
+func manyTargets(n int) string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("%q", fmt.Sprintf("obj_%d", i))
+	}
+	return strings.Join(ids, ", ")
 }

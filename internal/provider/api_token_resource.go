@@ -193,7 +193,8 @@ func (r *apiTokenResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 
 // apiTokenIdentity: the API addresses a token by organization and id.
 var apiTokenIdentity = resourceIdentity{
-	kind: "API token",
+	kind:         "API token",
+	activityType: "api_token",
 	attrs: []identityAttribute{
 		{name: "organization_id", description: "The id of the organization the token belongs to."},
 		{name: "id", description: "The token's id."},
@@ -337,7 +338,7 @@ func (r *apiTokenResource) Read(ctx context.Context, req resource.ReadRequest, r
 	prior := state
 	state.fill(token)
 	state.setRotationDue(ctx, &resp.Diagnostics)
-	apiTokenIdentity.refreshed(ctx, prior, state, resp)
+	apiTokenIdentity.refreshed(ctx, r.providerData, prior, state, resp)
 }
 
 // Update changes only what the provider keeps for itself: the rotation settings (which move

@@ -183,7 +183,8 @@ func (r *containerRegistryResource) Schema(_ context.Context, _ resource.SchemaR
 
 // containerRegistryIdentity: the API addresses a registry by organization and id.
 var containerRegistryIdentity = resourceIdentity{
-	kind: "container registry",
+	kind:         "container registry",
+	activityType: "container_registry",
 	attrs: []identityAttribute{
 		{name: "organization_id", description: "The id of the organization the registry belongs to."},
 		{name: "id", description: "The container registry's id."},
@@ -320,7 +321,7 @@ func (r *containerRegistryResource) Read(ctx context.Context, req resource.ReadR
 	// Password and SecretAccessKey stay as they are in state: the API never returns them.
 	prior := state
 	state.fill(reg)
-	containerRegistryIdentity.refreshed(ctx, prior, state, resp)
+	containerRegistryIdentity.refreshed(ctx, r.providerData, prior, state, resp)
 }
 
 func (r *containerRegistryResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -115,7 +115,9 @@ func (r *domainResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 // domainIdentity: the API addresses a domain by its organization and name. The name keeps the
 // spelling first stored (see domainState), so the identity does not change with it.
 var domainIdentity = resourceIdentity{
-	kind: "domain",
+	kind:         "domain",
+	activityType: "domain",
+	activityIDs:  domainActivityIDs,
 	attrs: []identityAttribute{
 		{name: "organization_id", description: "The id of the organization that claims the domain."},
 		{name: "domain", description: "The domain, in its ASCII or Unicode form."},
@@ -175,7 +177,7 @@ func (r *domainResource) Read(ctx context.Context, req resource.ReadRequest, res
 		domainIdentity.removeIfNotFound(ctx, r.providerData, err, req, resp)
 		return
 	}
-	domainIdentity.refreshed(ctx, state, domainState(state.Domain, d, state.Timeouts), resp)
+	domainIdentity.refreshed(ctx, r.providerData, state, domainState(state.Domain, d, state.Timeouts), resp)
 }
 
 // Update can only change the timeouts: every argument replaces the claim, and what the server changes

@@ -209,7 +209,7 @@ func (r *domainVerificationResource) Read(ctx context.Context, req resource.Read
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	domainVerificationIdentity.refreshed(ctx, state, domainVerificationState(state.Domain, d, state.Timeouts), resp)
+	domainVerificationIdentity.refreshed(ctx, r.providerData, state, domainVerificationState(state.Domain, d, state.Timeouts), resp)
 }
 
 // Update can only change the timeouts: every argument replaces the resource.

@@ -105,7 +105,8 @@ func (r *environmentResource) ModifyPlan(ctx context.Context, req resource.Modif
 
 // environmentIdentity: the API addresses an environment by organization and id.
 var environmentIdentity = resourceIdentity{
-	kind: "environment",
+	kind:         "environment",
+	activityType: "environment",
 	attrs: []identityAttribute{
 		{name: "organization_id", description: "The id of the organization the environment belongs to."},
 		{name: "id", description: "The environment's id."},
@@ -156,7 +157,7 @@ func (r *environmentResource) Read(ctx context.Context, req resource.ReadRequest
 		environmentIdentity.removeIfNotFound(ctx, r.providerData, err, req, resp)
 		return
 	}
-	environmentIdentity.refreshed(ctx, state, environmentState(env, state.Timeouts), resp)
+	environmentIdentity.refreshed(ctx, r.providerData, state, environmentState(env, state.Timeouts), resp)
 }
 
 // Update renames the environment: every other argument requires replacement, and the status is the

@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"maps"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -33,7 +34,19 @@ var examplePrelude = map[string]string{
   email           = "alice@example.com"
   role            = "admin"
 }`,
+	"orgs_webhook.audit": `resource "orgs_webhook" "audit" {
+  organization_id   = orgs_organization.platform.id
+  url               = "https://hooks.example.com/orgs"
+  events            = ["member.*"]
+  secret_wo         = "example-webhook-secret"
+  secret_wo_version = 1
+}`,
 }
+
+// exampleHosts are the webhook receivers the examples name, with the public addresses the test's DNS
+// server gives them (the server delivers only to public addresses). No event an example causes is
+// delivered to them.
+var exampleHosts = []string{"hooks.example.com", "siem.example.com"}
 
 // examplePlaceholders are values the docs show for objects of the reader's own, which the test
 // replaces by the objects it made: the organization id the README uses.
@@ -91,7 +104,10 @@ func exampleFiles(t *testing.T, path string) (prelude, example string) {
 
 // exampleVariables are the values the examples' input variables (secrets) get, from the environment as
 // a user's CI would give them (an example that declares none ignores them).
-var exampleVariables = []string{"TF_VAR_ghcr_token=ghp-example", "TF_VAR_ecr_access_key_id=AKIAEXAMPLE", "TF_VAR_ecr_secret_access_key=example-secret"}
+var exampleVariables = []string{
+	"TF_VAR_ghcr_token=ghp-example", "TF_VAR_ecr_access_key_id=AKIAEXAMPLE", "TF_VAR_ecr_secret_access_key=example-secret",
+	"TF_VAR_webhook_secret=example-webhook-secret",
+}
 
 // TestAccExamples_applyAndPlanEmpty: every resource, data source and ephemeral resource example,
 // through the real CLI as a user runs it (the objects it refers to made first), applies as written, and
@@ -116,6 +132,9 @@ func TestAccExamples_applyAndPlanEmpty(t *testing.T) {
 			// The domain examples leave the DNS record that proves a domain to the reader's DNS
 			// provider (as a comment); the test's DNS server stands in for it.
 			env.PublishVerificationRecords()
+			for _, host := range exampleHosts {
+				env.DNS.SetAddrs(host, netip.MustParseAddr("93.184.215.14"))
+			}
 			cli := acctest.NewCLI(t, env, exampleVariables...)
 			prelude, example := exampleFiles(t, file)
 			run := func(what string, args ...string) {

@@ -42,6 +42,11 @@ type resourceIdentity struct {
 	// token given by its name instead of its id), and how to import that. It runs only when an import
 	// finds nothing, so it costs nothing otherwise.
 	lookalikes func(ctx context.Context, pd *providerData, orgID, given string) []string
+	// activityType is the object_type the activity log names these objects by; "" for objects whose
+	// drift is reported without asking the log (see drift.go).
+	activityType string
+	// activityIDs are the object_ids the log names the object in state by; nil: its key.
+	activityIDs func(ctx context.Context, state tfsdk.State, values map[string]string) []string
 }
 
 type identityAttribute struct {
@@ -163,9 +168,18 @@ func (ri resourceIdentity) set(_ context.Context, state tfsdk.State, identity *t
 // server holds now. The framework starts a Read's response from the prior state, so when the two hold
 // the same values (the refresh of almost every object of a plan) the state is left as it is: converting
 // a model into a state is the framework's reflection, most of what a refresh costs the provider.
-func (ri resourceIdentity) refreshed(ctx context.Context, prior, refreshed any, resp *resource.ReadResponse) {
+//
+// A refresh that finds a configured attribute changed outside Terraform warns, naming who changed it and
+// when (warnDrift); one that follows an import has no state to compare with.
+func (ri resourceIdentity) refreshed(ctx context.Context, pd providerData, prior, refreshed any, resp *resource.ReadResponse) {
 	if !sameAttributeValues(prior, refreshed) {
+		before := stateOf(resp.State, resp.State.Raw.Copy())
 		resp.Diagnostics.Append(resp.State.Set(ctx, refreshed)...)
+		if !importing(ctx, resp.Private) && !resp.Diagnostics.HasError() {
+			if changes := driftChanges(ctx, before, resp.State); len(changes) > 0 {
+				ri.warnDrift(ctx, pd, before, strings.Join(changes, ", "), false, &resp.Diagnostics)
+			}
+		}
 	}
 	resp.Diagnostics.Append(ri.set(ctx, resp.State, resp.Identity)...)
 	if importing(ctx, resp.Private) {
@@ -187,6 +201,11 @@ func (ri resourceIdentity) removeIfNotFound(ctx context.Context, pd providerData
 	if client.IsNotFound(err) {
 		resp.Diagnostics.Append(ri.set(ctx, req.State, resp.Identity)...)
 		removeIfNotFound(ctx, err, resp)
+		what := "was deleted"
+		if client.IsOrganizationDeleted(err) && ri.kind != "organization" {
+			what = "was deleted with its organization"
+		}
+		ri.warnDrift(ctx, pd, req.State, what, client.IsOrganizationDeleted(err), &resp.Diagnostics)
 		return
 	}
 	resp.Diagnostics.Append(apiErrorDiagnostic("read "+ri.describe(ctx, req.State), err))

@@ -28,6 +28,7 @@ var wantIdentities = map[string][]string{
 	"orgs_domain":              {"organization_id", "domain"},
 	"orgs_domain_verification": {"organization_id", "domain"},
 	"orgs_members":             {"organization_id"},
+	"orgs_webhook":             {"organization_id", "id"},
 }
 
 // protoProvider is the provider over protocol 6, configured against env's server, with the schemas
@@ -155,6 +156,11 @@ func TestIdentityReadWithoutPriorIdentity(t *testing.T) {
 	if _, err := env.Client.CreateLabel(ctx, org.ID, api.LabelCreate{Key: "example.com/team"}); err != nil {
 		t.Fatal(err)
 	}
+	// A public address: the server need not allow private targets. No event it subscribes to happens.
+	hook, err := env.Client.CreateWebhook(ctx, org.ID, api.WebhookCreate{URL: "https://93.184.215.14/hook", Events: []string{"webhook.delete"}, Secret: "identity-secret-0123"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	envs, err := env.Client.ListEnvironments(ctx, org.ID)
 	if err != nil || len(envs) == 0 {
 		t.Fatalf("the new organization's environments: %v, %v", envs, err)
@@ -191,6 +197,7 @@ func TestIdentityReadWithoutPriorIdentity(t *testing.T) {
 		{"orgs_container_registry", map[string]string{"organization_id": org.ID, "id": reg.ID}, map[string]string{"organization_id": org.ID, "id": "reg_vanished"}},
 		{"orgs_label", map[string]string{"organization_id": org.ID, "key": "example.com/team"}, map[string]string{"organization_id": org.ID, "key": "vanished"}},
 		{"orgs_environment", map[string]string{"organization_id": org.ID, "id": envs[0].ID}, map[string]string{"organization_id": org.ID, "id": "env_vanished"}},
+		{"orgs_webhook", map[string]string{"organization_id": org.ID, "id": hook.ID}, map[string]string{"organization_id": org.ID, "id": "wh_vanished"}},
 		{
 			"orgs_domain",
 			// Spelled in another case than the server has it, as for a member.

@@ -122,7 +122,8 @@ func (r *invitationResource) Schema(_ context.Context, _ resource.SchemaRequest,
 
 // invitationIdentity: the API addresses an invitation by organization and id.
 var invitationIdentity = resourceIdentity{
-	kind: "invitation",
+	kind:         "invitation",
+	activityType: "invitation",
 	attrs: []identityAttribute{
 		{name: "organization_id", description: "The id of the organization the invitation is to."},
 		{name: "id", description: "The invitation's id."},
@@ -173,7 +174,7 @@ func (r *invitationResource) Read(ctx context.Context, req resource.ReadRequest,
 		invitationIdentity.removeIfNotFound(ctx, r.providerData, err, req, resp)
 		return
 	}
-	invitationIdentity.refreshed(ctx, state, invitationRefreshed(state, inv), resp)
+	invitationIdentity.refreshed(ctx, r.providerData, state, invitationRefreshed(state, inv), resp)
 }
 
 // ModifyPlan plans the re-send of an expired invitation: status and expires_at become unknown, which

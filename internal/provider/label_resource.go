@@ -86,7 +86,8 @@ func (r *labelResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 
 // labelIdentity: the API addresses a label by its organization and key.
 var labelIdentity = resourceIdentity{
-	kind: "label",
+	kind:         "label",
+	activityType: "label",
 	attrs: []identityAttribute{
 		{name: "organization_id", description: "The id of the organization the label belongs to."},
 		{name: "key", description: "The label key; it may hold a `/` after a DNS-subdomain prefix."},
@@ -144,7 +145,7 @@ func (r *labelResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	}
 	prior := state
 	state.fill(label)
-	labelIdentity.refreshed(ctx, prior, state, resp)
+	labelIdentity.refreshed(ctx, r.providerData, prior, state, resp)
 }
 
 func (r *labelResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

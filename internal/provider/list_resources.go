@@ -225,6 +225,7 @@ func listResources() []func() list.ListResource {
 		func() list.ListResource { return environmentListResource() },
 		func() list.ListResource { return domainListResource() },
 		func() list.ListResource { return domainVerificationListResource() },
+		func() list.ListResource { return webhookListResource() },
 	}
 }
 

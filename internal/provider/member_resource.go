@@ -165,7 +165,9 @@ func (r *memberResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 // memberIdentity: the API addresses a member by organization and email address. The email keeps the
 // spelling first stored (see memberState), so the identity does not change with the letter case.
 var memberIdentity = resourceIdentity{
-	kind: "member",
+	kind:         "member",
+	activityType: "member",
+	activityIDs:  memberActivityIDs,
 	attrs: []identityAttribute{
 		{name: "organization_id", description: "The id of the organization."},
 		{name: "email", description: "The member's email address."},
@@ -503,7 +505,7 @@ func (r *memberResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	memberIdentity.refreshed(ctx, state, refreshed, resp)
+	memberIdentity.refreshed(ctx, r.providerData, state, refreshed, resp)
 }
 
 // Update changes the role and environment roles, and offers the membership again when the plan says

@@ -189,7 +189,8 @@ func (r *organizationResource) Schema(_ context.Context, _ resource.SchemaReques
 
 // organizationIdentity: an organization's id is unique across the platform.
 var organizationIdentity = resourceIdentity{
-	kind: "organization",
+	kind:         "organization",
+	activityType: "organization",
 	attrs: []identityAttribute{
 		{name: "id", description: "The organization's id."},
 	},
@@ -244,7 +245,7 @@ func (r *organizationResource) Read(ctx context.Context, req resource.ReadReques
 		organizationIdentity.removeIfNotFound(ctx, r.providerData, err, req, resp)
 		return
 	}
-	organizationIdentity.refreshed(ctx, state, organizationResourceModel{organizationState(org), state.Timeouts}, resp)
+	organizationIdentity.refreshed(ctx, r.providerData, state, organizationResourceModel{organizationState(org), state.Timeouts}, resp)
 }
 
 func (r *organizationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -243,6 +243,7 @@ func (p *orgsProvider) Resources(context.Context) []func() resource.Resource {
 		NewEnvironmentResource,
 		NewDomainResource,
 		NewDomainVerificationResource,
+		NewWebhookResource,
 	}
 }
 

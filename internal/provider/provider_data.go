@@ -16,6 +16,8 @@ import (
 type providerData struct {
 	client   *client.Client
 	listings *client.Listings
+	// lastChanges says who last changed the objects a refresh found changed outside Terraform (drift.go).
+	lastChanges *client.LastChanges
 	// usages memoizes each organization's usage for plan-time limit checks: one read per organization
 	// per run, however many objects are planned.
 	usages *memo[api.Usage]
@@ -38,6 +40,7 @@ func newProviderData(c *client.Client, defaultOrganizationID string) *providerDa
 	return &providerData{
 		client:                c,
 		listings:              client.NewListings(c, client.ListingsConfig{}),
+		lastChanges:           client.NewLastChanges(c, 0),
 		usages:                &memo[api.Usage]{},
 		plannedPlans:          &sync.Map{},
 		ownerLosses:           &ownerLosses{},

@@ -70,6 +70,7 @@ func TestAccUsageDataSource(t *testing.T) {
 						api.QuantityAPITokens:           usageOf(plan, api.QuantityAPITokens, 0),
 						api.QuantityContainerRegistries: usageOf(plan, api.QuantityContainerRegistries, 0),
 						api.QuantityLabels:              usageOf(plan, api.QuantityLabels, 2),
+						api.QuantityTeams:               usageOf(plan, api.QuantityTeams, 0),
 					})),
 					expectUsageAsServer(env, org.ID, addr),
 				},

@@ -33,9 +33,10 @@ import (
 // Writes never use it: writeOrg and write read the credential and the membership again through their
 // own transaction, which is what decides.
 
-// authTables are the tables lookupCredential and memberRole read: a read that uses another table must
+// authTables are the tables lookupCredential and memberRoles read: a read that uses another table must
 // add it here. (Deleting a user or an organization deletes their rows in these tables, and so is seen.)
-var authTables = []string{"personal_tokens", "api_tokens", "members"}
+// A team's grant, or a person's membership of a team, is part of their roles.
+var authTables = []string{"personal_tokens", "api_tokens", "members", "teams", "team_members"}
 
 // maxAuthEntries bounds each of the cache's maps; past it a map starts over.
 const maxAuthEntries = 1 << 16
@@ -50,7 +51,7 @@ type authCache struct {
 	mu          sync.RWMutex
 	at          uint64 // the generation the entries below were read in
 	credentials map[string]cachedCredential
-	roles       map[membership]cachedRole
+	roles       map[membership]cachedRoles
 }
 
 type cachedCredential struct {
@@ -59,15 +60,15 @@ type cachedCredential struct {
 	until   time.Time // the end of the entry's life (monotonic)
 }
 
-type cachedRole struct {
-	role  api.Role
+type cachedRoles struct {
+	roles []api.Role
 	until time.Time
 }
 
 type membership struct{ orgID, userID string }
 
 func newAuthCache() *authCache {
-	return &authCache{credentials: map[string]cachedCredential{}, roles: map[membership]cachedRole{}}
+	return &authCache{credentials: map[string]cachedCredential{}, roles: map[membership]cachedRoles{}}
 }
 
 // invalidate forgets everything read before now. The committer calls it after a batch that changed a
@@ -91,18 +92,18 @@ func (c *authCache) credential(hash string) (cachedCredential, bool) {
 	return e, true
 }
 
-func (c *authCache) role(orgID, userID string) (api.Role, bool) {
+func (c *authCache) rolesOf(orgID, userID string) ([]api.Role, bool) {
 	gen := c.gen.Load()
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	if c.at != gen {
-		return "", false
+		return nil, false
 	}
 	r, ok := c.roles[membership{orgID, userID}]
 	if !ok || !time.Now().Before(r.until) {
-		return "", false
+		return nil, false
 	}
-	return r.role, true
+	return r.roles, true
 }
 
 // store runs put on the maps if the generation is still gen, the one the value was read in.
@@ -130,12 +131,12 @@ func (c *authCache) putCredential(gen uint64, hash string, e cachedCredential) {
 	})
 }
 
-func (c *authCache) putRole(gen uint64, orgID, userID string, role api.Role) {
+func (c *authCache) putRoles(gen uint64, orgID, userID string, roles []api.Role) {
 	c.store(gen, func() {
 		if len(c.roles) >= maxAuthEntries {
 			clear(c.roles)
 		}
-		c.roles[membership{orgID, userID}] = cachedRole{role: role, until: time.Now().Add(authEntryLife)}
+		c.roles[membership{orgID, userID}] = cachedRoles{roles: roles, until: time.Now().Add(authEntryLife)}
 	})
 }
 
@@ -160,19 +161,19 @@ func (s *Server) credential(ctx context.Context, hash string) (principal, error)
 	return p, nil
 }
 
-// roleIn is memberRole; on the read pool, through the cache. In a write transaction it reads the
+// rolesIn is memberRoles; on the read pool, through the cache. In a write transaction it reads the
 // transaction: that is what a write decides on.
-func (s *Server) roleIn(ctx context.Context, q querier, orgID, userID string) (api.Role, error) {
+func (s *Server) rolesIn(ctx context.Context, q querier, orgID, userID string) ([]api.Role, error) {
 	if q != querier(s.reader) {
-		return memberRole(ctx, q, orgID, userID)
+		return memberRoles(ctx, q, orgID, userID)
 	}
-	if role, ok := s.auth.role(orgID, userID); ok {
-		return role, nil
+	if roles, ok := s.auth.rolesOf(orgID, userID); ok {
+		return roles, nil
 	}
 	gen := s.auth.generation()
-	role, err := memberRole(ctx, q, orgID, userID)
-	if err == nil && role != "" {
-		s.auth.putRole(gen, orgID, userID, role)
+	roles, err := memberRoles(ctx, q, orgID, userID)
+	if err == nil && len(roles) > 0 {
+		s.auth.putRoles(gen, orgID, userID, roles)
 	}
-	return role, err
+	return roles, err
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,33 +19,33 @@ func TestAuthCacheRemembersWithinAGeneration(t *testing.T) {
 	gen := c.generation()
 	c.putCredential(gen, "hash-a", cachedCredential{p: principal{userID: "usr_a"}})
 	c.putCredential(gen, "hash-b", cachedCredential{p: principal{userID: "usr_b"}})
-	c.putRole(gen, "org_1", "usr_a", api.RoleAdmin)
-	c.putRole(gen, "org_1", "usr_b", api.RoleMember)
+	c.putRoles(gen, "org_1", "usr_a", []api.Role{api.RoleAdmin})
+	c.putRoles(gen, "org_1", "usr_b", []api.Role{api.RoleMember, api.RoleBiller})
 	for hash, user := range map[string]string{"hash-a": "usr_a", "hash-b": "usr_b"} {
 		if e, ok := c.credential(hash); !ok || e.p.userID != user {
 			t.Errorf("credential %s: got %+v, %v; want user %s", hash, e.p, ok, user)
 		}
 	}
-	for user, want := range map[string]api.Role{"usr_a": api.RoleAdmin, "usr_b": api.RoleMember} {
-		if role, ok := c.role("org_1", user); !ok || role != want {
-			t.Errorf("role of %s: got %q, %v; want %q", user, role, ok, want)
+	for user, want := range map[string][]api.Role{"usr_a": {api.RoleAdmin}, "usr_b": {api.RoleMember, api.RoleBiller}} {
+		if roles, ok := c.rolesOf("org_1", user); !ok || !slices.Equal(roles, want) {
+			t.Errorf("roles of %s: got %q, %v; want %q", user, roles, ok, want)
 		}
 	}
-	if _, ok := c.role("org_2", "usr_a"); ok {
+	if _, ok := c.rolesOf("org_2", "usr_a"); ok {
 		t.Error("a membership never stored was found")
 	}
 
 	// A value read in a generation that has since moved on is not kept, and what was kept is no
 	// longer used.
 	c.invalidate()
-	c.putRole(gen, "org_1", "usr_c", api.RoleOwner)
-	if _, ok := c.role("org_1", "usr_c"); ok {
+	c.putRoles(gen, "org_1", "usr_c", []api.Role{api.RoleOwner})
+	if _, ok := c.rolesOf("org_1", "usr_c"); ok {
 		t.Error("a role read before the generation moved was kept")
 	}
 	if _, ok := c.credential("hash-a"); ok {
 		t.Error("a credential of an older generation was used")
 	}
-	if _, ok := c.role("org_1", "usr_a"); ok {
+	if _, ok := c.rolesOf("org_1", "usr_a"); ok {
 		t.Error("a role of an older generation was used")
 	}
 }
@@ -55,7 +56,7 @@ func TestAuthCacheIsBounded(t *testing.T) {
 	gen := c.generation()
 	for i := range maxAuthEntries + 1 {
 		c.putCredential(gen, fmt.Sprint("hash-", i), cachedCredential{})
-		c.putRole(gen, "org_1", fmt.Sprint("usr_", i), api.RoleMember)
+		c.putRoles(gen, "org_1", fmt.Sprint("usr_", i), []api.Role{api.RoleMember})
 	}
 	if n := len(c.credentials); n > maxAuthEntries {
 		t.Errorf("%d credentials kept, more than %d", n, maxAuthEntries)
@@ -80,10 +81,10 @@ func TestAuthCacheKeepsOnlyWhatWasFound(t *testing.T) {
 	if _, ok := s.auth.credential("no-such-hash"); ok {
 		t.Error("an unknown credential was remembered")
 	}
-	if role, err := s.roleIn(t.Context(), s.reader, "org_none", "usr_none"); err == nil && role != "" {
-		t.Errorf("a membership that does not exist has role %q", role)
+	if roles, err := s.rolesIn(t.Context(), s.reader, "org_none", "usr_none"); err == nil && len(roles) != 0 {
+		t.Errorf("a membership that does not exist has roles %q", roles)
 	}
-	if _, ok := s.auth.role("org_none", "usr_none"); ok {
+	if _, ok := s.auth.rolesOf("org_none", "usr_none"); ok {
 		t.Error("a membership that does not exist was remembered")
 	}
 }
@@ -117,8 +118,8 @@ func TestAuthCacheServesReadsNotWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	call(http.MethodGet, strings.ReplaceAll(api.PathOrganization, "{org_id}", org.ID), "")
-	if role, ok := s.auth.role(org.ID, user.ID); !ok || role != api.RoleOwner {
-		t.Errorf("after a read of the organization the cache holds %q, %v for its owner; want owner", role, ok)
+	if roles, ok := s.auth.rolesOf(org.ID, user.ID); !ok || !slices.Equal(roles, []api.Role{api.RoleOwner}) {
+		t.Errorf("after a read of the organization the cache holds %q, %v for its owner; want owner", roles, ok)
 	}
 	if len(s.auth.credentials) == 0 {
 		t.Error("after a read the cache holds no credential")
@@ -126,13 +127,13 @@ func TestAuthCacheServesReadsNotWrites(t *testing.T) {
 
 	// A role the cache holds for a membership the database does not have: a write transaction must
 	// not see it.
-	s.auth.putRole(s.auth.generation(), org.ID, "usr_cached_only", api.RoleOwner)
+	s.auth.putRoles(s.auth.generation(), org.ID, "usr_cached_only", []api.Role{api.RoleOwner})
 	tx, err := s.db.Writer.BeginTx(t.Context(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	if role, err := s.roleIn(t.Context(), tx, org.ID, "usr_cached_only"); err != nil || role != "" {
-		t.Errorf("in a write transaction roleIn answered %q, %v from the cache; want no role", role, err)
+	if roles, err := s.rolesIn(t.Context(), tx, org.ID, "usr_cached_only"); err != nil || len(roles) != 0 {
+		t.Errorf("in a write transaction rolesIn answered %q, %v from the cache; want no role", roles, err)
 	}
 }

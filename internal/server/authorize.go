@@ -38,12 +38,29 @@ import (
 // | environments: create, change, delete       | yes   | yes   | no     | no     |
 // | usage                                      | yes   | yes   | no     | yes    |
 // | activity                                   | yes   | yes   | yes    | yes    |
+// | teams and team members: read (all teams)   | yes   | yes   | yes    | yes    |
+// | teams: create, change (grants too), delete | yes   | yes   | no     | no     |
+// | a team's members: add, change, remove      | yes   | yes   | maintainers**** | maintainers**** |
+// | leave a team (remove oneself)              | yes   | yes   | yes    | yes    |
+// | webhooks: read, write, deliveries, redeliver | yes | yes   | no     | no     |
 //
 // *  Only owners make or unmake owners: an admin cannot add or invite an owner, promote to owner, or
 //    change or remove an owner.
 // ** A member lists only the environments they hold an environment role in; getting another one is 403.
-// *** An admin makes admin and member tokens only; a biller token only an owner (billing is not an
-//    admin right).
+// *** An admin makes admin and member tokens only; a biller token only an owner, or an admin who also
+//    holds billing through a team (billing is not an admin right).
+// **** The team's own maintainers, whatever their organization role, through their own account (an
+//    organization token carries an organization role, never a team role); only that team's members,
+//    and only active members of the organization. Every member reads the teams, as they read the
+//    members and their roles.
+//
+// Teams: a person's rights are the union of their own role's and those of every role their teams
+// grant (admin, member or biller; never owner), and likewise for environment roles: the columns above
+// are roles, and a person holding several has the rights of each. So a member whose team grants admin
+// is, for this table, an admin too, and loses it the moment they leave the team, the team is deleted or
+// its grant changes; their tokens with it (a token is capped by its creator's roles of the moment). The
+// owner column is never reached through a team: only owners make owners, and the last-owner rules count
+// members' own roles.
 //
 // Whatever the role, an organization the caller does not belong to answers 404 with problem type
 // organization-not-found (existence does not leak), unless it was deleted while the caller was one of
@@ -53,9 +70,9 @@ import (
 // /user endpoints (403), and lists only its own organization. Missing, unknown, expired or deactivated
 // credentials answer 401.
 //
-// An organization API token may do what both its role and its creator's current role allow (the
-// intersection: the roles are different rights, not a ladder), and is made only with a role whose
-// rights its creator holds (tokenGranters). A pending membership (added by someone else, not yet
+// An organization API token may do what both its role and its creator's current roles (their own and
+// their teams') allow (the intersection: the roles are different rights, not a ladder), and is made only
+// with a role whose rights its creator holds (tokenGranters). A pending membership (added by someone else, not yet
 // accepted) gives no role at all. Every write checks all of this again inside its own transaction
 // (writeOrg); contributing/threat-model.md states the rules.
 
@@ -94,6 +111,17 @@ func onBody[T any](rule func(access, T) error) replayRule {
 
 const policyKey = "orgs.policy"
 
+// pathParamsKey holds, in the context a replayRule gets, the request's path parameters (name to value).
+type pathParamsKey struct{}
+
+// pathParam is the value of the request's path parameter name, for a replayRule.
+func pathParam(ctx context.Context, name string) string {
+	if param, ok := ctx.Value(pathParamsKey{}).(func(string) string); ok {
+		return param(name)
+	}
+	return ""
+}
+
 var (
 	everyRole      = []api.Role(nil)
 	ownerAdmin     = []api.Role{api.RoleOwner, api.RoleAdmin}
@@ -108,12 +136,21 @@ var (
 type access struct {
 	principal
 	orgID string
-	role  api.Role // the caller's role in orgID (the token's role for an organization token)
-	// creatorRole is, for an organization token, its creator's role at this moment. A token may do
-	// what both its own role and its creator's role allow: the intersection, because the roles are
-	// different rights (billing is not an admin right), not steps of one ladder.
-	creatorRole api.Role
-	pol         policy
+	// roles are the caller's roles in orgID. For a user: their own role first, then the roles their
+	// teams grant them; their rights are the union of these roles' rights (the roles are different
+	// rights, not steps of one ladder: a team's biller grant gives an admin billing, not the reverse).
+	// For an organization token: the token's one role.
+	roles []api.Role
+	// creatorRoles are, for an organization token, its creator's roles at this moment (their own and
+	// their teams'). A token may do what both its own role and its creator's roles allow: the
+	// intersection, because the roles are different rights (billing is not an admin right).
+	creatorRoles []api.Role
+	pol          policy
+}
+
+// holdsAny reports whether one of have is one of roles.
+func holdsAny(have, roles []api.Role) bool {
+	return slices.ContainsFunc(have, func(r api.Role) bool { return slices.Contains(roles, r) })
 }
 
 // allows reports whether the caller holds a right that the given roles have; nil means any role.
@@ -121,10 +158,25 @@ func (a access) allows(roles []api.Role) bool {
 	if roles == nil {
 		return true
 	}
-	if !slices.Contains(roles, a.role) {
+	if !holdsAny(a.roles, roles) {
 		return false
 	}
-	return a.kind != tokenPrincipal || slices.Contains(roles, a.creatorRole)
+	return a.kind != tokenPrincipal || holdsAny(a.creatorRoles, roles)
+}
+
+// describeRoles names roles for a refusal: "role member", "roles member and biller".
+func describeRoles(roles []api.Role) string {
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = string(r)
+	}
+	switch len(names) {
+	case 0:
+		return "no role"
+	case 1:
+		return "role " + names[0]
+	}
+	return "roles " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // require is the 403 for a right the caller does not hold, or nil.
@@ -133,12 +185,15 @@ func (a access) require(roles []api.Role, action string) error {
 		return nil
 	}
 	if a.kind == tokenPrincipal {
-		if slices.Contains(roles, a.role) {
-			return errForbidden("an organization API token may do at most what its creator may, and its creator's role %s may not %s", a.creatorRole, action)
+		if holdsAny(a.roles, roles) {
+			return errForbidden("an organization API token may do at most what its creator may, and its creator's %s may not %s", describeRoles(a.creatorRoles), action)
 		}
-		return errForbidden("an organization API token with role %s may not %s", a.role, action)
+		return errForbidden("an organization API token with %s may not %s", describeRoles(a.roles), action)
 	}
-	return errForbidden("the role %s may not %s", a.role, action)
+	if len(a.roles) > 1 {
+		return errForbidden("the %s (your own role and what your teams grant) may not %s", describeRoles(a.roles), action)
+	}
+	return errForbidden("the %s may not %s", describeRoles(a.roles), action)
 }
 
 type accessKey struct{}
@@ -155,8 +210,10 @@ func (s *Server) checkAccess(ctx huma.Context, next func(huma.Context)) {
 	pol, ok := ctx.Operation().Metadata[policyKey].(policy)
 	r, w := humago.Unwrap(ctx)
 	p := principalFrom(ctx.Context())
+	// The replay rules may need the objects the path names (the team whose members are managed).
+	rctx := context.WithValue(ctx.Context(), pathParamsKey{}, ctx.Param)
 	if !ok || pol.public {
-		if !s.replayIfStored(ctx.Context(), w, pol, access{principal: p}, requestBody(r)) {
+		if !s.replayIfStored(rctx, w, pol, access{principal: p}, requestBody(r)) {
 			next(ctx)
 		}
 		return
@@ -171,7 +228,7 @@ func (s *Server) checkAccess(ctx huma.Context, next func(huma.Context)) {
 	}
 	if !pol.org {
 		// A user route may name an organization (accepting a membership): the replay rules see it.
-		if !s.replayIfStored(ctx.Context(), w, pol, access{principal: p, orgID: ctx.Param("org_id")}, requestBody(r)) {
+		if !s.replayIfStored(rctx, w, pol, access{principal: p, orgID: ctx.Param("org_id")}, requestBody(r)) {
 			next(ctx)
 		}
 		return
@@ -187,7 +244,7 @@ func (s *Server) checkAccess(ctx huma.Context, next func(huma.Context)) {
 		writeProblem(w, newProblem(http.StatusInternalServerError, api.ProblemInternal, "internal error; the server logged the details"))
 		return
 	}
-	if !s.replayIfStored(ctx.Context(), w, pol, a, requestBody(r)) {
+	if !s.replayIfStored(rctx, w, pol, a, requestBody(r)) {
 		next(huma.WithValue(ctx, accessKey{}, a))
 	}
 }
@@ -201,24 +258,24 @@ func (s *Server) resolveAccess(ctx context.Context, q querier, p principal, orgI
 		if p.orgID != orgID {
 			return access{}, errOrganizationNotFound(orgID)
 		}
-		a.role = p.role
-		creator, err := s.roleIn(ctx, q, orgID, p.userID)
+		a.roles = []api.Role{p.role}
+		creator, err := s.rolesIn(ctx, q, orgID, p.userID)
 		if err != nil {
 			return access{}, err
 		}
-		if creator == "" {
+		if len(creator) == 0 {
 			return access{}, errDeadCredential()
 		}
-		a.creatorRole = creator
+		a.creatorRoles = creator
 	case userPrincipal:
-		role, err := s.roleIn(ctx, q, orgID, p.userID)
+		roles, err := s.rolesIn(ctx, q, orgID, p.userID)
 		if err != nil {
 			return access{}, err
 		}
-		if role == "" {
+		if len(roles) == 0 {
 			return access{}, s.absentOrganization(ctx, q, p, orgID)
 		}
-		a.role = role
+		a.roles = roles
 	default:
 		return access{}, errUnauthorized("this operation needs a credential")
 	}
@@ -268,15 +325,37 @@ func (s *Server) absentOrganization(ctx context.Context, q querier, p principal,
 	return errOrganizationDeleted(orgID, at.UTC().Format(time.RFC3339))
 }
 
-// memberRole is the user's role in the organization, or "" when they are not an active member (a
-// pending membership gives no access).
-func memberRole(ctx context.Context, q querier, orgID, userID string) (api.Role, error) {
-	var role api.Role
-	err := q.QueryRowContext(ctx, `SELECT role FROM members WHERE organization_id = ? AND user_id = ? AND status = 'active'`, orgID, userID).Scan(&role)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
+// memberRoles is the user's roles in the organization: their own role first, then, in api.Roles order
+// and without repeats, the other roles their teams grant them. None when they are not an active member
+// (a pending membership gives no access, and team memberships are of active members only).
+func memberRoles(ctx context.Context, q querier, orgID, userID string) ([]api.Role, error) {
+	rows, err := q.QueryContext(ctx, `SELECT m.role, COALESCE(t.role, '') FROM members m
+		LEFT JOIN team_members tm ON tm.member_seq = m.seq
+		LEFT JOIN teams t ON t.seq = tm.team_seq
+		WHERE m.organization_id = ? AND m.user_id = ? AND m.status = 'active'`, orgID, userID)
+	if err != nil {
+		return nil, err
 	}
-	return role, err
+	defer rows.Close()
+	var own api.Role
+	granted := map[api.Role]bool{}
+	for rows.Next() {
+		var grant api.Role
+		if err := rows.Scan(&own, &grant); err != nil {
+			return nil, err
+		}
+		granted[grant] = true
+	}
+	if err := rows.Err(); err != nil || own == "" {
+		return nil, err
+	}
+	roles := []api.Role{own}
+	for _, r := range api.Roles {
+		if granted[r] && r != own {
+			roles = append(roles, r)
+		}
+	}
+	return roles, nil
 }
 
 // writeOrg runs fn in the request's write transaction with the caller's standing read again through

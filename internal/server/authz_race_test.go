@@ -284,3 +284,99 @@ func race(t *testing.T, first, second func() (*response, error)) (*response, *re
 	checkResponse(t, b)
 	return a, b
 }
+
+// TestAuthorizationRacesTeamGrants races the loss of a team's admin grant against its member's writes:
+// the owner removes the member from the team, deletes the team, or changes its grant to member, while
+// the member (whose own role is member) creates a label through their own account or through an admin
+// token they made while the grant held. Effective rights are read inside the write's transaction, so a
+// label created after the loss committed is a failure. The order of commits is read from the activity
+// log, as in the races above.
+func TestAuthorizationRacesTeamGrants(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	removeFromTeam := func(h *harness, owner user, orgID string, team api.Team, victim user) (*response, error) {
+		return h.send(owner.Token, http.MethodDelete, path(api.PathTeamMember, "org_id", orgID, "team_slug", team.Slug, "email", victim.Email), nil)
+	}
+	deleteTeam := func(h *harness, owner user, orgID string, team api.Team, _ user) (*response, error) {
+		return h.send(owner.Token, http.MethodDelete, path(api.PathTeam, "org_id", orgID, "team_slug", team.Slug), nil)
+	}
+	changeGrant := func(h *harness, owner user, orgID string, team api.Team, _ user) (*response, error) {
+		role := api.RoleMember
+		return h.send(owner.Token, http.MethodPatch, path(api.PathTeam, "org_id", orgID, "team_slug", team.Slug), api.TeamUpdate{Role: &role})
+	}
+	type loss struct {
+		name string
+		lose func(h *harness, owner user, orgID string, team api.Team, victim user) (*response, error)
+		// action and object find the loss's activity entry (object: the victim's user id when true).
+		action   string
+		byMember bool
+	}
+	losses := []loss{
+		{"removed from the team", removeFromTeam, "team_member.delete", true},
+		{"team deleted", deleteTeam, "team.delete", false},
+		{"grant changed to member", changeGrant, "team.update", false},
+	}
+	const rounds = 30 // per case: 180 races in all
+	for _, l := range losses {
+		for _, viaToken := range []bool{false, true} {
+			name := l.name + ", writing through their own account"
+			if viaToken {
+				name = l.name + ", writing through their admin token"
+			}
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				lostFirst := 0
+				for round := range rounds {
+					owner := h.signup(t)
+					org := h.createOrg(t, owner.Token, api.PlanTeam)
+					victim := h.newMember(t, owner.Token, org.ID, api.RoleMember)
+					team := h.createTeam(t, owner.Token, org.ID, api.TeamCreate{Name: h.unique("Admins"), Role: api.RoleAdmin})
+					h.addTeamMember(t, owner.Token, org.ID, team.Slug, victim.Email, api.TeamRoleMember)
+					cred, actor := victim.Token, victim.ID
+					if viaToken {
+						token := h.createAPIToken(t, victim.Token, org.ID, api.RoleAdmin)
+						cred, actor = token.Token, token.ID
+					}
+					// The caller's standing is known to the read path before the race.
+					h.expect(t, http.StatusOK, cred, http.MethodGet, path(api.PathOrganization, "org_id", org.ID), nil)
+
+					lost, wrote := race(t,
+						func() (*response, error) { return l.lose(h, owner, org.ID, team, victim) },
+						func() (*response, error) {
+							return h.send(cred, http.MethodPost, path(api.PathLabels, "org_id", org.ID), h.labelBody())
+						})
+					if lost.Status >= 300 {
+						t.Fatalf("round %d: the owner's change failed: %s", round, lost)
+					}
+					object := team.Slug
+					if l.byMember {
+						object = team.Slug + "/" + victim.ID
+					}
+					entries := listAll[api.ActivityEntry](t, h, owner.Token, path(api.PathActivity, "org_id", org.ID), 0)
+					// Newest first: a smaller index is a later commit.
+					lostAt := slices.IndexFunc(entries, func(e api.ActivityEntry) bool {
+						return e.ActorID == owner.ID && e.Action == l.action && e.ObjectID == object
+					})
+					wroteAt := slices.IndexFunc(entries, func(e api.ActivityEntry) bool { return e.ActorID == actor && e.Action == "label.create" })
+					if lostAt < 0 {
+						t.Fatalf("round %d: no activity entry for the owner's %s", round, l.action)
+					}
+					wroteOK := wrote.Status < 300
+					if wroteOK != (wroteAt >= 0) {
+						t.Fatalf("round %d: the write answered %s but its activity entry is at %d", round, wrote, wroteAt)
+					}
+					if wroteOK && wroteAt < lostAt {
+						t.Fatalf("round %d: the member's label committed after the team's grant was gone (%s): %s", round, lost, wrote)
+					}
+					if !wroteOK {
+						if wrote.Status != http.StatusForbidden {
+							t.Fatalf("round %d: the write after the loss was refused with %s; want 403", round, wrote)
+						}
+						lostFirst++
+					}
+				}
+				t.Logf("%d of %d rounds had the loss commit first", lostFirst, rounds)
+			})
+		}
+	}
+}

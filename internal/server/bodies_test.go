@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -34,7 +35,7 @@ func (h *harness) validBody(tb testing.TB, w *world, op operation) any {
 	case "POST " + api.PathInvitations:
 		return api.InvitationCreate{Email: h.email(), Role: api.RoleMember}
 	case "POST " + api.PathInvitationResend, "POST " + api.PathMembershipAccept, "POST " + api.PathMembershipDecline,
-		"POST " + api.PathMemberResend, "POST " + api.PathDomainVerify:
+		"POST " + api.PathMemberResend, "POST " + api.PathDomainVerify, "POST " + api.PathWebhookRedeliver:
 		return nil
 	case "POST " + api.PathDomains:
 		return api.DomainCreate{Domain: h.unique("corp") + ".example.test"}
@@ -70,6 +71,28 @@ func (h *harness) validBody(tb testing.TB, w *world, op operation) any {
 	case "PATCH " + api.PathEnvironment:
 		n := h.unique("Env")
 		return api.EnvironmentUpdate{Name: &n}
+	case "POST " + api.PathTeams:
+		return h.teamBody()
+	case "PATCH " + api.PathTeam:
+		d := h.unique("description")
+		return api.TeamUpdate{Description: &d}
+	case "POST " + api.PathTeamMembers:
+		// The world's admin is an active member outside the world's team.
+		return api.TeamMemberCreate{Email: w.Admin.Email}
+	case "PATCH " + api.PathTeamMember:
+		// The world's member changes role in the world's team, whichever role they hold now (a read:
+		// callers walk routes of organizations that are gone too).
+		role := api.TeamRoleMaintainer
+		r := h.do(tb, w.Owner.Token, http.MethodGet, path(api.PathTeamMember, "org_id", w.Org.ID, "team_slug", w.Team.Slug, "email", w.Member.Email), nil)
+		if r.Status == http.StatusOK && decode[api.TeamMember](tb, r).Role == role {
+			role = api.TeamRoleMember
+		}
+		return api.TeamMemberUpdate{Role: &role}
+	case "POST " + api.PathWebhooks:
+		return api.WebhookCreate{URL: h.Receiver.URL, Events: []string{"label.create"}, Secret: h.unique("webhook-secret")}
+	case "PATCH " + api.PathWebhook:
+		u := h.Receiver.URL + "?v=" + h.unique("v")
+		return api.WebhookUpdate{URL: &u}
 	}
 	if op.Method == "GET" || op.Method == "DELETE" {
 		return nil

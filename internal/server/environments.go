@@ -59,6 +59,16 @@ func (s *Server) loadEnvironment(ctx context.Context, q querier, orgID, id strin
 // seesAllEnvironments: owners and admins see every environment; a member only those granted to them.
 func seesAllEnvironments(a access) bool { return a.allows(ownerAdmin) }
 
+// grantedEnvironments is a query of the ids of the organization's environments in which the user holds
+// a role, their own or one a team of theirs grants, with its arguments.
+func grantedEnvironments(orgID, userID string) (string, []any) {
+	return `SELECT r.environment_id FROM member_environment_roles r JOIN members m ON m.seq = r.member_seq
+			WHERE m.organization_id = ? AND m.user_id = ? AND m.status = 'active'
+		UNION SELECT r.environment_id FROM team_environment_roles r JOIN team_members tm ON tm.team_seq = r.team_seq
+			JOIN members m ON m.seq = tm.member_seq
+			WHERE m.organization_id = ? AND m.user_id = ? AND m.status = 'active'`, []any{orgID, userID, orgID, userID}
+}
+
 type listEnvironmentsInput struct {
 	OrgPath
 	PageParams
@@ -74,13 +84,13 @@ func (s *Server) listEnvironments(ctx context.Context, in *listEnvironmentsInput
 	args := []any{in.OrgID, after}
 	if !seesAllEnvironments(a) {
 		// An organization token has no environment roles of its own, so a member token sees none.
-		query += ` AND e.id IN (SELECT r.environment_id FROM member_environment_roles r JOIN members m ON m.seq = r.member_seq
-			WHERE m.organization_id = ? AND m.user_id = ? AND m.status = 'active')`
 		userID := ""
 		if a.kind == userPrincipal {
 			userID = a.userID
 		}
-		args = append(args, in.OrgID, userID)
+		granted, grantedArgs := grantedEnvironments(in.OrgID, userID)
+		query += ` AND e.id IN (` + granted + `)`
+		args = append(args, grantedArgs...)
 	}
 	items, seqs, err := queryPage(ctx, s.reader, scanEnvironment, query+` ORDER BY e.seq LIMIT ?`, append(args, in.PageSize+1)...)
 	if err != nil {
@@ -89,8 +99,9 @@ func (s *Server) listEnvironments(ctx context.Context, in *listEnvironmentsInput
 	return &pageOutput[api.Environment]{Body: page(items, seqs, in.PageSize)}, nil
 }
 
-// slugFrom derives a slug from a name: lowercase letters and digits, runs of anything else as one '-'.
-func slugFrom(name string) string {
+// slugFrom derives a slug from a name: lowercase letters and digits, runs of anything else as one '-';
+// fallback when nothing is left.
+func slugFrom(name, fallback string) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToLower(name) {
@@ -107,9 +118,43 @@ func slugFrom(name string) string {
 		slug = strings.Trim(slug[:55], "-")
 	}
 	if slug == "" {
-		slug = "environment"
+		slug = fallback
 	}
 	return slug
+}
+
+// chooseSlug is the slug of a new object of table (environments, teams) in the organization: given,
+// which must be free, or, when given is empty, one derived from name (noun when the name gives none),
+// with -2, -3, ... added until it is free. noun names the object in the refusal.
+func chooseSlug(ctx context.Context, q querier, table, orgID, given, name, noun string) (string, error) {
+	taken := func(slug string) (bool, error) {
+		var n int
+		err := q.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE organization_id = ? AND slug = ?`, orgID, slug).Scan(&n)
+		return n > 0, err
+	}
+	if given != "" {
+		t, err := taken(given)
+		if err == nil && t {
+			err = errConflict("%s with slug %q already exists in the organization", article(noun), given)
+		}
+		return given, err
+	}
+	base := slugFrom(name, noun)
+	for slug, i := base, 2; ; i++ {
+		t, err := taken(slug)
+		if err != nil || !t {
+			return slug, err
+		}
+		slug = fmt.Sprintf("%s-%d", base, i)
+	}
+}
+
+// article is noun with its indefinite article.
+func article(noun string) string {
+	if strings.ContainsRune("aeiou", rune(noun[0])) {
+		return "an " + noun
+	}
+	return "a " + noun
 }
 
 type createEnvironmentInput struct {
@@ -131,31 +176,9 @@ func (s *Server) createEnvironment(ctx context.Context, in *createEnvironmentInp
 		if err := s.checkLimit(ctx, tx, a.orgID, api.QuantityEnvironments); err != nil {
 			return err
 		}
-		taken := func(slug string) (bool, error) {
-			var n int
-			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM environments WHERE organization_id = ? AND slug = ?`, a.orgID, slug).Scan(&n)
-			return n > 0, err
-		}
-		if e.Slug != "" {
-			if t, err := taken(e.Slug); err != nil || t {
-				if err != nil {
-					return err
-				}
-				return errConflict("an environment with slug %q already exists in the organization", e.Slug)
-			}
-		} else {
-			base := slugFrom(b.Name)
-			e.Slug = base
-			for i := 2; ; i++ {
-				t, err := taken(e.Slug)
-				if err != nil {
-					return err
-				}
-				if !t {
-					break
-				}
-				e.Slug = fmt.Sprintf("%s-%d", base, i)
-			}
+		var err error
+		if e.Slug, err = chooseSlug(ctx, tx, "environments", a.orgID, e.Slug, b.Name, "environment"); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO environments (id, organization_id, name, slug, status, is_default, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)`,
 			e.ID, e.OrganizationID, e.Name, e.Slug, e.Status, store.FormatTime(now)); err != nil {
@@ -179,15 +202,15 @@ func (s *Server) getEnvironment(ctx context.Context, in *EnvironmentPath) (*obje
 		return nil, err
 	}
 	if !seesAllEnvironments(a) {
-		var granted int
+		granted := false
 		if a.kind == userPrincipal {
-			if err := s.reader.QueryRowContext(ctx, `SELECT count(*) FROM member_environment_roles r JOIN members m ON m.seq = r.member_seq
-				WHERE m.organization_id = ? AND m.user_id = ? AND m.status = 'active' AND r.environment_id = ?`,
-				in.OrgID, a.userID, e.ID).Scan(&granted); err != nil {
+			query, args := grantedEnvironments(in.OrgID, a.userID)
+			if err := s.reader.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM (`+query+`) WHERE environment_id = ?)`,
+				append(args, e.ID)...).Scan(&granted); err != nil {
 				return nil, err
 			}
 		}
-		if granted == 0 {
+		if !granted {
 			return nil, a.require(ownerAdmin, "read an environment without a role in it")
 		}
 	}

@@ -18,7 +18,7 @@ func TestSlugFrom(t *testing.T) {
 		strings.Repeat("a", 80): strings.Repeat("a", 55),
 	}
 	for name, want := range tests {
-		got := slugFrom(name)
+		got := slugFrom(name, "environment")
 		if got != want {
 			t.Errorf("slugFrom(%q) = %q, want %q", name, got, want)
 		}

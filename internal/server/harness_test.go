@@ -39,6 +39,9 @@ type harness struct {
 	OwnerToken string
 	// DNS is the resolver domain verification asks: tests set the TXT records that prove domains.
 	DNS *servertest.DNS
+	// Receiver is a webhook endpoint on loopback, which the harness's server may deliver to (it allows
+	// private targets unless a test's option says otherwise).
+	Receiver *servertest.WebhookReceiver
 
 	client *http.Client
 	seq    atomic.Int64
@@ -70,7 +73,8 @@ func newHarness(tb testing.TB, opts ...servertest.Option) *harness {
 		c.Logger = h.Logs.Logger()
 	})
 	h.DNS = servertest.StartDNS(tb)
-	srv := servertest.Start(tb, append([]servertest.Option{mine, servertest.WithDNS(h.DNS)}, opts...)...)
+	h.Receiver = servertest.StartWebhookReceiver(tb)
+	srv := servertest.Start(tb, append([]servertest.Option{mine, servertest.WithDNS(h.DNS), servertest.WithPrivateWebhookTargets()}, opts...)...)
 	h.URL, h.DBPath, h.Server, h.OwnerToken = srv.URL, srv.DBPath, srv.Server, srv.OwnerToken
 	return h
 }
@@ -503,6 +507,21 @@ func (h *harness) createEnvironment(tb testing.TB, cred, orgID string) api.Envir
 	return decode[api.Environment](tb, r)
 }
 
+func (h *harness) teamBody() api.TeamCreate {
+	return api.TeamCreate{Name: h.unique("Team"), Description: h.unique("description")}
+}
+
+func (h *harness) createTeam(tb testing.TB, cred, orgID string, body api.TeamCreate) api.Team {
+	tb.Helper()
+	return decode[api.Team](tb, h.expect(tb, http.StatusCreated, cred, http.MethodPost, path(api.PathTeams, "org_id", orgID), body))
+}
+
+func (h *harness) addTeamMember(tb testing.TB, cred, orgID, teamSlug, email string, role api.TeamRole) api.TeamMember {
+	tb.Helper()
+	r := h.expect(tb, http.StatusCreated, cred, http.MethodPost, path(api.PathTeamMembers, "org_id", orgID, "team_slug", teamSlug), api.TeamMemberCreate{Email: email, Role: role})
+	return decode[api.TeamMember](tb, r)
+}
+
 // createInvitation invites email and returns the invitation and the code its email carried.
 // createDomain claims a new domain for the organization; it is pending until verified.
 func (h *harness) createDomain(tb testing.TB, cred, orgID string) api.Domain {
@@ -526,6 +545,11 @@ func (h *harness) verifiedDomain(tb testing.TB, cred, orgID string) api.Domain {
 		tb.Fatalf("a proven domain: %s", r)
 	}
 	return d
+}
+
+func (h *harness) createWebhook(tb testing.TB, cred, orgID string, body api.WebhookCreate) api.Webhook {
+	tb.Helper()
+	return decode[api.Webhook](tb, h.expect(tb, http.StatusCreated, cred, http.MethodPost, path(api.PathWebhooks, "org_id", orgID), body))
 }
 
 func (h *harness) createInvitation(tb testing.TB, cred, orgID, email string, role api.Role) (api.Invitation, string) {
@@ -623,6 +647,9 @@ type world struct {
 	Environment     api.Environment
 	DefaultEnvID    string
 	Domain          api.Domain
+	Team            api.Team // grants nothing; the member is in it
+	Webhook         api.Webhook
+	Delivery        api.WebhookDelivery // the delivery of the webhook's own creation
 	Outsider        user
 	OtherOrg        api.Organization
 	OtherAdminToken api.APIToken
@@ -660,6 +687,15 @@ func (h *harness) newWorld(tb testing.TB, plan api.Plan) *world {
 	}
 	w.Environment = h.createEnvironment(tb, w.Owner.Token, id)
 	w.Domain = h.verifiedDomain(tb, w.Owner.Token, id)
+	w.Team = h.createTeam(tb, w.Owner.Token, id, h.teamBody())
+	h.addTeamMember(tb, w.Owner.Token, id, w.Team.Slug, w.Member.Email, api.TeamRoleMember)
+	w.Webhook = h.createWebhook(tb, w.Owner.Token, id, api.WebhookCreate{URL: h.Receiver.URL, Events: []string{"webhook.*"}, Secret: h.unique("webhook-secret")})
+	deliveries := decode[api.Page[api.WebhookDelivery]](tb, h.expect(tb, http.StatusOK, w.Owner.Token, http.MethodGet,
+		path(api.PathWebhookDeliveries, "org_id", id, "webhook_id", w.Webhook.ID), nil))
+	if len(deliveries.Items) != 1 {
+		tb.Fatalf("a webhook subscribed to webhook.* has %d deliveries after its creation, want 1 (of webhook.create)", len(deliveries.Items))
+	}
+	w.Delivery = deliveries.Items[0]
 	w.Outsider = h.signup(tb)
 	w.OtherOrg = h.createOrg(tb, w.Outsider.Token, api.PlanTeam)
 	w.OtherAdminToken = h.createAPIToken(tb, w.Outsider.Token, w.OtherOrg.ID, api.RoleAdmin)
@@ -716,6 +752,9 @@ func (w *world) params() map[string]string {
 		"key":            w.Label.Key,
 		"environment_id": w.Environment.ID,
 		"domain":         w.Domain.Domain,
+		"team_slug":      w.Team.Slug,
+		"webhook_id":     w.Webhook.ID,
+		"delivery_id":    w.Delivery.ID,
 	}
 }
 

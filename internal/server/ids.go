@@ -9,15 +9,18 @@ import (
 
 // ID prefixes say what an id names, which helps people reading logs and state files.
 const (
-	prefixOrganization  = "org_"
-	prefixUser          = "usr_"
-	prefixInvitation    = "inv_"
-	prefixAPIToken      = "tok_"
-	prefixPersonalToken = "pat_"
-	prefixRegistry      = "reg_"
-	prefixEnvironment   = "env_"
-	prefixActivity      = "act_"
-	prefixDomain        = "dom_"
+	prefixOrganization    = "org_"
+	prefixUser            = "usr_"
+	prefixInvitation      = "inv_"
+	prefixAPIToken        = "tok_"
+	prefixPersonalToken   = "pat_"
+	prefixRegistry        = "reg_"
+	prefixEnvironment     = "env_"
+	prefixActivity        = "act_"
+	prefixDomain          = "dom_"
+	prefixTeam            = "team_"
+	prefixWebhook         = "wh_"
+	prefixWebhookDelivery = "whd_"
 
 	// Secret prefixes let secret scanners recognise a leaked token.
 	secretPersonalToken = "orgs_pat_"

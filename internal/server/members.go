@@ -301,8 +301,8 @@ func mayUpdateMember(a access, b api.MemberUpdate) error {
 // stillMember is the replay rule of accepting a membership: the membership accepted is still active.
 // Once the user was removed, a replayed accept meets what a fresh one would: there is nothing to accept.
 func stillMember(ctx context.Context, s *Server, a access, _ []byte) error {
-	role, err := s.roleIn(ctx, s.reader, a.orgID, a.userID)
-	if err == nil && role == "" {
+	roles, err := s.rolesIn(ctx, s.reader, a.orgID, a.userID)
+	if err == nil && len(roles) == 0 {
 		err = errNotFound("you have no membership of organization %q", a.orgID)
 	}
 	return err
@@ -757,6 +757,11 @@ func (s *Server) removeMember(ctx context.Context, in *MemberPath) (*struct{}, e
 					return errLastOwner("%s is the last owner of the organization; make another member owner first, or delete the organization", cur.Email)
 				}
 			}
+		}
+		// Their team memberships go first, each with its activity entry (and with them what the teams
+		// granted).
+		if err := s.removeTeamMemberships(ctx, tx, a.orgID, `tm.member_seq = ?`, seq); err != nil {
+			return err
 		}
 		// The organization tokens this user created stop working (their active flag is computed from
 		// the membership), and work again if the user rejoins.

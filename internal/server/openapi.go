@@ -67,5 +67,7 @@ func (s *Server) newAPI(mux *http.ServeMux) huma.API {
 	s.registerUsage(a)
 	s.registerActivity(a)
 	s.registerDomains(a)
+	s.registerTeams(a)
+	s.registerWebhooks(a)
 	return a
 }

@@ -269,8 +269,88 @@ func matrixRows() []matrixRow {
 				return map[string]string{"domain": h.createDomain(tb, w.Owner.Token, w.Org.ID).Domain}, nil
 			}},
 
+		// Every member reads teams, as they read members; owners and admins manage them. Managing a team's
+		// membership is also open to its maintainers (TestTeamMaintainers): no principal here is one. The
+		// biller is put in or taken out of the world's team (which grants nothing) as each cell needs.
+		{name: "list teams", op: get(api.PathTeams), want: [principalCount]int{ok, ok, ok, ok, ok, ok, ok, hidden, anon}, prepare: noPrep},
+		{name: "create a team", op: post(api.PathTeams), want: [principalCount]int{created, created, no, no, created, no, no, hidden, anon},
+			prepare: withBody(func(h *harness) any { return h.teamBody() })},
+		{name: "read a team", op: get(api.PathTeam), want: [principalCount]int{ok, ok, ok, ok, ok, ok, ok, hidden, anon}, prepare: noPrep},
+		{name: "update a team", op: patch(api.PathTeam), want: [principalCount]int{ok, ok, no, no, ok, no, no, hidden, anon},
+			prepare: withBody(func(h *harness) any { d := h.unique("d"); return api.TeamUpdate{Description: &d} })},
+		{name: "delete a team", op: del(api.PathTeam), want: [principalCount]int{deleted, deleted, no, no, deleted, no, no, hidden, anon},
+			prepare: func(tb testing.TB, h *harness, w *world, _ principal) (map[string]string, any) {
+				return map[string]string{"team_slug": h.createTeam(tb, w.Owner.Token, w.Org.ID, h.teamBody()).Slug}, nil
+			}},
+		{name: "list team members", op: get(api.PathTeamMembers), want: [principalCount]int{ok, ok, ok, ok, ok, ok, ok, hidden, anon}, prepare: noPrep},
+		{name: "add a team member", op: post(api.PathTeamMembers), want: [principalCount]int{created, created, no, no, created, no, no, hidden, anon},
+			prepare: func(tb testing.TB, h *harness, w *world, _ principal) (map[string]string, any) {
+				billerInTeam(tb, h, w, false)
+				return nil, api.TeamMemberCreate{Email: w.Biller.Email}
+			}},
+		{name: "read a team member", op: get(api.PathTeamMember), want: [principalCount]int{ok, ok, ok, ok, ok, ok, ok, hidden, anon}, prepare: noPrep},
+		{name: "change a team member's role", op: patch(api.PathTeamMember), want: [principalCount]int{ok, ok, no, no, ok, no, no, hidden, anon},
+			prepare: func(tb testing.TB, h *harness, w *world, _ principal) (map[string]string, any) {
+				billerInTeam(tb, h, w, true)
+				role := api.TeamRoleMaintainer
+				return map[string]string{"email": w.Biller.Email}, api.TeamMemberUpdate{Role: &role}
+			}},
+		{name: "remove a team member", op: del(api.PathTeamMember), want: [principalCount]int{deleted, deleted, no, no, deleted, no, no, hidden, anon},
+			prepare: func(tb testing.TB, h *harness, w *world, p principal) (map[string]string, any) {
+				if p == asBiller { // the biller removing themselves would be leaving
+					return map[string]string{"email": w.Member.Email}, nil
+				}
+				billerInTeam(tb, h, w, true)
+				return map[string]string{"email": w.Biller.Email}, nil
+			}},
+		{name: "leave a team", op: del(api.PathTeamMember), want: [principalCount]int{deleted, deleted, deleted, deleted, deleted, no, no, hidden, anon},
+			prepare: func(tb testing.TB, h *harness, w *world, p principal) (map[string]string, any) {
+				u, ok := w.userOf(p)
+				if !ok || p == asOutsider {
+					billerInTeam(tb, h, w, true)
+					return map[string]string{"email": w.Biller.Email}, nil
+				}
+				switch p {
+				case asBiller:
+					billerInTeam(tb, h, w, true)
+				case asMember: // in the world's team already
+				default:
+					h.addTeamMember(tb, w.Owner.Token, w.Org.ID, w.Team.Slug, u.Email, api.TeamRoleMember)
+				}
+				return map[string]string{"email": u.Email}, nil
+			}},
+		{name: "list team memberships", op: get(api.PathTeamMemberships), want: [principalCount]int{ok, ok, ok, ok, ok, ok, ok, hidden, anon}, prepare: noPrep},
+		{name: "list webhooks", op: get(api.PathWebhooks), want: [principalCount]int{ok, ok, no, no, ok, no, no, hidden, anon}, prepare: noPrep},
+		{name: "create a webhook", op: post(api.PathWebhooks), want: [principalCount]int{created, created, no, no, created, no, no, hidden, anon},
+			prepare: withBody(func(h *harness) any {
+				return api.WebhookCreate{URL: h.Receiver.URL, Events: []string{"label.create"}, Secret: h.unique("webhook-secret")}
+			})},
+		{name: "read a webhook", op: get(api.PathWebhook), want: [principalCount]int{ok, ok, no, no, ok, no, no, hidden, anon}, prepare: noPrep},
+		{name: "update a webhook", op: patch(api.PathWebhook), want: [principalCount]int{ok, ok, no, no, ok, no, no, hidden, anon},
+			prepare: withBody(func(h *harness) any { u := h.Receiver.URL + "?v=" + h.unique("v"); return api.WebhookUpdate{URL: &u} })},
+		{name: "delete a webhook", op: del(api.PathWebhook), want: [principalCount]int{deleted, deleted, no, no, deleted, no, no, hidden, anon},
+			prepare: func(tb testing.TB, h *harness, w *world, _ principal) (map[string]string, any) {
+				wh := h.createWebhook(tb, w.Owner.Token, w.Org.ID, api.WebhookCreate{URL: h.Receiver.URL, Events: []string{"label.create"}, Secret: h.unique("webhook-secret")})
+				return map[string]string{"webhook_id": wh.ID}, nil
+			}},
+		{name: "list webhook deliveries", op: get(api.PathWebhookDeliveries), want: [principalCount]int{ok, ok, no, no, ok, no, no, hidden, anon}, prepare: noPrep},
+		{name: "read a webhook delivery", op: get(api.PathWebhookDelivery), want: [principalCount]int{ok, ok, no, no, ok, no, no, hidden, anon}, prepare: noPrep},
+		{name: "redeliver a webhook delivery", op: post(api.PathWebhookRedeliver), want: [principalCount]int{created, created, no, no, created, no, no, hidden, anon}, prepare: noPrep},
+
 		{name: "read usage", op: get(api.PathUsage), want: [principalCount]int{ok, ok, no, ok, ok, no, ok, hidden, anon}, prepare: noPrep},
 		{name: "read activity", op: get(api.PathActivity), want: [principalCount]int{ok, ok, ok, ok, ok, ok, ok, hidden, anon}, prepare: noPrep},
+	}
+}
+
+// billerInTeam puts the world's biller in the world's team as a plain member (in: true), or takes them
+// out, whatever the last cell left.
+func billerInTeam(tb testing.TB, h *harness, w *world, in bool) {
+	tb.Helper()
+	member := path(api.PathTeamMember, "org_id", w.Org.ID, "team_slug", w.Team.Slug, "email", w.Biller.Email)
+	h.do(tb, w.Owner.Token, http.MethodDelete, member, nil)
+	h.expect(tb, http.StatusNotFound, w.Owner.Token, http.MethodGet, member, nil)
+	if in {
+		h.addTeamMember(tb, w.Owner.Token, w.Org.ID, w.Team.Slug, w.Biller.Email, api.TeamRoleMember)
 	}
 }
 

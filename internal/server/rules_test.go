@@ -197,6 +197,7 @@ func TestPlanLimitsOtherThanMembers(t *testing.T) {
 		{api.QuantityAPITokens, api.PathAPITokens, limits.APITokens, 0, func() any { return api.APITokenCreate{Name: h.unique("t"), Role: api.RoleMember} }},
 		{api.QuantityContainerRegistries, api.PathContainerRegistries, limits.ContainerRegistries, 0, func() any { return h.registryBody() }},
 		{api.QuantityLabels, api.PathLabels, limits.Labels, 0, func() any { return h.labelBody() }},
+		{api.QuantityTeams, api.PathTeams, limits.Teams, 0, func() any { return h.teamBody() }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.quantity, func(t *testing.T) {
@@ -958,11 +959,11 @@ func TestEnvironmentSlugs(t *testing.T) {
 func TestPlanLimitsAsDocumented(t *testing.T) {
 	t.Parallel()
 	documented := map[api.Plan]map[string]int64{
-		api.PlanHobby:      {"members": 1, "environments": 1, "api_tokens": 2, "container_registries": 1, "labels": 10},
-		api.PlanStarter:    {"members": 3, "environments": 2, "api_tokens": 5, "container_registries": 3, "labels": 25},
-		api.PlanStartup:    {"members": 6, "environments": 5, "api_tokens": 10, "container_registries": 5, "labels": 50},
-		api.PlanTeam:       {"members": 100, "environments": 20, "api_tokens": 50, "container_registries": 20, "labels": 200},
-		api.PlanEnterprise: {"members": 10000, "environments": 100, "api_tokens": 500, "container_registries": 100, "labels": 1000},
+		api.PlanHobby:      {"members": 1, "environments": 1, "api_tokens": 2, "container_registries": 1, "labels": 10, "teams": 1},
+		api.PlanStarter:    {"members": 3, "environments": 2, "api_tokens": 5, "container_registries": 3, "labels": 25, "teams": 3},
+		api.PlanStartup:    {"members": 6, "environments": 5, "api_tokens": 10, "container_registries": 5, "labels": 50, "teams": 10},
+		api.PlanTeam:       {"members": 100, "environments": 20, "api_tokens": 50, "container_registries": 20, "labels": 200, "teams": 50},
+		api.PlanEnterprise: {"members": 10000, "environments": 100, "api_tokens": 500, "container_registries": 100, "labels": 1000, "teams": 500},
 	}
 	h := newHarness(t)
 	for plan, limits := range documented {

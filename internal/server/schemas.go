@@ -20,6 +20,7 @@ func registerEnumSchemas(r huma.Registry) {
 	r.RegisterTypeAlias(reflect.TypeFor[api.InvitationStatus](), reflect.TypeFor[invitationStatusSchema]())
 	r.RegisterTypeAlias(reflect.TypeFor[api.EnvironmentStatus](), reflect.TypeFor[environmentStatusSchema]())
 	r.RegisterTypeAlias(reflect.TypeFor[api.MemberStatus](), reflect.TypeFor[memberStatusSchema]())
+	r.RegisterTypeAlias(reflect.TypeFor[api.TeamRole](), reflect.TypeFor[teamRoleSchema]())
 }
 
 func enumSchema[T ~string](description string, values []T) *huma.Schema {
@@ -38,7 +39,12 @@ type (
 	invitationStatusSchema  string
 	environmentStatusSchema string
 	memberStatusSchema      string
+	teamRoleSchema          string
 )
+
+func (teamRoleSchema) Schema(huma.Registry) *huma.Schema {
+	return enumSchema("A person's role in a team: maintainers manage the team's membership.", api.TeamRoles)
+}
 
 func (memberStatusSchema) Schema(huma.Registry) *huma.Schema {
 	return enumSchema("Whether a membership is in force (active) or waits for the user to accept it (pending).", api.MemberStatuses)

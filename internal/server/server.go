@@ -64,7 +64,9 @@ type Config struct {
 	// the user can use up their organization cap or keep them as a last owner): for local and CI setups
 	// only, where every account belongs to the same person.
 	AutoAcceptMemberships bool
-	Logger                *slog.Logger // nil: discard
+	// Webhooks configures webhook delivery: retries, timeouts, and whether private targets are allowed.
+	Webhooks WebhookDelivery
+	Logger   *slog.Logger // nil: discard
 }
 
 // RateLimit configures the rate limit per user and per client address (package ratelimit).
@@ -96,6 +98,8 @@ type Server struct {
 	// lock says, for as long as the server runs, that it runs on its database (store.LockShared).
 	lock    *store.ServerLock
 	domains domainChecker
+	// webhooks sends the deliveries of the webhook outbox.
+	webhooks *webhookDeliverer
 	// idemSecret is mixed into the keys that encrypt stored idempotent responses.
 	idemSecret []byte
 	// lastSweep is when expired idempotency records were last deleted (Unix nanoseconds).
@@ -151,6 +155,7 @@ func New(cfg Config) (*Server, error) {
 	s.handler = s.recoverPanics(s.dateFromClock(s.injectFaults(s.authenticate(s.limitBody(s.writes(problemsForUnrouted(mux)))))))
 	s.lastUsed.start(s)
 	s.domains.start(s, s.cfg.DomainCheckInterval)
+	s.webhooks.start(s)
 	return s, nil
 }
 
@@ -170,6 +175,7 @@ func newServer(cfg Config) *Server {
 	s.inflight = newInflightKeys()
 	s.lastUsed = newLastUsed()
 	s.resolver = newResolver(cfg.DNSResolver)
+	s.webhooks = newWebhookDeliverer(cfg.Webhooks, s.resolver)
 	if s.cfg.DomainCheckInterval <= 0 {
 		s.cfg.DomainCheckInterval = DefaultDomainCheckInterval
 	}
@@ -205,6 +211,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // Close closes the database. Call it after the HTTP server has stopped sending requests.
 func (s *Server) Close() error {
 	s.closed.Do(func() {
+		s.webhooks.close()
 		s.domains.close()
 		usedErr := s.lastUsed.close(s)
 		s.committer.Close()

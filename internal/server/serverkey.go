@@ -117,7 +117,7 @@ func (s *Server) wrongKeyError(recorded, given string) error {
 func (s *Server) holdsSealedSecrets(ctx context.Context) (bool, error) {
 	var found bool
 	err := s.db.Writer.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM container_registries
-		WHERE password LIKE 'sealed:%' OR secret_access_key LIKE 'sealed:%')`).Scan(&found)
+		WHERE password LIKE 'sealed:%' OR secret_access_key LIKE 'sealed:%') OR EXISTS (SELECT 1 FROM webhooks)`).Scan(&found)
 	return found, err
 }
 
@@ -199,6 +199,11 @@ func (a *Admin) RotateKey(ctx context.Context, oldKey, newKey []byte) (resealed 
 			}
 			resealed++
 		}
+		webhooks, err := resealWebhookSecrets(ctx, tx, oldSealer, newSealer)
+		if err != nil {
+			return err
+		}
+		resealed += webhooks
 		if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency`); err != nil {
 			return err
 		}

@@ -36,14 +36,15 @@ func mayCreateToken(a access, b api.APITokenCreate) error {
 }
 
 // tokenGranters are the roles that hold every right of role, and so may give a token that role: an
-// owner any token role, an admin an admin or member token, nobody a biller token but an owner
-// (billing is not an admin right).
+// owner any token role, an admin an admin or member token, a biller token only someone who holds
+// billing (billing is not an admin right): an owner, or an admin whose team grants biller (the
+// operation itself needs owner or admin).
 func tokenGranters(role api.Role) []api.Role {
 	switch role {
 	case api.RoleAdmin, api.RoleMember:
 		return ownerAdmin
 	}
-	return ownerOnly
+	return ownerBiller
 }
 
 type APITokenPath struct {

@@ -23,6 +23,7 @@ var quantityTables = map[string]string{
 	api.QuantityAPITokens:           "api_tokens",
 	api.QuantityContainerRegistries: "container_registries",
 	api.QuantityLabels:              "labels",
+	api.QuantityTeams:               "teams",
 }
 
 // quantityNames are the quantities as error messages spell them.
@@ -32,6 +33,7 @@ var quantityNames = map[string]string{
 	api.QuantityAPITokens:           "API tokens",
 	api.QuantityContainerRegistries: "container registries",
 	api.QuantityLabels:              "labels",
+	api.QuantityTeams:               "teams",
 }
 
 // countQuantity is how much of quantity the organization uses. Members are counted by seat

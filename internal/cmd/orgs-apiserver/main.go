@@ -18,6 +18,10 @@
 // active at once instead of pending until they accept: for local and CI setups only, as it gives up
 // the protection pending memberships are for (see contributing/threat-model.md).
 //
+// -allow-private-webhook-targets (or ORGS_ALLOW_PRIVATE_WEBHOOK_TARGETS=true) lets webhooks deliver to
+// loopback, private and other non-public addresses, which are refused otherwise: for local setups and
+// tests only, as it lets anyone who may create a webhook make the server send requests into its network.
+//
 // Operator subcommands work on the database file, also while the server runs on it (see README.md):
 //
 //	orgs-apiserver users add -db orgs.db alice@example.com
@@ -95,6 +99,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		"make members added by someone else active at once instead of pending until they accept (local and CI setups only: it gives up that protection; env ORGS_AUTO_ACCEPT_MEMBERSHIPS)")
 	dnsResolver := fs.String("dns-resolver", "", "the DNS server (host:port) that domain verification resolves TXT records through (default: the system's resolver)")
 	domainCheck := fs.Duration("domain-check-interval", server.DefaultDomainCheckInterval, "how often pending domains are checked for their TXT record")
+	privateWebhooks := fs.Bool("allow-private-webhook-targets", envBool(getenv("ORGS_ALLOW_PRIVATE_WEBHOOK_TARGETS")),
+		"let webhooks deliver to loopback, private, link-local and other non-public addresses (local setups and tests only; env ORGS_ALLOW_PRIVATE_WEBHOOK_TARGETS)")
 	verbose := fs.Bool("v", false, "log every request")
 	writeOpenAPI := fs.String("write-openapi", "", "write the OpenAPI document to this file and exit (\"-\": standard output)")
 	fs.Usage = func() {
@@ -147,6 +153,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Faults:                server.Faults{Fraction429: *f429, Fraction503: *f503, FractionCommitThen503: *fCommit, Latency: *latency, Seed: *seed},
 		InvitationTTL:         *ttl,
 		AutoAcceptMemberships: *autoAccept,
+		Webhooks:              server.WebhookDelivery{AllowPrivateTargets: *privateWebhooks},
 		Logger:                logger,
 	}
 	if k := getenv("ORGS_SECRET_KEY"); k != "" {
@@ -158,6 +165,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if *autoAccept {
 		logger.Warn("members added by someone else are active at once (-auto-accept-memberships): anyone who can add a user can use up their organization cap; for local and CI setups only")
+	}
+	if *privateWebhooks {
+		logger.Warn("webhooks may deliver to private and loopback addresses (-allow-private-webhook-targets): anyone who can create a webhook can reach this server's network; for local setups and tests only")
 	}
 	if *printCodes {
 		cfg.OnInvitation = func(e api.InvitationEmail) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -11,9 +12,9 @@ import (
 	"golang.org/x/net/dns/dnsmessage"
 )
 
-// DNS is a DNS server on loopback that answers TXT queries from the records a test sets, and
-// NXDOMAIN for every other name: the resolver the server's domain verification is pointed at in tests
-// (server.Config.DNSResolver, orgs-apiserver -dns-resolver).
+// DNS is a DNS server on loopback that answers TXT, A and AAAA queries from the records a test sets,
+// and NXDOMAIN for every other name: the resolver the server's domain verification and webhook
+// targets are pointed at in tests (server.Config.DNSResolver, orgs-apiserver -dns-resolver).
 type DNS struct {
 	// Addr is the server's "host:port".
 	Addr string
@@ -21,6 +22,7 @@ type DNS struct {
 	conn    net.PacketConn
 	mu      sync.Mutex
 	records map[string][]string
+	addrs   map[string][]netip.Addr
 	queries int
 }
 
@@ -31,7 +33,7 @@ func StartDNS(tb testing.TB) *DNS {
 	if err != nil {
 		tb.Fatalf("start the test DNS server: %v", err)
 	}
-	d := &DNS{Addr: conn.LocalAddr().String(), conn: conn, records: map[string][]string{}}
+	d := &DNS{Addr: conn.LocalAddr().String(), conn: conn, records: map[string][]string{}, addrs: map[string][]netip.Addr{}}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -54,6 +56,18 @@ func (d *DNS) SetTXT(name string, values ...string) {
 		return
 	}
 	d.records[key] = append([]string(nil), values...)
+}
+
+// SetAddrs makes name answer A and AAAA queries with addrs; none removes them.
+func (d *DNS) SetAddrs(name string, addrs ...netip.Addr) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	key := canonicalName(name)
+	if len(addrs) == 0 {
+		delete(d.addrs, key)
+		return
+	}
+	d.addrs[key] = append([]netip.Addr(nil), addrs...)
 }
 
 // Queries is how many queries the server has answered.
@@ -94,7 +108,9 @@ func (d *DNS) answer(query []byte) ([]byte, bool) {
 	}
 	d.mu.Lock()
 	d.queries++
-	values, found := d.records[canonicalName(q.Name.String())]
+	values, hasTXT := d.records[canonicalName(q.Name.String())]
+	addrs, hasAddrs := d.addrs[canonicalName(q.Name.String())]
+	found := hasTXT || hasAddrs
 	d.mu.Unlock()
 	reply := dnsmessage.Header{ID: header.ID, Response: true, Authoritative: true, RecursionDesired: header.RecursionDesired}
 	if !found {
@@ -110,6 +126,21 @@ func (d *DNS) answer(query []byte) ([]byte, bool) {
 	}
 	if err := b.StartAnswers(); err != nil {
 		return nil, false
+	}
+	for _, a := range addrs {
+		rh := dnsmessage.ResourceHeader{Name: q.Name, Class: dnsmessage.ClassINET, TTL: 0}
+		switch {
+		case q.Type == dnsmessage.TypeA && a.Is4():
+			rh.Type = dnsmessage.TypeA
+			if err := b.AResource(rh, dnsmessage.AResource{A: a.As4()}); err != nil {
+				return nil, false
+			}
+		case q.Type == dnsmessage.TypeAAAA && a.Is6():
+			rh.Type = dnsmessage.TypeAAAA
+			if err := b.AAAAResource(rh, dnsmessage.AAAAResource{AAAA: a.As16()}); err != nil {
+				return nil, false
+			}
+		}
 	}
 	if found && q.Type == dnsmessage.TypeTXT {
 		for _, v := range values {

@@ -10,11 +10,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,6 +38,11 @@ type Server struct {
 	OwnerToken string
 	// Config is the configuration the server was started with.
 	Config server.Config
+
+	// handler is what the HTTP server serves: the reference server behind the test's wrappers, swapped
+	// by Restart.
+	handler atomic.Pointer[http.Handler]
+	wraps   []func(http.Handler) http.Handler
 }
 
 // Option adjusts the server a test starts.
@@ -98,6 +105,20 @@ func WithOwner(email, token string, seedUsers ...string) Option {
 	return func(s *settings) { s.owner, s.ownerToken, s.seedUsers = email, token, seedUsers }
 }
 
+// WithPrivateWebhookTargets lets webhooks deliver to loopback and private addresses, where a test's
+// receiver listens.
+func WithPrivateWebhookTargets() Option {
+	return WithConfig(func(c *server.Config) { c.Webhooks.AllowPrivateTargets = true })
+}
+
+// WithWebhookRetry makes webhook retries fast: the first after first, doubling up to maxWait, attempts
+// in all; each attempt times out after timeout (0: the server's default).
+func WithWebhookRetry(first, maxWait time.Duration, attempts int, timeout time.Duration) Option {
+	return WithConfig(func(c *server.Config) {
+		c.Webhooks.FirstRetry, c.Webhooks.MaxRetryWait, c.Webhooks.MaxAttempts, c.Webhooks.Timeout = first, maxWait, attempts, timeout
+	})
+}
+
 // WithDatabase starts the server on an existing database file (to restart a server, or to open one
 // of an older schema), without bootstrapping anyone.
 func WithDatabase(path string) Option {
@@ -143,20 +164,61 @@ func Start(tb testing.TB, opts ...Option) *Server {
 			tb.Fatalf("bootstrap the owner: %v", err)
 		}
 	}
-	var h http.Handler = srv
-	for i := len(s.wraps) - 1; i >= 0; i-- {
-		h = s.wraps[i](h)
-	}
-	hs := httptest.NewUnstartedServer(h)
+	out := &Server{DBPath: s.cfg.DBPath, Server: srv, Config: s.cfg, wraps: s.wraps}
+	out.serve(srv)
+	hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*out.handler.Load()).ServeHTTP(w, r) }))
 	hs.Listener = server.Listener(hs.Listener)
 	hs.Start()
 	tb.Cleanup(hs.Close)
-	out := &Server{URL: hs.URL, DBPath: s.cfg.DBPath, Server: srv, Config: s.cfg}
+	out.URL = hs.URL
 	if !s.noOwner {
 		out.OwnerEmail, out.OwnerToken = s.owner, s.ownerToken
 	}
 	return out
 }
+
+// serve makes srv, behind the test's wrappers, what the HTTP server serves.
+func (s *Server) serve(srv http.Handler) {
+	h := srv
+	for i := len(s.wraps) - 1; i >= 0; i-- {
+		h = s.wraps[i](h)
+	}
+	s.handler.Store(&h)
+}
+
+// Restart stops the reference server and starts it again on the same database, at the same URL, as
+// an operator's restart would: what it had acknowledged must be there, and its background work (domain
+// checks, webhook deliveries) must carry on. While it restarts, requests are answered 503 with
+// Retry-After, which clients retry.
+func (s *Server) Restart(tb testing.TB) {
+	tb.Helper()
+	s.handler.Store(&unavailable)
+	if err := s.Server.Close(); err != nil {
+		tb.Fatalf("restart: close the reference server: %v", err)
+	}
+	srv, err := server.New(s.Config)
+	if err != nil {
+		tb.Fatalf("restart: start the reference server again: %v", err)
+	}
+	tb.Cleanup(func() {
+		// This runs before the HTTP server stops (cleanups run last-registered first): requests that
+		// still arrive get a 503, not a closed database.
+		s.handler.Store(&unavailable)
+		if err := srv.Close(); err != nil {
+			tb.Errorf("close the restarted reference server: %v", err)
+		}
+	})
+	s.Server = srv
+	s.serve(srv)
+}
+
+// unavailable answers while the reference server restarts: a 503 problem with Retry-After.
+var unavailable http.Handler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set(api.HeaderRetryAfter, "1")
+	w.Header().Set("Content-Type", api.ContentTypeError)
+	w.WriteHeader(http.StatusServiceUnavailable)
+	fmt.Fprintf(w, `{"type":%q,"title":"Service Unavailable","status":503,"detail":"the server is restarting; retry"}`, api.ProblemUnavailable)
+})
 
 // RandomHex is n random bytes in hex, for unique names and tokens.
 func RandomHex(tb testing.TB, n int) string {

@@ -105,11 +105,11 @@ func fillLimits(tmpl []byte) ([]byte, error) {
 // limitsTable renders api.PlanLimits as Markdown, one row per plan in the API's order.
 func limitsTable() string {
 	var b strings.Builder
-	b.WriteString("| Plan | Members | Environments | API tokens | Container registries | Labels |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| Plan | Members | Environments | API tokens | Container registries | Labels | Teams |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, plan := range api.Plans {
 		l := api.PlanLimits[plan]
-		fmt.Fprintf(&b, "| `%s` | %d | %d | %d | %d | %d |\n", plan, l.Members, l.Environments, l.APITokens, l.ContainerRegistries, l.Labels)
+		fmt.Fprintf(&b, "| `%s` | %d | %d | %d | %d | %d | %d |\n", plan, l.Members, l.Environments, l.APITokens, l.ContainerRegistries, l.Labels, l.Teams)
 	}
 	fmt.Fprintf(&b, "\nA user can be a member of at most %d organizations.", api.MaxOrganizationsPerUser)
 	return b.String()

@@ -61,7 +61,7 @@ func TestFillLimits(t *testing.T) {
 	}
 	for _, plan := range api.Plans {
 		l := api.PlanLimits[plan]
-		row := fmt.Sprintf("| `%s` | %d | %d | %d | %d | %d |", plan, l.Members, l.Environments, l.APITokens, l.ContainerRegistries, l.Labels)
+		row := fmt.Sprintf("| `%s` | %d | %d | %d | %d | %d | %d |", plan, l.Members, l.Environments, l.APITokens, l.ContainerRegistries, l.Labels, l.Teams)
 		if !strings.Contains(text, row) {
 			t.Errorf("missing row %q in\n%s", row, text)
 		}
