@@ -153,7 +153,7 @@ func (r *membersResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				Computed:            true,
 			},
 			"resend_when_expired": schema.BoolAttribute{
-				MarkdownDescription: "Whether to offer an expired membership again: when a refresh finds a member `expired`, the plan shows that member's `status` changing, " +
+				MarkdownDescription: "Whether to offer an expired membership again: when a refresh finds a member `expired`, the plan shows `statuses` changing, " +
 					"and the apply offers it again (one request per such member). Declined memberships are never offered again by this resource: the plan names them. Defaults to `true`.",
 				Optional: true,
 				Computed: true,
