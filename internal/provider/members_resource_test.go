@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -431,5 +432,54 @@ resource "orgs_member" "dan" {
 	}
 	if !wrappedText("This configuration manages the members of organization " + org.ID + " with both orgs_members and orgs_member").MatchString(out) {
 		t.Errorf("the plan does not warn that both manage the organization:\n%s", out)
+	}
+}
+
+// TestAccMembersResource_planReadsAsChanges: what a reviewer reads in the CLI's own plan output: a
+// change of one member's role is one line naming that member, the others are folded into a count, and
+// a member added behind Terraform's back is one line of removal.
+func TestAccMembersResource_planReadsAsChanges(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanTeam)
+	cli := acctest.NewCLI(t, env)
+	owner := strings.ToLower(env.OwnerEmail)
+	write := func(bobRole string) {
+		cli.WriteFile("main.tf", fmt.Sprintf(`
+resource "orgs_members" "all" {
+  organization_id = %q
+  members = {
+    %q = "owner"
+    "ann@example.com" = "admin"
+    "bob@example.com" = %q
+    "cyd@example.com" = "member"
+  }
+}
+`, org.ID, owner, bobRole))
+	}
+	write("member")
+	if out, err := cli.Run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	if _, err := env.Client.AddMember(t.Context(), org.ID, api.MemberCreate{Email: "eve@example.com", Role: api.RoleAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	write("admin")
+	out, err := cli.Run("plan", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^\s+~ "bob@example.com"\s+= "member" -> "admin"$`),
+		regexp.MustCompile(`(?m)^\s+- "eve@example.com"\s+= "admin" -> null$`),
+		regexp.MustCompile(`# \(3 unchanged elements hidden\)`),
+		regexp.MustCompile(`Plan: 0 to add, 1 to change, 0 to destroy`),
+	} {
+		if !want.MatchString(out) {
+			t.Errorf("the plan output does not match %s:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "ann@example.com") || strings.Contains(out, "cyd@example.com") {
+		t.Errorf("the plan output names members that do not change:\n%s", out)
 	}
 }
