@@ -380,9 +380,34 @@ func TestAccMembersResource_importEveryStatus(t *testing.T) {
 	if out, err := cli.Run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil || !strings.Contains(out, "1 imported, 0 added, 0 changed, 0 destroyed") {
 		t.Fatalf("apply of the import: %v\n%s", err, out)
 	}
-	if out, err := cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
+	out, err = cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color")
+	if err != nil {
 		t.Fatalf("the plan after the import is not empty: %v\n%s", err, out)
 	}
+	if !wrappedText("dec@example.com declined the membership, so it is not offered again").MatchString(out) {
+		t.Errorf("the plan does not name the declined membership:\n%s", out)
+	}
+	shownStatuses(t, cli)
+
+	// Offering expired memberships again: the apply offers exp@'s, which is pending again, and the
+	// next plan is empty.
+	if err := os.WriteFile(filepath.Join(cli.Dir, "generated.tf"), []byte(strings.Replace(string(generated), "resend_when_expired = false", "resend_when_expired = true", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := cli.Run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil || !strings.Contains(out, "0 added, 1 changed, 0 destroyed") {
+		t.Fatalf("apply of the offer: %v\n%s", err, out)
+	}
+	if m, err := e.Env.Client.GetMember(t.Context(), e.Org.ID, "exp@example.com"); err != nil || m.Status != api.MemberPending {
+		t.Errorf("exp@ after the offer: %+v, %v; want pending", m, err)
+	}
+	if out, err := cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("the plan after the offer is not empty: %v\n%s", err, out)
+	}
+}
+
+// shownStatuses fails unless the state holds a member in each status the API has.
+func shownStatuses(t *testing.T, cli *acctest.CLI) {
+	t.Helper()
 	state, err := cli.Run("show", "-json")
 	if err != nil {
 		t.Fatal(err)
