@@ -13,7 +13,9 @@ import (
 // Estate is an organization that holds every kind of object in every state the API can produce,
 // including the ones no ordinary test creates: an expired invitation, an accepted one, an inactive
 // token (its creator left), registries whose secrets cannot be read back, a member with environment
-// roles, labels whose keys hold '/', a verified domain and a pending one claimed in its Unicode form. Configuration generation (orgs-onboard, -generate-config-out,
+// roles, labels whose keys hold '/', a verified domain and a pending one claimed in its Unicode form,
+// a team that grants a role and environment roles and one that grants nothing, with a maintainer and a
+// member. Configuration generation (orgs-onboard, -generate-config-out,
 // terraform query) must round-trip all of it.
 type Estate struct {
 	Env *Env
@@ -144,5 +146,20 @@ func NewEstate(t *testing.T) *Estate {
 	must("claim bücher.example", err)
 	e.Count["orgs_domain"] = 2
 	e.Count["orgs_domain_verification"] = 1
+
+	// A team that grants admin and a role in the default environment, with a maintainer and a member;
+	// and one that grants nothing, with a description and a slug of its own.
+	admins, err := c.CreateTeam(ctx, org.ID, api.TeamCreate{
+		Name: "Platform Admins", Role: api.RoleAdmin, EnvironmentRoles: map[string]api.EnvironmentRole{envs[0].ID: api.EnvironmentRoleAdmin},
+	})
+	must("create team Platform Admins", err)
+	_, err = c.CreateTeam(ctx, org.ID, api.TeamCreate{Name: "Readers", Slug: "readers-eu", Description: "Read-only, for now"})
+	must("create team Readers", err)
+	e.Count["orgs_team"] = 2
+	for email, role := range map[string]api.TeamRole{"bea@example.com": api.TeamRoleMaintainer, "cyd@example.com": api.TeamRoleMember} {
+		_, err := c.AddTeamMember(ctx, org.ID, admins.Slug, api.TeamMemberCreate{Email: email, Role: role})
+		must("add "+email+" to team Platform Admins", err)
+	}
+	e.Count["orgs_team_member"] = 2
 	return e
 }

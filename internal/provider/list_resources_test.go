@@ -83,7 +83,12 @@ func TestAccQuery_everyType(t *testing.T) {
 					list("orgs_environment", "connected", withFilter("status", "connected")) +
 					list("orgs_domain", "all", inOrg, "include_resource = true") +
 					list("orgs_domain", "pending", withFilter("status", "pending"), "include_resource = true") +
-					list("orgs_domain_verification", "all", inOrg, "include_resource = true"),
+					list("orgs_domain_verification", "all", inOrg, "include_resource = true") +
+					list("orgs_team", "all", inOrg, "include_resource = true") +
+					list("orgs_team", "admins", withFilter("role", "admin")) +
+					list("orgs_team_member", "all", inOrg, "include_resource = true") +
+					list("orgs_team_member", "maintainers", withFilter("role", "maintainer")) +
+					list("orgs_team_members", "all", inOrg, "include_resource = true"),
 				QueryResultChecks: []querycheck.QueryResultCheck{
 					querycheck.ExpectLength("orgs_organization.all", 1),
 					querycheck.ExpectIdentity("orgs_organization.all", id(map[string]string{"id": org})),
@@ -147,6 +152,36 @@ func TestAccQuery_everyType(t *testing.T) {
 						values("status", knownvalue.StringExact("pending"), "verified_at", knownvalue.Null())),
 					querycheck.ExpectLength("orgs_domain_verification.all", e.Count["orgs_domain_verification"]),
 					querycheck.ExpectIdentity("orgs_domain_verification.all", id(map[string]string{"organization_id": org, "domain": "example.com"})),
+
+					querycheck.ExpectLength("orgs_team.all", e.Count["orgs_team"]),
+					querycheck.ExpectResourceKnownValues("orgs_team.all",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "slug": "platform-admins"})),
+						values("name", knownvalue.StringExact("Platform Admins"), "role", knownvalue.StringExact("admin"),
+							// Keyed by slug, as orgs_member's are.
+							"environment_roles", knownvalue.MapExact(map[string]knownvalue.Check{"default": knownvalue.StringExact("admin")}))),
+					querycheck.ExpectResourceKnownValues("orgs_team.all",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "slug": "readers-eu"})),
+						values("role", knownvalue.Null(), "description", knownvalue.StringExact("Read-only, for now"))),
+					querycheck.ExpectLength("orgs_team.admins", 1),
+					querycheck.ExpectResourceDisplayName("orgs_team.admins",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "slug": "platform-admins"})),
+						knownvalue.StringExact("Platform Admins (platform-admins)")),
+					querycheck.ExpectLength("orgs_team_member.all", e.Count["orgs_team_member"]),
+					querycheck.ExpectResourceKnownValues("orgs_team_member.all",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "team_slug": "platform-admins", "email": "cyd@example.com"})),
+						values("role", knownvalue.StringExact("member"), "id", knownvalue.StringExact(org+"/platform-admins/cyd@example.com"))),
+					querycheck.ExpectLength("orgs_team_members.all", e.Count["orgs_team"]),
+					querycheck.ExpectResourceKnownValues("orgs_team_members.all",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "team_slug": "platform-admins"})),
+						values("members", knownvalue.MapExact(map[string]knownvalue.Check{
+							"bea@example.com": knownvalue.StringExact("maintainer"), "cyd@example.com": knownvalue.StringExact("member"),
+						}))),
+					querycheck.ExpectResourceDisplayName("orgs_team_members.all",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "team_slug": "readers-eu"})),
+						knownvalue.StringExact("readers-eu (0 members)")),
+					querycheck.ExpectLength("orgs_team_member.maintainers", 1),
+					querycheck.ExpectIdentity("orgs_team_member.maintainers",
+						id(map[string]string{"organization_id": org, "team_slug": "platform-admins", "email": "bea@example.com"})),
 				},
 			},
 		},
@@ -213,7 +248,7 @@ func TestAccQuery_generateConfigRoundTrip(t *testing.T) {
 	var query strings.Builder
 	for _, typ := range []string{
 		"orgs_organization", "orgs_member", "orgs_invitation", "orgs_api_token", "orgs_container_registry", "orgs_label", "orgs_environment",
-		"orgs_domain", "orgs_domain_verification",
+		"orgs_domain", "orgs_domain_verification", "orgs_team", "orgs_team_member",
 	} {
 		fmt.Fprintf(&query, "list %q \"all\" {\n  provider         = orgs\n  include_resource = true\n", typ)
 		if typ != "orgs_organization" {

@@ -243,6 +243,9 @@ func (p *orgsProvider) Resources(context.Context) []func() resource.Resource {
 		NewEnvironmentResource,
 		NewDomainResource,
 		NewDomainVerificationResource,
+		NewTeamResource,
+		NewTeamMemberResource,
+		NewTeamMembersResource,
 		NewWebhookResource,
 	}
 }

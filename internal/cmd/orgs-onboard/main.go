@@ -1,6 +1,7 @@
 // Command orgs-onboard brings an existing organization under Terraform/OpenTofu in one step: it reads
 // the organization and everything it holds (members, pending and expired invitations, API tokens,
-// container registries, labels, environments, domains and their verifications) and writes one file of
+// container registries, labels, environments, domains and their verifications, teams and their
+// members) and writes one file of
 // import blocks, from which
 // `tofu plan -generate-config-out=generated.tf` (or terraform's) writes HCL that applies as it is.
 // Terraform 1.14 and later can do the same without it: `terraform query -generate-config-out` with the
@@ -121,6 +122,9 @@ type holdings struct {
 	caller string
 	// domains are verified and pending; a verified one is also imported as its verification.
 	domains []api.Domain
+	teams   []api.Team
+	// teamMembers are every team's memberships, each imported as an orgs_team_member.
+	teamMembers []api.TeamMember
 }
 
 func discover(ctx context.Context, c *client.Client, orgID string) (*holdings, error) {
@@ -166,6 +170,12 @@ func discover(ctx context.Context, c *client.Client, orgID string) (*holdings, e
 	}
 	if h.domains, err = listings.Domains.All(ctx, orgID); err != nil {
 		return nil, fmt.Errorf("list domains: %w", err)
+	}
+	if h.teams, err = listings.Teams.All(ctx, orgID); err != nil {
+		return nil, fmt.Errorf("list teams: %w", err)
+	}
+	if h.teamMembers, err = listings.TeamMembers.All(ctx, orgID); err != nil {
+		return nil, fmt.Errorf("list team memberships: %w", err)
 	}
 	return h, nil
 }
@@ -252,6 +262,8 @@ const (
 	typeDomain       = "orgs_domain"
 	// typeVerification is orgs_domain_verification.
 	typeVerification = "orgs_domain_verification"
+	typeTeam         = "orgs_team"
+	typeTeamMember   = "orgs_team_member"
 )
 
 func blocks(h *holdings) [][]importBlock {
@@ -314,6 +326,18 @@ func blocks(h *holdings) [][]importBlock {
 		}
 		domains = append(domains, namedObject{base: d.Domain, id: sub(d.Domain), note: note})
 	}
+	var teams, teamMembers []namedObject
+	for _, t := range h.teams {
+		note := fmt.Sprintf("%q, grants no organization role", t.Name)
+		if t.Role != "" {
+			note = fmt.Sprintf("%q, grants its members role %s", t.Name, t.Role)
+		}
+		teams = append(teams, namedObject{base: t.Slug, id: sub(t.Slug), note: note})
+	}
+	for _, m := range h.teamMembers {
+		teamMembers = append(teamMembers, namedObject{base: m.TeamSlug + "_" + m.Email, id: sub(m.TeamSlug + "/" + m.Email),
+			note: fmt.Sprintf("%s in team %s, role %s", m.Email, m.TeamSlug, m.Role)})
+	}
 	return [][]importBlock{
 		org,
 		name(typeMember, "member", members),
@@ -324,6 +348,8 @@ func blocks(h *holdings) [][]importBlock {
 		name(typeEnvironment, "environment", environments),
 		name(typeDomain, "domain", domains),
 		name(typeVerification, "domain", verifications),
+		name(typeTeam, "team", teams),
+		name(typeTeamMember, "team_member", teamMembers),
 	}
 }
 
@@ -428,8 +454,9 @@ func printNextSteps(w io.Writer, h *holdings, out string) {
 		}
 	}
 	fmt.Fprintf(w, "Wrote %s: 1 organization, %d members, %d invitations, %d API tokens, %d container registries, %d labels, %d environments, "+
-		"%d domains (%d verified, each also imported as its orgs_domain_verification).\n",
-		where, len(h.members), len(h.invitations), len(h.tokens), len(h.registries), len(h.labels), len(h.environments), len(h.domains), verified)
+		"%d domains (%d verified, each also imported as its orgs_domain_verification), %d teams, %d team memberships.\n",
+		where, len(h.members), len(h.invitations), len(h.tokens), len(h.registries), len(h.labels), len(h.environments), len(h.domains), verified,
+		len(h.teams), len(h.teamMembers))
 	fmt.Fprintf(w, `
 Next steps (tofu or terraform alike):
   1. Put %s in a directory with a provider configuration:

@@ -120,6 +120,17 @@ func newFixture(t *testing.T) *fixture {
 	_, err = c.CreateDomain(ctx, org.ID, api.DomainCreate{Domain: "Bücher.Example"})
 	must("claim bücher.example", err)
 	f.want[typeDomain+" "+sub("xn--bcher-kva.example")] = "xn__bcher_kva_example"
+
+	// A team that grants admin, with a maintainer and a member (active members of the organization);
+	// each membership is imported as an orgs_team_member named by the team's slug and the email.
+	team, err := c.CreateTeam(ctx, org.ID, api.TeamCreate{Name: "Platform Admins", Role: api.RoleAdmin})
+	must("create team", err)
+	f.want[typeTeam+" "+sub(team.Slug)] = "platform_admins"
+	for email, role := range map[string]api.TeamRole{"carol@example.com": api.TeamRoleMaintainer, "a.b@example.com": api.TeamRoleMember} {
+		_, err := c.AddTeamMember(ctx, org.ID, team.Slug, api.TeamMemberCreate{Email: email, Role: role})
+		must("add "+email+" to the team", err)
+		f.want[typeTeamMember+" "+sub(team.Slug+"/"+email)] = identifier(team.Slug+"_"+email, "")
+	}
 	return f
 }
 
@@ -166,7 +177,7 @@ func TestOnboardWritesImportBlocks(t *testing.T) {
 		t.Fatalf("%d import blocks, %d of them well-formed:\n%s", got, len(matches), text)
 	}
 	validName := regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	typeOrder := []string{typeOrganization, typeMember, typeInvitation, typeAPIToken, typeRegistry, typeLabel, typeEnvironment, typeDomain, typeVerification}
+	typeOrder := []string{typeOrganization, typeMember, typeInvitation, typeAPIToken, typeRegistry, typeLabel, typeEnvironment, typeDomain, typeVerification, typeTeam, typeTeamMember}
 	seen := map[string]bool{}
 	var order []string
 	for _, m := range matches {
@@ -188,7 +199,7 @@ func TestOnboardWritesImportBlocks(t *testing.T) {
 		if !validName.MatchString(name) {
 			t.Errorf("%s.%s is not a valid resource name", typ, name)
 		}
-		order = append(order, fmt.Sprintf("%d %s", slices.Index(typeOrder, typ), name))
+		order = append(order, fmt.Sprintf("%02d %s", slices.Index(typeOrder, typ), name))
 	}
 	for key := range f.want {
 		if !seen[key] {
@@ -201,7 +212,7 @@ func TestOnboardWritesImportBlocks(t *testing.T) {
 			t.Errorf("blocks out of order or names repeated: %q before %q", order[i-1], order[i])
 		}
 	}
-	for _, want := range []string{"tofu plan -generate-config-out=generated.tf", "cannot be read back", "1 container registries", "2 domains (1 verified",
+	for _, want := range []string{"tofu plan -generate-config-out=generated.tf", "cannot be read back", "1 container registries", "2 domains (1 verified", "1 teams, 2 team memberships",
 		"orgs_member.owner_example_com is your own membership. Before destroying this configuration, set downgrade_on_destroy = true"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
