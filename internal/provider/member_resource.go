@@ -86,6 +86,7 @@ func (r *memberResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"The organization's creator is a member no configuration holds: to manage that membership, import it (`<organization_id>/<your email>`). " +
 			"To move an `orgs_invitation` that was accepted into an `orgs_member`, import the membership and remove the invitation from the state without destroying it: " +
 			"an `import` block for the member and a `removed` block for the invitation work the same with OpenTofu and Terraform.\n\n" +
+			"To manage an organization's whole membership in one resource, authoritatively, use `orgs_members` instead; do not manage one organization with both, as each undoes the other (the plan warns).\n\n" +
 			"Import with `<organization_id>/<email>`, or by identity (`organization_id` and `email`) with OpenTofu or Terraform 1.12 and later.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{

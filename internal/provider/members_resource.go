@@ -153,7 +153,7 @@ func (r *membersResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				Computed:            true,
 			},
 			"resend_when_expired": schema.BoolAttribute{
-				MarkdownDescription: "Whether to offer an expired membership again: when a refresh finds a member `expired`, the plan shows that member's `status` changing, " +
+				MarkdownDescription: "Whether to offer an expired membership again: when a refresh finds a member `expired`, the plan shows `statuses` changing, " +
 					"and the apply offers it again (one request per such member). Declined memberships are never offered again by this resource: the plan names them. Defaults to `true`.",
 				Optional: true,
 				Computed: true,
@@ -874,7 +874,61 @@ func (r *membersResource) Read(ctx context.Context, req resource.ReadRequest, re
 		// no change).
 		refreshed.ResendWhenExpired = types.BoolValue(!anyExpired)
 	}
-	membersIdentity.refreshed(ctx, r.providerData, state, refreshed, resp)
+	// Not membersIdentity.refreshed: its drift warning would print the whole members map before and
+	// after; warnMembersDrift names only the members that changed.
+	if !sameAttributeValues(state, refreshed) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, refreshed)...)
+		if !importing(ctx, resp.Private) {
+			warnMembersDrift(orgID, prior, entries, &resp.Diagnostics)
+		}
+	}
+	resp.Diagnostics.Append(membersIdentity.set(ctx, resp.State, resp.Identity)...)
+	if importing(ctx, resp.Private) {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImporting, nil)...)
+	}
+}
+
+// warnMembersDrift warns of the memberships a refresh found added, removed or changed (role or
+// environment roles) outside Terraform, naming them; status moves are the members' own, not drift.
+func warnMembersDrift(orgID string, prior, refreshed map[string]memberEntry, diags *diag.Diagnostics) {
+	var parts []string
+	var added, removed, changed []string
+	for email, e := range refreshed {
+		p, ok := prior[email]
+		switch {
+		case !ok:
+			added = append(added, email)
+		case memberDiffers(p, e):
+			changed = append(changed, fmt.Sprintf("%s (%s to %s)", email, describeMember(p), describeMember(e)))
+		}
+	}
+	for email := range prior {
+		if _, ok := refreshed[email]; !ok {
+			removed = append(removed, email)
+		}
+	}
+	for _, l := range []struct {
+		what   string
+		emails []string
+	}{{"added", added}, {"removed", removed}, {"changed", changed}} {
+		if len(l.emails) > 0 {
+			slices.Sort(l.emails)
+			parts = append(parts, l.what+": "+namesOf(l.emails))
+		}
+	}
+	if len(parts) == 0 {
+		return
+	}
+	diags.AddWarning("Membership of organization "+orgID+" changed outside Terraform",
+		fmt.Sprintf("A refresh found memberships of organization %s changed outside Terraform; %s. The plan undoes these changes unless the configuration takes them in.",
+			orgID, strings.Join(parts, "; ")))
+}
+
+func describeMember(e memberEntry) string {
+	if len(e.EnvironmentRoles.Elements()) == 0 {
+		return e.Role.ValueString()
+	}
+	return fmt.Sprintf("%s %s", e.Role.ValueString(), e.EnvironmentRoles)
 }
 
 // Update applies the difference between the state and the plan in one bulk request per 1,000 changes,

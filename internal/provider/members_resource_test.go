@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -379,9 +380,34 @@ func TestAccMembersResource_importEveryStatus(t *testing.T) {
 	if out, err := cli.Run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil || !strings.Contains(out, "1 imported, 0 added, 0 changed, 0 destroyed") {
 		t.Fatalf("apply of the import: %v\n%s", err, out)
 	}
-	if out, err := cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
+	out, err = cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color")
+	if err != nil {
 		t.Fatalf("the plan after the import is not empty: %v\n%s", err, out)
 	}
+	if !wrappedText("dec@example.com declined the membership, so it is not offered again").MatchString(out) {
+		t.Errorf("the plan does not name the declined membership:\n%s", out)
+	}
+	shownStatuses(t, cli)
+
+	// Offering expired memberships again: the apply offers exp@'s, which is pending again, and the
+	// next plan is empty.
+	if err := os.WriteFile(filepath.Join(cli.Dir, "generated.tf"), []byte(strings.Replace(string(generated), "resend_when_expired = false", "resend_when_expired = true", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := cli.Run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil || !strings.Contains(out, "0 added, 1 changed, 0 destroyed") {
+		t.Fatalf("apply of the offer: %v\n%s", err, out)
+	}
+	if m, err := e.Env.Client.GetMember(t.Context(), e.Org.ID, "exp@example.com"); err != nil || m.Status != api.MemberPending {
+		t.Errorf("exp@ after the offer: %+v, %v; want pending", m, err)
+	}
+	if out, err := cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("the plan after the offer is not empty: %v\n%s", err, out)
+	}
+}
+
+// shownStatuses fails unless the state holds a member in each status the API has.
+func shownStatuses(t *testing.T, cli *acctest.CLI) {
+	t.Helper()
 	state, err := cli.Run("show", "-json")
 	if err != nil {
 		t.Fatal(err)
@@ -431,5 +457,54 @@ resource "orgs_member" "dan" {
 	}
 	if !wrappedText("This configuration manages the members of organization " + org.ID + " with both orgs_members and orgs_member").MatchString(out) {
 		t.Errorf("the plan does not warn that both manage the organization:\n%s", out)
+	}
+}
+
+// TestAccMembersResource_planReadsAsChanges: what a reviewer reads in the CLI's own plan output: a
+// change of one member's role is one line naming that member, the others are folded into a count, and
+// a member added behind Terraform's back is one line of removal.
+func TestAccMembersResource_planReadsAsChanges(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanTeam)
+	cli := acctest.NewCLI(t, env)
+	owner := strings.ToLower(env.OwnerEmail)
+	write := func(bobRole string) {
+		cli.WriteFile("main.tf", fmt.Sprintf(`
+resource "orgs_members" "all" {
+  organization_id = %q
+  members = {
+    %q = "owner"
+    "ann@example.com" = "admin"
+    "bob@example.com" = %q
+    "cyd@example.com" = "member"
+  }
+}
+`, org.ID, owner, bobRole))
+	}
+	write("member")
+	if out, err := cli.Run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	if _, err := env.Client.AddMember(t.Context(), org.ID, api.MemberCreate{Email: "eve@example.com", Role: api.RoleAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	write("admin")
+	out, err := cli.Run("plan", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^\s+~ "bob@example.com"\s+= "member" -> "admin"$`),
+		regexp.MustCompile(`(?m)^\s+- "eve@example.com"\s+= "admin" -> null$`),
+		regexp.MustCompile(`# \(3 unchanged elements hidden\)`),
+		regexp.MustCompile(`Plan: 0 to add, 1 to change, 0 to destroy`),
+	} {
+		if !want.MatchString(out) {
+			t.Errorf("the plan output does not match %s:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "ann@example.com") || strings.Contains(out, "cyd@example.com") {
+		t.Errorf("the plan output names members that do not change:\n%s", out)
 	}
 }
