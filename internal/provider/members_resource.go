@@ -88,7 +88,9 @@ func (r *membersResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"in time that grows with the square of its size (tens of seconds of CPU for 10,000 members), and OpenTofu 1.12 generates invalid configuration for one keyed by addresses " +
 			"(opentofu/opentofu#3978); flat maps have neither problem. " +
 			"Addresses are compared regardless of letter case (and their domains by their IDNA form), as the server compares them: the same address twice is refused at plan time, " +
-			"and an address that differs from the state only in letter case changes nothing on the server.\n\n" +
+			"and an address that differs from the state only in letter case changes nothing on the server. Such a change of spelling still shows in the plan, " +
+			"as the old key removed and the new one added (`members` is the configuration's map, and the refresh before the plan cannot see how the configuration spells an address); " +
+			"its apply sends no request, the state takes the configuration's spelling, and the next plan is empty.\n\n" +
 			"**Statuses.** Members go through the same life as with `orgs_member`: an address without an account is `invited`, another account is `pending` until the person accepts, " +
 			"an address of one of the organization's verified domains is `active` at once; a membership may be `declined` or `expired`. A status change shows on refresh, never as a diff, " +
 			"and the apply warns once for the new members that are not active yet. A plan that changes members but adds nobody keeps `statuses` known; one that adds members shows them " +
@@ -108,7 +110,10 @@ func (r *membersResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"instead the next apply creates the resource again and adopts the members the first one added.\n\n" +
 			"**Creating and destroying.** An organization has members before this resource exists (its creator at least). Creating the resource adds the members that are missing, " +
 			"changes those that differ and removes nobody: the plan warns of the memberships it leaves in place, and the next plan shows them as removals. To see the whole membership " +
-			"in the first plan, import the resource instead. Destroying the resource removes every membership in its state except the organization's active owners, which an organization must keep.\n\n" +
+			"in the first plan, import the resource instead. Destroying the resource removes every membership in its state except the organization's active owners, which an organization must keep.\n\n" +			"**Changes outside Terraform.** A refresh that finds members added, removed or changed outside Terraform warns, one line per member (at most 20 of each kind), " +
+			"saying who made each change and when, from the organization's activity log (`bob@example.com: role admin -> member, by carol@example.com at 2031-03-01T10:02:00Z (member.update)`): " +
+			"one request per organization, shared with the other resources' drift, and none when nothing drifted. The log names members by user id (`user_ids`) or, without an account, by address. " +
+			"A credential that may not read the log gets the same lines without who and when.\n\n" +
 			"**With `orgs_member`.** Manage an organization's members with `orgs_members` or with `orgs_member`, not both. Given the same organization, they undo each other: " +
 			"`orgs_members` removes the membership an `orgs_member` holds unless its map names it too, the `orgs_member` then plans it again, and a role that differs between the two " +
 			"flips on every apply. The plan warns when one configuration manages an organization with both. To move from `orgs_member` to `orgs_members`, write the members into the map, " +
