@@ -110,7 +110,8 @@ func (r *membersResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"instead the next apply creates the resource again and adopts the members the first one added.\n\n" +
 			"**Creating and destroying.** An organization has members before this resource exists (its creator at least). Creating the resource adds the members that are missing, " +
 			"changes those that differ and removes nobody: the plan warns of the memberships it leaves in place, and the next plan shows them as removals. To see the whole membership " +
-			"in the first plan, import the resource instead. Destroying the resource removes every membership in its state except the organization's active owners, which an organization must keep.\n\n" +			"**Changes outside Terraform.** A refresh that finds members added, removed or changed outside Terraform warns, one line per member (at most 20 of each kind), " +
+			"in the first plan, import the resource instead. Destroying the resource removes every membership in its state except the organization's active owners, which an organization must keep.\n\n" +
+			"**Changes outside Terraform.** A refresh that finds members added, removed or changed outside Terraform warns, one line per member (at most 20 of each kind), " +
 			"saying who made each change and when, from the organization's activity log (`bob@example.com: role admin -> member, by carol@example.com at 2031-03-01T10:02:00Z (member.update)`): " +
 			"one request per organization, shared with the other resources' drift, and none when nothing drifted. The log names members by user id (`user_ids`) or, without an account, by address. " +
 			"A credential that may not read the log gets the same lines without who and when.\n\n" +
@@ -976,12 +977,13 @@ func warnMembersDrift(ctx context.Context, pd providerData, orgID string, prior,
 		objects = append(objects, client.ActivityObject{Type: memberIdentity.activityType, IDs: d.ids})
 	}
 	bys, unattributed := memberChangesBy(ctx, pd, orgID, objects)
-	lines := make([]string, len(shown))
+	lines := make([]string, 0, len(shown)+1)
 	for i, d := range shown {
-		lines[i] = fmt.Sprintf("  %s: %s", d.email, d.what)
+		line := fmt.Sprintf("  %s: %s", d.email, d.what)
 		if i < len(bys) && bys[i] != "" {
-			lines[i] += ", " + bys[i]
+			line += ", " + bys[i]
 		}
+		lines = append(lines, line)
 	}
 	if len(more) > 0 {
 		lines = append(lines, "  and "+strings.Join(more, ", "))

@@ -646,7 +646,7 @@ provider "orgs" {
 	if err == nil {
 		t.Fatalf("the destroy with an admin token succeeded:\n%s", out)
 	}
-	if !wrappedText("In organization " + org.ID + ", could not remove pat@example.com:").MatchString(out) ||
+	if !wrappedText("In organization "+org.ID+", could not remove pat@example.com:").MatchString(out) ||
 		!wrappedText("only owners unmake owners").MatchString(out) || strings.Contains(out, "could not remove bob@example.com") {
 		t.Errorf("the destroy does not fail naming exactly pat@example.com with the server's reason:\n%s", out)
 	}
