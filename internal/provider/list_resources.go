@@ -229,6 +229,7 @@ func listResources() []func() list.ListResource {
 		func() list.ListResource { return teamMemberListResource() },
 		func() list.ListResource { return teamMembersListResource() },
 		func() list.ListResource { return webhookListResource() },
+		func() list.ListResource { return membersListResource() },
 	}
 }
 

@@ -95,7 +95,8 @@ func TestAccQuery_everyType(t *testing.T) {
 					list("orgs_team_member", "maintainers", withFilter("role", "maintainer")) +
 					list("orgs_team_members", "all", inOrg, "include_resource = true") +
 					list("orgs_webhook", "all", inOrg, "include_resource = true") +
-					list("orgs_webhook", "inactive", withFilter("status", "inactive"), "include_resource = true"),
+					list("orgs_webhook", "inactive", withFilter("status", "inactive"), "include_resource = true") +
+					list("orgs_members", "all", inOrg, "include_resource = true"),
 				QueryResultChecks: []querycheck.QueryResultCheck{
 					querycheck.ExpectLength("orgs_organization.all", 1),
 					querycheck.ExpectIdentity("orgs_organization.all", id(map[string]string{"id": org})),
@@ -186,6 +187,28 @@ func TestAccQuery_everyType(t *testing.T) {
 					querycheck.ExpectResourceDisplayName("orgs_team_members.all",
 						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "team_slug": "readers-eu"})),
 						knownvalue.StringExact("readers-eu (0 members)")),
+					// The whole membership, one result for the organization, as an import holds it.
+					querycheck.ExpectLength("orgs_members.all", 1),
+					querycheck.ExpectIdentity("orgs_members.all", id(map[string]string{"organization_id": org})),
+					querycheck.ExpectResourceDisplayName("orgs_members.all", queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org})),
+						knownvalue.StringExact(fmt.Sprintf("%s (%d members)", org, e.Count["orgs_member"]))),
+					querycheck.ExpectResourceKnownValues("orgs_members.all", queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org})),
+						values("id", knownvalue.StringExact(org),
+							"members", knownvalue.MapPartial(map[string]knownvalue.Check{
+								"bea@example.com": knownvalue.StringExact("member"), "cyd@example.com": knownvalue.StringExact("biller"),
+								"Invited.Person@Example.com": knownvalue.StringExact("member"),
+							}),
+							"statuses", knownvalue.MapPartial(map[string]knownvalue.Check{
+								"Invited.Person@Example.com": knownvalue.StringExact("invited"), "pen@example.com": knownvalue.StringExact("pending"),
+								"dec@example.com": knownvalue.StringExact("declined"), "exp@example.com": knownvalue.StringExact("expired"),
+							}),
+							// Keyed by slug, as orgs_member's are.
+							"environment_roles", knownvalue.MapPartial(map[string]knownvalue.Check{
+								"bea@example.com": knownvalue.MapExact(map[string]knownvalue.Check{"default": knownvalue.StringExact("run")}),
+							}),
+							"user_ids", knownvalue.MapPartial(map[string]knownvalue.Check{"bea@example.com": knownvalue.StringRegexp(regexp.MustCompile(`.`))}),
+							// An expired membership is not offered again by bringing it under management.
+							"resend_when_expired", knownvalue.Bool(false))),
 					querycheck.ExpectLength("orgs_team_member.maintainers", 1),
 					querycheck.ExpectIdentity("orgs_team_member.maintainers",
 						id(map[string]string{"organization_id": org, "team_slug": "platform-admins", "email": "bea@example.com"})),
@@ -322,9 +345,9 @@ func TestAccQuery_generateConfigRoundTrip(t *testing.T) {
 }
 
 // wholeListTypes manage, as one resource, objects that other types manage one by one (a team's roster
-// is its orgs_team_member objects); a configuration holds one or the other, so the round trip lists the
+// is its orgs_team_member objects, an organization's membership its orgs_member objects); a configuration holds one or the other, so the round trip lists the
 // objects one by one.
-var wholeListTypes = []string{"orgs_team_members"}
+var wholeListTypes = []string{"orgs_members", "orgs_team_members"}
 
 // listResourceTypes are the type names of the provider's list resources.
 func listResourceTypes(t *testing.T) []string {
@@ -340,4 +363,45 @@ func listResourceTypes(t *testing.T) []string {
 		types = append(types, meta.TypeName)
 	}
 	return types
+}
+
+// TestAccQuery_generateConfigMembers: `terraform query -generate-config-out` over orgs_members writes one
+// import block and the configuration of the organization's whole membership, in every status (an
+// address spelled in capitals, an expired membership not offered again); that applies without any
+// hand edit, imports one resource, and the next plan is empty. orgs_members is kept out of
+// TestAccQuery_generateConfigRoundTrip: it and orgs_member must not manage one organization together.
+func TestAccQuery_generateConfigMembers(t *testing.T) {
+	acctest.RequireTerraform(t)
+	t.Parallel()
+	e := acctest.NewEstate(t)
+	cli := acctest.NewCLI(t, e.Env)
+	cli.WriteFile("members.tfquery.hcl", fmt.Sprintf("list \"orgs_members\" \"all\" {\n  provider         = orgs\n  include_resource = true\n  config {\n    organization_id = %q\n  }\n}\n", e.Org.ID))
+	run := func(args ...string) string {
+		t.Helper()
+		out, err := cli.Run(append(args, "-no-color")...)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		return out
+	}
+	out := run("query", "-generate-config-out=generated.tf")
+	generated, err := os.ReadFile(filepath.Join(cli.Dir, "generated.tf"))
+	if err != nil {
+		t.Fatalf("terraform query wrote no generated.tf: %v\n%s", err, out)
+	}
+	if got := strings.Count(string(generated), "import {"); got != 1 {
+		t.Fatalf("generated.tf has %d import blocks, want 1:\n%s", got, generated)
+	}
+	for _, want := range []string{`"Invited.Person@Example.com"`, `"dec@example.com"`, `"exp@example.com"`, `resend_when_expired = false`} {
+		if !strings.Contains(string(generated), want) {
+			t.Errorf("generated.tf does not hold %s:\n%s", want, generated)
+		}
+	}
+	out = run("apply", "-auto-approve", "-input=false")
+	if want := "Apply complete! Resources: 1 imported, 0 added, 0 changed, 0 destroyed."; !strings.Contains(out, want) {
+		t.Fatalf("the apply does not say %q:\n%s", want, out)
+	}
+	if out, err := cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("the plan after the import is not empty: %v\n%s", err, out)
+	}
 }

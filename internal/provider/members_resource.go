@@ -54,6 +54,7 @@ type membersModel struct {
 	EnvironmentRoles  types.Map      `tfsdk:"environment_roles"`
 	Statuses          types.Map      `tfsdk:"statuses"`
 	ExpiresAt         types.Map      `tfsdk:"expires_at"`
+	UserIDs           types.Map      `tfsdk:"user_ids"`
 	ResendWhenExpired types.Bool     `tfsdk:"resend_when_expired"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
@@ -65,6 +66,7 @@ type memberEntry struct {
 	EnvironmentRoles types.Map // of string; empty, never null
 	Status           types.String
 	ExpiresAt        types.String
+	UserID           types.String // null while the address has no account
 }
 
 var environmentRolesType = types.MapType{ElemType: types.StringType}
@@ -86,7 +88,9 @@ func (r *membersResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"in time that grows with the square of its size (tens of seconds of CPU for 10,000 members), and OpenTofu 1.12 generates invalid configuration for one keyed by addresses " +
 			"(opentofu/opentofu#3978); flat maps have neither problem. " +
 			"Addresses are compared regardless of letter case (and their domains by their IDNA form), as the server compares them: the same address twice is refused at plan time, " +
-			"and an address that differs from the state only in letter case changes nothing on the server.\n\n" +
+			"and an address that differs from the state only in letter case changes nothing on the server. Such a change of spelling still shows in the plan, " +
+			"as the old key removed and the new one added (`members` is the configuration's map, and the refresh before the plan cannot see how the configuration spells an address); " +
+			"its apply sends no request, the state takes the configuration's spelling, and the next plan is empty.\n\n" +
 			"**Statuses.** Members go through the same life as with `orgs_member`: an address without an account is `invited`, another account is `pending` until the person accepts, " +
 			"an address of one of the organization's verified domains is `active` at once; a membership may be `declined` or `expired`. A status change shows on refresh, never as a diff, " +
 			"and the apply warns once for the new members that are not active yet. A plan that changes members but adds nobody keeps `statuses` known; one that adds members shows them " +
@@ -107,6 +111,10 @@ func (r *membersResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"**Creating and destroying.** An organization has members before this resource exists (its creator at least). Creating the resource adds the members that are missing, " +
 			"changes those that differ and removes nobody: the plan warns of the memberships it leaves in place, and the next plan shows them as removals. To see the whole membership " +
 			"in the first plan, import the resource instead. Destroying the resource removes every membership in its state except the organization's active owners, which an organization must keep.\n\n" +
+			"**Changes outside Terraform.** A refresh that finds members added, removed or changed outside Terraform warns, one line per member (at most 20 of each kind), " +
+			"saying who made each change and when, from the organization's activity log (`bob@example.com: role admin -> member, by carol@example.com at 2031-03-01T10:02:00Z (member.update)`): " +
+			"one request per organization, shared with the other resources' drift, and none when nothing drifted. The log names members by user id (`user_ids`) or, without an account, by address. " +
+			"A credential that may not read the log gets the same lines without who and when.\n\n" +
 			"**With `orgs_member`.** Manage an organization's members with `orgs_members` or with `orgs_member`, not both. Given the same organization, they undo each other: " +
 			"`orgs_members` removes the membership an `orgs_member` holds unless its map names it too, the `orgs_member` then plans it again, and a role that differs between the two " +
 			"flips on every apply. The plan warns when one configuration manages an organization with both. To move from `orgs_member` to `orgs_members`, write the members into the map, " +
@@ -152,6 +160,12 @@ func (r *membersResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				ElementType:         types.StringType,
 				Computed:            true,
 			},
+			"user_ids": schema.MapAttribute{
+				MarkdownDescription: "The user id of each member that has an account, by address, as `orgs_member`'s `user_id` (what the activity log names members by); " +
+					"an invited address without an account is not in it until the person signs up and accepts.",
+				ElementType: types.StringType,
+				Computed:    true,
+			},
 			"resend_when_expired": schema.BoolAttribute{
 				MarkdownDescription: "Whether to offer an expired membership again: when a refresh finds a member `expired`, the plan shows `statuses` changing, " +
 					"and the apply offers it again (one request per such member). Declined memberships are never offered again by this resource: the plan names them. Defaults to `true`.",
@@ -186,14 +200,14 @@ func memberEntries(ctx context.Context, m membersModel) (entries map[string]memb
 	known = !m.EnvironmentRoles.IsUnknown()
 	entries = make(map[string]memberEntry, len(m.Members.Elements()))
 	envRoles := m.EnvironmentRoles.Elements()
-	statuses, expiries := m.Statuses.Elements(), m.ExpiresAt.Elements()
+	statuses, expiries, userIDs := m.Statuses.Elements(), m.ExpiresAt.Elements(), m.UserIDs.Elements()
 	none := types.MapValueMust(types.StringType, map[string]attr.Value{})
 	for email, v := range m.Members.Elements() {
 		role, _ := v.(types.String)
 		if role.IsUnknown() {
 			known = false
 		}
-		e := memberEntry{Role: role, EnvironmentRoles: none, Status: types.StringNull(), ExpiresAt: types.StringNull()}
+		e := memberEntry{Role: role, EnvironmentRoles: none, Status: types.StringNull(), ExpiresAt: types.StringNull(), UserID: types.StringNull()}
 		if roles, ok := envRoles[email].(types.Map); ok && !roles.IsNull() {
 			if roles.IsUnknown() {
 				known = false
@@ -206,17 +220,21 @@ func memberEntries(ctx context.Context, m membersModel) (entries map[string]memb
 		if expiry, ok := expiries[email].(types.String); ok {
 			e.ExpiresAt = expiry
 		}
+		if userID, ok := userIDs[email].(types.String); ok {
+			e.UserID = userID
+		}
 		entries[email] = e
 	}
 	return entries, known, diags
 }
 
-// withMembers is m holding entries: its members, environment roles, statuses and expiries.
+// withMembers is m holding entries: its members, environment roles, statuses, expiries and user ids.
 func withMembers(m membersModel, entries map[string]memberEntry) membersModel {
 	members := make(map[string]attr.Value, len(entries))
 	envRoles := map[string]attr.Value{}
 	statuses := make(map[string]attr.Value, len(entries))
 	expiries := map[string]attr.Value{}
+	userIDs := map[string]attr.Value{}
 	for email, e := range entries {
 		members[email] = e.Role
 		if len(e.EnvironmentRoles.Elements()) > 0 {
@@ -226,11 +244,15 @@ func withMembers(m membersModel, entries map[string]memberEntry) membersModel {
 		if !e.ExpiresAt.IsNull() {
 			expiries[email] = e.ExpiresAt
 		}
+		if !e.UserID.IsNull() && e.UserID.ValueString() != "" {
+			userIDs[email] = e.UserID
+		}
 	}
 	m.Members = types.MapValueMust(types.StringType, members)
 	m.EnvironmentRoles = types.MapValueMust(environmentRolesType, envRoles)
 	m.Statuses = types.MapValueMust(types.StringType, statuses)
 	m.ExpiresAt = types.MapValueMust(types.StringType, expiries)
+	m.UserIDs = types.MapValueMust(types.StringType, userIDs)
 	return m
 }
 
@@ -371,7 +393,7 @@ func (r *membersResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 	r.warnOverSeats(ctx, orgID, changes, resends, &resp.Diagnostics)
 }
 
-// planStatuses plans statuses and expires_at: unknown when the apply adds members or offers
+// planStatuses plans statuses, expires_at and user_ids: unknown when the apply adds members or offers
 // memberships again (it learns theirs), else the state's, without the members the plan removes. The
 // framework plans a computed attribute unknown whenever the resource changes; this keeps a plan that
 // changes one member's role from showing every member's status as unknown.
@@ -386,7 +408,7 @@ func planStatuses(ctx context.Context, actual map[string]memberEntry, changes []
 			removed[ch.Key] = true
 		}
 	}
-	statuses, expiries := types.MapUnknown(types.StringType), types.MapUnknown(types.StringType)
+	statuses, expiries, userIDs := types.MapUnknown(types.StringType), types.MapUnknown(types.StringType), types.MapUnknown(types.StringType)
 	if !learns {
 		kept := map[string]memberEntry{}
 		for email, e := range actual {
@@ -395,10 +417,11 @@ func planStatuses(ctx context.Context, actual map[string]memberEntry, changes []
 			}
 		}
 		planned := withMembers(membersModel{}, kept)
-		statuses, expiries = planned.Statuses, planned.ExpiresAt
+		statuses, expiries, userIDs = planned.Statuses, planned.ExpiresAt, planned.UserIDs
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("statuses"), statuses)...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("expires_at"), expiries)...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("user_ids"), userIDs)...)
 }
 
 // planResends plans the offer of each expired membership again (with resend_when_expired): its status
@@ -624,15 +647,19 @@ func memberEntryOf(m api.Member) memberEntry {
 	for env, role := range m.EnvironmentRoles {
 		roles[env] = types.StringValue(string(role))
 	}
-	expires := types.StringNull()
+	expires, userID := types.StringNull(), types.StringNull()
 	if m.ExpiresAt != nil {
 		expires = timeValue(*m.ExpiresAt)
+	}
+	if m.UserID != "" {
+		userID = types.StringValue(m.UserID)
 	}
 	return memberEntry{
 		Role:             types.StringValue(string(m.Role)),
 		EnvironmentRoles: types.MapValueMust(types.StringType, roles),
 		Status:           types.StringValue(string(m.Status)),
 		ExpiresAt:        expires,
+		UserID:           userID,
 	}
 }
 
@@ -879,7 +906,7 @@ func (r *membersResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if !sameAttributeValues(state, refreshed) {
 		resp.Diagnostics.Append(resp.State.Set(ctx, refreshed)...)
 		if !importing(ctx, resp.Private) {
-			warnMembersDrift(orgID, prior, entries, &resp.Diagnostics)
+			warnMembersDrift(ctx, r.providerData, orgID, prior, entries, &resp.Diagnostics)
 		}
 	}
 	resp.Diagnostics.Append(membersIdentity.set(ctx, resp.State, resp.Identity)...)
@@ -889,39 +916,123 @@ func (r *membersResource) Read(ctx context.Context, req resource.ReadRequest, re
 }
 
 // warnMembersDrift warns of the memberships a refresh found added, removed or changed (role or
-// environment roles) outside Terraform, naming them; status moves are the members' own, not drift.
-func warnMembersDrift(orgID string, prior, refreshed map[string]memberEntry, diags *diag.Diagnostics) {
-	var parts []string
-	var added, removed, changed []string
-	for email, e := range refreshed {
+// environment roles) outside Terraform, one line each, naming who made each change and when from the
+// activity log (drift.go): the members the warning names are asked about together, so the refresh asks
+// the log once (with the other drift questions of the organization), and only when it found drift.
+// Status moves are the members' own, not drift.
+func warnMembersDrift(ctx context.Context, pd providerData, orgID string, prior, refreshed map[string]memberEntry, diags *diag.Diagnostics) {
+	type drifted struct {
+		email, what string
+		ids         []string // as the log names the membership: its address (folded) and its user's id
+	}
+	activityIDs := func(email string, entries ...memberEntry) []string {
+		ids := []string{api.EmailKey(email)}
+		for _, e := range entries {
+			if id := e.UserID.ValueString(); id != "" && !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+		return ids
+	}
+	var added, removed, changed []drifted
+	for _, email := range slices.Sorted(maps.Keys(refreshed)) {
+		e := refreshed[email]
 		p, ok := prior[email]
 		switch {
 		case !ok:
-			added = append(added, email)
+			added = append(added, drifted{email, "added as " + describeMember(e), activityIDs(email, e)})
 		case memberDiffers(p, e):
-			changed = append(changed, fmt.Sprintf("%s (%s to %s)", email, describeMember(p), describeMember(e)))
+			changed = append(changed, drifted{email, memberChangeText(p, e), activityIDs(email, p, e)})
 		}
 	}
-	for email := range prior {
+	for _, email := range slices.Sorted(maps.Keys(prior)) {
 		if _, ok := refreshed[email]; !ok {
-			removed = append(removed, email)
+			removed = append(removed, drifted{email, "removed (was " + describeMember(prior[email]) + ")", activityIDs(email, prior[email])})
 		}
 	}
+	// The lines the warning shows: at most driftLinesShown of each kind; the log is asked about them,
+	// as many as the ids of one activity request hold.
+	var shown []drifted
+	var more []string
 	for _, l := range []struct {
-		what   string
-		emails []string
+		what    string
+		drifted []drifted
 	}{{"added", added}, {"removed", removed}, {"changed", changed}} {
-		if len(l.emails) > 0 {
-			slices.Sort(l.emails)
-			parts = append(parts, l.what+": "+namesOf(l.emails))
+		n := min(len(l.drifted), driftLinesShown)
+		shown = append(shown, l.drifted[:n]...)
+		if rest := len(l.drifted) - n; rest > 0 {
+			more = append(more, fmt.Sprintf("%d more %s", rest, l.what))
 		}
 	}
-	if len(parts) == 0 {
+	if len(shown) == 0 {
 		return
 	}
+	var objects []client.ActivityObject
+	ids := 0
+	for _, d := range shown {
+		if ids+len(d.ids) > api.MaxActivityObjectIDs {
+			break
+		}
+		ids += len(d.ids)
+		objects = append(objects, client.ActivityObject{Type: memberIdentity.activityType, IDs: d.ids})
+	}
+	bys, unattributed := memberChangesBy(ctx, pd, orgID, objects)
+	lines := make([]string, 0, len(shown)+1)
+	for i, d := range shown {
+		line := fmt.Sprintf("  %s: %s", d.email, d.what)
+		if i < len(bys) && bys[i] != "" {
+			line += ", " + bys[i]
+		}
+		lines = append(lines, line)
+	}
+	if len(more) > 0 {
+		lines = append(lines, "  and "+strings.Join(more, ", "))
+	}
+	detail := fmt.Sprintf("A refresh found memberships of organization %s changed outside Terraform:\n%s\n", orgID, strings.Join(lines, "\n"))
+	if unattributed != "" {
+		detail += unattributed + "\n"
+	}
 	diags.AddWarning("Membership of organization "+orgID+" changed outside Terraform",
-		fmt.Sprintf("A refresh found memberships of organization %s changed outside Terraform; %s. The plan undoes these changes unless the configuration takes them in.",
-			orgID, strings.Join(parts, "; ")))
+		detail+"The plan undoes these changes unless the configuration takes them in.")
+}
+
+// driftLinesShown is how many members of each kind (added, removed, changed) a drift warning names.
+const driftLinesShown = 20
+
+// memberChangesBy says, by index in objects, who last changed each membership and when ("by
+// carol@example.com at 2031-03-01T10:02:00Z (member.update)"; "" when the log does not say), and, when
+// the log could not be read for another reason than the caller's not being allowed to (403: the
+// warning just says "outside Terraform"), why.
+func memberChangesBy(ctx context.Context, pd providerData, orgID string, objects []client.ActivityObject) (bys []string, unattributed string) {
+	if pd.lastChanges == nil || len(objects) == 0 {
+		return nil, ""
+	}
+	latest, err := pd.lastChanges.LastOf(ctx, orgID, objects)
+	switch {
+	case client.IsForbidden(err):
+		return nil, ""
+	case err != nil:
+		return nil, fmt.Sprintf("(who made the changes could not be read from the activity log: %v)", err)
+	}
+	bys = make([]string, len(latest))
+	for i, e := range latest {
+		if e != nil {
+			bys[i] = changedBy(*e)
+		}
+	}
+	return bys, ""
+}
+
+// memberChangeText says how a membership changed: "role admin -> member", "environment roles {...} -> {...}".
+func memberChangeText(before, after memberEntry) string {
+	var parts []string
+	if !before.Role.Equal(after.Role) {
+		parts = append(parts, fmt.Sprintf("role %s -> %s", before.Role.ValueString(), after.Role.ValueString()))
+	}
+	if !before.EnvironmentRoles.Equal(after.EnvironmentRoles) {
+		parts = append(parts, fmt.Sprintf("environment roles %s -> %s", before.EnvironmentRoles, after.EnvironmentRoles))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func describeMember(e memberEntry) string {
@@ -1046,4 +1157,54 @@ func (d *providerData) warnBothManage(orgID string, kind memberManager, diags *d
 			"it removes every membership its members map does not name, an orgs_member's included, and the orgs_member then adds it again, "+
 			"so each apply undoes the other's work. Manage the organization's members with one of them: move the orgs_member's address and role into "+
 			"orgs_members (and remove the orgs_member from the state with a removed block), or drop orgs_members.", orgID))
+}
+
+// organizationMembership is the whole membership of one organization, as orgs_members' list resource
+// finds it: its members, their environment roles keyed by slug.
+type organizationMembership struct {
+	organizationID string
+	members        []api.Member
+}
+
+// membersListResource lists the organization's whole membership as one result: what an import of
+// orgs_members by the organization's id followed by a Read holds, so the generated configuration plans
+// no change.
+func membersListResource() *listResource[organizationMembership, membersModel] {
+	return &listResource[organizationMembership, membersModel]{
+		typeName: "_members",
+		description: "Lists the whole membership of an organization as one result, as `orgs_members` holds it. " +
+			"Generate configuration from this one or from `orgs_member`, not both: an organization's members are managed one way or the other.",
+		inOrganization: true,
+		all: func(ctx context.Context, d providerData, orgID string) ([]organizationMembership, error) {
+			members, err := d.listings.Members.All(ctx, orgID)
+			if err != nil {
+				return nil, err
+			}
+			keyed, err := d.withEnvironmentSlugs(ctx, orgID, members)
+			if err != nil {
+				return nil, err
+			}
+			return []organizationMembership{{organizationID: orgID, members: keyed}}, nil
+		},
+		state: func(o *organizationMembership, noTimeouts timeouts.Value) membersModel {
+			entries := make(map[string]memberEntry, len(o.members))
+			anyExpired := false
+			for _, m := range o.members {
+				entries[m.Email] = memberEntryOf(m)
+				anyExpired = anyExpired || m.Status == api.MemberExpired
+			}
+			// As Read after an import: expired memberships are not offered again by bringing them under
+			// management.
+			return withMembers(membersModel{
+				ID:                types.StringValue(o.organizationID),
+				OrganizationID:    types.StringValue(o.organizationID),
+				ResendWhenExpired: types.BoolValue(!anyExpired),
+				Timeouts:          noTimeouts,
+			}, entries)
+		},
+		display: func(o *organizationMembership) string {
+			return fmt.Sprintf("%s (%s)", o.organizationID, api.CountOf(int64(len(o.members)), "member"))
+		},
+		identity: membersIdentity,
+	}
 }

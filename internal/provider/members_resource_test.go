@@ -508,3 +508,221 @@ resource "orgs_members" "all" {
 		t.Errorf("the plan output names members that do not change:\n%s", out)
 	}
 }
+
+// TestAccMembersResource_lastOwnerRefusedForAdmin: with an admin's credential (not an owner, so the
+// refusal of the caller's own owner membership has nothing to say), a plan that removes the
+// organization's last active owner is refused at plan time, naming that owner.
+func TestAccMembersResource_lastOwnerRefusedForAdmin(t *testing.T) {
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanTeam)
+	owner := strings.ToLower(env.OwnerEmail)
+	alice, aliceToken := env.SignUp(t, "alice@example.com")
+	if m, err := env.Client.AddMember(t.Context(), org.ID, api.MemberCreate{Email: alice.Email, Role: api.RoleAdmin}); err != nil || m.Status != api.MemberActive {
+		t.Fatalf("add alice as an active admin: %+v, %v", m, err)
+	}
+	asAlice := func(members map[string]string) string {
+		return strings.Replace(membersConfig(env, org.ID, members), env.ProviderBlock(), env.ProviderBlockWithToken(aliceToken), 1)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: asAlice(map[string]string{owner: "owner", "alice@example.com": "admin"})},
+			{
+				Config:   asAlice(map[string]string{"alice@example.com": "admin"}),
+				PlanOnly: true,
+				ExpectError: wrappedText(fmt.Sprintf("This plan removes or demotes %s, and with that organization %s would have no active owner left",
+					owner, org.ID)),
+			},
+			{
+				// The refusal is the plan's: the server still has its owner.
+				Config: asAlice(map[string]string{owner: "owner", "alice@example.com": "admin"}),
+				Check:  expectServerRoles(env, org.ID, map[string]string{owner: "owner", "alice@example.com": "admin"}),
+			},
+		},
+	})
+}
+
+// TestAccMembersResource_createPartlyFails: the first apply (the resource's creation) whose addition of
+// one member the server refuses (no seat left) adds the others, fails naming that member, and records
+// nothing: the next plan is a creation again, not a replacement of a tainted resource (which would
+// remove every member first). Once there is room, that creation adopts the members the first one added
+// (the same memberships, not removed and added again) and adds the refused one.
+func TestAccMembersResource_createPartlyFails(t *testing.T) {
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanStarter) // 3 seats: the owner and two more
+	owner := strings.ToLower(env.OwnerEmail)
+	all := map[string]string{owner: "owner", "ann@example.com": "admin", "ben@example.com": "member", "cat@example.com": "member"}
+	created := map[string]string{}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             expectServerRoles(env, org.ID, map[string]string{owner: "owner"}),
+		Steps: []resource.TestStep{
+			{
+				// Additions go in address order: ann@ and ben@ get the seats, cat@ is refused.
+				Config:      membersConfig(env, org.ID, all),
+				ExpectError: wrappedText("In organization " + org.ID + ", could not add cat@example.com:"),
+			},
+			{
+				PreConfig: func() {
+					if err := expectServerRoles(env, org.ID, map[string]string{owner: "owner", "ann@example.com": "admin", "ben@example.com": "member"})(nil); err != nil {
+						t.Fatalf("after the creation that partly failed: %v", err)
+					}
+					for _, email := range []string{"ann@example.com", "ben@example.com"} {
+						m, err := env.Client.GetMember(t.Context(), org.ID, email)
+						if err != nil {
+							t.Fatal(err)
+						}
+						created[email] = m.CreatedAt.String()
+					}
+					plan := api.PlanStartup
+					if _, err := env.Client.UpdateOrganization(t.Context(), org.ID, api.OrganizationUpdate{Plan: &plan}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: membersConfig(env, org.ID, all),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					// Nothing was recorded: a creation, not the replacement of a tainted resource.
+					plancheck.ExpectResourceAction(membersResource, plancheck.ResourceActionCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(membersResource, tfjsonpath.New("statuses").AtMapKey("cat@example.com"), knownvalue.StringExact("invited")),
+				},
+				Check: func(s *terraform.State) error {
+					for email, at := range created {
+						m, err := env.Client.GetMember(context.Background(), org.ID, email)
+						if err != nil {
+							return err
+						}
+						if m.CreatedAt.String() != at {
+							return fmt.Errorf("%s was added again (created %s, first %s): the creation did not adopt it", email, m.CreatedAt, at)
+						}
+					}
+					return expectServerRoles(env, org.ID, map[string]string{owner: "owner", "ann@example.com": "admin", "ben@example.com": "member", "cat@example.com": "member"})(s)
+				},
+			},
+		},
+	})
+}
+
+// TestAccMembersResource_destroyPartlyFails: a destroy whose removal of one member the server refuses
+// (an organization admin token may not remove an owner, here one who has not accepted yet) removes the
+// others, fails naming that member with the server's reason, and leaves exactly that member in the
+// state (the active owner it keeps is no longer managed); with an owner's credential, the next destroy
+// completes. Through the real CLI, to read the state the failed destroy left (a test step refreshes it).
+func TestAccMembersResource_destroyPartlyFails(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanTeam)
+	owner := strings.ToLower(env.OwnerEmail)
+	admin, err := env.Client.CreateAPIToken(t.Context(), org.ID, api.APITokenCreate{Name: "admin-bot", Role: api.RoleAdmin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli := acctest.NewCLI(t, env)
+	cli.WriteFile("main.tf", fmt.Sprintf(`
+resource "orgs_members" "all" {
+  organization_id = %q
+  members = {
+    %q = "owner"
+    "pat@example.com" = "owner"
+    "bob@example.com" = "member"
+  }
+}
+`, org.ID, owner))
+	if out, err := cli.Run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	cli.WriteFile("providers.tf", fmt.Sprintf(`terraform {
+  required_providers {
+    orgs = { source = "orgs-dev/orgs" }
+  }
+}
+
+provider "orgs" {
+  token = %q
+}
+`, admin.Token))
+	out, err := cli.Run("destroy", "-auto-approve", "-input=false", "-no-color")
+	if err == nil {
+		t.Fatalf("the destroy with an admin token succeeded:\n%s", out)
+	}
+	if !wrappedText("In organization "+org.ID+", could not remove pat@example.com:").MatchString(out) ||
+		!wrappedText("only owners unmake owners").MatchString(out) || strings.Contains(out, "could not remove bob@example.com") {
+		t.Errorf("the destroy does not fail naming exactly pat@example.com with the server's reason:\n%s", out)
+	}
+	if got, err := serverRoles(t.Context(), env, org.ID); err != nil || !maps.Equal(got, map[string]string{owner: "owner", "pat@example.com": "owner"}) {
+		t.Errorf("after the destroy that partly failed, the server holds %v (%v), want the owner and pat@", got, err)
+	}
+	shown, err := cli.Run("show", "-json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state tfjson.State
+	if err := state.UnmarshalJSON([]byte(shown)); err != nil {
+		t.Fatalf("show -json: %v\n%s", err, shown)
+	}
+	var kept map[string]string
+	for _, r := range state.Values.RootModule.Resources {
+		if r.Address == "orgs_members.all" {
+			kept = map[string]string{}
+			for email, role := range planMembers(r.AttributeValues) {
+				kept[email] = strings.TrimSpace(role)
+			}
+		}
+	}
+	if want := map[string]string{"pat@example.com": "owner <nil>"}; !maps.Equal(kept, want) {
+		t.Errorf("the state after the destroy that partly failed holds %v, want %v", kept, want)
+	}
+
+	cli.WriteFile("providers.tf", "terraform {\n  required_providers {\n    orgs = { source = \"orgs-dev/orgs\" }\n  }\n}\n\nprovider \"orgs\" {}\n")
+	if out, err := cli.Run("destroy", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("the destroy with the owner's credential: %v\n%s", err, out)
+	}
+	if got, err := serverRoles(t.Context(), env, org.ID); err != nil || !maps.Equal(got, map[string]string{owner: "owner"}) {
+		t.Errorf("after the destroy, the server holds %v (%v), want only the owner", got, err)
+	}
+}
+
+// TestAccMembersResource_caseOnlyChange: an address written in another letter case than the state
+// holds it is the same membership. The plan cannot hide the new spelling (members is the configuration's
+// map, and the refresh that comes before the plan cannot see the configuration), so it shows the old key
+// removed and the new one added; the apply sends nothing to the server, the state takes the
+// configuration's spelling, and the next plan is empty (the refresh keeps the state's spelling).
+func TestAccMembersResource_caseOnlyChange(t *testing.T) {
+	writes := &writeCounter{}
+	env := acctest.New(t, writes.option())
+	org := env.CreateOrganization(t, api.PlanTeam)
+	owner := strings.ToLower(env.OwnerEmail)
+	var before int
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: membersConfig(env, org.ID, map[string]string{owner: "owner", "bob@example.com": "admin"})},
+			{
+				PreConfig: func() { _, before = writes.since(0) },
+				Config:    membersConfig(env, org.ID, map[string]string{owner: "owner", "Bob@Example.com": "admin"}),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					expectMemberChanges{added: []string{"Bob@Example.com"}, removed: []string{"bob@example.com"}},
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(membersResource, tfjsonpath.New("members"), knownvalue.MapExact(map[string]knownvalue.Check{
+						owner: knownvalue.StringExact("owner"), "Bob@Example.com": knownvalue.StringExact("admin"),
+					})),
+					statecheck.ExpectKnownValue(membersResource, tfjsonpath.New("statuses").AtMapKey("Bob@Example.com"), knownvalue.StringExact("invited")),
+				},
+				Check: func(s *terraform.State) error {
+					if made, _ := writes.since(before); len(made) != 0 {
+						return fmt.Errorf("the apply of a change of letter case made the writes %v, want none", made)
+					}
+					return expectServerRoles(env, org.ID, map[string]string{owner: "owner", "bob@example.com": "admin"})(s)
+				},
+			},
+			{
+				Config: membersConfig(env, org.ID, map[string]string{owner: "owner", "Bob@Example.com": "admin"}),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+		},
+	})
+}
