@@ -140,7 +140,7 @@ export ORGS_TOKEN="$token"
 unset TF_CLI_ARGS TF_CLI_ARGS_plan TF_CLI_ARGS_apply TF_WORKSPACE
 echo "wrote $TF_CLI_CONFIG_FILE; the configuration is a copy of examples/demo"
 
-step "$cli_name apply: an organization with members, an invitation, an API token, a registry and labels (its outputs at the end)"
+step "$cli_name apply: an organization with members, a team, an invitation, an API token, a registry and labels (its outputs at the end)"
 "$cli" -chdir="$work/demo" apply -auto-approve -input=false -no-color
 
 step "a second plan, which must find nothing to change"

@@ -69,6 +69,22 @@ resource "orgs_member" "bob" {
   }
 }
 
+# A team grants access by group: its members are admins of the organization, and Bob, a plain member
+# on his own, is an admin for as long as he is in the team.
+resource "orgs_team" "platform" {
+  organization_id = orgs_organization.demo.id
+  name            = "Platform On-Call"
+  description     = "Engineers on call for the platform"
+  role            = "admin"
+}
+
+resource "orgs_team_member" "bob" {
+  organization_id = orgs_organization.demo.id
+  team_slug       = orgs_team.platform.slug
+  email           = orgs_member.bob.email
+  role            = "maintainer"
+}
+
 resource "orgs_invitation" "carol" {
   organization_id = orgs_organization.demo.id
   email           = "carol@example.com"
@@ -117,6 +133,7 @@ data "orgs_usage" "demo" {
     orgs_container_registry.ghcr,
     orgs_label.demo,
     orgs_environment.staging,
+    orgs_team_member.bob,
   ]
 }
 

@@ -13,7 +13,10 @@ import (
 // Estate is an organization that holds every kind of object in every state the API can produce,
 // including the ones no ordinary test creates: an expired invitation, an accepted one, an inactive
 // token (its creator left), registries whose secrets cannot be read back, a member with environment
-// roles, labels whose keys hold '/', a verified domain and a pending one claimed in its Unicode form. Configuration generation (orgs-onboard, -generate-config-out,
+// roles, labels whose keys hold '/', a verified domain and a pending one claimed in its Unicode form,
+// a team that grants a role and environment roles and one that grants nothing, with a maintainer and a
+// member, and two webhooks (an active one and an inactive one, with other events; their signing secrets
+// cannot be read back). Configuration generation (orgs-onboard, -generate-config-out,
 // terraform query) must round-trip all of it.
 type Estate struct {
 	Env *Env
@@ -23,19 +26,26 @@ type Estate struct {
 	Count map[string]int
 	// Secrets are values that must never appear in generated configuration or output.
 	Secrets []string
-	// ExpiredInvitation and InactiveToken are the ids of the objects in those states.
-	ExpiredInvitation, InactiveToken string
+	// ExpiredInvitation, InactiveToken and InactiveWebhook are the ids of the objects in those states.
+	ExpiredInvitation, InactiveToken, InactiveWebhook string
+	// Webhooks is the loopback receiver the organization's webhooks deliver to; WebhookSecret signs
+	// the deliveries of the active one.
+	Webhooks      *servertest.WebhookReceiver
+	WebhookSecret string
 }
 
 // NewEstate starts a server of its own (with a clock the fixture moves forward, to expire an
 // invitation and a membership) and fills an organization on the team plan, with memberships in every
-// state: active, invited, pending, declined and expired.
+// state: active, invited, pending, declined and expired. The server allows webhooks on loopback, where
+// the estate's receiver listens.
 func NewEstate(t *testing.T) *Estate {
 	t.Helper()
 	var skew atomic.Int64
 	var mu sync.Mutex
 	codes := map[string]string{}
-	env := New(t, WithPendingMemberships(),
+	// Started before the server, so that it is stopped after it: no delivery finds it gone.
+	receiver := servertest.StartWebhookReceiver(t)
+	env := New(t, WithPendingMemberships(), servertest.WithPrivateWebhookTargets(),
 		servertest.WithClock(func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }),
 		servertest.WithInvitationHook(func(e api.InvitationEmail) {
 			mu.Lock()
@@ -51,7 +61,7 @@ func NewEstate(t *testing.T) *Estate {
 		}
 	}
 	org := env.CreateOrganization(t, api.PlanTeam)
-	e := &Estate{Env: env, Org: org, Count: map[string]int{"orgs_organization": 1, "orgs_member": 1}}
+	e := &Estate{Env: env, Org: org, Count: map[string]int{"orgs_organization": 1, "orgs_member": 1}, Webhooks: receiver}
 
 	envs, err := c.ListEnvironments(ctx, org.ID)
 	must("list environments", err)
@@ -144,5 +154,36 @@ func NewEstate(t *testing.T) *Estate {
 	must("claim bücher.example", err)
 	e.Count["orgs_domain"] = 2
 	e.Count["orgs_domain_verification"] = 1
+
+	// A team that grants admin and a role in the default environment, with a maintainer and a member;
+	// and one that grants nothing, with a description and a slug of its own.
+	admins, err := c.CreateTeam(ctx, org.ID, api.TeamCreate{
+		Name: "Platform Admins", Role: api.RoleAdmin, EnvironmentRoles: map[string]api.EnvironmentRole{envs[0].ID: api.EnvironmentRoleAdmin},
+	})
+	must("create team Platform Admins", err)
+	_, err = c.CreateTeam(ctx, org.ID, api.TeamCreate{Name: "Readers", Slug: "readers-eu", Description: "Read-only, for now"})
+	must("create team Readers", err)
+	e.Count["orgs_team"] = 2
+	for email, role := range map[string]api.TeamRole{"bea@example.com": api.TeamRoleMaintainer, "cyd@example.com": api.TeamRoleMember} {
+		_, err := c.AddTeamMember(ctx, org.ID, admins.Slug, api.TeamMemberCreate{Email: email, Role: role})
+		must("add "+email+" to team Platform Admins", err)
+	}
+	e.Count["orgs_team_member"] = 2
+
+	e.WebhookSecret = "webhook-secret-active-1"
+	// A webhook that delivers some events, and one that is switched off, subscribed to all of them. Made
+	// last, so that the estate's own making is not delivered.
+	_, err = c.CreateWebhook(ctx, org.ID, api.WebhookCreate{
+		URL: receiver.URL, Events: []string{"member.*", "label.update", "team.create"}, Secret: e.WebhookSecret,
+	})
+	must("create the active webhook", err)
+	off := false
+	paused, err := c.CreateWebhook(ctx, org.ID, api.WebhookCreate{
+		URL: receiver.URL + "/paused", Events: []string{api.WebhookEventAll}, Active: &off, Secret: "webhook-secret-paused-1",
+	})
+	must("create the inactive webhook", err)
+	e.InactiveWebhook = paused.ID
+	e.Count["orgs_webhook"] = 2
+	e.Secrets = append(e.Secrets, e.WebhookSecret, "webhook-secret-paused-1")
 	return e
 }

@@ -115,15 +115,27 @@ type changeBatch struct {
 // changed by an operator outside the API, or whose entries are gone), or the error of the request (an
 // *Error for which IsForbidden is true when the caller may not read the log).
 func (l *LastChanges) Last(ctx context.Context, orgID string, obj ActivityObject) (*api.ActivityEntry, error) {
+	latest, err := l.LastOf(ctx, orgID, []ActivityObject{obj})
+	if err != nil {
+		return nil, err
+	}
+	return latest[0], nil
+}
+
+// LastOf is Last for several objects asked about together (the members one refresh of orgs_members
+// found changed), by index in objs: they join one batch, so one request answers them all. Their ids
+// together must fit in one request (api.MaxActivityObjectIDs); the caller asks about fewer objects
+// when they would not.
+func (l *LastChanges) LastOf(ctx context.Context, orgID string, objs []ActivityObject) ([]*api.ActivityEntry, error) {
 	l.mu.Lock()
 	b := l.open[orgID]
-	if b == nil || !b.fits(obj) {
+	if b == nil || !b.fits(objs) {
 		b = &changeBatch{done: make(chan struct{})}
 		l.open[orgID] = b
 		time.AfterFunc(l.window, func() { l.run(context.WithoutCancel(ctx), orgID, b) })
 	}
-	i := len(b.objects)
-	b.objects = append(b.objects, obj)
+	first := len(b.objects)
+	b.objects = append(b.objects, objs...)
 	l.mu.Unlock()
 
 	if err := wait(ctx, b.done); err != nil {
@@ -132,13 +144,13 @@ func (l *LastChanges) Last(ctx context.Context, orgID string, obj ActivityObject
 	if b.err != nil {
 		return nil, b.err
 	}
-	return b.latest[i], nil
+	return b.latest[first : first+len(objs)], nil
 }
 
-// fits reports whether obj's ids still fit in the batch's one request.
-func (b *changeBatch) fits(obj ActivityObject) bool {
-	n := len(obj.IDs)
-	for _, o := range b.objects {
+// fits reports whether objs' ids still fit in the batch's one request.
+func (b *changeBatch) fits(objs []ActivityObject) bool {
+	n := 0
+	for _, o := range slices.Concat(b.objects, objs) {
 		n += len(o.IDs)
 	}
 	return n <= api.MaxActivityObjectIDs

@@ -184,3 +184,75 @@ func TestLastChangesForbidden(t *testing.T) {
 		t.Fatalf("got %v, want a 403", err)
 	}
 }
+
+// TestLastChangesLastOf: several objects asked about in one call join the batch of the questions asked
+// with them (one request), each answered by its index; objects whose ids would overflow the batch's
+// one request go in a batch of their own.
+func TestLastChangesLastOf(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	log := []api.ActivityEntry{ // newest first
+		{ID: "3", ObjectType: "member", ObjectID: "usr_bob", Action: "member.update"},
+		{ID: "2", ObjectType: "label", ObjectID: "team", Action: "label.update"},
+		{ID: "1", ObjectType: "member", ObjectID: "eve@example.com", Action: "member.create"},
+	}
+	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		rec.add(r)
+		ids := r.URL.Query()[api.QueryActivityObjectID]
+		page := api.Page[api.ActivityEntry]{Items: []api.ActivityEntry{}}
+		for _, e := range log {
+			if slices.Contains(ids, e.ObjectID) {
+				page.Items = append(page.Items, e)
+			}
+		}
+		writeJSON(w, http.StatusOK, page)
+	})
+	lc := NewLastChanges(c, 50*time.Millisecond)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if e, err := lc.Last(t.Context(), "o1", ActivityObject{Type: "label", IDs: []string{"team"}}); err != nil || e == nil || e.ID != "2" {
+			t.Errorf("the label's last change: %+v, %v; want entry 2", e, err)
+		}
+	})
+	latest, err := lc.LastOf(t.Context(), "o1", []ActivityObject{
+		{Type: "member", IDs: []string{"eve@example.com"}},
+		{Type: "member", IDs: []string{"dan@example.com", "usr_dan"}},
+		{Type: "member", IDs: []string{"bob@example.com", "usr_bob"}},
+	})
+	wg.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]string, len(latest))
+	for i, e := range latest {
+		if e != nil {
+			got[i] = e.ID
+		}
+	}
+	if want := []string{"1", "", "3"}; !slices.Equal(got, want) {
+		t.Errorf("LastOf answered entries %q, want %q", got, want)
+	}
+	if n := len(rec.all()); n != 1 {
+		t.Errorf("a Last and a LastOf asked together made %d requests, want 1", n)
+	}
+
+	// A batch full to the limit: the next question goes in a batch of its own.
+	full := make([]ActivityObject, api.MaxActivityObjectIDs)
+	for i := range full {
+		full[i] = ActivityObject{Type: "member", IDs: []string{fmt.Sprintf("usr_%d", i)}}
+	}
+	before := len(rec.all())
+	wg.Go(func() {
+		if _, err := lc.LastOf(t.Context(), "o1", full); err != nil {
+			t.Error(err)
+		}
+	})
+	time.Sleep(10 * time.Millisecond) // the full batch is open first
+	if _, err := lc.Last(t.Context(), "o1", ActivityObject{Type: "label", IDs: []string{"team"}}); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if n := len(rec.all()) - before; n != 2 {
+		t.Errorf("a question that does not fit in the open batch: %d requests in all, want 2", n)
+	}
+}

@@ -34,7 +34,10 @@ type Listings struct {
 	Labels              *Listing[api.Label]
 	Environments        *Listing[api.Environment]
 	Domains             *Listing[api.Domain]
-	Webhooks            *Listing[api.Webhook]
+	Teams               *Listing[api.Team]
+	// TeamMembers are every team membership of an organization, found by TeamMemberKey.
+	TeamMembers *Listing[api.TeamMember]
+	Webhooks    *Listing[api.Webhook]
 }
 
 // Defaults of ListingsConfig.
@@ -75,6 +78,10 @@ func NewListings(c *Client, cfg ListingsConfig) *Listings {
 			func(e api.Environment) string { return e.ID }, nil),
 		Domains: newListing(c, cfg, "domain", c.ListDomains, c.GetDomain,
 			func(d api.Domain) string { return d.Domain }, domainKey),
+		Teams: newListing(c, cfg, "team", c.ListTeams, c.GetTeam,
+			func(t api.Team) string { return t.Slug }, nil),
+		TeamMembers: newListing(c, cfg, "team membership", c.ListTeamMemberships, c.getTeamMemberByKey,
+			func(m api.TeamMember) string { return TeamMemberKey(m.TeamSlug, m.Email) }, teamMemberKeyFold),
 		Webhooks: newListing(c, cfg, "webhook", c.ListWebhooks, c.GetWebhook,
 			func(w api.Webhook) string { return w.ID }, nil),
 	}
@@ -128,8 +135,8 @@ type window[T any] struct {
 	listing *fetch[T] // set before decided is closed when they list; nil when each makes its GET
 }
 
-// Get returns the object of orgID with key (a member's email, a label's key, a domain's name, otherwise
-// the id), from a listing when reads of this organization and kind are many, else with one GET. A
+// Get returns the object of orgID with key (a member's email, a label's key, a domain's name, a team's
+// slug, a team membership's TeamMemberKey, otherwise the id), from a listing when reads of this organization and kind are many, else with one GET. A
 // missing object is an *Error for which IsNotFound is true.
 func (l *Listing[T]) Get(ctx context.Context, orgID, key string) (*T, error) {
 	l.mu.Lock()

@@ -29,6 +29,8 @@ func readDataSources() []func() datasource.DataSource {
 		func() datasource.DataSource { return labelsDataSource() },
 		func() datasource.DataSource { return environmentsDataSource() },
 		func() datasource.DataSource { return domainsDataSource() },
+		func() datasource.DataSource { return teamDataSource() },
+		func() datasource.DataSource { return teamsDataSource() },
 		func() datasource.DataSource { return webhookDataSource() },
 		func() datasource.DataSource { return webhooksDataSource() },
 	}

@@ -99,7 +99,13 @@ func (ri resourceIdentity) lastChange(ctx context.Context, pd providerData, stat
 	case e == nil:
 		return ""
 	}
-	return fmt.Sprintf("by %s at %s (%s)", actorText(*e), e.At.UTC().Format("2006-01-02T15:04:05Z07:00"), e.Action)
+	return changedBy(*e)
+}
+
+// changedBy says who made the change of entry e and when: "by bob@example.com at
+// 2030-01-02T15:04:05Z (member.update)".
+func changedBy(e api.ActivityEntry) string {
+	return fmt.Sprintf("by %s at %s (%s)", actorText(e), e.At.UTC().Format("2006-01-02T15:04:05Z07:00"), e.Action)
 }
 
 // actorText names an entry's actor as a reviewer knows them: a member by address, a token by name and

@@ -9,7 +9,9 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
 )
@@ -104,6 +106,28 @@ func (d *providerData) environmentKeys(ctx context.Context, orgID string, prior 
 		out[e.Slug] = role
 	}
 	return out, nil
+}
+
+// checkEnvironmentKeys refuses, at plan time, a key of environment_roles that names no environment of
+// the organization, once, naming the key and the slugs there are. Unknown keys (an environment this
+// plan creates, by its slug attribute) wait for apply.
+func (d *providerData) checkEnvironmentKeys(ctx context.Context, orgID string, envRoles types.Map, resp *resource.ModifyPlanResponse) {
+	if envRoles.IsNull() || envRoles.IsUnknown() || len(envRoles.Elements()) == 0 || d.listings == nil {
+		return
+	}
+	idx, err := d.environments(ctx, orgID)
+	if err != nil {
+		tflog.Debug(ctx, "could not list the organization's environments to check environment_roles at plan time", map[string]any{"error": err.Error()})
+		return
+	}
+	for _, key := range slices.Sorted(maps.Keys(envRoles.Elements())) {
+		if _, ok := idx.lookup(key); !ok {
+			resp.Diagnostics.AddAttributeError(path.Root("environment_roles").AtMapKey(key), "No such environment",
+				fmt.Sprintf("Organization %s has no environment with the slug or id %q; its environments' slugs are: %s. "+
+					"For an environment this configuration creates, use its slug attribute (orgs_environment.<name>.slug) as the key, so the plan waits for it.",
+					orgID, key, strings.Join(idx.slugs(), ", ")))
+		}
+	}
 }
 
 // withEnvironmentSlugs is members with their environment roles keyed by slug, for generated

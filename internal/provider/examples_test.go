@@ -34,6 +34,11 @@ var examplePrelude = map[string]string{
   email           = "alice@example.com"
   role            = "admin"
 }`,
+	"orgs_team.platform_admins": `resource "orgs_team" "platform_admins" {
+  organization_id = orgs_organization.platform.id
+  name            = "Platform Admins"
+  role            = "admin"
+}`,
 	"orgs_webhook.audit": `resource "orgs_webhook" "audit" {
   organization_id   = orgs_organization.platform.id
   url               = "https://hooks.example.com/orgs"
@@ -42,6 +47,10 @@ var examplePrelude = map[string]string{
   secret_wo_version = 1
 }`,
 }
+
+// exampleTeamMembers are the people the team examples put in teams: a team takes only active members,
+// so they have accounts before the example runs (and the test server makes their memberships active).
+var exampleTeamMembers = []string{"alice@example.com"}
 
 // exampleHosts are the webhook receivers the examples name, with the public addresses the test's DNS
 // server gives them (the server delivers only to public addresses). No event an example causes is
@@ -137,6 +146,11 @@ func TestAccExamples_applyAndPlanEmpty(t *testing.T) {
 			}
 			cli := acctest.NewCLI(t, env, exampleVariables...)
 			prelude, example := exampleFiles(t, file)
+			if strings.Contains(example, "orgs_team_member") { // orgs_team_members too
+				for _, email := range exampleTeamMembers {
+					env.SignUp(t, email)
+				}
+			}
 			run := func(what string, args ...string) {
 				t.Helper()
 				if out, err := cli.Run(args...); err != nil {

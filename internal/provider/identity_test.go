@@ -27,6 +27,10 @@ var wantIdentities = map[string][]string{
 	"orgs_environment":         {"organization_id", "id"},
 	"orgs_domain":              {"organization_id", "domain"},
 	"orgs_domain_verification": {"organization_id", "domain"},
+	"orgs_team":                {"organization_id", "slug"},
+	"orgs_team_member":         {"organization_id", "team_slug", "email"},
+	"orgs_team_members":        {"organization_id", "team_slug"},
+	"orgs_members":             {"organization_id"},
 	"orgs_webhook":             {"organization_id", "id"},
 }
 
@@ -172,6 +176,13 @@ func TestIdentityReadWithoutPriorIdentity(t *testing.T) {
 	if _, err := env.Client.VerifyDomain(ctx, org.ID, domain.Domain); err != nil {
 		t.Fatal(err)
 	}
+	team, err := env.Client.CreateTeam(ctx, org.ID, api.TeamCreate{Name: "SRE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Client.AddTeamMember(ctx, org.ID, team.Slug, api.TeamMemberCreate{Email: env.OwnerEmail}); err != nil {
+		t.Fatal(err)
+	}
 	// A vanished organization is a deleted one: an id the credential cannot see is not a deletion.
 	deleted := env.CreateOrganization(t, api.PlanHobby)
 	if err := env.Client.DeleteOrganization(ctx, deleted.ID); err != nil {
@@ -207,6 +218,19 @@ func TestIdentityReadWithoutPriorIdentity(t *testing.T) {
 			"orgs_domain_verification",
 			map[string]string{"organization_id": org.ID, "domain": "example.com"},
 			map[string]string{"organization_id": org.ID, "domain": "vanished.example"},
+		},
+		{"orgs_members", map[string]string{"organization_id": org.ID}, map[string]string{"organization_id": deleted.ID}},
+		{"orgs_team", map[string]string{"organization_id": org.ID, "slug": team.Slug}, map[string]string{"organization_id": org.ID, "slug": "vanished"}},
+		{
+			"orgs_team_member",
+			// Spelled in another case than the server has it, as for a member.
+			map[string]string{"organization_id": org.ID, "team_slug": team.Slug, "email": strings.ToUpper(env.OwnerEmail)},
+			map[string]string{"organization_id": org.ID, "team_slug": team.Slug, "email": "nobody@example.com"},
+		},
+		{
+			"orgs_team_members",
+			map[string]string{"organization_id": org.ID, "team_slug": team.Slug},
+			map[string]string{"organization_id": org.ID, "team_slug": "vanished"},
 		},
 	} {
 		t.Run(tc.typeName, func(t *testing.T) {

@@ -225,7 +225,11 @@ func listResources() []func() list.ListResource {
 		func() list.ListResource { return environmentListResource() },
 		func() list.ListResource { return domainListResource() },
 		func() list.ListResource { return domainVerificationListResource() },
+		func() list.ListResource { return teamListResource() },
+		func() list.ListResource { return teamMemberListResource() },
+		func() list.ListResource { return teamMembersListResource() },
 		func() list.ListResource { return webhookListResource() },
+		func() list.ListResource { return membersListResource() },
 	}
 }
 

@@ -2,12 +2,16 @@ package provider_test
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/querycheck"
@@ -17,6 +21,7 @@ import (
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/acctest"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
+	"github.com/orgs-dev/terraform-provider-orgs/internal/provider"
 )
 
 // TestAccQuery_everyType runs `terraform query` (Terraform only: OpenTofu has no list resources) over an
@@ -83,7 +88,15 @@ func TestAccQuery_everyType(t *testing.T) {
 					list("orgs_environment", "connected", withFilter("status", "connected")) +
 					list("orgs_domain", "all", inOrg, "include_resource = true") +
 					list("orgs_domain", "pending", withFilter("status", "pending"), "include_resource = true") +
-					list("orgs_domain_verification", "all", inOrg, "include_resource = true"),
+					list("orgs_domain_verification", "all", inOrg, "include_resource = true") +
+					list("orgs_team", "all", inOrg, "include_resource = true") +
+					list("orgs_team", "admins", withFilter("role", "admin")) +
+					list("orgs_team_member", "all", inOrg, "include_resource = true") +
+					list("orgs_team_member", "maintainers", withFilter("role", "maintainer")) +
+					list("orgs_team_members", "all", inOrg, "include_resource = true") +
+					list("orgs_webhook", "all", inOrg, "include_resource = true") +
+					list("orgs_webhook", "inactive", withFilter("status", "inactive"), "include_resource = true") +
+					list("orgs_members", "all", inOrg, "include_resource = true"),
 				QueryResultChecks: []querycheck.QueryResultCheck{
 					querycheck.ExpectLength("orgs_organization.all", 1),
 					querycheck.ExpectIdentity("orgs_organization.all", id(map[string]string{"id": org})),
@@ -147,6 +160,69 @@ func TestAccQuery_everyType(t *testing.T) {
 						values("status", knownvalue.StringExact("pending"), "verified_at", knownvalue.Null())),
 					querycheck.ExpectLength("orgs_domain_verification.all", e.Count["orgs_domain_verification"]),
 					querycheck.ExpectIdentity("orgs_domain_verification.all", id(map[string]string{"organization_id": org, "domain": "example.com"})),
+
+					querycheck.ExpectLength("orgs_team.all", e.Count["orgs_team"]),
+					querycheck.ExpectResourceKnownValues("orgs_team.all",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "slug": "platform-admins"})),
+						values("name", knownvalue.StringExact("Platform Admins"), "role", knownvalue.StringExact("admin"),
+							// Keyed by slug, as orgs_member's are.
+							"environment_roles", knownvalue.MapExact(map[string]knownvalue.Check{"default": knownvalue.StringExact("admin")}))),
+					querycheck.ExpectResourceKnownValues("orgs_team.all",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "slug": "readers-eu"})),
+						values("role", knownvalue.Null(), "description", knownvalue.StringExact("Read-only, for now"))),
+					querycheck.ExpectLength("orgs_team.admins", 1),
+					querycheck.ExpectResourceDisplayName("orgs_team.admins",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "slug": "platform-admins"})),
+						knownvalue.StringExact("Platform Admins (platform-admins)")),
+					querycheck.ExpectLength("orgs_team_member.all", e.Count["orgs_team_member"]),
+					querycheck.ExpectResourceKnownValues("orgs_team_member.all",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "team_slug": "platform-admins", "email": "cyd@example.com"})),
+						values("role", knownvalue.StringExact("member"), "id", knownvalue.StringExact(org+"/platform-admins/cyd@example.com"))),
+					querycheck.ExpectLength("orgs_team_members.all", e.Count["orgs_team"]),
+					querycheck.ExpectResourceKnownValues("orgs_team_members.all",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "team_slug": "platform-admins"})),
+						values("members", knownvalue.MapExact(map[string]knownvalue.Check{
+							"bea@example.com": knownvalue.StringExact("maintainer"), "cyd@example.com": knownvalue.StringExact("member"),
+						}))),
+					querycheck.ExpectResourceDisplayName("orgs_team_members.all",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "team_slug": "readers-eu"})),
+						knownvalue.StringExact("readers-eu (0 members)")),
+					// The whole membership, one result for the organization, as an import holds it.
+					querycheck.ExpectLength("orgs_members.all", 1),
+					querycheck.ExpectIdentity("orgs_members.all", id(map[string]string{"organization_id": org})),
+					querycheck.ExpectResourceDisplayName("orgs_members.all", queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org})),
+						knownvalue.StringExact(fmt.Sprintf("%s (%d members)", org, e.Count["orgs_member"]))),
+					querycheck.ExpectResourceKnownValues("orgs_members.all", queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org})),
+						values("id", knownvalue.StringExact(org),
+							"members", knownvalue.MapPartial(map[string]knownvalue.Check{
+								"bea@example.com": knownvalue.StringExact("member"), "cyd@example.com": knownvalue.StringExact("biller"),
+								"Invited.Person@Example.com": knownvalue.StringExact("member"),
+							}),
+							"statuses", knownvalue.MapPartial(map[string]knownvalue.Check{
+								"Invited.Person@Example.com": knownvalue.StringExact("invited"), "pen@example.com": knownvalue.StringExact("pending"),
+								"dec@example.com": knownvalue.StringExact("declined"), "exp@example.com": knownvalue.StringExact("expired"),
+							}),
+							// Keyed by slug, as orgs_member's are.
+							"environment_roles", knownvalue.MapPartial(map[string]knownvalue.Check{
+								"bea@example.com": knownvalue.MapExact(map[string]knownvalue.Check{"default": knownvalue.StringExact("run")}),
+							}),
+							"user_ids", knownvalue.MapPartial(map[string]knownvalue.Check{"bea@example.com": knownvalue.StringRegexp(regexp.MustCompile(`.`))}),
+							// An expired membership is not offered again by bringing it under management.
+							"resend_when_expired", knownvalue.Bool(false))),
+					querycheck.ExpectLength("orgs_team_member.maintainers", 1),
+					querycheck.ExpectIdentity("orgs_team_member.maintainers",
+						id(map[string]string{"organization_id": org, "team_slug": "platform-admins", "email": "bea@example.com"})),
+
+					querycheck.ExpectLength("orgs_webhook.all", e.Count["orgs_webhook"]),
+					querycheck.ExpectResourceKnownValues("orgs_webhook.all", queryfilter.ByDisplayName(knownvalue.StringExact(e.Webhooks.URL+" (3 events)")),
+						values("active", knownvalue.Bool(true), "events", knownvalue.SetExact([]knownvalue.Check{
+							knownvalue.StringExact("label.update"), knownvalue.StringExact("member.*"), knownvalue.StringExact("team.create"),
+						}), "secret_wo", knownvalue.Null(), "secret_wo_version", knownvalue.Null())),
+					querycheck.ExpectLength("orgs_webhook.inactive", 1),
+					querycheck.ExpectResourceKnownValues("orgs_webhook.inactive",
+						queryfilter.ByResourceIdentity(id(map[string]string{"organization_id": org, "id": e.InactiveWebhook})),
+						values("active", knownvalue.Bool(false), "url", knownvalue.StringExact(e.Webhooks.URL+"/paused"),
+							"events", knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("*")}), "secret_wo", knownvalue.Null())),
 				},
 			},
 		},
@@ -210,11 +286,16 @@ func TestAccQuery_generateConfigRoundTrip(t *testing.T) {
 	t.Parallel()
 	e := acctest.NewEstate(t)
 	cli := acctest.NewCLI(t, e.Env)
+	// Every type the estate holds is listed; and every list resource of the provider must be among them,
+	// so that a new type fails here until the estate holds one.
+	estateTypes := slices.Sorted(maps.Keys(e.Count))
+	for _, typ := range listResourceTypes(t) {
+		if !slices.Contains(estateTypes, typ) && !slices.Contains(wholeListTypes, typ) {
+			t.Errorf("the estate holds no %s: add one to acctest.NewEstate, so that its generated configuration is proven here", typ)
+		}
+	}
 	var query strings.Builder
-	for _, typ := range []string{
-		"orgs_organization", "orgs_member", "orgs_invitation", "orgs_api_token", "orgs_container_registry", "orgs_label", "orgs_environment",
-		"orgs_domain", "orgs_domain_verification",
-	} {
+	for _, typ := range estateTypes {
 		fmt.Fprintf(&query, "list %q \"all\" {\n  provider         = orgs\n  include_resource = true\n", typ)
 		if typ != "orgs_organization" {
 			fmt.Fprintf(&query, "  config {\n    organization_id = %q\n  }\n", e.Org.ID)
@@ -248,9 +329,76 @@ func TestAccQuery_generateConfigRoundTrip(t *testing.T) {
 	if got := strings.Count(string(generated), "import {"); got != imports {
 		t.Fatalf("generated.tf has %d import blocks, want %d:\n%s", got, imports, generated)
 	}
+	for typ, n := range e.Count {
+		if got := strings.Count(string(generated), fmt.Sprintf("resource %q ", typ)); got != n {
+			t.Errorf("generated.tf holds %d %s, want %d", got, typ, n)
+		}
+	}
 
 	out = run("apply", "-auto-approve", "-input=false")
 	if want := fmt.Sprintf("Apply complete! Resources: %d imported, 0 added, 0 changed, 0 destroyed.", imports); !strings.Contains(out, want) {
+		t.Fatalf("the apply does not say %q:\n%s", want, out)
+	}
+	if out, err := cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("the plan after the import is not empty: %v\n%s", err, out)
+	}
+}
+
+// wholeListTypes manage, as one resource, objects that other types manage one by one (a team's roster
+// is its orgs_team_member objects, an organization's membership its orgs_member objects); a configuration holds one or the other, so the round trip lists the
+// objects one by one.
+var wholeListTypes = []string{"orgs_members", "orgs_team_members"}
+
+// listResourceTypes are the type names of the provider's list resources.
+func listResourceTypes(t *testing.T) []string {
+	t.Helper()
+	p, ok := provider.New("test")().(fwprovider.ProviderWithListResources)
+	if !ok {
+		t.Fatal("the provider has no list resources")
+	}
+	var types []string
+	for _, newList := range p.ListResources(t.Context()) {
+		var meta fwresource.MetadataResponse
+		newList().Metadata(t.Context(), fwresource.MetadataRequest{ProviderTypeName: "orgs"}, &meta)
+		types = append(types, meta.TypeName)
+	}
+	return types
+}
+
+// TestAccQuery_generateConfigMembers: `terraform query -generate-config-out` over orgs_members writes one
+// import block and the configuration of the organization's whole membership, in every status (an
+// address spelled in capitals, an expired membership not offered again); that applies without any
+// hand edit, imports one resource, and the next plan is empty. orgs_members is kept out of
+// TestAccQuery_generateConfigRoundTrip: it and orgs_member must not manage one organization together.
+func TestAccQuery_generateConfigMembers(t *testing.T) {
+	acctest.RequireTerraform(t)
+	t.Parallel()
+	e := acctest.NewEstate(t)
+	cli := acctest.NewCLI(t, e.Env)
+	cli.WriteFile("members.tfquery.hcl", fmt.Sprintf("list \"orgs_members\" \"all\" {\n  provider         = orgs\n  include_resource = true\n  config {\n    organization_id = %q\n  }\n}\n", e.Org.ID))
+	run := func(args ...string) string {
+		t.Helper()
+		out, err := cli.Run(append(args, "-no-color")...)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		return out
+	}
+	out := run("query", "-generate-config-out=generated.tf")
+	generated, err := os.ReadFile(filepath.Join(cli.Dir, "generated.tf"))
+	if err != nil {
+		t.Fatalf("terraform query wrote no generated.tf: %v\n%s", err, out)
+	}
+	if got := strings.Count(string(generated), "import {"); got != 1 {
+		t.Fatalf("generated.tf has %d import blocks, want 1:\n%s", got, generated)
+	}
+	for _, want := range []string{`"Invited.Person@Example.com"`, `"dec@example.com"`, `"exp@example.com"`, `resend_when_expired = false`} {
+		if !strings.Contains(string(generated), want) {
+			t.Errorf("generated.tf does not hold %s:\n%s", want, generated)
+		}
+	}
+	out = run("apply", "-auto-approve", "-input=false")
+	if want := "Apply complete! Resources: 1 imported, 0 added, 0 changed, 0 destroyed."; !strings.Contains(out, want) {
 		t.Fatalf("the apply does not say %q:\n%s", want, out)
 	}
 	if out, err := cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {

@@ -86,6 +86,7 @@ func (r *memberResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"The organization's creator is a member no configuration holds: to manage that membership, import it (`<organization_id>/<your email>`). " +
 			"To move an `orgs_invitation` that was accepted into an `orgs_member`, import the membership and remove the invitation from the state without destroying it: " +
 			"an `import` block for the member and a `removed` block for the invitation work the same with OpenTofu and Terraform.\n\n" +
+			"To manage an organization's whole membership in one resource, authoritatively, use `orgs_members` instead; do not manage one organization with both, as each undoes the other (the plan warns).\n\n" +
 			"Import with `<organization_id>/<email>`, or by identity (`organization_id` and `email`) with OpenTofu or Terraform 1.12 and later.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -218,6 +219,9 @@ func (r *memberResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		r.planDestroy(ctx, req, resp)
 		return
 	}
+	if orgID := stringAt(ctx, resp.Plan.GetAttribute, path.Root("organization_id")); !orgID.IsNull() && !orgID.IsUnknown() {
+		r.warnBothManage(orgID.ValueString(), memberManagerOne, &resp.Diagnostics)
+	}
 	if planChangesNothing(req, resp) {
 		r.planOffer(ctx, req, resp)
 		return
@@ -247,9 +251,10 @@ func (r *memberResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		r.planOffer(ctx, req, resp)
 	}
 	if !plan.OrganizationID.IsUnknown() {
-		r.checkEnvironmentKeys(ctx, plan, resp)
+		r.checkEnvironmentKeys(ctx, plan.OrganizationID.ValueString(), plan.EnvironmentRoles, resp)
 	}
 	if (creating || replaced) && !plan.OrganizationID.IsUnknown() && !plan.Email.IsUnknown() {
+		r.plannedMembers.add(plan.OrganizationID.ValueString(), api.EmailKey(plan.Email.ValueString()))
 		if !r.warnExistingMember(ctx, plan, resp) {
 			r.warnOverMemberLimit(ctx, plan, resp)
 		}
@@ -403,28 +408,6 @@ func (r *memberResource) warnOverMemberLimit(ctx context.Context, plan memberMod
 			fmt.Sprintf("Organization %s is on plan %q, which allows %s, and its seats are all taken (%s; active, pending and invited memberships "+
 				"and pending invitations each hold one, declined and expired ones none), so %s cannot be added. %s",
 				orgID, planName, api.CountOf(limit, "member"), held, plan.Email.ValueString(), api.PlanThatFits(q.Used+1)))
-	}
-}
-
-// checkEnvironmentKeys refuses, at plan time, a key of environment_roles that names no environment of
-// the organization, once, naming the key and the slugs there are. Unknown keys (an environment this
-// plan creates, by its slug attribute) wait for apply.
-func (r *memberResource) checkEnvironmentKeys(ctx context.Context, plan memberModel, resp *resource.ModifyPlanResponse) {
-	if plan.EnvironmentRoles.IsNull() || plan.EnvironmentRoles.IsUnknown() || len(plan.EnvironmentRoles.Elements()) == 0 || r.listings == nil {
-		return
-	}
-	idx, err := r.environments(ctx, plan.OrganizationID.ValueString())
-	if err != nil {
-		tflog.Debug(ctx, "could not list the organization's environments to check environment_roles at plan time", map[string]any{"error": err.Error()})
-		return
-	}
-	for _, key := range slices.Sorted(maps.Keys(plan.EnvironmentRoles.Elements())) {
-		if _, ok := idx.lookup(key); !ok {
-			resp.Diagnostics.AddAttributeError(path.Root("environment_roles").AtMapKey(key), "No such environment",
-				fmt.Sprintf("Organization %s has no environment with the slug or id %q; its environments' slugs are: %s. "+
-					"For an environment this configuration creates, use its slug attribute (orgs_environment.<name>.slug) as the key, so the plan waits for it.",
-					plan.OrganizationID.ValueString(), key, strings.Join(idx.slugs(), ", ")))
-		}
 	}
 }
 

@@ -235,6 +235,7 @@ func (p *orgsProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewOrganizationResource,
 		NewMemberResource,
+		NewMembersResource,
 		NewInvitationResource,
 		NewAPITokenResource,
 		NewContainerRegistryResource,
@@ -242,6 +243,9 @@ func (p *orgsProvider) Resources(context.Context) []func() resource.Resource {
 		NewEnvironmentResource,
 		NewDomainResource,
 		NewDomainVerificationResource,
+		NewTeamResource,
+		NewTeamMemberResource,
+		NewTeamMembersResource,
 		NewWebhookResource,
 	}
 }

@@ -31,6 +31,17 @@ type providerData struct {
 	// ownerLosses holds, by organization, the active owners this run's plan removes, demotes or
 	// replaces, so that the last-owner rule counts the whole plan and not one membership at a time.
 	ownerLosses *ownerLosses
+	// plannedTeams holds, by organization, the teams this run's plan creates, for the plan-time team
+	// limit, which counts them all.
+	plannedTeams *plannedSet
+	// plannedMembers holds, by organization, the addresses (by email key) this run's plan adds as
+	// members, so that a team membership of one of them is not reported as of a non-member.
+	plannedMembers *plannedSet
+	// currentUsers memoizes the user the credential acts as (key ""), for orgs_members' own-owner rule.
+	currentUsers *memo[api.User]
+	// memberManagers records, by organization, which of orgs_member and orgs_members this run plans, to
+	// warn when both manage one organization.
+	memberManagers *memberManagers
 	// defaultOrganizationID is the provider's organization_id, for those that leave theirs out; "" for none.
 	defaultOrganizationID string
 }
@@ -44,6 +55,10 @@ func newProviderData(c *client.Client, defaultOrganizationID string) *providerDa
 		usages:                &memo[api.Usage]{},
 		plannedPlans:          &sync.Map{},
 		ownerLosses:           &ownerLosses{},
+		plannedTeams:          &plannedSet{},
+		plannedMembers:        &plannedSet{},
+		currentUsers:          &memo[api.User]{},
+		memberManagers:        &memberManagers{},
 		defaultOrganizationID: defaultOrganizationID,
 	}
 }
@@ -97,4 +112,31 @@ func (o *ownerLosses) add(orgID, key, email string) map[string]string {
 	}
 	o.byOrg[orgID][key] = email
 	return maps.Clone(o.byOrg[orgID])
+}
+
+// plannedSet is a set of keys per organization that a run's plan creates: planning the same object
+// twice in one process counts it once.
+type plannedSet struct {
+	mu    sync.Mutex
+	byOrg map[string]map[string]bool
+}
+
+// add records key in orgID and returns how many keys orgID has.
+func (p *plannedSet) add(orgID, key string) int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.byOrg == nil {
+		p.byOrg = map[string]map[string]bool{}
+	}
+	if p.byOrg[orgID] == nil {
+		p.byOrg[orgID] = map[string]bool{}
+	}
+	p.byOrg[orgID][key] = true
+	return int64(len(p.byOrg[orgID]))
+}
+
+func (p *plannedSet) has(orgID, key string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.byOrg[orgID][key]
 }

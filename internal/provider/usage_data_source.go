@@ -68,7 +68,7 @@ func (d *usageDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			},
 			"quantities": schema.MapNestedAttribute{
 				MarkdownDescription: "Usage per limited quantity, keyed by its name: `members`, `environments`, `api_tokens`, " +
-					"`container_registries`, `labels`.",
+					"`container_registries`, `labels`, `teams`.",
 				Computed: true,
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{

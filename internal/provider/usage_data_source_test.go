@@ -84,11 +84,15 @@ func TestAccUsageDataSource(t *testing.T) {
 					if err := env.Client.DeleteLabel(ctx, org.ID, "team"); err != nil {
 						t.Fatalf("delete label: %v", err)
 					}
+					if _, err := env.Client.CreateTeam(ctx, org.ID, api.TeamCreate{Name: "SRE"}); err != nil {
+						t.Fatalf("create team: %v", err)
+					}
 				},
 				Config: usageConfig(env, org.ID),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("quantities").AtMapKey(api.QuantityAPITokens), usageOf(plan, api.QuantityAPITokens, 1)),
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("quantities").AtMapKey(api.QuantityLabels), usageOf(plan, api.QuantityLabels, 1)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("quantities").AtMapKey(api.QuantityTeams), usageOf(plan, api.QuantityTeams, 1)),
 					expectUsageAsServer(env, org.ID, addr),
 				},
 			},

@@ -303,8 +303,10 @@ var webhookActiveFilter = listFilter[api.Webhook]{
 
 func webhookListResource() *listResource[api.Webhook, webhookModel] {
 	return &listResource[api.Webhook, webhookModel]{
-		typeName:       "_webhook",
-		description:    "Lists the webhooks of an organization. Their secrets are never listed: the API does not return them.",
+		typeName: "_webhook",
+		description: "Lists the webhooks of an organization. Their secrets are never listed: the API does not return them, so the configuration " +
+			"generated from this list has `secret_wo = null` and each imported webhook goes on signing with the secret the server holds, " +
+			"which is not under management until `secret_wo` and `secret_wo_version` are set on it.",
 		inOrganization: true,
 		filters:        []listFilter[api.Webhook]{webhookActiveFilter},
 		all: func(ctx context.Context, d providerData, orgID string) ([]api.Webhook, error) {

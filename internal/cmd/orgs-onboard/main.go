@@ -1,6 +1,7 @@
 // Command orgs-onboard brings an existing organization under Terraform/OpenTofu in one step: it reads
 // the organization and everything it holds (members, pending and expired invitations, API tokens,
-// container registries, labels, environments, domains and their verifications) and writes one file of
+// container registries, labels, environments, domains and their verifications, teams and their
+// members, webhooks) and writes one file of
 // import blocks, from which
 // `tofu plan -generate-config-out=generated.tf` (or terraform's) writes HCL that applies as it is.
 // Terraform 1.14 and later can do the same without it: `terraform query -generate-config-out` with the
@@ -18,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"sort"
 	"strconv"
@@ -121,6 +123,11 @@ type holdings struct {
 	caller string
 	// domains are verified and pending; a verified one is also imported as its verification.
 	domains []api.Domain
+	teams   []api.Team
+	// teamMembers are every team's memberships, each imported as an orgs_team_member.
+	teamMembers []api.TeamMember
+	// webhooks are imported without their signing secret, which the API never returns.
+	webhooks []api.Webhook
 }
 
 func discover(ctx context.Context, c *client.Client, orgID string) (*holdings, error) {
@@ -166,6 +173,15 @@ func discover(ctx context.Context, c *client.Client, orgID string) (*holdings, e
 	}
 	if h.domains, err = listings.Domains.All(ctx, orgID); err != nil {
 		return nil, fmt.Errorf("list domains: %w", err)
+	}
+	if h.teams, err = listings.Teams.All(ctx, orgID); err != nil {
+		return nil, fmt.Errorf("list teams: %w", err)
+	}
+	if h.teamMembers, err = listings.TeamMembers.All(ctx, orgID); err != nil {
+		return nil, fmt.Errorf("list team memberships: %w", err)
+	}
+	if h.webhooks, err = listings.Webhooks.All(ctx, orgID); err != nil {
+		return nil, fmt.Errorf("list webhooks: %w", err)
 	}
 	return h, nil
 }
@@ -252,7 +268,17 @@ const (
 	typeDomain       = "orgs_domain"
 	// typeVerification is orgs_domain_verification.
 	typeVerification = "orgs_domain_verification"
+	typeTeam         = "orgs_team"
+	typeTeamMember   = "orgs_team_member"
+	typeWebhook      = "orgs_webhook"
 )
+
+// webhookSecretNote is what the file says beside every webhook, and the next steps once: its signing
+// secret cannot be read, so the imported webhook goes on signing with the secret the server holds, and
+// the configuration does not manage it until it is set there.
+const webhookSecretNote = "Its signing secret cannot be read back: the webhook keeps the secret the server holds, which this\n" +
+	"configuration does not manage until you set secret_wo and secret_wo_version on it in generated.tf\n" +
+	"(the next apply then sends that secret: give it to the receiver first)."
 
 func blocks(h *holdings) [][]importBlock {
 	orgID := h.org.ID
@@ -314,6 +340,27 @@ func blocks(h *holdings) [][]importBlock {
 		}
 		domains = append(domains, namedObject{base: d.Domain, id: sub(d.Domain), note: note})
 	}
+	var teams, teamMembers []namedObject
+	for _, t := range h.teams {
+		note := fmt.Sprintf("%q, grants no organization role", t.Name)
+		if t.Role != "" {
+			note = fmt.Sprintf("%q, grants its members role %s", t.Name, t.Role)
+		}
+		teams = append(teams, namedObject{base: t.Slug, id: sub(t.Slug), note: note})
+	}
+	for _, m := range h.teamMembers {
+		teamMembers = append(teamMembers, namedObject{base: m.TeamSlug + "_" + m.Email, id: sub(m.TeamSlug + "/" + m.Email),
+			note: fmt.Sprintf("%s in team %s, role %s", m.Email, m.TeamSlug, m.Role)})
+	}
+	var webhooks []namedObject
+	for _, w := range h.webhooks {
+		state := "active"
+		if !w.Active {
+			state = "inactive"
+		}
+		webhooks = append(webhooks, namedObject{base: webhookHost(w.URL), id: sub(w.ID),
+			note: fmt.Sprintf("%s, %s, events %s.\n%s", webhookHost(w.URL), state, strings.Join(w.Events, ", "), webhookSecretNote)})
+	}
 	return [][]importBlock{
 		org,
 		name(typeMember, "member", members),
@@ -324,7 +371,19 @@ func blocks(h *holdings) [][]importBlock {
 		name(typeEnvironment, "environment", environments),
 		name(typeDomain, "domain", domains),
 		name(typeVerification, "domain", verifications),
+		name(typeTeam, "team", teams),
+		name(typeTeamMember, "team_member", teamMembers),
+		name(typeWebhook, "webhook", webhooks),
 	}
+}
+
+// webhookHost is the host a webhook delivers to, which names it: its path may hold a credential of the
+// receiver's (many services put one there), which neither a name nor a comment should repeat.
+func webhookHost(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return "webhook"
 }
 
 // ownMembershipNote says, next to the caller's own membership, what destroying it means: the
@@ -353,7 +412,8 @@ func render(h *holdings) string {
 	fmt.Fprintf(&b, "# Import blocks for organization %s, written by orgs-onboard.\n", oneLine(h.org.ID))
 	b.WriteString("# Run `tofu plan -generate-config-out=generated.tf` (or terraform's) to write the configuration of\n")
 	b.WriteString("# every object; it applies as written. Secrets cannot be read back: API tokens are imported without\n")
-	b.WriteString("# their secret, and container registries keep the secret the server holds.\n")
+	b.WriteString("# their secret, and container registries and webhooks keep the secret the server holds (a webhook's\n")
+	b.WriteString("# signing secret is not under management until secret_wo and secret_wo_version are set on it).\n")
 	for _, group := range blocks(h) {
 		for _, ib := range group {
 			b.WriteString("\n")
@@ -428,8 +488,9 @@ func printNextSteps(w io.Writer, h *holdings, out string) {
 		}
 	}
 	fmt.Fprintf(w, "Wrote %s: 1 organization, %d members, %d invitations, %d API tokens, %d container registries, %d labels, %d environments, "+
-		"%d domains (%d verified, each also imported as its orgs_domain_verification).\n",
-		where, len(h.members), len(h.invitations), len(h.tokens), len(h.registries), len(h.labels), len(h.environments), len(h.domains), verified)
+		"%d domains (%d verified, each also imported as its orgs_domain_verification), %d teams, %d team memberships, %d webhooks.\n",
+		where, len(h.members), len(h.invitations), len(h.tokens), len(h.registries), len(h.labels), len(h.environments), len(h.domains), verified,
+		len(h.teams), len(h.teamMembers), len(h.webhooks))
 	fmt.Fprintf(w, `
 Next steps (tofu or terraform alike):
   1. Put %s in a directory with a provider configuration:
@@ -450,6 +511,11 @@ Next steps (tofu or terraform alike):
 	}
 	if len(h.tokens) > 0 {
 		fmt.Fprintf(w, "  Note: the %d API tokens are imported without their secret (the token attribute stays empty).\n", len(h.tokens))
+	}
+	if len(h.webhooks) > 0 {
+		fmt.Fprintf(w, "  Note: the %d webhooks are imported without their signing secret, which cannot be read back: each keeps\n"+
+			"  the secret the server holds, and that secret is not under management until you set secret_wo and\n"+
+			"  secret_wo_version on it in generated.tf (the next apply sends it: give it to the receiver first).\n", len(h.webhooks))
 	}
 	if own := ownMembershipAddress(h); own != "" {
 		fmt.Fprintf(w, "  Note: %s is your own membership. Before destroying this configuration, set downgrade_on_destroy = true\n"+

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/acctest"
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
@@ -35,7 +36,8 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	var mu sync.Mutex
 	codes := map[string]string{}
-	env := acctest.New(t, servertest.WithInvitationHook(func(e api.InvitationEmail) {
+	receiver := servertest.StartWebhookReceiver(t)
+	env := acctest.New(t, servertest.WithPrivateWebhookTargets(), servertest.WithInvitationHook(func(e api.InvitationEmail) {
 		mu.Lock()
 		defer mu.Unlock()
 		codes[e.To] = e.Code
@@ -120,6 +122,32 @@ func newFixture(t *testing.T) *fixture {
 	_, err = c.CreateDomain(ctx, org.ID, api.DomainCreate{Domain: "Bücher.Example"})
 	must("claim bücher.example", err)
 	f.want[typeDomain+" "+sub("xn--bcher-kva.example")] = "xn__bcher_kva_example"
+
+	// A team that grants admin, with a maintainer and a member (active members of the organization);
+	// each membership is imported as an orgs_team_member named by the team's slug and the email.
+	team, err := c.CreateTeam(ctx, org.ID, api.TeamCreate{Name: "Platform Admins", Role: api.RoleAdmin})
+	must("create team", err)
+	f.want[typeTeam+" "+sub(team.Slug)] = "platform_admins"
+	for email, role := range map[string]api.TeamRole{"carol@example.com": api.TeamRoleMaintainer, "a.b@example.com": api.TeamRoleMember} {
+		_, err := c.AddTeamMember(ctx, org.ID, team.Slug, api.TeamMemberCreate{Email: email, Role: role})
+		must("add "+email+" to the team", err)
+		f.want[typeTeamMember+" "+sub(team.Slug+"/"+email)] = identifier(team.Slug+"_"+email, "")
+	}
+
+	// Two webhooks to one host, named by it (never by the path, which may hold the receiver's
+	// credential): the one first by import id keeps the name. Their secrets are never written.
+	var hooks []string
+	for i, active := range []bool{true, false} {
+		hook, err := c.CreateWebhook(ctx, org.ID, api.WebhookCreate{
+			URL: receiver.URL + "/token-in-path", Events: []string{"member.*"}, Active: &active, Secret: fmt.Sprintf("webhook-secret-%d-long-enough", i),
+		})
+		must("create webhook", err)
+		hooks = append(hooks, hook.ID)
+		f.secrets = append(f.secrets, fmt.Sprintf("webhook-secret-%d-long-enough", i))
+	}
+	slices.Sort(hooks)
+	f.want[typeWebhook+" "+sub(hooks[0])] = "webhook_127_0_0_1"
+	f.want[typeWebhook+" "+sub(hooks[1])] = "webhook_127_0_0_1_2"
 	return f
 }
 
@@ -166,7 +194,7 @@ func TestOnboardWritesImportBlocks(t *testing.T) {
 		t.Fatalf("%d import blocks, %d of them well-formed:\n%s", got, len(matches), text)
 	}
 	validName := regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	typeOrder := []string{typeOrganization, typeMember, typeInvitation, typeAPIToken, typeRegistry, typeLabel, typeEnvironment, typeDomain, typeVerification}
+	typeOrder := []string{typeOrganization, typeMember, typeInvitation, typeAPIToken, typeRegistry, typeLabel, typeEnvironment, typeDomain, typeVerification, typeTeam, typeTeamMember, typeWebhook}
 	seen := map[string]bool{}
 	var order []string
 	for _, m := range matches {
@@ -188,7 +216,7 @@ func TestOnboardWritesImportBlocks(t *testing.T) {
 		if !validName.MatchString(name) {
 			t.Errorf("%s.%s is not a valid resource name", typ, name)
 		}
-		order = append(order, fmt.Sprintf("%d %s", slices.Index(typeOrder, typ), name))
+		order = append(order, fmt.Sprintf("%02d %s", slices.Index(typeOrder, typ), name))
 	}
 	for key := range f.want {
 		if !seen[key] {
@@ -201,7 +229,8 @@ func TestOnboardWritesImportBlocks(t *testing.T) {
 			t.Errorf("blocks out of order or names repeated: %q before %q", order[i-1], order[i])
 		}
 	}
-	for _, want := range []string{"tofu plan -generate-config-out=generated.tf", "cannot be read back", "1 container registries", "2 domains (1 verified",
+	for _, want := range []string{"tofu plan -generate-config-out=generated.tf", "cannot be read back", "1 container registries", "2 domains (1 verified", "1 teams, 2 team memberships, 2 webhooks",
+		"the 2 webhooks are imported without their signing secret", "not under management until you set secret_wo and\n  secret_wo_version",
 		"orgs_member.owner_example_com is your own membership. Before destroying this configuration, set downgrade_on_destroy = true"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
@@ -215,6 +244,18 @@ func TestOnboardWritesImportBlocks(t *testing.T) {
 		"import {\n  to = orgs_member.owner_example_com\n"
 	if strings.Count(text, own) != 1 || strings.Count(text, "your own membership") != 1 {
 		t.Errorf("the caller's own membership is not commented once as\n%s\nin:\n%s", own, text)
+	}
+	// Beside each webhook, that its secret is not managed until set; nowhere, the path it delivers to.
+	hook := "# 127.0.0.1, inactive, events member.*.\n" +
+		"# Its signing secret cannot be read back: the webhook keeps the secret the server holds, which this\n" +
+		"# configuration does not manage until you set secret_wo and secret_wo_version on it in generated.tf\n" +
+		"# (the next apply then sends that secret: give it to the receiver first).\n" +
+		"import {\n  to = orgs_webhook.webhook_127_0_0_1"
+	if strings.Count(text, hook) != 1 || strings.Count(text, "does not manage until you set secret_wo") != 2 {
+		t.Errorf("the inactive webhook is not commented as\n%s\nor not every webhook says its secret is unmanaged, in:\n%s", hook, text)
+	}
+	if strings.Contains(text, "token-in-path") {
+		t.Errorf("the file repeats a webhook's path:\n%s", text)
 	}
 
 	// The same organization gives the same file; an existing file is kept unless -force.
@@ -325,6 +366,15 @@ func TestAccOnboard_roundTrip(t *testing.T) {
 			t.Errorf("generated.tf or the plan holds a secret")
 		}
 	}
+	// Every type the estate holds, each object once: a type the program leaves out fails here by name.
+	for typ, n := range e.Count {
+		if typ == typeInvitation {
+			n-- // the accepted one
+		}
+		if got := strings.Count(string(generated), fmt.Sprintf("resource %q ", typ)); got != n {
+			t.Errorf("generated.tf holds %d %s, want %d", got, typ, n)
+		}
+	}
 
 	out = run("apply", "-auto-approve")
 	if want := fmt.Sprintf("Apply complete! Resources: %d imported, 0 added, 0 changed, 0 destroyed.", imports); !strings.Contains(out, want) {
@@ -332,6 +382,17 @@ func TestAccOnboard_roundTrip(t *testing.T) {
 	}
 	if out, err := cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
 		t.Fatalf("the plan after the import is not empty: %v\n%s", err, out)
+	}
+	// The imported webhook, whose configuration holds no secret, still signs with the one the server holds.
+	if _, err := e.Env.Client.AddMember(t.Context(), e.Org.ID, api.MemberCreate{Email: "late-joiner@example.com", Role: api.RoleMember}); err != nil {
+		t.Fatal(err)
+	}
+	delivery, err := e.Webhooks.Wait(20*time.Second, func(r servertest.WebhookRequest) bool { return r.Event() == "member.create" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := delivery.Verify(e.WebhookSecret); err != nil {
+		t.Errorf("after the import, a delivery is not signed with the secret the webhook was made with: %v", err)
 	}
 
 	// What the comment beside the caller's own membership says: a destroy fails at plan time, since it
