@@ -55,10 +55,12 @@ type BulkResult[T any] struct {
 type NoUpdate struct{}
 
 // BulkItemsPerRateToken is how many items of a bulk request cost the rate limiter as much as one
-// request: a bulk request of n items costs BulkRequestCost(n) = 1 + ceil(n / BulkItemsPerRateToken).
+// request: a bulk request of n items costs BulkRequestCost(n) = ceil(n / BulkItemsPerRateToken), and at
+// least one request. A small bulk (the coalesced writes of one apply step) costs what the one request
+// it replaces costs, not more, so that coalescing never slows a paced client down.
 const BulkItemsPerRateToken = 50
 
 // BulkRequestCost is what a bulk request of n items takes from the caller's rate budget, in requests.
 func BulkRequestCost(n int) int {
-	return 1 + (max(n, 0)+BulkItemsPerRateToken-1)/BulkItemsPerRateToken
+	return max(1, (max(n, 0)+BulkItemsPerRateToken-1)/BulkItemsPerRateToken)
 }

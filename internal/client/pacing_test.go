@@ -133,16 +133,16 @@ func TestPacerWaitsForABulkRequestsCost(t *testing.T) {
 	t.Parallel()
 	p, clock := newTestPacer(0)
 	p.observe(policyHeader(`"default";q=10;w=1`, `"default";r=2;t=1`))
-	// 2 left: a bulk of 101 items (cost 4) waits for the 2 it lacks, at 10 per second.
+	// 2 left: a bulk of 101 items (cost 3) waits for the 1 it lacks, at 10 per second.
 	if err := p.waitN(t.Context(), api.BulkRequestCost(101)); err != nil {
 		t.Fatal(err)
 	}
-	// A bulk of 1,000 items (cost 21) is more than the bucket of 10 holds: it waits for a full one, after
-	// the 2 the first one reserved (the fake clock does not move while they sleep).
+	// A bulk of 1,000 items (cost 20) is more than the bucket of 10 holds: it waits for a full one, after
+	// the 1 the first one reserved (the fake clock does not move while they sleep).
 	if err := p.waitN(t.Context(), api.BulkRequestCost(api.MaxBulkItems)); err != nil {
 		t.Fatal(err)
 	}
-	if want := []time.Duration{200 * time.Millisecond, 1200 * time.Millisecond}; !slices.Equal(clock.slept, want) {
+	if want := []time.Duration{100 * time.Millisecond, 1100 * time.Millisecond}; !slices.Equal(clock.slept, want) {
 		t.Errorf("waits = %v, want %v", clock.slept, want)
 	}
 }

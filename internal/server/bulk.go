@@ -48,7 +48,7 @@ type bulkInput[C, U any] struct {
 func orgBulkItems[C, U any](in *bulkInput[C, U]) []api.BulkItem[C, U] { return in.Body.Items }
 
 type bulkOutput[T any] struct {
-	RateLimit string `header:"RateLimit" doc:"The caller's rate budget after this request, which costs 1 + ceil(items / 50) requests."`
+	RateLimit string `header:"RateLimit" doc:"The caller's rate budget after this request, which costs ceil(items / 50) requests, at least one."`
 	Body      bulkResponse[T]
 }
 
@@ -84,7 +84,7 @@ type bulkCollection[I, C, U, T any] struct {
 func bulkOperation(path, id, summary string, pol policy, tag string) huma.Operation {
 	op := operation(http.MethodPost, path, id, summary+fmt.Sprintf(
 		"; up to %d items, applied in order, each succeeding or failing on its own (its result carries the status and the problem "+
-			"its own request would have had). The request costs the rate limiter 1 + ceil(items / %d) requests.",
+			"its own request would have had). The request costs the rate limiter ceil(items / %d) requests, at least one.",
 		api.MaxBulkItems, api.BulkItemsPerRateToken), http.StatusOK, pol, tag)
 	op.SkipValidateBody = true
 	op.Errors = append(op.Errors, http.StatusTooManyRequests)

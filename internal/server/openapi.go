@@ -39,7 +39,7 @@ func (s *Server) newAPI(mux *http.ServeMux) huma.API {
 		"Authenticate with `Authorization: Bearer <token>` (a personal access token or an organization API token). " +
 		"Errors are RFC 9457 problem documents (application/problem+json) with a stable `type`. " +
 		"Requests are rate limited per user (RateLimit-Policy and RateLimit headers on every answer); a bulk request " +
-		"(POST /orgs/{org_id}/bulk/...) of n items costs 1 + ceil(n / 50) requests, and each of its items succeeds or " +
+		"(POST /orgs/{org_id}/bulk/...) of n items costs ceil(n / 50) requests (at least one), and each of its items succeeds or " +
 		"fails on its own, with the status and problem document its own request would have had."
 	// The document is served by the server itself at api.PathOpenAPI; huma's docs UI, schema routes and
 	// the $schema links it adds to every response body are not wanted.
