@@ -65,6 +65,10 @@ func (h *harness) validBody(tb testing.TB, w *world, op operation) any {
 	case "POST " + api.PathBulkMembers:
 		c := api.MemberCreate{Email: h.email(), Role: api.RoleMember}
 		return api.BulkRequest[api.MemberCreate, api.MemberUpdate]{Items: []api.BulkItem[api.MemberCreate, api.MemberUpdate]{{Op: api.BulkCreate, Create: &c}}}
+	case "POST " + api.PathBulkTeamMembers:
+		// The world's admin is an active member outside the world's team.
+		c := api.TeamMemberCreate{Email: w.Admin.Email}
+		return api.BulkRequest[api.TeamMemberCreate, api.TeamMemberUpdate]{Items: []api.BulkItem[api.TeamMemberCreate, api.TeamMemberUpdate]{{Op: api.BulkCreate, Create: &c}}}
 	case "POST " + api.PathBulkInvitations:
 		c := api.InvitationCreate{Email: h.email(), Role: api.RoleMember}
 		return api.BulkRequest[api.InvitationCreate, api.NoUpdate]{Items: []api.BulkItem[api.InvitationCreate, api.NoUpdate]{{Op: api.BulkCreate, Create: &c}}}

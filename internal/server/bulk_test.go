@@ -15,6 +15,7 @@ type (
 	labelItem      = api.BulkItem[api.LabelCreate, api.LabelUpdate]
 	memberItem     = api.BulkItem[api.MemberCreate, api.MemberUpdate]
 	invitationItem = api.BulkItem[api.InvitationCreate, api.NoUpdate]
+	teamMemberItem = api.BulkItem[api.TeamMemberCreate, api.TeamMemberUpdate]
 )
 
 func (h *harness) bulk(tb testing.TB, cred, route, orgID string, items any, header ...string) *response {
@@ -322,3 +323,118 @@ func TestBulkRateCharge(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestBulkTeamMembers: a team maintainer's bulk on their own team is carried out item by item, and an
+// address that is not a member of the organization fails alone with the problem the single add
+// answers; the same maintainer's bulk on another team is answered with every item refused (403, as the
+// single add) and changes nothing; a retried bulk is replayed, not repeated, and not replayed to the
+// maintainer once demoted.
+func TestBulkTeamMembers(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	owner := h.signup(t)
+	org := h.createOrg(t, owner.Token, api.PlanTeam)
+	maintainer := h.newMember(t, owner.Token, org.ID, api.RoleMember)
+	a := h.newMember(t, owner.Token, org.ID, api.RoleMember)
+	b := h.newMember(t, owner.Token, org.ID, api.RoleBiller)
+	leaver := h.newMember(t, owner.Token, org.ID, api.RoleMember)
+	theirs := h.createTeam(t, owner.Token, org.ID, h.teamBody())
+	other := h.createTeam(t, owner.Token, org.ID, h.teamBody())
+	h.addTeamMember(t, owner.Token, org.ID, theirs.Slug, maintainer.Email, api.TeamRoleMaintainer)
+	h.addTeamMember(t, owner.Token, org.ID, theirs.Slug, leaver.Email, api.TeamRoleMember)
+	bulkRoute := func(team api.Team) string {
+		return path(api.PathBulkTeamMembers, "org_id", org.ID, "team_slug", team.Slug)
+	}
+	teamMembers := func(team api.Team) map[string]api.TeamRole {
+		got := map[string]api.TeamRole{}
+		for _, m := range listAll[api.TeamMember](t, h, owner.Token, path(api.PathTeamMembers, "org_id", org.ID, "team_slug", team.Slug), 0) {
+			got[m.Email] = m.Role
+		}
+		return got
+	}
+
+	stranger := h.email()
+	maintainerRole := api.TeamRoleMaintainer
+	items := []teamMemberItem{
+		{Op: api.BulkCreate, Create: &api.TeamMemberCreate{Email: a.Email}},
+		{Op: api.BulkCreate, Create: &api.TeamMemberCreate{Email: stranger}},
+		{Op: api.BulkCreate, Create: &api.TeamMemberCreate{Email: b.Email, Role: api.TeamRoleMember}},
+		{Op: api.BulkUpdate, Key: a.Email, Update: &api.TeamMemberUpdate{Role: &maintainerRole}},
+		{Op: api.BulkDelete, Key: leaver.Email},
+	}
+	key := []string{api.HeaderIdempotencyKey, h.unique("key")}
+	body := api.BulkRequest[api.TeamMemberCreate, api.TeamMemberUpdate]{Items: items}
+	got := bulkResults[api.TeamMember](t, h.expect(t, http.StatusOK, maintainer.Token, http.MethodPost, bulkRoute(theirs), body, key...))
+	if len(got) != len(items) {
+		t.Fatalf("%d results for %d items", len(got), len(items))
+	}
+	if got[0].Status != http.StatusCreated || got[0].Item == nil || got[0].Item.Email != a.Email || got[0].Item.TeamSlug != theirs.Slug {
+		t.Errorf("add a: %+v", got[0])
+	}
+	if got[2].Status != http.StatusCreated || got[2].Item == nil || got[2].Item.Email != b.Email {
+		t.Errorf("add b: %+v", got[2])
+	}
+	if got[3].Status != http.StatusOK || got[3].Item == nil || got[3].Item.Role != api.TeamRoleMaintainer {
+		t.Errorf("promote a: %+v", got[3])
+	}
+	if got[4].Status != http.StatusNoContent || got[4].Problem != nil {
+		t.Errorf("remove the leaver: %+v", got[4])
+	}
+	sameProblem(t, "not a member of the organization", got[1].Problem, h.expect(t, http.StatusUnprocessableEntity, maintainer.Token, http.MethodPost,
+		path(api.PathTeamMembers, "org_id", org.ID, "team_slug", theirs.Slug), *items[1].Create))
+	if got[1].Problem != nil && !strings.Contains(got[1].Problem.Detail, stranger) {
+		t.Errorf("the failed item's problem does not name the address: %+v", got[1].Problem)
+	}
+	want := map[string]api.TeamRole{maintainer.Email: api.TeamRoleMaintainer, a.Email: api.TeamRoleMaintainer, b.Email: api.TeamRoleMember}
+	if m := teamMembers(theirs); fmt.Sprint(m) != fmt.Sprint(want) {
+		t.Errorf("the team after the bulk: %v, want %v", m, want)
+	}
+
+	// Replayed, not repeated: the same results, the team as it was.
+	again := h.expect(t, http.StatusOK, maintainer.Token, http.MethodPost, bulkRoute(theirs), body, key...)
+	if again.Header.Get(server.HeaderIdempotentReplayed) != "true" {
+		t.Fatalf("retry not replayed: %s", again)
+	}
+	for i, r := range bulkResults[api.TeamMember](t, again) {
+		if r.Status != got[i].Status {
+			t.Errorf("replayed item %d: %+v, first %+v", i, r, got[i])
+		}
+	}
+	if m := teamMembers(theirs); fmt.Sprint(m) != fmt.Sprint(want) {
+		t.Errorf("the team after the replay: %v, want %v", m, want)
+	}
+
+	// Another team: every item refused as its single request is; nothing changes.
+	otherItems := []teamMemberItem{
+		{Op: api.BulkCreate, Create: &api.TeamMemberCreate{Email: a.Email}},
+		{Op: api.BulkCreate, Create: &api.TeamMemberCreate{Email: b.Email}},
+	}
+	refused := bulkResults[api.TeamMember](t, h.expect(t, http.StatusOK, maintainer.Token, http.MethodPost, bulkRoute(other),
+		api.BulkRequest[api.TeamMemberCreate, api.TeamMemberUpdate]{Items: otherItems}))
+	for i, r := range refused {
+		sameProblem(t, fmt.Sprintf("another team's item %d", i), r.Problem, h.expect(t, http.StatusForbidden, maintainer.Token, http.MethodPost,
+			path(api.PathTeamMembers, "org_id", org.ID, "team_slug", other.Slug), *otherItems[i].Create))
+	}
+	if m := teamMembers(other); len(m) != 0 {
+		t.Errorf("a maintainer of another team changed it: %v", m)
+	}
+
+	demoted := api.TeamRoleMember
+	h.expect(t, http.StatusOK, owner.Token, http.MethodPatch, path(api.PathTeamMember, "org_id", org.ID, "team_slug", theirs.Slug, "email", maintainer.Email),
+		api.TeamMemberUpdate{Role: &demoted})
+	// Demoted, the maintainer is not answered from the stored response: the request runs again and
+	// each item is refused today.
+	fresh := h.expect(t, http.StatusOK, maintainer.Token, http.MethodPost, bulkRoute(theirs), body, key...)
+	if fresh.Header.Get(server.HeaderIdempotentReplayed) != "" {
+		t.Errorf("the stored response was replayed to a maintainer who is one no more: %s", fresh)
+	}
+	for i, r := range bulkResults[api.TeamMember](t, fresh) {
+		if r.Status != http.StatusForbidden || r.Problem == nil || r.Problem.Type != api.ProblemForbidden {
+			t.Errorf("item %d after the demotion: %+v", i, r)
+		}
+	}
+	want[maintainer.Email] = api.TeamRoleMember
+	if m := teamMembers(theirs); fmt.Sprint(m) != fmt.Sprint(want) {
+		t.Errorf("the team after the demoted maintainer's retry: %v, want %v", m, want)
+	}
+}

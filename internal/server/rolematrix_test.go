@@ -319,6 +319,15 @@ func matrixRows() []matrixRow {
 				}
 				return map[string]string{"email": u.Email}, nil
 			}},
+		// In bulk, every member may call it (a maintainer may be of any role); each item is then decided as
+		// its own request would be, so here the biller's addition is carried out for owners and admins and
+		// refused item by item for the others (TestBulkTeamMembers).
+		{name: "team members in bulk", op: post(api.PathBulkTeamMembers), want: [principalCount]int{ok, ok, ok, ok, ok, ok, ok, hidden, anon},
+			prepare: func(tb testing.TB, h *harness, w *world, _ principal) (map[string]string, any) {
+				billerInTeam(tb, h, w, false)
+				c := api.TeamMemberCreate{Email: w.Biller.Email}
+				return nil, api.BulkRequest[api.TeamMemberCreate, api.TeamMemberUpdate]{Items: []api.BulkItem[api.TeamMemberCreate, api.TeamMemberUpdate]{{Op: api.BulkCreate, Create: &c}}}
+			}},
 		{name: "list team memberships", op: get(api.PathTeamMemberships), want: [principalCount]int{ok, ok, ok, ok, ok, ok, ok, hidden, anon}, prepare: noPrep},
 		{name: "list webhooks", op: get(api.PathWebhooks), want: [principalCount]int{ok, ok, no, no, ok, no, no, hidden, anon}, prepare: noPrep},
 		{name: "create a webhook", op: post(api.PathWebhooks), want: [principalCount]int{created, created, no, no, created, no, no, hidden, anon},

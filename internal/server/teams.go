@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -39,8 +40,9 @@ func (s *Server) registerTeams(a huma.API) {
 		write("delete teams"), tag), s.deleteTeam)
 	register(a, s, operation(http.MethodGet, api.PathTeamMembers, "list-team-members", "List a team's members", http.StatusOK,
 		read("list team members"), tag), s.listTeamMembers)
+	add := policy{org: true, roles: everyRole, action: "add team members", replayRule: stillManagesTeam}
 	register(a, s, operation(http.MethodPost, api.PathTeamMembers, "add-team-member", "Add an active member of the organization to a team (owners, admins and the team's maintainers)", http.StatusCreated,
-		policy{org: true, roles: everyRole, action: "add team members", replayRule: stillManagesTeam}, tag), s.addTeamMember)
+		add, tag), s.addTeamMember)
 	register(a, s, operation(http.MethodGet, api.PathTeamMember, "get-team-member", "Get one person's membership of a team, by email (case-insensitive)", http.StatusOK,
 		read("read team members"), tag), s.getTeamMember)
 	register(a, s, operation(http.MethodPatch, api.PathTeamMember, "update-team-member", "Change a person's role in a team (owners, admins and the team's maintainers)", http.StatusOK,
@@ -49,6 +51,33 @@ func (s *Server) registerTeams(a huma.API) {
 		manage("remove team members"), tag), s.removeTeamMember)
 	register(a, s, operation(http.MethodGet, api.PathTeamMemberships, "list-team-memberships", "List every team membership of the organization (all teams, in pages)", http.StatusOK,
 		read("list team memberships"), tag), s.listTeamMemberships)
+	// In bulk, as one at a time: every member may call it, and each item is decided by its own handler
+	// (a maintainer's items on their own team succeed, on another team fail with 403; anyone's removal
+	// of themselves is leaving).
+	type in = bulkTeamMembersInput
+	registerBulk(a, s, bulkOperation(api.PathBulkTeamMembers, "bulk-team-members", "Add, change and remove a team's members in bulk (key: the person's email; owners, admins and the team's maintainers)",
+		policy{org: true, roles: everyRole, action: "change team members in bulk", replayRule: stillManagesTeamInBulk}, tag),
+		bulkCollection[in, api.TeamMemberCreate, api.TeamMemberUpdate, api.TeamMember]{
+			noun: "team member", items: func(in *in) []api.BulkItem[api.TeamMemberCreate, api.TeamMemberUpdate] { return in.Body.Items },
+			createPolicy: add, updatePolicy: manage("change team members"), deletePolicy: manage("remove team members"),
+			create: func(ctx context.Context, in *in, b api.TeamMemberCreate) (api.TeamMember, error) {
+				return objectOf(s.addTeamMember(ctx, &addTeamMemberInput{TeamPath: in.TeamPath, Body: b}))
+			},
+			update: func(ctx context.Context, in *in, email string, b api.TeamMemberUpdate) (api.TeamMember, error) {
+				return objectOf(s.updateTeamMember(ctx, &updateTeamMemberInput{TeamMemberPath: TeamMemberPath{TeamPath: in.TeamPath, Email: email}, Body: b}))
+			},
+			delete: func(ctx context.Context, in *in, email string) error {
+				_, err := s.removeTeamMember(ctx, &TeamMemberPath{TeamPath: in.TeamPath, Email: email})
+				return err
+			},
+		})
+}
+
+// bulkTeamMembersInput is the input of a team's bulk endpoint (api.PathBulkTeamMembers).
+type bulkTeamMembersInput struct {
+	TeamPath
+	IdempotencyHeader
+	Body api.BulkRequest[api.TeamMemberCreate, api.TeamMemberUpdate]
 }
 
 type TeamPath struct {
@@ -417,6 +446,21 @@ func stillManagesTeam(ctx context.Context, s *Server, a access, _ []byte) error 
 		return err
 	}
 	return mayManageTeamMembers(ctx, s.reader, a, seq, "add team members")
+}
+
+// stillManagesTeamInBulk is the replay rule of a team's bulk endpoint: a stored response that added
+// anyone is replayed only to a caller who still manages the team, as the single add's replay is.
+func stillManagesTeamInBulk(ctx context.Context, s *Server, a access, body []byte) error {
+	var b api.BulkRequest[api.TeamMemberCreate, api.TeamMemberUpdate]
+	if err := json.Unmarshal(body, &b); err != nil {
+		return err
+	}
+	for _, item := range b.Items {
+		if item.Create != nil {
+			return stillManagesTeam(ctx, s, a, body)
+		}
+	}
+	return nil
 }
 
 // removeTeamMemberships deletes the team memberships of the organization that where (a condition on tm,
