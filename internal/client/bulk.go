@@ -28,6 +28,11 @@ func (c *Client) BulkInvitations(ctx context.Context, orgID string, items []api.
 	return bulk[api.Invitation](ctx, c, items, api.PathBulkInvitations, orgID)
 }
 
+// BulkTeamMembers adds, changes and removes a team's members (key: the person's email).
+func (c *Client) BulkTeamMembers(ctx context.Context, orgID, teamSlug string, items []api.BulkItem[api.TeamMemberCreate, api.TeamMemberUpdate]) ([]api.BulkResult[api.TeamMember], error) {
+	return bulk[api.TeamMember](ctx, c, items, api.PathBulkTeamMembers, orgID, teamSlug)
+}
+
 // bulk POSTs items in chunks of api.MaxBulkItems, each with an Idempotency-Key of its own that its
 // retries reuse (a retried chunk is answered from the first attempt's results, never carried out twice),
 // and returns one result per item, in the items' order. When a chunk fails as a whole, the results of

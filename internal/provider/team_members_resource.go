@@ -2,12 +2,9 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
-	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
@@ -23,7 +20,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
-	"github.com/orgs-dev/terraform-provider-orgs/internal/client"
 )
 
 var (
@@ -306,59 +302,36 @@ func (r *teamMembersResource) ImportState(ctx context.Context, req resource.Impo
 	teamMembersIdentity.importState(ctx, req, resp)
 }
 
-// apply makes the changes that turn actual into desired (both keyed alike: alignKeys) and returns
-// everyone in the team as far as this apply knows; each change that failed is an error in diags,
-// naming the person and the server's reason, and leaves them as actual had them.
+// apply makes the changes that turn actual into desired (both keyed alike: alignKeys) in one bulk
+// request per api.MaxBulkItems changes, and returns everyone in the team as far as this apply knows;
+// each change that failed is an error in diags, naming the person and the server's reason, and leaves
+// them as actual had them.
 func (r *teamMembersResource) apply(ctx context.Context, orgID, slug string, desired, actual map[string]api.TeamRole, diags *diag.Diagnostics) map[string]api.TeamRole {
 	changes := diffKeyed(desired, actual, func(d, a api.TeamRole) bool { return d != a })
-	results := r.writeTeamMembers(ctx, orgID, slug, changes)
+	if len(changes) == 0 {
+		return actual
+	}
+	items := bulkItems(changes,
+		func(ch keyedChange[api.TeamRole, api.TeamRole]) api.TeamMemberCreate {
+			return api.TeamMemberCreate{Email: ch.Key, Role: ch.Desired}
+		},
+		func(ch keyedChange[api.TeamRole, api.TeamRole]) api.TeamMemberUpdate {
+			role := ch.Desired
+			return api.TeamMemberUpdate{Role: &role}
+		},
+		func(ch keyedChange[api.TeamRole, api.TeamRole]) string { return ch.Key })
+	results, err := r.client.BulkTeamMembers(ctx, orgID, slug, items)
+	if err != nil {
+		addAPIError(diags, fmt.Sprintf("apply %s to the members of team %s of organization %s", api.CountOf(int64(len(changes)), "change"), slug, orgID), err)
+	}
 	after, failures := applyResults(actual, changes, results, func(_ keyedChange[api.TeamRole, api.TeamRole], m api.TeamMember) api.TeamRole {
 		return m.Role
 	})
 	for _, f := range failures {
+		if f.Problem == nil && err != nil {
+			continue // the request's error says it
+		}
 		diags.AddAttributeError(path.Root("members").AtMapKey(f.Key), fmt.Sprintf("Failed to change team %s of organization %s", slug, orgID), f.Error())
 	}
 	return after
-}
-
-// writeTeamMembers makes each change with its own request (the reference server has no bulk endpoint
-// for team members yet, api.PathBulkTeamMembers), and returns one result per change, in order, as a
-// bulk request would, so that applyResults folds them the same way.
-func (r *teamMembersResource) writeTeamMembers(ctx context.Context, orgID, slug string, changes []keyedChange[api.TeamRole, api.TeamRole]) []api.BulkResult[api.TeamMember] {
-	results := make([]api.BulkResult[api.TeamMember], 0, len(changes))
-	for _, ch := range changes {
-		var m *api.TeamMember
-		var err error
-		switch ch.Op {
-		case api.BulkCreate:
-			m, err = r.client.AddTeamMember(ctx, orgID, slug, api.TeamMemberCreate{Email: ch.Key, Role: ch.Desired})
-		case api.BulkUpdate:
-			role := ch.Desired
-			m, err = r.client.UpdateTeamMember(ctx, orgID, slug, ch.Key, api.TeamMemberUpdate{Role: &role})
-		case api.BulkDelete:
-			err = r.client.RemoveTeamMember(ctx, orgID, slug, ch.Key)
-		}
-		results = append(results, bulkResultOf(m, err))
-	}
-	return results
-}
-
-// bulkResultOf is the outcome of one single request as a bulk request's result for it.
-func bulkResultOf[T any](obj *T, err error) api.BulkResult[T] {
-	if err == nil {
-		status := http.StatusOK
-		if obj == nil {
-			status = http.StatusNoContent
-		}
-		return api.BulkResult[T]{Status: status, Item: obj}
-	}
-	var apiErr *client.Error
-	if errors.As(err, &apiErr) {
-		problem := apiErr.Problem
-		if problem.Detail == "" {
-			problem.Detail = strings.TrimSpace(apiErr.Error())
-		}
-		return api.BulkResult[T]{Status: apiErr.StatusCode, Problem: &problem}
-	}
-	return api.BulkResult[T]{Status: http.StatusBadGateway, Problem: &api.Problem{Status: http.StatusBadGateway, Title: "No answer", Detail: err.Error()}}
 }

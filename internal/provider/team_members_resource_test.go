@@ -177,3 +177,78 @@ func (c rosterRemoval) CheckPlan(_ context.Context, req plancheck.CheckPlanReque
 	}
 	resp.Error = fmt.Errorf("%s is not in the plan", c.addr)
 }
+
+// TestAccTeamMembers_bulk: the changes of one apply go out in one bulk request, however many people
+// they add, and no single team-member write is made; an item the server refuses (an address that is
+// not a member of the organization) fails naming that person alone, the others' changes in the same
+// request are made, and the next apply without them converges.
+func TestAccTeamMembers_bulk(t *testing.T) {
+	t.Parallel()
+	writes := &writeCounter{}
+	env := acctest.New(t, writes.option())
+	org := env.CreateOrganization(t, api.PlanTeam)
+	people := []string{"ann@example.com", "ben@example.com", "cat@example.com", "dan@example.com"}
+	for _, email := range people {
+		env.SignUp(t, email)
+		if _, err := env.Client.AddMember(t.Context(), org.ID, api.MemberCreate{Email: email, Role: api.RoleMember}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bulkPath := "/teams/ops/bulk/members"
+	server := func(want map[string]api.TeamRole) resource.TestCheckFunc {
+		return func(*terraform.State) error { return expectTeamMembersOnServer(t.Context(), env.Client, org.ID, want) }
+	}
+	// step counts, around one apply, the bulk requests and the single team-member writes it made.
+	var bulkBefore, writesBefore int
+	mark := func() { bulkBefore = env.RequestsTo(bulkPath); _, writesBefore = writes.since(0) }
+	oneBulk := func(*terraform.State) error {
+		if n := env.RequestsTo(bulkPath) - bulkBefore; n != 1 {
+			return fmt.Errorf("the apply made %d requests to %s, want 1", n, bulkPath)
+		}
+		since, _ := writes.since(writesBefore)
+		for _, w := range since {
+			if strings.Contains(w, "/teams/ops/members") {
+				return fmt.Errorf("the apply made a single team-member write: %s (all writes: %v)", w, since)
+			}
+		}
+		return nil
+	}
+	all := map[string]api.TeamRole{"ann@example.com": api.TeamRoleMaintainer, "ben@example.com": api.TeamRoleMember,
+		"cat@example.com": api.TeamRoleMember, "dan@example.com": api.TeamRoleMember}
+	four := teamRosterConfig(env, org.ID, `"ann@example.com" = "maintainer"`, `"ben@example.com" = "member"`, `"cat@example.com" = "member"`, `"dan@example.com" = "member"`)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: teamRosterConfig(env, org.ID, `"ann@example.com" = "maintainer"`),
+				Check:  server(map[string]api.TeamRole{"ann@example.com": api.TeamRoleMaintainer}),
+			},
+			{
+				// Three people added: one bulk request.
+				PreConfig: mark,
+				Config:    four,
+				Check:     resource.ComposeAggregateTestCheckFunc(oneBulk, server(all)),
+			},
+			{
+				// Dan removed, Ben promoted, a stranger added: one bulk request; the stranger alone fails,
+				// named, with the server's reason; Dan's removal and Ben's promotion are made.
+				PreConfig: mark,
+				Config: teamRosterConfig(env, org.ID, `"ann@example.com" = "maintainer"`, `"ben@example.com" = "maintainer"`, `"cat@example.com" = "member"`,
+					`"stranger@example.com" = "member"`),
+				ExpectError: regexp.MustCompile(`(?s)add stranger@example.com:.*not a member of\s+organization`),
+			},
+			{
+				PreConfig: func() {
+					if err := oneBulk(nil); err != nil {
+						t.Errorf("the partly failed apply: %v", err)
+					}
+				},
+				Config:           teamRosterConfig(env, org.ID, `"ann@example.com" = "maintainer"`, `"ben@example.com" = "maintainer"`, `"cat@example.com" = "member"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check: server(map[string]api.TeamRole{"ann@example.com": api.TeamRoleMaintainer, "ben@example.com": api.TeamRoleMaintainer,
+					"cat@example.com": api.TeamRoleMember}),
+			},
+		},
+	})
+}
