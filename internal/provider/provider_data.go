@@ -17,8 +17,9 @@ import (
 type providerData struct {
 	client   *client.Client
 	listings *client.Listings
-	// writes coalesces the creates, updates and deletes of members, invitations and labels that
-	// Terraform runs in parallel into bulk requests (one write path, like listings for reads).
+	// writes coalesces the creates, updates and deletes of members, invitations, labels and team
+	// memberships that Terraform runs in parallel into bulk requests (one write path, like listings for
+	// reads).
 	writes *client.Writes
 	// lastChanges says who last changed the objects a refresh found changed outside Terraform (drift.go).
 	lastChanges *client.LastChanges

@@ -152,7 +152,7 @@ func (r *teamMemberResource) Create(ctx context.Context, req resource.CreateRequ
 	ctx, cancel := withTimeout(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
 	defer cancel()
 	orgID, slug, email := plan.OrganizationID.ValueString(), plan.TeamSlug.ValueString(), plan.Email.ValueString()
-	m, err := r.client.AddTeamMember(ctx, orgID, slug, api.TeamMemberCreate{Email: email, Role: api.TeamRole(plan.Role.ValueString())})
+	m, err := r.writes.TeamMembers.Create(ctx, client.Team{OrganizationID: orgID, Slug: slug}, api.TeamMemberCreate{Email: email, Role: api.TeamRole(plan.Role.ValueString())})
 	if err != nil {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("add %s to team %s of organization %s", email, slug, orgID), err)
 		return
@@ -189,7 +189,7 @@ func (r *teamMemberResource) Update(ctx context.Context, req resource.UpdateRequ
 	defer cancel()
 	orgID, slug, email := state.OrganizationID.ValueString(), state.TeamSlug.ValueString(), state.Email.ValueString()
 	role := api.TeamRole(plan.Role.ValueString())
-	m, err := r.client.UpdateTeamMember(ctx, orgID, slug, email, api.TeamMemberUpdate{Role: &role})
+	m, err := r.writes.TeamMembers.Update(ctx, client.Team{OrganizationID: orgID, Slug: slug}, email, api.TeamMemberUpdate{Role: &role})
 	if err != nil {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("update %s in team %s of organization %s", email, slug, orgID), err)
 		return
@@ -207,7 +207,7 @@ func (r *teamMemberResource) Delete(ctx context.Context, req resource.DeleteRequ
 	ctx, cancel := withTimeout(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
 	defer cancel()
 	orgID, slug, email := state.OrganizationID.ValueString(), state.TeamSlug.ValueString(), state.Email.ValueString()
-	err := r.client.RemoveTeamMember(ctx, orgID, slug, email)
+	err := r.writes.TeamMembers.Delete(ctx, client.Team{OrganizationID: orgID, Slug: slug}, email)
 	if err != nil && !client.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, fmt.Sprintf("remove %s from team %s of organization %s", email, slug, orgID), err)
 	}

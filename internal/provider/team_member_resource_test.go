@@ -229,3 +229,72 @@ resource "orgs_team_member" "erin" {
 		t.Errorf("the label after erin's refused change: %+v, %v; want it as she made it", l, err)
 	}
 }
+
+// TestAccTeamMember_coalesced: orgs_team_member resources of one team created in one apply go out as
+// one bulk request (the CLI creates them in parallel and the client coalesces them), not one request
+// each; one the server refuses (not a member of the organization) fails alone, naming the person, and
+// the others are created.
+func TestAccTeamMember_coalesced(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanTeam)
+	people := []string{"ann@example.com", "ben@example.com", "cat@example.com", "dan@example.com"}
+	for _, email := range append(people, "eve@example.com") {
+		env.SignUp(t, email)
+		if _, err := env.Client.AddMember(t.Context(), org.ID, api.MemberCreate{Email: email, Role: api.RoleMember}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	config := func(emails ...string) string {
+		return env.ProviderBlock() + fmt.Sprintf(`
+resource "orgs_team" "sre" {
+  organization_id = %[1]q
+  name            = "SRE"
+}
+
+locals {
+  emails = [%[2]s]
+}
+
+resource "orgs_team_member" "each" {
+  count           = length(local.emails)
+  organization_id = %[1]q
+  team_slug       = orgs_team.sre.slug
+  email           = local.emails[count.index]
+}
+`, org.ID, `"`+strings.Join(emails, `", "`)+`"`)
+	}
+	const bulkPath, plainPath = "/teams/sre/bulk/members", "/teams/sre/members"
+	var bulkBefore, plainBefore int
+	mark := func() { bulkBefore, plainBefore = env.RequestsTo(bulkPath), env.RequestsTo(plainPath) }
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             env.CheckDestroy("orgs_team_member", teamMemberGone),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: mark,
+				Config:    config(people...),
+				Check: func(*terraform.State) error {
+					if n, plain := env.RequestsTo(bulkPath)-bulkBefore, env.RequestsTo(plainPath)-plainBefore; n != 1 || plain != 0 {
+						return fmt.Errorf("4 team members created in one apply: %d bulk and %d plain requests, want 1 and 0", n, plain)
+					}
+					got, err := env.Client.ListTeamMembers(t.Context(), org.ID, "sre")
+					if err != nil || len(got) != len(people) {
+						return fmt.Errorf("team sre holds %+v (%v), want the %d people", got, err, len(people))
+					}
+					return nil
+				},
+			},
+			{
+				// Eve and a stranger at once: the stranger alone fails, with the server's reason.
+				Config:      config(append(people, "eve@example.com", "stranger@example.com")...),
+				ExpectError: regexp.MustCompile(`(?s)add stranger@example.com to team sre.*not a member of\s+organization`),
+			},
+			{
+				// Eve was added: without the stranger, nothing is left to do.
+				Config:           config(append(people, "eve@example.com")...),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
