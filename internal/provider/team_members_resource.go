@@ -60,6 +60,7 @@ func (r *teamMembersResource) Schema(_ context.Context, _ resource.SchemaRequest
 			"`members` is a map of email address to team role, so a plan shows only the people who change, whatever the size of the team. " +
 			"Addresses are compared regardless of letter case, as the server compares them: the same address twice is refused at plan time, and rewriting one in another case changes nothing.\n\n" +
 			"Everyone in `members` must be an active member of the organization; someone who is not is reported at plan time, and the server refuses them at apply. " +
+			"An apply makes every addition, change and removal in one bulk request per 1,000 changes, whatever the number of people. " +
 			"Each person's change succeeds or fails on its own: one the server refused stays in the state as the server has it, the apply fails naming them and the server's reason, " +
 			"and the next plan offers the change again. A refresh reads the organization's team memberships through one listing shared by every team of the run.\n\n" +
 			"Creating the resource adds the people who are missing and changes the roles that differ, and removes nobody: people already in the team show in the next plan as removals. " +
