@@ -66,9 +66,10 @@ func (h *harness) validBody(tb testing.TB, w *world, op operation) any {
 		c := api.MemberCreate{Email: h.email(), Role: api.RoleMember}
 		return api.BulkRequest[api.MemberCreate, api.MemberUpdate]{Items: []api.BulkItem[api.MemberCreate, api.MemberUpdate]{{Op: api.BulkCreate, Create: &c}}}
 	case "POST " + api.PathBulkTeamMembers:
-		// The world's admin is an active member outside the world's team.
-		c := api.TeamMemberCreate{Email: w.Admin.Email}
-		return api.BulkRequest[api.TeamMemberCreate, api.TeamMemberUpdate]{Items: []api.BulkItem[api.TeamMemberCreate, api.TeamMemberUpdate]{{Op: api.BulkCreate, Create: &c}}}
+		// The world's member changes role in the world's team, as the PATCH's body does (an addition
+		// would take the person the single add's body adds).
+		u := h.validBody(tb, w, operation{http.MethodPatch, api.PathTeamMember}).(api.TeamMemberUpdate)
+		return api.BulkRequest[api.TeamMemberCreate, api.TeamMemberUpdate]{Items: []api.BulkItem[api.TeamMemberCreate, api.TeamMemberUpdate]{{Op: api.BulkUpdate, Key: w.Member.Email, Update: &u}}}
 	case "POST " + api.PathBulkInvitations:
 		c := api.InvitationCreate{Email: h.email(), Role: api.RoleMember}
 		return api.BulkRequest[api.InvitationCreate, api.NoUpdate]{Items: []api.BulkItem[api.InvitationCreate, api.NoUpdate]{{Op: api.BulkCreate, Create: &c}}}
