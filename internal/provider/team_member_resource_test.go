@@ -280,7 +280,7 @@ resource "orgs_team_member" "each" {
 					}
 					got, err := env.Client.ListTeamMembers(t.Context(), org.ID, "sre")
 					if err != nil || len(got) != len(people) {
-						return fmt.Errorf("team sre holds %+v (%v), want the %d people", got, err, len(people))
+						return fmt.Errorf("team sre holds %+v (%w), want the %d people", got, err, len(people))
 					}
 					return nil
 				},

@@ -68,7 +68,7 @@ func (h *harness) validBody(tb testing.TB, w *world, op operation) any {
 	case "POST " + api.PathBulkTeamMembers:
 		// The world's member changes role in the world's team, as the PATCH's body does (an addition
 		// would take the person the single add's body adds).
-		u := h.validBody(tb, w, operation{http.MethodPatch, api.PathTeamMember}).(api.TeamMemberUpdate)
+		u := h.teamRoleChange(tb, w)
 		return api.BulkRequest[api.TeamMemberCreate, api.TeamMemberUpdate]{Items: []api.BulkItem[api.TeamMemberCreate, api.TeamMemberUpdate]{{Op: api.BulkUpdate, Key: w.Member.Email, Update: &u}}}
 	case "POST " + api.PathBulkInvitations:
 		c := api.InvitationCreate{Email: h.email(), Role: api.RoleMember}
@@ -85,14 +85,7 @@ func (h *harness) validBody(tb testing.TB, w *world, op operation) any {
 		// The world's admin is an active member outside the world's team.
 		return api.TeamMemberCreate{Email: w.Admin.Email}
 	case "PATCH " + api.PathTeamMember:
-		// The world's member changes role in the world's team, whichever role they hold now (a read:
-		// callers walk routes of organizations that are gone too).
-		role := api.TeamRoleMaintainer
-		r := h.do(tb, w.Owner.Token, http.MethodGet, path(api.PathTeamMember, "org_id", w.Org.ID, "team_slug", w.Team.Slug, "email", w.Member.Email), nil)
-		if r.Status == http.StatusOK && decode[api.TeamMember](tb, r).Role == role {
-			role = api.TeamRoleMember
-		}
-		return api.TeamMemberUpdate{Role: &role}
+		return h.teamRoleChange(tb, w)
 	case "POST " + api.PathWebhooks:
 		return api.WebhookCreate{URL: h.Receiver.URL, Events: []string{"label.create"}, Secret: h.unique("webhook-secret")}
 	case "PATCH " + api.PathWebhook:
@@ -125,4 +118,15 @@ func (w *world) paramsFor(route string) map[string]string {
 		p["token_id"] = w.OwnerPAT.ID
 	}
 	return p
+}
+
+// teamRoleChange changes the world's member's role in the world's team, whichever role they hold now (a
+// read: callers walk routes of organizations that are gone too).
+func (h *harness) teamRoleChange(tb testing.TB, w *world) api.TeamMemberUpdate {
+	role := api.TeamRoleMaintainer
+	r := h.do(tb, w.Owner.Token, http.MethodGet, path(api.PathTeamMember, "org_id", w.Org.ID, "team_slug", w.Team.Slug, "email", w.Member.Email), nil)
+	if r.Status == http.StatusOK && decode[api.TeamMember](tb, r).Role == role {
+		role = api.TeamRoleMember
+	}
+	return api.TeamMemberUpdate{Role: &role}
 }
