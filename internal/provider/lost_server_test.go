@@ -111,15 +111,16 @@ func (d *dyingServer) revive() {
 // TestAccLostServer_oneExplanation (issue 25, item 1): a server that stops answering in the middle of
 // an apply gives one error that says what happened and that applying again is safe; the other objects
 // in flight or still to do get short errors that point to it. Applying again once the server is back
-// does what is left, and the next plan is empty.
+// does what is left, and the next plan is empty. Environments, because their writes are one request
+// each (labels would go out as one coalesced bulk request, and the server would die at none of them).
 func TestAccLostServer_oneExplanation(t *testing.T) {
 	t.Parallel()
 	env := acctest.New(t)
 	org := env.CreateOrganization(t, api.PlanTeam)
-	const labels, passed = 8, 3
+	const environments, passed = 8, 3
 	var posts int
 	front := newDyingServer(t, env.Endpoint, func(r *http.Request) bool {
-		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/labels") {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/environments") {
 			posts++
 			return posts > passed
 		}
@@ -127,12 +128,12 @@ func TestAccLostServer_oneExplanation(t *testing.T) {
 	})
 	cli := acctest.NewCLI(t, env, "ORGS_ENDPOINT="+front.URL(), "ORGS_MAX_RETRIES=1")
 	cli.WriteFile("main.tf", fmt.Sprintf(`
-resource "orgs_label" "l" {
-  for_each        = toset([for i in range(%d) : "label-${i}"])
+resource "orgs_environment" "e" {
+  for_each        = toset([for i in range(%d) : "env-${i}"])
   organization_id = %q
-  key             = each.key
+  name            = each.key
 }
-`, labels, org.ID))
+`, environments, org.ID))
 
 	out, err := cli.Run("apply", "-auto-approve", "-input=false", "-no-color")
 	if err == nil {
@@ -140,9 +141,9 @@ resource "orgs_label" "l" {
 	}
 	lead := strings.Count(out, "Error: The orgs API server stopped answering")
 	short := len(regexp.MustCompile(`Error: (Not|Maybe) done: the orgs API server stopped answering`).FindAllString(out, -1))
-	if lead != 1 || short != labels-passed-1 || strings.Count(out, "Error: ") != labels-passed {
+	if lead != 1 || short != environments-passed-1 || strings.Count(out, "Error: ") != environments-passed {
 		t.Errorf("want one explaining error and %d short ones (%d errors in all), got %d and %d:\n%s",
-			labels-passed-1, labels-passed, lead, short, out)
+			environments-passed-1, environments-passed, lead, short, out)
 	}
 	for _, want := range []string{
 		"answered earlier in this run, then stopped answering",
@@ -163,8 +164,8 @@ resource "orgs_label" "l" {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, state)
 	}
-	if n := strings.Count(state, "orgs_label.l["); n != passed {
-		t.Errorf("%d labels in the state after the server stopped, want the %d it made:\n%s", n, passed, state)
+	if n := strings.Count(state, "orgs_environment.e["); n != passed {
+		t.Errorf("%d environments in the state after the server stopped, want the %d it made:\n%s", n, passed, state)
 	}
 
 	front.revive()
@@ -172,7 +173,7 @@ resource "orgs_label" "l" {
 	if err != nil {
 		t.Fatalf("applying again once the server is back: %v\n%s", err, out)
 	}
-	if want := fmt.Sprintf("Resources: %d added, 0 changed, 0 destroyed.", labels-passed); !strings.Contains(out, want) {
+	if want := fmt.Sprintf("Resources: %d added, 0 changed, 0 destroyed.", environments-passed); !strings.Contains(out, want) {
 		t.Errorf("applying again does not say %q:\n%s", want, out)
 	}
 	if out, err := cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {

@@ -139,18 +139,20 @@ resource "orgs_member" "alice" {
 // TestAccProvider_maxRequestsPerSecond: the provider's own ceiling on its request rate, set by the
 // max_requests_per_second argument or the ORGS_MAX_REQUESTS_PER_SECOND environment variable, holds
 // against a server that advertises no limit (no RateLimit headers), where nothing else would slow the
-// provider down. An apply of 24 labels at a ceiling of 4 per second is measured where the server sees
-// it: at most 8 requests in any second (the ceiling, plus a first burst of as many), so the apply's
-// requests spread over at least 5 seconds. It runs the real CLI with the provider as a plugin process,
+// provider down. An apply of 24 environments at a ceiling of 4 per second is measured where the server
+// sees it: at most 8 requests in any second (the ceiling, plus a first burst of as many), so the apply's
+// requests spread over at least 5 seconds. Environments, because their writes are one request each: the
+// writes of labels (members, invitations) would be coalesced into a few bulk requests, and a few
+// requests say nothing about a rate. It runs the real CLI with the provider as a plugin process,
 // which reads the environment as users set it.
 func TestAccProvider_maxRequestsPerSecond(t *testing.T) {
 	t.Parallel()
-	const ceiling, labels = 4, 24
+	const ceiling, environments = 4, 24
 	for _, way := range []string{"argument", "environment variable"} {
 		t.Run(way, func(t *testing.T) {
 			t.Parallel()
 			env := acctest.New(t)
-			org := env.CreateOrganization(t, api.PlanTeam)
+			org := env.CreateOrganization(t, api.PlanEnterprise)
 			expectNoRateLimitHeaders(t, env)
 			var cli *acctest.CLI
 			if way == "argument" {
@@ -169,13 +171,12 @@ provider "orgs" {
 				cli = acctest.NewCLI(t, env, fmt.Sprintf("ORGS_MAX_REQUESTS_PER_SECOND=%d", ceiling))
 			}
 			cli.WriteFile("main.tf", fmt.Sprintf(`
-resource "orgs_label" "paced" {
+resource "orgs_environment" "paced" {
   count           = %d
   organization_id = %q
-  key             = "paced-${count.index}"
-  value           = "v"
+  name            = "paced-${count.index}"
 }
-`, labels, org.ID))
+`, environments, org.ID))
 			run := func(args ...string) {
 				t.Helper()
 				if out, err := cli.Run(args...); err != nil {
@@ -187,8 +188,8 @@ resource "orgs_label" "paced" {
 			start := time.Now()
 			run("apply", "-input=false", "-no-color", "paced.tfplan")
 			arrivals := env.Arrivals(start)
-			if len(arrivals) < labels {
-				t.Fatalf("the apply of %d labels made %d requests", labels, len(arrivals))
+			if len(arrivals) < environments {
+				t.Fatalf("the apply of %d environments made %d requests", environments, len(arrivals))
 			}
 			peak := 0
 			for i, first := 0, 0; i < len(arrivals); i++ {
