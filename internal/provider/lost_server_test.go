@@ -180,3 +180,57 @@ resource "orgs_environment" "e" {
 		t.Fatalf("the plan after applying again is not empty: %v\n%s", err, out)
 	}
 }
+
+// TestAccLostServer_coalescedWrites: when the server stops answering the bulk request that carries the
+// coalesced creates of several labels, each of them fails once, with one explaining error and short ones
+// pointing to it, as for single requests; applying again once the server is back creates what is left.
+// A first label, which the others wait for, is created by a plain request that gets through, so that
+// the server has answered this provider before and its silence is a loss, not a wrong endpoint.
+func TestAccLostServer_coalescedWrites(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanTeam)
+	const labels = 5
+	front := newDyingServer(t, env.Endpoint, func(r *http.Request) bool {
+		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/bulk/labels")
+	})
+	cli := acctest.NewCLI(t, env, "ORGS_ENDPOINT="+front.URL(), "ORGS_MAX_RETRIES=1")
+	cli.WriteFile("main.tf", fmt.Sprintf(`
+resource "orgs_label" "first" {
+  organization_id = %[2]q
+  key             = "first"
+}
+
+resource "orgs_label" "l" {
+  for_each        = toset([for i in range(%[1]d) : "label-${i}"])
+  organization_id = %[2]q
+  key             = each.key
+  depends_on      = [orgs_label.first]
+}
+`, labels, org.ID))
+
+	out, err := cli.Run("apply", "-auto-approve", "-input=false", "-no-color")
+	if err == nil {
+		t.Fatalf("the apply succeeded although the server stopped answering:\n%s", out)
+	}
+	lead := strings.Count(out, "Error: The orgs API server stopped answering")
+	short := len(regexp.MustCompile(`Error: (Not|Maybe) done: the orgs API server stopped answering`).FindAllString(out, -1))
+	if lead != 1 || lead+short != labels || strings.Count(out, "Error: ") != labels {
+		t.Errorf("want one explaining error and %d short ones (%d errors in all), got %d and %d:\n%s", labels-1, labels, lead, short, out)
+	}
+	if n := strings.Count(out, "Applying again is safe"); n != 1 {
+		t.Errorf("the explanation is given %d times, want once:\n%s", n, out)
+	}
+
+	front.revive()
+	out, err = cli.Run("apply", "-auto-approve", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("applying again once the server is back: %v\n%s", err, out)
+	}
+	if want := fmt.Sprintf("Resources: %d added, 0 changed, 0 destroyed.", labels); !strings.Contains(out, want) {
+		t.Errorf("applying again does not say %q:\n%s", want, out)
+	}
+	if out, err := cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("the plan after applying again is not empty: %v\n%s", err, out)
+	}
+}
