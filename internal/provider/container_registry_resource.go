@@ -343,11 +343,9 @@ func (r *containerRegistryResource) Update(ctx context.Context, req resource.Upd
 	update.Password = secretToUpdate(plan.Password, state.Password)
 	update.AccessKeyID = changedString(plan.AccessKeyID, state.AccessKeyID)
 	update.SecretAccessKey = secretToUpdate(plan.SecretAccessKey, state.SecretAccessKey)
-	// The write-only secret is never stored, so nothing tells a new one from the old but its version: it
-	// is sent when the version changed.
-	if !config.SecretWO.IsNull() && !plan.SecretWOVersion.Equal(state.SecretWOVersion) {
-		v := config.SecretWO.ValueString()
-		*kindSecret(api.RegistryKind(plan.Kind.ValueString()), &update.Password, &update.SecretAccessKey) = &v
+	// The write-only secret goes in the field of the registry's kind.
+	if secret := changedWriteOnly(config.SecretWO, plan.SecretWOVersion, state.SecretWOVersion); secret != nil {
+		*kindSecret(api.RegistryKind(plan.Kind.ValueString()), &update.Password, &update.SecretAccessKey) = secret
 	}
 	reg, err := r.client.UpdateContainerRegistry(ctx, plan.OrganizationID.ValueString(), state.ID.ValueString(), update)
 	if err != nil {

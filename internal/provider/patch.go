@@ -22,3 +22,13 @@ func changedBool(plan, state types.Bool) *bool {
 	v := plan.ValueBool()
 	return &v
 }
+
+// changedWriteOnly is the PATCH field for a write-only secret: the configured value when its version
+// changed, else nil. The secret is never stored, so nothing but its version tells a new one from the old.
+func changedWriteOnly(config types.String, planVersion, stateVersion types.Int64) *string {
+	if config.IsNull() || planVersion.Equal(stateVersion) {
+		return nil
+	}
+	v := config.ValueString()
+	return &v
+}

@@ -228,15 +228,8 @@ func (r *webhookResource) Update(ctx context.Context, req resource.UpdateRequest
 		events := setStrings(ctx, plan.Events, &resp.Diagnostics)
 		update.Events = &events
 	}
-	if !plan.Active.Equal(state.Active) {
-		active := plan.Active.ValueBool()
-		update.Active = &active
-	}
-	// The write-only secret is never stored, so nothing tells a new one from the old but its version.
-	if !config.SecretWO.IsNull() && !plan.SecretWOVersion.Equal(state.SecretWOVersion) {
-		secret := config.SecretWO.ValueString()
-		update.Secret = &secret
-	}
+	update.Active = changedBool(plan.Active, state.Active)
+	update.Secret = changedWriteOnly(config.SecretWO, plan.SecretWOVersion, state.SecretWOVersion)
 	if resp.Diagnostics.HasError() {
 		return
 	}
