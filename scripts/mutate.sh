@@ -11,6 +11,8 @@
 #
 # RUN='^TestX$' narrows the tests that judge each mutant (go test -run), in any package. DRY_RUN=1 only
 # finds the mutants and which of them the tests cover (one unmutated run each), to size a run first.
+# SAMPLE=200 judges 200 covered mutants drawn at random (SEED=1 by default: the same seed draws the same
+# ones) instead of every one, and gives the efficacy with its 95 % interval (scripts/internal/mutsample).
 #
 # internal/provider is judged by its acceptance tests, through a real CLI (CLI=terraform, the default
 # here since it runs every test, Terraform-only ones included; CLI=tofu leaves those out): its unit tests
@@ -25,6 +27,15 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 gremlins=$(ensure_go_tool gremlins github.com/go-gremlins/gremlins/cmd/gremlins "$GREMLINS_VERSION" "2 to 4 minutes")
+
+# mutsample judges a random sample of the covered mutants (SAMPLE=n), for a package whose every mutant
+# would take more than a working day.
+if [ -n "${SAMPLE:-}" ]; then
+  mutsample_dir=$(mktemp -d)
+  trap 'rm -rf "$mutsample_dir"' EXIT
+  mutsample="$mutsample_dir/mutsample"
+  go build -o "$mutsample" ./scripts/internal/mutsample || die "could not build scripts/internal/mutsample"
+fi
 
 packages=("$@")
 if [ "${#packages[@]}" -eq 0 ]; then
@@ -86,10 +97,12 @@ run_regex() {
   echo "^(${names[*]})\$"
 }
 
-# mutate PKG FILES RUN: one gremlins run of PKG, of only FILES when not empty, judged by the tests RUN
-# matches when not empty.
+# mutate PKG FILES RUN [JUDGES]: one gremlins run of PKG, of only FILES when not empty, judged by the
+# tests RUN matches when not empty. With SAMPLE=n, gremlins only finds the mutants and their coverage
+# (--dry-run), and scripts/internal/mutsample judges n covered ones drawn at random (SEED, 1 unless
+# given), each by the tests JUDGES names for its file when given (lines file<TAB>pattern).
 mutate() {
-  local pkg="$1" files="$2" run="$3"
+  local pkg="$1" files="$2" run="$3" judges="${4:-}"
   [ -d "$pkg" ] || die "no package directory $pkg"
   local name
   name=$(echo "${pkg#./}" | tr -c 'a-zA-Z0-9\n' '_')
@@ -108,8 +121,22 @@ mutate() {
     done < <(find "$pkg" -name '*.go' ! -name '*_test.go' | sort)
     name="${name}_$(echo "$files" | tr -c 'a-zA-Z0-9\n' '_')"
   fi
-  say "mutating $pkg${files:+ (only $files)}${run:+ judged by $run} (one worker: each test run already uses both cores)"
+  say "mutating $pkg${files:+ (only $files)}${run:+ judged by $run}${SAMPLE:+, $SAMPLE covered mutants drawn at random} (one worker: each test run already uses both cores)"
   local start=$SECONDS status=0
+  if [ -n "${SAMPLE:-}" ]; then
+    name="${name}_sample${SAMPLE}_seed${SEED:-1}"
+    GOFLAGS="$GOFLAGS${run:+ -run=$run}" "$gremlins" unleash --dry-run --workers 1 "${exclude[@]}" \
+      --output "$out/$name.mutants.json" "$pkg" >"$out/$name.mutants.log" || die "gremlins could not list the mutants of $pkg: $out/$name.mutants.log"
+    if ! GOFLAGS="$GOFLAGS${run:+ -run=$run}" "$mutsample" -report "$out/$name.mutants.json" -pkg "$pkg" -n "$SAMPLE" -seed "${SEED:-1}" \
+      -timeout-coefficient 5 ${judges:+-judges "$judges"} | tee "$out/$name.log"; then
+      status=1
+    fi
+    printf '%s%s: %s, %s in %ds\n' "$pkg" "${files:+ ($files)}" \
+      "$(grep -o 'Killed: .* covered' "$out/$name.log" || echo 'no counts reported')" \
+      "$(grep -o 'Sampled efficacy: .*)' "$out/$name.log" || echo 'no efficacy reported')" $((SECONDS - start)) |
+      tee -a "$out/summary"
+    return "$status"
+  fi
   # Each mutant runs `go test -failfast` on its own package only (gremlins' default, not --integration).
   # --timeout-coefficient: a mutant that makes a test hang is stopped after this many times the length
   # of the first, unmutated run (which includes compiling); 5 leaves room for a shared, loaded machine.
@@ -136,6 +163,17 @@ mutate_provider() (
   # as in the test command.
   GOFLAGS="$GOFLAGS -timeout=60m -parallel=4$(acc_skip_flags "$cli" | sed 's/^./ &/')"
   local status=0 f files run
+  if [ -n "${SAMPLE:-}" ]; then
+    # One list of the mutants and their coverage by the whole acceptance suite (or by RUN), then each
+    # drawn mutant judged by its own file's tests, as in a run file by file.
+    files=${FILES:-$(cd "$pkg" && find . -name '*.go' ! -name '*_test.go' | sed 's|^\./||' | sort)}
+    for f in $files; do
+      run=${RUN:-$(run_regex "$f")} || exit 1
+      printf '%s\t%s\n' "$f" "$run"
+    done >"$scratch/judges"
+    mutate "$pkg" "${FILES:-}" "${RUN:-}" "$scratch/judges" || status=1
+    return "$status"
+  fi
   if [ -n "${FILES:-}" ]; then
     # shellcheck disable=SC2086 # FILES is a list
     run=${RUN:-$(run_regex $FILES)} || exit 1

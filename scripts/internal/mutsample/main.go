@@ -1,0 +1,379 @@
+// Command mutsample measures a package's mutation efficacy on a random sample of its covered mutants,
+// for the packages whose every mutant would take longer than a working day to run on two cores
+// (`SAMPLE=200 make mutate PKG=./internal/server`; contributing/testing.md).
+//
+// The mutants are gremlins' own: its dry run (`gremlins unleash --dry-run --output report.json`) lists
+// every mutant of the package with its kind, its position and whether the tests cover it. mutsample
+// draws -n of the covered ones with a fixed seed, applies each the way gremlins does (one token
+// replaced at its position), hands the mutated file to `go test -overlay` (no copy of the module), and
+// runs the tests that judge it: the package's, or, with -judges, those named for the mutant's file.
+// Each mutant is killed (a test failed), lived (every test passed), timed out (past -timeout-coefficient
+// times the unmutated run) or not viable (it does not compile), as gremlins reports them.
+//
+// The efficacy is killed / (killed + lived), given with its 95 % Wilson interval: the range the whole
+// package's figure lies in, 19 times out of 20, given what the sample found.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"go/scanner"
+	"go/token"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// report is the part of gremlins' JSON output that mutsample reads.
+type report struct {
+	GoModule string `json:"go_module"`
+	Files    []struct {
+		Name      string     `json:"file_name"`
+		Mutations []mutation `json:"mutations"`
+	} `json:"files"`
+}
+
+type mutation struct {
+	Type   string `json:"type"`
+	Status string `json:"status"`
+	Line   int    `json:"line"`
+	Column int    `json:"column"`
+}
+
+// mutant is one covered mutation of one file.
+type mutant struct {
+	File string // as gremlins names it: the path relative to the package's folder
+	mutation
+}
+
+func (m mutant) String() string {
+	return fmt.Sprintf("%s:%d:%d %s", m.File, m.Line, m.Column, m.Type)
+}
+
+// replacements is gremlins' table (internal/engine/mappings.go, v0.6.0) for the kinds its default run
+// enables: the token each kind puts in place of the one it finds.
+var replacements = map[string]map[token.Token]token.Token{
+	"ARITHMETIC_BASE": {
+		token.ADD: token.SUB, token.MUL: token.QUO, token.QUO: token.MUL, token.REM: token.MUL, token.SUB: token.ADD,
+	},
+	"CONDITIONALS_BOUNDARY": {
+		token.GEQ: token.GTR, token.GTR: token.GEQ, token.LEQ: token.LSS, token.LSS: token.LEQ,
+	},
+	"CONDITIONALS_NEGATION": {
+		token.EQL: token.NEQ, token.NEQ: token.EQL,
+		token.GEQ: token.LSS, token.GTR: token.LEQ, token.LEQ: token.GTR, token.LSS: token.GEQ,
+	},
+	"INCREMENT_DECREMENT": {token.DEC: token.INC, token.INC: token.DEC},
+	"INVERT_NEGATIVES":    {token.SUB: token.ADD},
+}
+
+// apply returns src with the mutant applied: the token at its line and column replaced by the one its
+// kind calls for. It refuses a position that holds no token the kind can change, so a report that no
+// longer matches the source is an error, not a silently different mutant.
+func apply(src []byte, m mutation) ([]byte, error) {
+	table, ok := replacements[m.Type]
+	if !ok {
+		return nil, fmt.Errorf("mutation kind %s is not one mutsample knows", m.Type)
+	}
+	fset := token.NewFileSet()
+	file := fset.AddFile("", fset.Base(), len(src))
+	var s scanner.Scanner
+	s.Init(file, src, nil, 0)
+	for {
+		pos, tok, _ := s.Scan()
+		if tok == token.EOF {
+			return nil, fmt.Errorf("no token at %d:%d", m.Line, m.Column)
+		}
+		p := file.Position(pos)
+		if p.Line < m.Line || (p.Line == m.Line && p.Column < m.Column) {
+			continue
+		}
+		if p.Line != m.Line || p.Column != m.Column {
+			return nil, fmt.Errorf("no token begins at %d:%d", m.Line, m.Column)
+		}
+		to, ok := table[tok]
+		if !ok {
+			return nil, fmt.Errorf("%d:%d holds %q, which %s does not change", m.Line, m.Column, tok, m.Type)
+		}
+		off := file.Offset(pos)
+		out := make([]byte, 0, len(src)+1)
+		out = append(out, src[:off]...)
+		out = append(out, to.String()...)
+		return append(out, src[off+len(tok.String()):]...), nil
+	}
+}
+
+// draw returns n of the covered mutants, chosen at random with the seed, in the report's order (every
+// one when there are fewer than n).
+func draw(r report, n int, seed uint64) []mutant {
+	var covered []mutant
+	for _, f := range r.Files {
+		for _, m := range f.Mutations {
+			if m.Status == "RUNNABLE" {
+				covered = append(covered, mutant{File: f.Name, mutation: m})
+			}
+		}
+	}
+	sort.SliceStable(covered, func(i, j int) bool {
+		a, b := covered[i], covered[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		return a.Type < b.Type
+	})
+	if n >= len(covered) {
+		return covered
+	}
+	rng := rand.New(rand.NewPCG(seed, seed))
+	picked := rng.Perm(len(covered))[:n]
+	sort.Ints(picked)
+	out := make([]mutant, n)
+	for i, k := range picked {
+		out[i] = covered[k]
+	}
+	return out
+}
+
+// wilson is the 95 % Wilson score interval of k successes in n trials.
+func wilson(k, n int) (lo, hi float64) {
+	if n == 0 {
+		return 0, 1
+	}
+	const z = 1.959963984540054
+	p := float64(k) / float64(n)
+	nn := float64(n)
+	den := 1 + z*z/nn
+	mid := (p + z*z/(2*nn)) / den
+	half := z * math.Sqrt(p*(1-p)/nn+z*z/(4*nn*nn)) / den
+	return math.Max(0, mid-half), math.Min(1, mid+half)
+}
+
+// readJudges reads lines of "file<TAB>go test -run pattern": the tests that judge each file's mutants.
+func readJudges(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	judges := map[string]string{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		file, run, ok := strings.Cut(sc.Text(), "\t")
+		if !ok {
+			return nil, fmt.Errorf("%s: %q is not file<TAB>pattern", path, sc.Text())
+		}
+		judges[file] = run
+	}
+	return judges, sc.Err()
+}
+
+type config struct {
+	pkg         string
+	root        string // the module's root, where go test runs
+	judges      map[string]string
+	coefficient float64
+	log         io.Writer
+}
+
+// passed is how goTest reports tests that all passed: of a mutant, that it lived.
+const passed = "LIVED"
+
+// goTest runs the package's tests once, with the overlay when not empty, and says how it ended.
+func (c config) goTest(ctx context.Context, run, overlay string) (status string, took time.Duration, output []byte) {
+	args := []string{"test", "-count=1", "-failfast"}
+	if overlay != "" {
+		args = append(args, "-overlay="+overlay)
+	}
+	if run != "" {
+		args = append(args, "-run="+run)
+	}
+	args = append(args, c.pkg)
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = c.root
+	cmd.WaitDelay = 10 * time.Second
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	took = time.Since(start)
+	switch {
+	case err == nil:
+		return passed, took, out
+	case ctx.Err() != nil:
+		return "TIMED OUT", took, out
+	case bytes.Contains(out, []byte("[build failed]")) || bytes.Contains(out, []byte("[setup failed]")):
+		return "NOT VIABLE", took, out
+	default:
+		return "KILLED", took, out
+	}
+}
+
+func (c config) judge(file string) string {
+	if c.judges == nil {
+		return ""
+	}
+	return c.judges[file]
+}
+
+// path is the mutant's file on disk.
+func (c config) path(m mutant) string {
+	return filepath.Join(c.root, c.pkg, m.File)
+}
+
+func run(c config, mutants []mutant, scratch string) (map[string][]mutant, error) {
+	// The unmutated run of every judging pattern sets the time limit, as gremlins' coverage run does.
+	baseline := map[string]time.Duration{}
+	for _, m := range mutants {
+		j := c.judge(m.File)
+		if _, done := baseline[j]; done {
+			continue
+		}
+		status, took, out := c.goTest(context.Background(), j, "")
+		if status != passed {
+			return nil, fmt.Errorf("the unmutated tests of %s do not pass (%s), so no mutant can be judged:\n%s", m.File, status, out)
+		}
+		baseline[j] = took
+		if j == "" {
+			fmt.Fprintf(c.log, "unmutated run of the package's tests: %.1f s\n", took.Seconds())
+		} else {
+			fmt.Fprintf(c.log, "unmutated run of the tests judging %s: %.1f s\n", m.File, took.Seconds())
+		}
+	}
+	byStatus := map[string][]mutant{}
+	for i, m := range mutants {
+		path := c.path(m)
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		mutated, err := apply(src, m.mutation)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w (is the report from this source?)", m, err)
+		}
+		tmp := filepath.Join(scratch, "mutant.go")
+		if err := os.WriteFile(tmp, mutated, 0o600); err != nil {
+			return nil, err
+		}
+		overlay, _ := json.Marshal(map[string]map[string]string{"Replace": {path: tmp}})
+		overlayPath := filepath.Join(scratch, "overlay.json")
+		if err := os.WriteFile(overlayPath, overlay, 0o600); err != nil {
+			return nil, err
+		}
+		j := c.judge(m.File)
+		limit := time.Duration(c.coefficient * float64(baseline[j]))
+		ctx, cancel := context.WithTimeout(context.Background(), limit)
+		status, took, _ := c.goTest(ctx, j, overlayPath)
+		cancel()
+		byStatus[status] = append(byStatus[status], m)
+		fmt.Fprintf(c.log, "%4d/%d %-10s %s (%.1f s)\n", i+1, len(mutants), status, m, took.Seconds())
+	}
+	return byStatus, nil
+}
+
+func main() {
+	var (
+		reportPath  = flag.String("report", "", "gremlins' dry-run JSON report of the package")
+		pkg         = flag.String("pkg", "", "the package, as go test takes it (./internal/server)")
+		n           = flag.Int("n", 200, "how many covered mutants to draw")
+		seed        = flag.Uint64("seed", 1, "the seed of the draw: the same seed and report draw the same mutants")
+		judgesPath  = flag.String("judges", "", "optional file of lines file<TAB>pattern: the go test -run pattern judging each file's mutants (file relative to the package)")
+		coefficient = flag.Float64("timeout-coefficient", 5, "a mutant's tests are stopped after this many times the unmutated run")
+	)
+	flag.Parse()
+	if *reportPath == "" || *pkg == "" {
+		fmt.Fprintln(os.Stderr, "usage: mutsample -report report.json -pkg ./internal/server [-n 200] [-seed 1] [-judges file]")
+		os.Exit(2)
+	}
+	if err := mainErr(*reportPath, *pkg, *n, *seed, *judgesPath, *coefficient); err != nil {
+		fmt.Fprintln(os.Stderr, "mutsample:", err)
+		os.Exit(1)
+	}
+}
+
+func mainErr(reportPath, pkg string, n int, seed uint64, judgesPath string, coefficient float64) error {
+	raw, err := os.ReadFile(reportPath)
+	if err != nil {
+		return err
+	}
+	var r report
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return fmt.Errorf("%s: %w", reportPath, err)
+	}
+	root, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	c := config{pkg: pkg, root: root, coefficient: coefficient, log: os.Stdout}
+	if judgesPath != "" {
+		if c.judges, err = readJudges(judgesPath); err != nil {
+			return err
+		}
+	}
+	total, covered := 0, 0
+	for _, f := range r.Files {
+		for _, m := range f.Mutations {
+			total++
+			if m.Status == "RUNNABLE" {
+				covered++
+			}
+		}
+	}
+	if covered == 0 {
+		return errors.New("the report has no covered mutant: was it made with --dry-run of this package?")
+	}
+	mutants := draw(r, n, seed)
+	fmt.Printf("%s: %d mutants, %d covered; judging %d drawn at random (seed %d)\n", pkg, total, covered, len(mutants), seed)
+	scratch, err := os.MkdirTemp("", "mutsample")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(scratch)
+	start := time.Now()
+	byStatus, err := run(c, mutants, scratch)
+	if err != nil {
+		return err
+	}
+	killed, lived := len(byStatus["KILLED"]), len(byStatus["LIVED"])
+	fmt.Printf("\nKilled: %d, Lived: %d, Timed out: %d, Not viable: %d of %d drawn from %d covered, in %.0f s\n",
+		killed, lived, len(byStatus["TIMED OUT"]), len(byStatus["NOT VIABLE"]), len(mutants), covered, time.Since(start).Seconds())
+	lo, hi := wilson(killed, killed+lived)
+	if killed+lived > 0 {
+		fmt.Printf("Sampled efficacy: %.1f%% (95%% interval %.1f%% to %.1f%%)\n",
+			100*float64(killed)/float64(killed+lived), 100*lo, 100*hi)
+	}
+	for _, status := range []string{"LIVED", "TIMED OUT", "NOT VIABLE"} {
+		for _, m := range byStatus[status] {
+			fmt.Printf("%s: %s: %s\n", status, m, sourceLine(c.path(m), m.Line))
+		}
+	}
+	return nil
+}
+
+// sourceLine is the mutant's line of source, trimmed, to read the survivors without opening files.
+func sourceLine(path string, line int) string {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	lines := strings.Split(string(src), "\n")
+	if line < 1 || line > len(lines) {
+		return ""
+	}
+	return strings.TrimSpace(lines[line-1])
+}

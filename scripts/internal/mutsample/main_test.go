@@ -1,0 +1,104 @@
+package main
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestApplyReplacesTheTokenAtThePositionAsGremlinsDoes(t *testing.T) {
+	src := "package p\n\nfunc f(a, b int) bool {\n\ta++\n\treturn a-b <= -1 && a != b\n}\n"
+	cases := []struct {
+		kind         string
+		line, column int
+		want         string
+	}{
+		{"CONDITIONALS_BOUNDARY", 5, 13, "return a-b < -1 && a != b"},
+		{"CONDITIONALS_NEGATION", 5, 13, "return a-b > -1 && a != b"},
+		{"CONDITIONALS_NEGATION", 5, 24, "return a-b <= -1 && a == b"},
+		{"ARITHMETIC_BASE", 5, 10, "return a+b <= -1 && a != b"},
+		{"INVERT_NEGATIVES", 5, 16, "return a-b <= +1 && a != b"},
+		{"INCREMENT_DECREMENT", 4, 3, "a--"},
+	}
+	for _, c := range cases {
+		got, err := apply([]byte(src), mutation{Type: c.kind, Line: c.line, Column: c.column})
+		if err != nil {
+			t.Fatalf("%s at %d:%d: %v", c.kind, c.line, c.column, err)
+		}
+		line := strings.TrimSpace(strings.Split(string(got), "\n")[c.line-1])
+		if line != c.want {
+			t.Errorf("%s at %d:%d gives %q, want %q", c.kind, c.line, c.column, line, c.want)
+		}
+		if len(strings.Split(string(got), "\n")) != len(strings.Split(src, "\n")) {
+			t.Errorf("%s changed the number of lines", c.kind)
+		}
+	}
+}
+
+func TestApplyRefusesAPositionThatDoesNotMatch(t *testing.T) {
+	src := []byte("package p\n\nvar x = 1 + 2\n")
+	for _, m := range []mutation{
+		{Type: "ARITHMETIC_BASE", Line: 3, Column: 9},        // the 1, not an operator
+		{Type: "CONDITIONALS_BOUNDARY", Line: 3, Column: 11}, // + is no comparison
+		{Type: "ARITHMETIC_BASE", Line: 9, Column: 1},        // past the end
+		{Type: "INVERT_LOGICAL", Line: 3, Column: 11},        // a kind mutsample does not apply
+	} {
+		if _, err := apply(src, m); err == nil {
+			t.Errorf("%+v applied to a position it does not fit", m)
+		}
+	}
+}
+
+func TestDrawIsRepeatableAndTakesOnlyCoveredMutants(t *testing.T) {
+	var r report
+	r.Files = make([]struct {
+		Name      string     `json:"file_name"`
+		Mutations []mutation `json:"mutations"`
+	}, 2)
+	r.Files[0].Name, r.Files[1].Name = "b.go", "a.go"
+	for i := 1; i <= 50; i++ {
+		status := "RUNNABLE"
+		if i%5 == 0 {
+			status = "NOT COVERED"
+		}
+		r.Files[i%2].Mutations = append(r.Files[i%2].Mutations, mutation{Type: "ARITHMETIC_BASE", Status: status, Line: i, Column: 1})
+	}
+	first, again := draw(r, 10, 7), draw(r, 10, 7)
+	if len(first) != 10 {
+		t.Fatalf("drew %d, want 10", len(first))
+	}
+	for i := range first {
+		if first[i] != again[i] {
+			t.Fatalf("the same seed drew %v then %v", first, again)
+		}
+		if first[i].Status != "RUNNABLE" {
+			t.Errorf("drew %v, which is not covered", first[i])
+		}
+	}
+	if other := draw(r, 10, 8); equal(other, first) {
+		t.Errorf("seeds 7 and 8 drew the same mutants")
+	}
+	if all := draw(r, 100, 7); len(all) != 40 {
+		t.Errorf("asking for more than there are gives %d, want the 40 covered", len(all))
+	}
+}
+
+func equal(a, b []mutant) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return len(a) == len(b)
+}
+
+func TestWilsonInterval(t *testing.T) {
+	// 95 of 100: the interval is 88.8 % to 97.8 % (Wilson, z = 1.96).
+	lo, hi := wilson(95, 100)
+	if math.Abs(lo-0.8883) > 0.0005 || math.Abs(hi-0.9785) > 0.0005 {
+		t.Errorf("wilson(95, 100) = %.4f, %.4f; want 0.8883, 0.9785", lo, hi)
+	}
+	if lo, hi := wilson(10, 10); hi != 1 || lo < 0.69 || lo > 0.73 {
+		t.Errorf("wilson(10, 10) = %.4f, %.4f; want about 0.72, 1", lo, hi)
+	}
+}
