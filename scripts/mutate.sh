@@ -61,6 +61,8 @@ tests_of() {
   case "$f" in
   base.go) echo label_resource data_sources ;;
   data_source_entries.go) echo data_sources ;;
+  environment_keys.go) echo member_resource members_resource ;;
+  team_entries.go) echo team_data_sources ;;
   modify_plan.go) echo member_resource label_resource invitation_resource ;;
   patch.go) echo label_resource organization_resource environment_resource ;;
   provider_data.go) echo member_resource organization_resource ;;
