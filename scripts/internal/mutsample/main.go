@@ -4,7 +4,7 @@
 //
 // The mutants are gremlins' own: its dry run (`gremlins unleash --dry-run --output report.json`) lists
 // every mutant of the package with its kind, its position and whether the tests cover it. mutsample
-// draws -n of the covered ones with a fixed seed, applies each the way gremlins does (one token
+// draws -n of the covered ones that compile, in an order fixed by a seed, applies each the way gremlins does (one token
 // replaced at its position), hands the mutated file to `go test -overlay` (no copy of the module), and
 // runs the tests that judge it: the package's, or, with -judges, those named for the mutant's file.
 // Each mutant is killed (a test failed), lived (every test passed), timed out (past -timeout-coefficient
@@ -114,9 +114,10 @@ func apply(src []byte, m mutation) ([]byte, error) {
 	}
 }
 
-// draw returns n of the covered mutants, chosen at random with the seed, in the report's order (every
-// one when there are fewer than n).
-func draw(r report, n int, seed uint64) []mutant {
+// draw returns the covered mutants in a random order fixed by the seed. The sample is a prefix of it:
+// the first n that compile, since a mutant that does not (`+` turned to `-` between strings) says
+// nothing of the tests and would only make the sample smaller.
+func draw(r report, seed uint64) []mutant {
 	var covered []mutant
 	for _, f := range r.Files {
 		for _, m := range f.Mutations {
@@ -125,7 +126,8 @@ func draw(r report, n int, seed uint64) []mutant {
 			}
 		}
 	}
-	sort.SliceStable(covered, func(i, j int) bool {
+	// The report's order of files is not promised; the draw starts from an order of the mutants' own.
+	sort.Slice(covered, func(i, j int) bool {
 		a, b := covered[i], covered[j]
 		if a.File != b.File {
 			return a.File < b.File
@@ -138,17 +140,9 @@ func draw(r report, n int, seed uint64) []mutant {
 		}
 		return a.Type < b.Type
 	})
-	if n >= len(covered) {
-		return covered
-	}
 	rng := rand.New(rand.NewPCG(seed, seed))
-	picked := rng.Perm(len(covered))[:n]
-	sort.Ints(picked)
-	out := make([]mutant, n)
-	for i, k := range picked {
-		out[i] = covered[k]
-	}
-	return out
+	rng.Shuffle(len(covered), func(i, j int) { covered[i], covered[j] = covered[j], covered[i] })
+	return covered
 }
 
 // wilson is the 95 % Wilson score interval of k successes in n trials.
@@ -236,27 +230,26 @@ func (c config) path(m mutant) string {
 	return filepath.Join(c.root, c.pkg, m.File)
 }
 
-func run(c config, mutants []mutant, scratch string) (map[string][]mutant, error) {
-	// The unmutated run of every judging pattern sets the time limit, as gremlins' coverage run does.
+// run judges the mutants in order until n of them compiled, and returns them by status.
+func run(c config, order []mutant, n int, scratch string) (map[string][]mutant, error) {
+	// The unmutated run of each judging pattern, the first time it is needed, sets its mutants' time
+	// limit, as gremlins' coverage run does; it must pass, or every mutant would look killed.
 	baseline := map[string]time.Duration{}
-	for _, m := range mutants {
+	byStatus := map[string][]mutant{}
+	judged := 0
+	for _, m := range order {
+		if judged == n {
+			break
+		}
 		j := c.judge(m.File)
-		if _, done := baseline[j]; done {
-			continue
-		}
-		status, took, out := c.goTest(context.Background(), j, "")
-		if status != passed {
-			return nil, fmt.Errorf("the unmutated tests of %s do not pass (%s), so no mutant can be judged:\n%s", m.File, status, out)
-		}
-		baseline[j] = took
-		if j == "" {
-			fmt.Fprintf(c.log, "unmutated run of the package's tests: %.1f s\n", took.Seconds())
-		} else {
+		if _, done := baseline[j]; !done {
+			status, took, out := c.goTest(context.Background(), j, "")
+			if status != passed {
+				return nil, fmt.Errorf("the unmutated tests judging %s do not pass (%s), so no mutant can be judged:\n%s", m.File, status, out)
+			}
+			baseline[j] = took
 			fmt.Fprintf(c.log, "unmutated run of the tests judging %s: %.1f s\n", m.File, took.Seconds())
 		}
-	}
-	byStatus := map[string][]mutant{}
-	for i, m := range mutants {
 		path := c.path(m)
 		src, err := os.ReadFile(path)
 		if err != nil {
@@ -275,13 +268,14 @@ func run(c config, mutants []mutant, scratch string) (map[string][]mutant, error
 		if err := os.WriteFile(overlayPath, overlay, 0o600); err != nil {
 			return nil, err
 		}
-		j := c.judge(m.File)
-		limit := time.Duration(c.coefficient * float64(baseline[j]))
-		ctx, cancel := context.WithTimeout(context.Background(), limit)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(c.coefficient*float64(baseline[j])))
 		status, took, _ := c.goTest(ctx, j, overlayPath)
 		cancel()
 		byStatus[status] = append(byStatus[status], m)
-		fmt.Fprintf(c.log, "%4d/%d %-10s %s (%.1f s)\n", i+1, len(mutants), status, m, took.Seconds())
+		if status != "NOT VIABLE" {
+			judged++
+		}
+		fmt.Fprintf(c.log, "%4d/%d %-10s %s (%.1f s)\n", judged, n, status, m, took.Seconds())
 	}
 	return byStatus, nil
 }
@@ -337,21 +331,22 @@ func mainErr(reportPath, pkg string, n int, seed uint64, judgesPath string, coef
 	if covered == 0 {
 		return errors.New("the report has no covered mutant: was it made with --dry-run of this package?")
 	}
-	mutants := draw(r, n, seed)
-	fmt.Printf("%s: %d mutants, %d covered; judging %d drawn at random (seed %d)\n", pkg, total, covered, len(mutants), seed)
+	order := draw(r, seed)
+	n = min(n, covered)
+	fmt.Printf("%s: %d mutants, %d covered; judging %d that compile, drawn at random (seed %d)\n", pkg, total, covered, n, seed)
 	scratch, err := os.MkdirTemp("", "mutsample")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(scratch)
 	start := time.Now()
-	byStatus, err := run(c, mutants, scratch)
+	byStatus, err := run(c, order, n, scratch)
 	if err != nil {
 		return err
 	}
 	killed, lived := len(byStatus["KILLED"]), len(byStatus["LIVED"])
-	fmt.Printf("\nKilled: %d, Lived: %d, Timed out: %d, Not viable: %d of %d drawn from %d covered, in %.0f s\n",
-		killed, lived, len(byStatus["TIMED OUT"]), len(byStatus["NOT VIABLE"]), len(mutants), covered, time.Since(start).Seconds())
+	fmt.Printf("\nKilled: %d, Lived: %d, Timed out: %d (and %d drawn that do not compile) of %d covered, in %.0f s\n",
+		killed, lived, len(byStatus["TIMED OUT"]), len(byStatus["NOT VIABLE"]), covered, time.Since(start).Seconds())
 	lo, hi := wilson(killed, killed+lived)
 	if killed+lived > 0 {
 		fmt.Printf("Sampled efficacy: %.1f%% (95%% interval %.1f%% to %.1f%%)\n",
