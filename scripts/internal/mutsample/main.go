@@ -29,9 +29,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -190,9 +192,14 @@ type config struct {
 // passed is how goTest reports tests that all passed: of a mutant, that it lived.
 const passed = "LIVED"
 
-// goTest runs the package's tests once, with the overlay when not empty, and says how it ended.
-func (c config) goTest(ctx context.Context, run, overlay string) (status string, took time.Duration, output []byte) {
+// goTest runs the package's tests once, with the overlay when not empty, and says how it ended. With a
+// limit, the test binary stops itself at it (go test -timeout), as gremlins has it do; ctx ending stops
+// go test and everything it started.
+func (c config) goTest(ctx context.Context, run, overlay string, limit time.Duration) (status string, took time.Duration, output []byte) {
 	args := []string{"test", "-count=1", "-failfast"}
+	if limit > 0 {
+		args = append(args, "-timeout="+limit.String())
+	}
 	if overlay != "" {
 		args = append(args, "-overlay="+overlay)
 	}
@@ -202,6 +209,9 @@ func (c config) goTest(ctx context.Context, run, overlay string) (status string,
 	args = append(args, c.pkg)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = c.root
+	// go test's own children (the compiler, the test binary) are in its process group, and go with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 10 * time.Second
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
@@ -209,7 +219,7 @@ func (c config) goTest(ctx context.Context, run, overlay string) (status string,
 	switch {
 	case err == nil:
 		return passed, took, out
-	case ctx.Err() != nil:
+	case ctx.Err() != nil || bytes.Contains(out, []byte("panic: test timed out after")):
 		return "TIMED OUT", took, out
 	case bytes.Contains(out, []byte("[build failed]")) || bytes.Contains(out, []byte("[setup failed]")):
 		return "NOT VIABLE", took, out
@@ -230,20 +240,25 @@ func (c config) path(m mutant) string {
 	return filepath.Join(c.root, c.pkg, m.File)
 }
 
-// run judges the mutants in order until n of them compiled, and returns them by status.
-func run(c config, order []mutant, n int, scratch string) (map[string][]mutant, error) {
+// run judges the mutants in order until n of them compiled, or until ctx ends (an interrupt): the
+// mutants judged by then are the first of the random order, so still a sample drawn at random, only
+// smaller. It returns them by status; the mutant being judged when ctx ended is not among them.
+func run(ctx context.Context, c config, order []mutant, n int, scratch string) (map[string][]mutant, error) {
 	// The unmutated run of each judging pattern, the first time it is needed, sets its mutants' time
 	// limit, as gremlins' coverage run does; it must pass, or every mutant would look killed.
 	baseline := map[string]time.Duration{}
 	byStatus := map[string][]mutant{}
 	judged := 0
 	for _, m := range order {
-		if judged == n {
+		if judged == n || ctx.Err() != nil {
 			break
 		}
 		j := c.judge(m.File)
 		if _, done := baseline[j]; !done {
-			status, took, out := c.goTest(context.Background(), j, "")
+			status, took, out := c.goTest(ctx, j, "", 0)
+			if ctx.Err() != nil {
+				break
+			}
 			if status != passed {
 				return nil, fmt.Errorf("the unmutated tests judging %s do not pass (%s), so no mutant can be judged:\n%s", m.File, status, out)
 			}
@@ -268,9 +283,14 @@ func run(c config, order []mutant, n int, scratch string) (map[string][]mutant, 
 		if err := os.WriteFile(overlayPath, overlay, 0o600); err != nil {
 			return nil, err
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(c.coefficient*float64(baseline[j])))
-		status, took, _ := c.goTest(ctx, j, overlayPath)
+		limit := time.Duration(c.coefficient * float64(baseline[j]))
+		// The test binary stops at the limit; go test, which may be what hangs, a little after.
+		limited, cancel := context.WithTimeout(ctx, limit+30*time.Second)
+		status, took, _ := c.goTest(limited, j, overlayPath, limit)
 		cancel()
+		if ctx.Err() != nil {
+			break
+		}
 		byStatus[status] = append(byStatus[status], m)
 		if status != "NOT VIABLE" {
 			judged++
@@ -340,11 +360,16 @@ func mainErr(reportPath, pkg string, n int, seed uint64, judgesPath string, coef
 	}
 	defer os.RemoveAll(scratch)
 	start := time.Now()
-	byStatus, err := run(c, order, n, scratch)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	byStatus, err := run(ctx, c, order, n, scratch)
 	if err != nil {
 		return err
 	}
 	killed, lived := len(byStatus["KILLED"]), len(byStatus["LIVED"])
+	if judged := killed + lived + len(byStatus["TIMED OUT"]); judged < n {
+		fmt.Printf("\nInterrupted after %d of the %d: the figure below is of those, the first of the same random order.\n", judged, n)
+	}
 	fmt.Printf("\nKilled: %d, Lived: %d, Timed out: %d (and %d drawn that do not compile) of %d covered, in %.0f s\n",
 		killed, lived, len(byStatus["TIMED OUT"]), len(byStatus["NOT VIABLE"]), covered, time.Since(start).Seconds())
 	lo, hi := wilson(killed, killed+lived)
