@@ -13,6 +13,8 @@
 # finds the mutants and which of them the tests cover (one unmutated run each), to size a run first.
 # SAMPLE=200 judges 200 covered mutants drawn at random (SEED=1 by default: the same seed draws the same
 # ones) instead of every one, and gives the efficacy with its 95 % interval (scripts/internal/mutsample).
+# ONLY='activity.go:186:12 INCREMENT_DECREMENT,...' judges the mutants named, as a run's log names them:
+# survivors judged again after a test is added.
 #
 # internal/provider is judged by its acceptance tests, through a real CLI (CLI=terraform, the default
 # here since it runs every test, Terraform-only ones included; CLI=tofu leaves those out): its unit tests
@@ -30,7 +32,7 @@ gremlins=$(ensure_go_tool gremlins github.com/go-gremlins/gremlins/cmd/gremlins 
 
 # mutsample judges a random sample of the covered mutants (SAMPLE=n), for a package whose every mutant
 # would take more than a working day.
-if [ -n "${SAMPLE:-}" ]; then
+if [ -n "${SAMPLE:-}${ONLY:-}" ]; then
   mutsample_dir=$(mktemp -d)
   trap 'rm -rf "$mutsample_dir"' EXIT
   mutsample="$mutsample_dir/mutsample"
@@ -123,19 +125,28 @@ mutate() {
     done < <(find "$pkg" -name '*.go' ! -name '*_test.go' | sort)
     name="${name}_$(echo "$files" | tr -c 'a-zA-Z0-9\n' '_')"
   fi
-  say "mutating $pkg${files:+ (only $files)}${run:+ judged by $run}${SAMPLE:+, $SAMPLE covered mutants drawn at random} (one worker: each test run already uses both cores)"
+  say "mutating $pkg${files:+ (only $files)}${run:+ judged by $run}${SAMPLE:+, $SAMPLE covered mutants drawn at random}${ONLY:+, only $ONLY} (one worker: each test run already uses both cores)"
   local start=$SECONDS status=0
-  if [ -n "${SAMPLE:-}" ]; then
-    name="${name}_sample${SAMPLE}_seed${SEED:-1}"
-    GOFLAGS="$GOFLAGS${run:+ -run=$run}" "$gremlins" unleash --dry-run --workers 1 "${exclude[@]}" \
-      --output "$out/$name.mutants.json" "$pkg" >"$out/$name.mutants.log" || die "gremlins could not list the mutants of $pkg: $out/$name.mutants.log"
-    if ! GOFLAGS="$GOFLAGS${run:+ -run=$run}" "$mutsample" -report "$out/$name.mutants.json" -pkg "$pkg" -n "$SAMPLE" -seed "${SEED:-1}" \
-      -timeout-coefficient 5 ${judges:+-judges "$judges"} | tee "$out/$name.log"; then
+  if [ -n "${SAMPLE:-}${ONLY:-}" ]; then
+    local which=() m
+    if [ -n "${ONLY:-}" ]; then
+      # The mutants named, as a run's log names them, judged again (after adding tests).
+      name="${name}_only"
+      IFS=',' read -ra list <<<"$ONLY"
+      for m in "${list[@]}"; do which+=(-only "$m"); done
+    else
+      name="${name}_sample${SAMPLE}_seed${SEED:-1}"
+      GOFLAGS="$GOFLAGS${run:+ -run=$run}" "$gremlins" unleash --dry-run --workers 1 "${exclude[@]}" \
+        --output "$out/$name.mutants.json" "$pkg" >"$out/$name.mutants.log" || die "gremlins could not list the mutants of $pkg: $out/$name.mutants.log"
+      which=(-report "$out/$name.mutants.json" -n "$SAMPLE" -seed "${SEED:-1}")
+    fi
+    if ! GOFLAGS="$GOFLAGS${run:+ -run=$run}" "$mutsample" "${which[@]}" -pkg "$pkg" -timeout-coefficient 5 \
+      ${judges:+-judges "$judges"} | tee "$out/$name.log"; then
       status=1
     fi
     printf '%s%s: %s, %s in %ds\n' "$pkg" "${files:+ ($files)}" \
-      "$(grep -o 'Killed: .* covered' "$out/$name.log" || echo 'no counts reported')" \
-      "$(grep -o 'Sampled efficacy: .*)' "$out/$name.log" || echo 'no efficacy reported')" $((SECONDS - start)) |
+      "$(grep -o 'Killed: .*, in' "$out/$name.log" | sed 's/, in$//' || echo 'no counts reported')" \
+      "$(grep -o 'efficacy: .*)' "$out/$name.log" || echo 'no efficacy reported')" $((SECONDS - start)) |
       tee -a "$out/summary"
     return "$status"
   fi
@@ -165,7 +176,7 @@ mutate_provider() (
   # as in the test command.
   GOFLAGS="$GOFLAGS -timeout=60m -parallel=4$(acc_skip_flags "$cli" | sed 's/^./ &/')"
   local status=0 f files run
-  if [ -n "${SAMPLE:-}" ]; then
+  if [ -n "${SAMPLE:-}${ONLY:-}" ]; then
     # One list of the mutants and their coverage by the whole acceptance suite (or by RUN), then each
     # drawn mutant judged by its own file's tests, as in a run file by file.
     files=${FILES:-$(cd "$pkg" && find . -name '*.go' ! -name '*_test.go' | sed 's|^\./||' | sort)}

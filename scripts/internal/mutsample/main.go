@@ -53,6 +53,37 @@ type mutation struct {
 	Column int    `json:"column"`
 }
 
+// mutantList is the mutants named by -only, each as String gives it.
+type mutantList []mutant
+
+func (l *mutantList) String() string { return fmt.Sprint(*l) }
+
+func (l *mutantList) Set(v string) error {
+	m, err := parseMutant(v)
+	if err == nil {
+		*l = append(*l, m)
+	}
+	return err
+}
+
+// parseMutant reads a mutant as String writes it: "file:line:column TYPE".
+func parseMutant(v string) (mutant, error) {
+	var m mutant
+	pos, kind, ok := strings.Cut(strings.TrimSpace(v), " ")
+	parts := strings.Split(pos, ":")
+	if !ok || len(parts) != 3 {
+		return m, fmt.Errorf("%q is not file:line:column TYPE", v)
+	}
+	if _, err := fmt.Sscanf(parts[1]+" "+parts[2], "%d %d", &m.Line, &m.Column); err != nil {
+		return m, fmt.Errorf("%q is not file:line:column TYPE: %w", v, err)
+	}
+	if _, known := replacements[kind]; !known {
+		return m, fmt.Errorf("%q: %s is not a mutation kind mutsample knows", v, kind)
+	}
+	m.File, m.Type, m.Status = parts[0], kind, "RUNNABLE"
+	return m, nil
+}
+
 // mutant is one covered mutation of one file.
 type mutant struct {
 	File string // as gremlins names it: the path relative to the package's folder
@@ -308,26 +339,30 @@ func main() {
 		seed        = flag.Uint64("seed", 1, "the seed of the draw: the same seed and report draw the same mutants")
 		judgesPath  = flag.String("judges", "", "optional file of lines file<TAB>pattern: the go test -run pattern judging each file's mutants (file relative to the package)")
 		coefficient = flag.Float64("timeout-coefficient", 5, "a mutant's tests are stopped after this many times the unmutated run")
+		only        mutantList
 	)
+	flag.Var(&only, "only", "judge this mutant, as a run's log names it (\"activity.go:186:12 INCREMENT_DECREMENT\"), instead of a sample; repeatable: to judge survivors again after adding tests")
 	flag.Parse()
-	if *reportPath == "" || *pkg == "" {
-		fmt.Fprintln(os.Stderr, "usage: mutsample -report report.json -pkg ./internal/server [-n 200] [-seed 1] [-judges file]")
+	if (*reportPath == "" && len(only) == 0) || *pkg == "" {
+		fmt.Fprintln(os.Stderr, "usage: mutsample -pkg ./internal/server {-report report.json [-n 200] [-seed 1] | -only 'file:line:column TYPE' ...} [-judges file]")
 		os.Exit(2)
 	}
-	if err := mainErr(*reportPath, *pkg, *n, *seed, *judgesPath, *coefficient); err != nil {
+	if err := mainErr(*reportPath, *pkg, *n, *seed, *judgesPath, *coefficient, only); err != nil {
 		fmt.Fprintln(os.Stderr, "mutsample:", err)
 		os.Exit(1)
 	}
 }
 
-func mainErr(reportPath, pkg string, n int, seed uint64, judgesPath string, coefficient float64) error {
-	raw, err := os.ReadFile(reportPath)
-	if err != nil {
-		return err
-	}
+func mainErr(reportPath, pkg string, n int, seed uint64, judgesPath string, coefficient float64, only []mutant) error {
 	var r report
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return fmt.Errorf("%s: %w", reportPath, err)
+	if len(only) == 0 {
+		raw, err := os.ReadFile(reportPath)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return fmt.Errorf("%s: %w", reportPath, err)
+		}
 	}
 	root, err := os.Getwd()
 	if err != nil {
@@ -348,12 +383,17 @@ func mainErr(reportPath, pkg string, n int, seed uint64, judgesPath string, coef
 			}
 		}
 	}
-	if covered == 0 {
+	var order []mutant
+	switch {
+	case len(only) > 0:
+		order, n, covered = only, len(only), len(only)
+		fmt.Printf("%s: judging the %d mutants given\n", pkg, n)
+	case covered == 0:
 		return errors.New("the report has no covered mutant: was it made with --dry-run of this package?")
+	default:
+		order, n = draw(r, seed), min(n, covered)
+		fmt.Printf("%s: %d mutants, %d covered; judging %d that compile, drawn at random (seed %d)\n", pkg, total, covered, n, seed)
 	}
-	order := draw(r, seed)
-	n = min(n, covered)
-	fmt.Printf("%s: %d mutants, %d covered; judging %d that compile, drawn at random (seed %d)\n", pkg, total, covered, n, seed)
 	scratch, err := os.MkdirTemp("", "mutsample")
 	if err != nil {
 		return err

@@ -104,3 +104,16 @@ func TestWilsonInterval(t *testing.T) {
 		t.Errorf("wilson(10, 10) = %.4f, %.4f; want about 0.72, 1", lo, hi)
 	}
 }
+
+func TestParseMutantReadsWhatStringWrites(t *testing.T) {
+	m := mutant{File: "store/store.go", mutation: mutation{Type: "CONDITIONALS_BOUNDARY", Status: "RUNNABLE", Line: 104, Column: 7}}
+	got, err := parseMutant(m.String())
+	if err != nil || got != m {
+		t.Errorf("parseMutant(%q) = %v, %v; want %v", m.String(), got, err, m)
+	}
+	for _, bad := range []string{"store.go:104 CONDITIONALS_BOUNDARY", "store.go:x:7 CONDITIONALS_BOUNDARY", "store.go:104:7", "store.go:104:7 INVERT_LOGICAL"} {
+		if _, err := parseMutant(bad); err == nil {
+			t.Errorf("parseMutant(%q) took it", bad)
+		}
+	}
+}
