@@ -256,3 +256,40 @@ func TestLastChangesLastOf(t *testing.T) {
 		t.Errorf("a question that does not fit in the open batch: %d requests in all, want 2", n)
 	}
 }
+
+// TestLastChangesStopsOnceEveryObjectIsFound: the log is read newest first, so once each object asked
+// about has its latest entry, older pages cannot change an answer and are not asked for. A log of many
+// pages whose first page answers both questions costs one request.
+func TestLastChangesStopsOnceEveryObjectIsFound(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		rec.add(r)
+		page := api.Page[api.ActivityEntry]{Items: []api.ActivityEntry{
+			{ID: "act_9", ObjectType: "label", ObjectID: "team", Action: "label.update"},
+			{ID: "act_8", ObjectType: "member", ObjectID: "usr_alice", Action: "member.update"},
+		}}
+		if r.URL.Query().Get(api.QueryPageToken) == "" {
+			page.NextPageToken = "older" // and older pages forever: a walk that does not stop never ends
+		} else {
+			page.NextPageToken = r.URL.Query().Get(api.QueryPageToken) + "-older"
+		}
+		writeJSON(w, http.StatusOK, page)
+	})
+	lc := NewLastChanges(c, time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	latest, err := lc.LastOf(ctx, "o1", []ActivityObject{
+		{Type: "label", IDs: []string{"team"}},
+		{Type: "member", IDs: []string{"usr_alice"}},
+	})
+	if err != nil {
+		t.Fatalf("LastOf: %v (after %d requests)", err, len(rec.all()))
+	}
+	if len(latest) != 2 || latest[0] == nil || latest[0].ID != "act_9" || latest[1] == nil || latest[1].ID != "act_8" {
+		t.Fatalf("latest changes %+v, want act_9 and act_8", latest)
+	}
+	if got := len(rec.all()); got != 1 {
+		t.Errorf("%d requests for two objects both answered by the first page, want 1", got)
+	}
+}
