@@ -921,10 +921,7 @@ func (r *membersResource) Read(ctx context.Context, req resource.ReadRequest, re
 // the log once (with the other drift questions of the organization), and only when it found drift.
 // Status moves are the members' own, not drift.
 func warnMembersDrift(ctx context.Context, pd providerData, orgID string, prior, refreshed map[string]memberEntry, diags *diag.Diagnostics) {
-	type drifted struct {
-		email, what string
-		ids         []string // as the log names the membership: its address (folded) and its user's id
-	}
+	type drifted = driftedMember
 	activityIDs := func(email string, entries ...memberEntry) []string {
 		ids := []string{api.EmailKey(email)}
 		for _, e := range entries {
@@ -967,16 +964,7 @@ func warnMembersDrift(ctx context.Context, pd providerData, orgID string, prior,
 	if len(shown) == 0 {
 		return
 	}
-	var objects []client.ActivityObject
-	ids := 0
-	for _, d := range shown {
-		if ids+len(d.ids) > api.MaxActivityObjectIDs {
-			break
-		}
-		ids += len(d.ids)
-		objects = append(objects, client.ActivityObject{Type: memberIdentity.activityType, IDs: d.ids})
-	}
-	bys, unattributed := memberChangesBy(ctx, pd, orgID, objects)
+	bys, unattributed := memberChangesBy(ctx, pd, orgID, attributable(shown))
 	lines := make([]string, 0, len(shown)+1)
 	for i, d := range shown {
 		line := fmt.Sprintf("  %s: %s", d.email, d.what)
@@ -994,6 +982,28 @@ func warnMembersDrift(ctx context.Context, pd providerData, orgID string, prior,
 	}
 	diags.AddWarning("Membership of organization "+orgID+" changed outside Terraform",
 		detail+"The plan undoes these changes unless the configuration takes them in.")
+}
+
+// driftedMember is a line of a drift warning: a membership, what happened to it, and its ids as the
+// activity log names it (its address, folded, and its user's id).
+type driftedMember struct {
+	email, what string
+	ids         []string
+}
+
+// attributable is what the activity log is asked about for the lines shown: the first of them, in order,
+// whose ids together fit in one activity request (api.MaxActivityObjectIDs, which it may reach).
+func attributable(shown []driftedMember) []client.ActivityObject {
+	var objects []client.ActivityObject
+	ids := 0
+	for _, d := range shown {
+		if ids+len(d.ids) > api.MaxActivityObjectIDs {
+			break
+		}
+		ids += len(d.ids)
+		objects = append(objects, client.ActivityObject{Type: memberIdentity.activityType, IDs: d.ids})
+	}
+	return objects
 }
 
 // driftLinesShown is how many members of each kind (added, removed, changed) a drift warning names.

@@ -509,6 +509,52 @@ resource "orgs_members" "all" {
 	}
 }
 
+// TestAccMembersResource_createLeavesOthersInPlace: creating orgs_members over an organization that has
+// members it does not name removes nobody: the apply warns, naming them, and the next plan shows each as
+// a removal for the reviewer to see.
+func TestAccMembersResource_createLeavesOthersInPlace(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanTeam)
+	for _, email := range []string{"eve@example.com", "fay@example.com"} {
+		if _, err := env.Client.AddMember(t.Context(), org.ID, api.MemberCreate{Email: email, Role: api.RoleMember}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cli := acctest.NewCLI(t, env)
+	cli.WriteFile("main.tf", fmt.Sprintf(`
+resource "orgs_members" "all" {
+  organization_id = %q
+  members = {
+    %q = "owner"
+    "ann@example.com" = "admin"
+  }
+}
+`, org.ID, strings.ToLower(env.OwnerEmail)))
+	out, err := cli.Run("apply", "-auto-approve", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	if !wrappedText("Memberships not in members are left in place for now").MatchString(out) ||
+		!wrappedText("eve@example.com, fay@example.com").MatchString(out) {
+		t.Errorf("the apply does not warn of the two members it leaves in place:\n%s", out)
+	}
+	if err := expectServerRoles(env, org.ID, map[string]string{
+		strings.ToLower(env.OwnerEmail): "owner", "ann@example.com": "admin", "eve@example.com": "member", "fay@example.com": "member",
+	})(nil); err != nil {
+		t.Errorf("after the create: %v", err)
+	}
+	out, err = cli.Run("plan", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	for _, email := range []string{"eve@example.com", "fay@example.com"} {
+		if !regexp.MustCompile(`(?m)^\s+- "` + regexp.QuoteMeta(email) + `"\s+= "member" -> null$`).MatchString(out) {
+			t.Errorf("the next plan does not remove %s:\n%s", email, out)
+		}
+	}
+}
+
 // TestAccMembersResource_lastOwnerRefusedForAdmin: with an admin's credential (not an owner, so the
 // refusal of the caller's own owner membership has nothing to say), a plan that removes the
 // organization's last active owner is refused at plan time, naming that owner.
