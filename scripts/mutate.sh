@@ -61,6 +61,9 @@ export GOFLAGS="${GOFLAGS:+$GOFLAGS }-count=1"
 tests_of() {
   local f="$1" stem="${1%.go}"
   case "$f" in
+  # The rotation block is validated and planned in api_token_resource.go; its tests are in
+  # api_token_rotation_test.go.
+  api_token_resource.go) echo api_token_resource api_token_rotation ;;
   base.go) echo label_resource data_sources ;;
   data_source_entries.go) echo data_sources ;;
   environment_keys.go) echo member_resource members_resource ;;

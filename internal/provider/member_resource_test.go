@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -280,6 +281,38 @@ func TestAccMemberResource_downgradeOnDestroy(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestAccMemberResource_existingMemberWarnsAtPlan: a plan to add someone who is already a member warns,
+// before the apply is refused, naming the import that manages the membership instead; a plan to add
+// someone new does not.
+func TestAccMemberResource_existingMemberWarnsAtPlan(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanStarter)
+	cli := acctest.NewCLI(t, env)
+	for _, c := range []struct {
+		email string
+		warns bool
+	}{{strings.ToLower(env.OwnerEmail), true}, {"nobody@example.com", false}} {
+		cli.WriteFile("main.tf", fmt.Sprintf(`
+resource "orgs_member" "test" {
+  organization_id = %q
+  email           = %q
+  role            = "member"
+}
+`, org.ID, c.email))
+		out, err := cli.Run("plan", "-input=false", "-no-color")
+		if err != nil {
+			t.Fatalf("plan adding %s: %v\n%s", c.email, err, out)
+		}
+		if warned := wrappedText("Already a member: the apply will refuse to add it").MatchString(out); warned != c.warns {
+			t.Errorf("plan adding %s: warns that it is already a member: %v, want %v\n%s", c.email, warned, c.warns, out)
+		}
+		if c.warns && !wrappedText(fmt.Sprintf(`an import block with id = "%s/%s"`, org.ID, c.email)).MatchString(out) {
+			t.Errorf("the warning does not name the import of %s:\n%s", c.email, out)
+		}
+	}
 }
 
 // The errors a new user meets say what to do in HCL terms.
