@@ -293,3 +293,28 @@ func TestLastChangesStopsOnceEveryObjectIsFound(t *testing.T) {
 		t.Errorf("%d requests for two objects both answered by the first page, want 1", got)
 	}
 }
+
+// TestLastChangesZeroWindowTakesTheDefault: NewLastChanges(c, 0) batches with DefaultChangesWindow, so
+// a question asked shortly after another joins its request instead of making one of its own.
+func TestLastChangesZeroWindowTakesTheDefault(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{}
+	c := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		rec.add(r)
+		writeJSON(w, http.StatusOK, api.Page[api.ActivityEntry]{Items: []api.ActivityEntry{}})
+	})
+	lc := NewLastChanges(c, 0)
+	var wg sync.WaitGroup
+	for i, delay := range []time.Duration{0, DefaultChangesWindow / 10} {
+		wg.Go(func() {
+			time.Sleep(delay)
+			if _, err := lc.Last(t.Context(), "o1", ActivityObject{Type: "label", IDs: []string{fmt.Sprint("k", i)}}); err != nil {
+				t.Errorf("question %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := len(rec.all()); got != 1 {
+		t.Errorf("two questions %s apart made %d requests, want 1 (the default window is %s)", DefaultChangesWindow/10, got, DefaultChangesWindow)
+	}
+}

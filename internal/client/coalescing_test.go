@@ -234,3 +234,46 @@ func TestCoalescedMembersAndInvitations(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestCoalescedBatchGoesOutAsLargeAsTheLargestSoFar: a lone write does not stop later writes from being
+// coalesced, and once a batch of some size has gone out, the next batch that reaches that size goes out
+// at once instead of waiting out its window: Terraform's parallel creates come back together from one
+// bulk request, and the next ones arrive together too.
+func TestCoalescedBatchGoesOutAsLargeAsTheLargestSoFar(t *testing.T) {
+	t.Parallel()
+	var rc requestCounter
+	c, _ := startServer(t, server.Faults{}, rc.wrap)
+	org := newOrganization(t, c, api.PlanTeam)
+	const window = 2 * time.Second
+	w := client.NewWrites(c, client.WritesConfig{Window: window})
+	bulkPath := strings.ReplaceAll(api.PathBulkLabels, "{org_id}", org.ID)
+	plainPath := strings.ReplaceAll(api.PathLabels, "{org_id}", org.ID)
+	createFour := func(round string) time.Duration {
+		start := time.Now()
+		var wg sync.WaitGroup
+		for i := range 4 {
+			wg.Go(func() {
+				if _, err := w.Labels.Create(context.Background(), org.ID, api.LabelCreate{Key: fmt.Sprintf("example.test/%s-%d", round, i), Value: "v"}); err != nil {
+					t.Errorf("%s create %d: %v", round, i, err)
+				}
+			})
+		}
+		wg.Wait()
+		return time.Since(start)
+	}
+
+	if _, err := w.Labels.Create(context.Background(), org.ID, api.LabelCreate{Key: "example.test/alone", Value: "v"}); err != nil {
+		t.Fatal(err)
+	}
+	createFour("first")
+	if bulk, plain := rc.count(http.MethodPost, bulkPath), rc.count(http.MethodPost, plainPath); bulk != 1 || plain != 1 {
+		t.Fatalf("a lone create, then four at once: %d bulk and %d plain requests, want 1 and 1", bulk, plain)
+	}
+	took := createFour("second")
+	if bulk := rc.count(http.MethodPost, bulkPath); bulk != 2 {
+		t.Fatalf("four more creates at once: %d bulk requests in all, want 2", bulk)
+	}
+	if took >= window/2 {
+		t.Errorf("four creates, as many as the largest batch so far, took %s: they waited for the window (%s) instead of going out together at once", took, window)
+	}
+}
