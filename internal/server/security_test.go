@@ -257,6 +257,27 @@ func TestAutoAcceptMemberships(t *testing.T) {
 	h.expect(t, http.StatusOK, u.Token, http.MethodGet, path(api.PathOrganization, "org_id", org.ID), nil)
 }
 
+// TestAutoAcceptMembershipsStopAtTheCap: even where a membership would start active (auto-accept, or
+// a verified domain), a user already active in as many organizations as the cap allows is added as
+// pending, for them to choose, never made active past the cap; one below the cap is made active.
+func TestAutoAcceptMembershipsStopAtTheCap(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, servertest.WithAutoAcceptMemberships())
+	owner := h.signup(t)
+	u := h.signup(t)
+	for range api.MaxOrganizationsPerUser - 1 {
+		h.createOrg(t, u.Token, api.PlanHobby)
+	}
+	below := h.createOrg(t, owner.Token, api.PlanTeam)
+	if m := h.addMember(t, owner.Token, below.ID, u.Email, api.RoleMember); m.Status != api.MemberActive {
+		t.Fatalf("a user active in %d organizations, one below the cap, was added as %q, want active", api.MaxOrganizationsPerUser-1, m.Status)
+	}
+	atCap := h.createOrg(t, owner.Token, api.PlanTeam)
+	if m := h.addMember(t, owner.Token, atCap.ID, u.Email, api.RoleMember); m.Status != api.MemberPending {
+		t.Fatalf("a user active in %d organizations, the cap, was added as %q, want pending", api.MaxOrganizationsPerUser, m.Status)
+	}
+}
+
 // TestRegistrySecretsSealedAtRest (finding 4): no registry secret the server was ever given, rotated
 // ones included, is in the database file, its write-ahead log or its shared-memory file; the files and
 // the key file are readable by their owner only.

@@ -226,7 +226,7 @@ const passed = "LIVED"
 // goTest runs the package's tests once, with the overlay when not empty, and says how it ended. With a
 // limit, the test binary stops itself at it (go test -timeout), as gremlins has it do; ctx ending stops
 // go test and everything it started.
-func (c config) goTest(ctx context.Context, run, overlay string, limit time.Duration) (status string, took time.Duration, output []byte) {
+func (c config) goTest(ctx context.Context, pkg, run, overlay string, limit time.Duration) (status string, took time.Duration, output []byte) {
 	args := []string{"test", "-count=1", "-failfast"}
 	if limit > 0 {
 		args = append(args, "-timeout="+limit.String())
@@ -237,7 +237,7 @@ func (c config) goTest(ctx context.Context, run, overlay string, limit time.Dura
 	if run != "" {
 		args = append(args, "-run="+run)
 	}
-	args = append(args, c.pkg)
+	args = append(args, pkg)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = c.root
 	// go test's own children (the compiler, the test binary) are in its process group, and go with it.
@@ -266,6 +266,16 @@ func (c config) judge(file string) string {
 	return c.judges[file]
 }
 
+// testPackage is the package whose tests judge the mutant: its file's own, as gremlins has it (a file of
+// internal/server/store is judged by that package's tests, not by internal/server's).
+func (c config) testPackage(m mutant) string {
+	dir := filepath.Dir(m.File)
+	if dir == "." {
+		return c.pkg
+	}
+	return c.pkg + "/" + filepath.ToSlash(dir)
+}
+
 // path is the mutant's file on disk.
 func (c config) path(m mutant) string {
 	return filepath.Join(c.root, c.pkg, m.File)
@@ -275,18 +285,20 @@ func (c config) path(m mutant) string {
 // mutants judged by then are the first of the random order, so still a sample drawn at random, only
 // smaller. It returns them by status; the mutant being judged when ctx ended is not among them.
 func run(ctx context.Context, c config, order []mutant, n int, scratch string) (map[string][]mutant, error) {
-	// The unmutated run of each judging pattern, the first time it is needed, sets its mutants' time
-	// limit, as gremlins' coverage run does; it must pass, or every mutant would look killed.
-	baseline := map[string]time.Duration{}
+	// The unmutated run of each package and judging pattern, the first time it is needed, sets its
+	// mutants' time limit, as gremlins' coverage run does; it must pass, or every mutant would look
+	// killed.
+	type judging struct{ pkg, run string }
+	baseline := map[judging]time.Duration{}
 	byStatus := map[string][]mutant{}
 	judged := 0
 	for _, m := range order {
 		if judged == n || ctx.Err() != nil {
 			break
 		}
-		j := c.judge(m.File)
+		j := judging{c.testPackage(m), c.judge(m.File)}
 		if _, done := baseline[j]; !done {
-			status, took, out := c.goTest(ctx, j, "", 0)
+			status, took, out := c.goTest(ctx, j.pkg, j.run, "", 0)
 			if ctx.Err() != nil {
 				break
 			}
@@ -317,7 +329,7 @@ func run(ctx context.Context, c config, order []mutant, n int, scratch string) (
 		limit := time.Duration(c.coefficient * float64(baseline[j]))
 		// The test binary stops at the limit; go test, which may be what hangs, a little after.
 		limited, cancel := context.WithTimeout(ctx, limit+30*time.Second)
-		status, took, _ := c.goTest(limited, j, overlayPath, limit)
+		status, took, _ := c.goTest(limited, j.pkg, j.run, overlayPath, limit)
 		cancel()
 		if ctx.Err() != nil {
 			break

@@ -117,3 +117,16 @@ func TestParseMutantReadsWhatStringWrites(t *testing.T) {
 		}
 	}
 }
+
+func TestAMutantIsJudgedByItsOwnPackagesTests(t *testing.T) {
+	c := config{pkg: "./internal/server"}
+	for file, want := range map[string]string{
+		"members.go":         "./internal/server",
+		"store/stmtcache.go": "./internal/server/store",
+		"a/b/deeper.go":      "./internal/server/a/b",
+	} {
+		if got := c.testPackage(mutant{File: file}); got != want {
+			t.Errorf("testPackage(%s) = %s, want %s", file, got, want)
+		}
+	}
+}
