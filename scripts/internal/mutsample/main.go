@@ -30,6 +30,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -215,6 +216,7 @@ func readJudges(path string) (map[string]string, error) {
 type config struct {
 	pkg         string
 	root        string // the module's root, where go test runs
+	module      string // the module's path, which coverage profiles name files by
 	judges      map[string]string
 	coefficient float64
 	log         io.Writer
@@ -226,8 +228,11 @@ const passed = "LIVED"
 // goTest runs the package's tests once, with the overlay when not empty, and says how it ended. With a
 // limit, the test binary stops itself at it (go test -timeout), as gremlins has it do; ctx ending stops
 // go test and everything it started.
-func (c config) goTest(ctx context.Context, pkg, run, overlay string, limit time.Duration) (status string, took time.Duration, output []byte) {
+func (c config) goTest(ctx context.Context, pkg, run, overlay string, limit time.Duration, coverProfile string) (status string, took time.Duration, output []byte) {
 	args := []string{"test", "-count=1", "-failfast"}
+	if coverProfile != "" {
+		args = append(args, "-coverprofile="+coverProfile)
+	}
 	if limit > 0 {
 		args = append(args, "-timeout="+limit.String())
 	}
@@ -276,6 +281,61 @@ func (c config) testPackage(m mutant) string {
 	return c.pkg + "/" + filepath.ToSlash(dir)
 }
 
+// importPath is the mutant's file as a coverage profile names it: the module's path, then the file's
+// path in the module.
+func (c config) importPath(m mutant) string {
+	return c.module + "/" + path.Join(strings.TrimPrefix(filepath.ToSlash(c.pkg), "./"), filepath.ToSlash(m.File))
+}
+
+// coverage is a coverage profile's blocks that ran, by file.
+type coverage map[string][]block
+
+// block is a span of source, from (line, column) to (endLine, endColumn), both included.
+type block struct{ line, column, endLine, endColumn int }
+
+// readCoverage reads a profile of go test -coverprofile, keeping the blocks that ran.
+func readCoverage(path string) (coverage, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	cov := coverage{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "mode:") || line == "" {
+			continue
+		}
+		// file:line.column,endLine.endColumn statements count
+		colon := strings.LastIndexByte(line, ':')
+		var b block
+		var statements, count int
+		if colon < 0 {
+			return nil, fmt.Errorf("%s: %q is not a coverage block", path, line)
+		}
+		if _, err := fmt.Sscanf(line[colon+1:], "%d.%d,%d.%d %d %d", &b.line, &b.column, &b.endLine, &b.endColumn, &statements, &count); err != nil {
+			return nil, fmt.Errorf("%s: %q is not a coverage block: %w", path, line, err)
+		}
+		if count > 0 {
+			cov[line[:colon]] = append(cov[line[:colon]], b)
+		}
+	}
+	return cov, sc.Err()
+}
+
+// covers says whether a block that ran holds the position.
+func (cov coverage) covers(file string, line, column int) bool {
+	for _, b := range cov[file] {
+		after := line > b.line || (line == b.line && column >= b.column)
+		before := line < b.endLine || (line == b.endLine && column <= b.endColumn)
+		if after && before {
+			return true
+		}
+	}
+	return false
+}
+
 // path is the mutant's file on disk.
 func (c config) path(m mutant) string {
 	return filepath.Join(c.root, c.pkg, m.File)
@@ -288,8 +348,14 @@ func run(ctx context.Context, c config, order []mutant, n int, scratch string) (
 	// The unmutated run of each package and judging pattern, the first time it is needed, sets its
 	// mutants' time limit, as gremlins' coverage run does; it must pass, or every mutant would look
 	// killed.
+	// The same run's coverage tells the mutants its tests run from those they do not, which are not
+	// covered and not judged, as in a run of gremlins with the same tests.
 	type judging struct{ pkg, run string }
-	baseline := map[judging]time.Duration{}
+	type unmutated struct {
+		took  time.Duration
+		cover coverage
+	}
+	baseline := map[judging]unmutated{}
 	byStatus := map[string][]mutant{}
 	judged := 0
 	for _, m := range order {
@@ -298,15 +364,25 @@ func run(ctx context.Context, c config, order []mutant, n int, scratch string) (
 		}
 		j := judging{c.testPackage(m), c.judge(m.File)}
 		if _, done := baseline[j]; !done {
-			status, took, out := c.goTest(ctx, j.pkg, j.run, "", 0)
+			profile := filepath.Join(scratch, "cover.out")
+			status, took, out := c.goTest(ctx, j.pkg, j.run, "", 0, profile)
 			if ctx.Err() != nil {
 				break
 			}
 			if status != passed {
 				return nil, fmt.Errorf("the unmutated tests judging %s do not pass (%s), so no mutant can be judged:\n%s", m.File, status, out)
 			}
-			baseline[j] = took
+			cover, err := readCoverage(profile)
+			if err != nil {
+				return nil, err
+			}
+			baseline[j] = unmutated{took, cover}
 			fmt.Fprintf(c.log, "unmutated run of the tests judging %s: %.1f s\n", m.File, took.Seconds())
+		}
+		if !baseline[j].cover.covers(c.importPath(m), m.Line, m.Column) {
+			byStatus["NOT COVERED"] = append(byStatus["NOT COVERED"], m)
+			fmt.Fprintf(c.log, "%4d/%d %-10s %s (its tests do not run it)\n", judged, n, "NOT COVERED", m)
+			continue
 		}
 		path := c.path(m)
 		src, err := os.ReadFile(path)
@@ -326,10 +402,10 @@ func run(ctx context.Context, c config, order []mutant, n int, scratch string) (
 		if err := os.WriteFile(overlayPath, overlay, 0o600); err != nil {
 			return nil, err
 		}
-		limit := time.Duration(c.coefficient * float64(baseline[j]))
+		limit := time.Duration(c.coefficient * float64(baseline[j].took))
 		// The test binary stops at the limit; go test, which may be what hangs, a little after.
 		limited, cancel := context.WithTimeout(ctx, limit+30*time.Second)
-		status, took, _ := c.goTest(limited, j.pkg, j.run, overlayPath, limit)
+		status, took, _ := c.goTest(limited, j.pkg, j.run, overlayPath, limit, "")
 		cancel()
 		if ctx.Err() != nil {
 			break
@@ -380,7 +456,11 @@ func mainErr(reportPath, pkg string, n int, seed uint64, judgesPath string, coef
 	if err != nil {
 		return err
 	}
-	c := config{pkg: pkg, root: root, coefficient: coefficient, log: os.Stdout}
+	module, err := modulePath(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return err
+	}
+	c := config{pkg: pkg, root: root, module: module, coefficient: coefficient, log: os.Stdout}
 	if judgesPath != "" {
 		if c.judges, err = readJudges(judgesPath); err != nil {
 			return err
@@ -422,8 +502,8 @@ func mainErr(reportPath, pkg string, n int, seed uint64, judgesPath string, coef
 	if judged := killed + lived + len(byStatus["TIMED OUT"]); judged < n {
 		fmt.Printf("\nInterrupted after %d of the %d: the figure below is of those, the first of the same random order.\n", judged, n)
 	}
-	fmt.Printf("\nKilled: %d, Lived: %d, Timed out: %d (and %d drawn that do not compile) of %d covered, in %.0f s\n",
-		killed, lived, len(byStatus["TIMED OUT"]), len(byStatus["NOT VIABLE"]), covered, time.Since(start).Seconds())
+	fmt.Printf("\nKilled: %d, Lived: %d, Timed out: %d (and %d drawn that do not compile, %d that their own tests do not run) of %d covered, in %.0f s\n",
+		killed, lived, len(byStatus["TIMED OUT"]), len(byStatus["NOT VIABLE"]), len(byStatus["NOT COVERED"]), covered, time.Since(start).Seconds())
 	lo, hi := wilson(killed, killed+lived)
 	if killed+lived > 0 {
 		fmt.Printf("Sampled efficacy: %.1f%% (95%% interval %.1f%% to %.1f%%)\n",
@@ -435,6 +515,20 @@ func mainErr(reportPath, pkg string, n int, seed uint64, judgesPath string, coef
 		}
 	}
 	return nil
+}
+
+// modulePath reads the module's path from its go.mod.
+func modulePath(goMod string) (string, error) {
+	b, err := os.ReadFile(goMod)
+	if err != nil {
+		return "", fmt.Errorf("mutsample runs at the module's root: %w", err)
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "module "); ok {
+			return strings.Trim(strings.TrimSpace(rest), `"`), nil
+		}
+	}
+	return "", fmt.Errorf("%s names no module", goMod)
 }
 
 // sourceLine is the mutant's line of source, trimmed, to read the survivors without opening files.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -127,6 +129,40 @@ func TestAMutantIsJudgedByItsOwnPackagesTests(t *testing.T) {
 	} {
 		if got := c.testPackage(mutant{File: file}); got != want {
 			t.Errorf("testPackage(%s) = %s, want %s", file, got, want)
+		}
+	}
+}
+
+func TestCoverageTellsRunFromNotRun(t *testing.T) {
+	profile := filepath.Join(t.TempDir(), "cover.out")
+	if err := os.WriteFile(profile, []byte(`mode: set
+example.com/m/internal/p/a.go:10.20,12.3 2 1
+example.com/m/internal/p/a.go:14.2,16.10 1 0
+example.com/m/internal/p/sub/b.go:3.1,3.30 1 1
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cov, err := readCoverage(profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := config{module: "example.com/m", pkg: "./internal/p"}
+	for _, tc := range []struct {
+		file         string
+		line, column int
+		want         bool
+	}{
+		{"a.go", 10, 20, true},  // the block's first position
+		{"a.go", 12, 3, true},   // its last
+		{"a.go", 11, 1, true},   // inside
+		{"a.go", 10, 19, false}, // just before
+		{"a.go", 12, 4, false},  // just after
+		{"a.go", 15, 5, false},  // a block that did not run
+		{"sub/b.go", 3, 12, true},
+		{"b.go", 3, 12, false}, // another file of the same name
+	} {
+		if got := cov.covers(c.importPath(mutant{File: tc.file}), tc.line, tc.column); got != tc.want {
+			t.Errorf("%s:%d:%d covered: %v, want %v", tc.file, tc.line, tc.column, got, tc.want)
 		}
 	}
 }
