@@ -195,6 +195,7 @@ func TestAccMemberResource_lastOwner(t *testing.T) {
 	env := acctest.New(t)
 	org := env.CreateOrganization(t, api.PlanStarter)
 	bob, _ := env.SignUp(t, "bob@example.com")
+	_, carolToken := env.SignUp(t, "carol@example.com")
 	owner := func(role, extra string) string { return memberConfig(env, org.ID, env.OwnerEmail, role, extra) }
 	onlyOwner := fmt.Sprintf(`%s is an active owner of organization %s, and an organization must always keep one`, env.OwnerEmail, org.ID)
 	resource.ParallelTest(t, resource.TestCase{
@@ -224,6 +225,28 @@ func TestAccMemberResource_lastOwner(t *testing.T) {
 				ExpectError: wrappedText(onlyOwner + `: removing this membership would leave it without an active owner.`),
 			},
 			{
+				// With a second active owner, demoting the first is no loss of the last: it plans.
+				PreConfig: func() {
+					m, err := env.Client.AddMember(t.Context(), org.ID, api.MemberCreate{Email: "carol@example.com", Role: api.RoleOwner})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if m.Status == api.MemberPending {
+						if _, err := env.NewClient(t, carolToken).AcceptMembership(t.Context(), org.ID); err != nil {
+							t.Fatal(err)
+						}
+					}
+				},
+				Config:             owner("admin", ""),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				PreConfig: func() {
+					if err := env.Client.RemoveMember(t.Context(), org.ID, "carol@example.com"); err != nil {
+						t.Fatal(err)
+					}
+				},
 				Config: owner("owner", "downgrade_on_destroy = true"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(memberResource, plancheck.ResourceActionUpdate),

@@ -80,14 +80,22 @@ data "orgs_usage" "this" {}
 				},
 			},
 			{
-				// The organization named in the configuration wins over the provider's.
+				// The organization named in the configuration wins over the provider's, for a resource
+				// and for a data source.
 				Config: config(second.ID) + fmt.Sprintf(`
 resource "orgs_label" "elsewhere" {
-  organization_id = %q
+  organization_id = %[1]q
   key             = "elsewhere"
 }
+
+data "orgs_usage" "elsewhere" {
+  organization_id = %[1]q
+}
 `, first.ID),
-				ConfigStateChecks: []statecheck.StateCheck{expectLabelOnServer(env, first.ID, "elsewhere", "", false)},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectLabelOnServer(env, first.ID, "elsewhere", "", false),
+					statecheck.ExpectKnownValue("data.orgs_usage.elsewhere", tfjsonpath.New("organization_id"), knownvalue.StringExact(first.ID)),
+				},
 			},
 		},
 	})
