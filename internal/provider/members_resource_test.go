@@ -555,6 +555,52 @@ resource "orgs_members" "all" {
 	}
 }
 
+// TestAccMembersResource_overSeatsWarnsAtPlan: a plan that adds more members than the seats left
+// (after its own removals free theirs) warns, counting the room there is, naming the members the apply
+// will refuse (the last addresses in order) and the plan that would hold them all.
+func TestAccMembersResource_overSeatsWarnsAtPlan(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanStarter) // 3 members
+	if _, err := env.Client.AddMember(t.Context(), org.ID, api.MemberCreate{Email: "old@example.com", Role: api.RoleMember}); err != nil {
+		t.Fatal(err)
+	}
+	cli := acctest.NewCLI(t, env)
+	cli.WriteFile("main.tf", fmt.Sprintf(`
+import {
+  to = orgs_members.all
+  id = %[1]q
+}
+
+resource "orgs_members" "all" {
+  organization_id = %[1]q
+  members = {
+    %[2]q = "owner"
+    "ann@example.com" = "member"
+    "bob@example.com" = "member"
+    "cyd@example.com" = "member"
+    "dee@example.com" = "member"
+    "eve@example.com" = "member"
+  }
+}
+`, org.ID, strings.ToLower(env.OwnerEmail)))
+	// Three seats: the owner and old@ hold two; removing old@ frees one, so two of the five new fit,
+	// and the six memberships the plan wants fit plan "startup" exactly.
+	out, err := cli.Run("plan", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"No seat left: the apply will refuse some new members",
+		"after this plan's removals there is room for 2 members more, so the apply will refuse cyd@example.com, dee@example.com",
+		`Plan "startup" allows 6 members`,
+	} {
+		if !wrappedText(want).MatchString(out) {
+			t.Errorf("the plan does not say %q:\n%s", want, out)
+		}
+	}
+}
+
 // TestAccMembersResource_lastOwnerRefusedForAdmin: with an admin's credential (not an owner, so the
 // refusal of the caller's own owner membership has nothing to say), a plan that removes the
 // organization's last active owner is refused at plan time, naming that owner.
