@@ -306,7 +306,7 @@ func TestAccMembersResource(t *testing.T) {
 			{
 				Config:      membersConfig(env, org.ID, with(map[string]string{"bob@example.com": `member { nowhere = "run" }`})),
 				PlanOnly:    true,
-				ExpectError: wrappedText(`has no environment with the slug or id "nowhere"`),
+				ExpectError: wrappedText(fmt.Sprintf(`has no environment with the slug or id "nowhere"; its environments' slugs are: %s.`, slug)),
 			},
 		},
 	})
