@@ -62,7 +62,9 @@ func (r *teamMembersResource) Schema(_ context.Context, _ resource.SchemaRequest
 			"Everyone in `members` must be an active member of the organization; someone who is not is reported at plan time, and the server refuses them at apply. " +
 			"An apply makes every addition, change and removal in one bulk request per 1,000 changes, whatever the number of people. " +
 			"Each person's change succeeds or fails on its own: one the server refused stays in the state as the server has it, the apply fails naming them and the server's reason, " +
-			"and the next plan offers the change again. A refresh reads the organization's team memberships through one listing shared by every team of the run.\n\n" +
+			"and the next plan offers the change again. When the first apply (the resource's creation) has a refused person, nothing is recorded (an error with a state would taint the resource, " +
+			"and its replacement would remove everyone it added): the next apply creates the resource again and adopts the people the first one added. " +
+			"A refresh reads the organization's team memberships through one listing shared by every team of the run.\n\n" +
 			"Creating the resource adds the people who are missing and changes the roles that differ, and removes nobody: people already in the team show in the next plan as removals. " +
 			"To see them in the first plan, import the resource instead. Destroying it removes everyone in its state from the team.\n\n" +
 			"Manage a team's membership with `orgs_team_members` or with `orgs_team_member`, not both: they undo each other.\n\n" +
