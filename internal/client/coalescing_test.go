@@ -277,3 +277,30 @@ func TestCoalescedBatchGoesOutAsLargeAsTheLargestSoFar(t *testing.T) {
 		t.Errorf("four creates, as many as the largest batch so far, took %s: they waited for the window (%s) instead of going out together at once", took, window)
 	}
 }
+
+// TestCoalescedWritesZeroConfigTakesTheDefaultWindow: WritesConfig{} means DefaultWriteWindow, so
+// creates arriving a few milliseconds apart, as Terraform's do, still share requests.
+func TestCoalescedWritesZeroConfigTakesTheDefaultWindow(t *testing.T) {
+	t.Parallel()
+	var rc requestCounter
+	c, _ := startServer(t, server.Faults{}, rc.wrap)
+	org := newOrganization(t, c, api.PlanTeam)
+	w := client.NewWrites(c, client.WritesConfig{})
+	const creates = 5
+	var wg sync.WaitGroup
+	for i := range creates {
+		wg.Go(func() {
+			time.Sleep(time.Duration(i) * client.DefaultWriteWindow / 20)
+			if _, err := w.Labels.Create(context.Background(), org.ID, api.LabelCreate{Key: fmt.Sprintf("example.test/k%d", i), Value: "v"}); err != nil {
+				t.Errorf("create %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	bulk := rc.count(http.MethodPost, strings.ReplaceAll(api.PathBulkLabels, "{org_id}", org.ID))
+	plain := rc.count(http.MethodPost, strings.ReplaceAll(api.PathLabels, "{org_id}", org.ID))
+	if bulk == 0 || bulk+plain >= creates {
+		t.Errorf("%d creates %s apart made %d bulk and %d plain requests: the zero configuration does not coalesce (its window should be %s)",
+			creates, client.DefaultWriteWindow/20, bulk, plain, client.DefaultWriteWindow)
+	}
+}
