@@ -5,13 +5,16 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -372,6 +375,11 @@ func TestWebhookDeliveryLogRetention(t *testing.T) {
 	waiting := h.Receiver.Next(t, deliveryWait)
 	h.waitForDelivery(t, owner.Token, org.ID, wh.ID, waiting.Delivery(), func(d api.WebhookDelivery) bool { return len(d.Attempts) == 1 })
 
+	// Prunings run (every 300 ms, the retention) while the server's clock stands still: the finished
+	// delivery is younger than the retention and stays.
+	time.Sleep(time.Second)
+	h.expect(t, http.StatusOK, owner.Token, http.MethodGet, webhookPath(api.PathWebhookDelivery, org.ID, wh.ID, "delivery_id", done.Delivery()), nil)
+
 	// The clock moves past the retention: the next pruning drops the finished delivery only.
 	h.Clock.Advance(time.Second)
 	deadline := time.Now().Add(deliveryWait)
@@ -422,6 +430,50 @@ func TestWebhookDeliverySurvivesRestart(t *testing.T) {
 	d := after.waitForDelivery(t, owner.Token, org.ID, wh.ID, failed.Delivery(), func(d api.WebhookDelivery) bool { return d.Status != api.DeliveryPending })
 	if d.Status != api.DeliverySucceeded || !slices.Equal(statuses(d), []int{500, 200}) {
 		t.Errorf("delivery log after the restart: %+v", d)
+	}
+}
+
+// A delivery in flight when the server stops is not the receiver's failure: no attempt is logged for
+// it and no retry wait begins, so the server that starts on the database after it sends it at once, and
+// its log shows the one attempt that was answered.
+func TestWebhookDeliveryInFlightAtCloseIsNoAttempt(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	arrived := make(chan string, 1)
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			// The first attempt hangs until its sender goes away (which the server notices once the
+			// body is read).
+			_, _ = io.Copy(io.Discard, r.Body)
+			arrived <- r.Header.Get(api.HeaderWebhookDelivery)
+			<-r.Context().Done()
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(target.Close) // after the servers' own cleanups, which end the hanging request
+	// A failed attempt would wait an hour for its retry.
+	retries := servertest.WithWebhookRetry(time.Hour, time.Hour, 5, time.Minute)
+	h := newHarness(t, retries)
+	owner := h.signup(t)
+	org := h.createOrg(t, owner.Token, api.PlanTeam)
+	wh := h.createWebhook(t, owner.Token, org.ID, api.WebhookCreate{URL: target.URL, Events: []string{"label.create"}, Secret: h.unique("webhook-secret")})
+	h.createLabel(t, owner.Token, org.ID)
+	var delivery string
+	select {
+	case delivery = <-arrived:
+	case <-time.After(deliveryWait):
+		t.Fatal("the delivery never reached its target")
+	}
+	if err := h.Server.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	restarted := servertest.Start(t, servertest.WithDatabase(h.DBPath), servertest.WithPrivateWebhookTargets(), retries)
+	after := &harness{URL: restarted.URL, DBPath: h.DBPath, Server: restarted.Server, Clock: h.Clock, client: &http.Client{}}
+	d := after.waitForDelivery(t, owner.Token, org.ID, wh.ID, delivery, func(d api.WebhookDelivery) bool { return d.Status != api.DeliveryPending })
+	if d.Status != api.DeliverySucceeded || !slices.Equal(statuses(d), []int{http.StatusOK}) {
+		t.Errorf("the delivery cut short by the server's close: %+v, want one attempt, answered 200", d)
 	}
 }
 
