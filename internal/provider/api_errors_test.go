@@ -93,6 +93,13 @@ func TestAPIErrorDiagnosticKeepsServersWords(t *testing.T) {
 	if d := apiErrorDiagnostic("add member", unavailable); !strings.Contains(d.Detail(), "The server kept failing to add member (HTTP 503 Service Unavailable): maintenance") {
 		t.Errorf("a server failure that outlasted the retries reads %q", d.Detail())
 	}
+	// Every 5xx is a failure, 500 the first of them; 499 is a refusal.
+	for status, verb := range map[int]string{http.StatusInternalServerError: "kept failing to", 499: "refused to"} {
+		e := &client.Error{StatusCode: status, Method: "POST", Path: "/api/v1/orgs/o/members", Problem: api.Problem{Status: status, Detail: "boom"}}
+		if d := apiErrorDiagnostic("add member", e); !strings.Contains(d.Detail(), "The server "+verb+" add member") {
+			t.Errorf("HTTP %d reads %q, want %q", status, d.Detail(), verb)
+		}
+	}
 	plain := apiErrorDiagnostic("add member", errors.New("dial tcp: connection refused"))
 	if !strings.Contains(plain.Detail(), "connection refused") {
 		t.Errorf("transport error lost: %q", plain.Detail())

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/orgs-dev/terraform-provider-orgs/internal/api"
@@ -46,5 +47,20 @@ func TestDriftAttributionFillsOneActivityRequest(t *testing.T) {
 		if ids > perRequest {
 			t.Errorf("%s: %d ids asked about, more than one request holds (%d)", c.name, ids, perRequest)
 		}
+	}
+}
+
+// TestNamesOfListsTwentyWhole: a message names up to 20 addresses in full, and past that the first 20
+// and how many more.
+func TestNamesOfListsTwentyWhole(t *testing.T) {
+	emails := make([]string, 21)
+	for i := range emails {
+		emails[i] = fmt.Sprintf("m%02d@example.com", i)
+	}
+	if got, want := namesOf(emails[:20]), strings.Join(emails[:20], ", "); got != want {
+		t.Errorf("20 addresses read %q, want all of them", got)
+	}
+	if got, want := namesOf(emails), strings.Join(emails[:20], ", ")+" and 1 more"; got != want {
+		t.Errorf("21 addresses read %q, want %q", got, want)
 	}
 }

@@ -257,3 +257,18 @@ func TestUserAgentNamesTheCLI(t *testing.T) {
 		t.Errorf("without a CLI version: %q", got)
 	}
 }
+
+// TestRequestsPerSecondFromTheEnvironment: ORGS_MAX_REQUESTS_PER_SECOND takes any number down to the
+// documented minimum, that minimum included, and names what it refuses.
+func TestRequestsPerSecondFromTheEnvironment(t *testing.T) {
+	for s, want := range map[string]float64{"0.1": 0.1, "2.5": 2.5, "50": 50} {
+		if got, err := parseRequestsPerSecond(s); err != nil || got != want {
+			t.Errorf("parseRequestsPerSecond(%q) = %g, %v; want %g", s, got, err, want)
+		}
+	}
+	for _, s := range []string{"0.09", "0", "-1", "NaN", "+Inf", "fast"} {
+		if _, err := parseRequestsPerSecond(s); err == nil || !strings.Contains(err.Error(), s) {
+			t.Errorf("parseRequestsPerSecond(%q) took it or did not name it: %v", s, err)
+		}
+	}
+}
