@@ -40,8 +40,17 @@ func TestServerKeyMustMatch(t *testing.T) {
 	other := seal.NewKey()
 	_, err := server.New(server.Config{DBPath: dbPath, SecretKey: other})
 	if err == nil || !strings.Contains(err.Error(), "expects the key with id "+seal.KeyID(key)) ||
-		!strings.Contains(err.Error(), "(id "+seal.KeyID(other)+")") || !strings.Contains(err.Error(), "keys rotate") {
-		t.Fatalf("started with another key: %v; want a refusal naming both key ids and the rotation", err)
+		!strings.Contains(err.Error(), "the server key from ORGS_SECRET_KEY (id "+seal.KeyID(other)+")") || !strings.Contains(err.Error(), "keys rotate") {
+		t.Fatalf("started with another key: %v; want a refusal naming both key ids, where the wrong one came from, and the rotation", err)
+	}
+	// The same from a key file: the refusal names the file.
+	otherFile := dbPath + ".other.key"
+	if err := seal.WriteKeyFile(otherFile, other); err != nil {
+		t.Fatal(err)
+	}
+	_, err = server.New(server.Config{DBPath: dbPath, KeyFile: otherFile})
+	if err == nil || !strings.Contains(err.Error(), "the server key from the key file "+otherFile+" (id "+seal.KeyID(other)+")") {
+		t.Fatalf("started with another key file: %v; want a refusal naming that file", err)
 	}
 
 	if err := os.Rename(dbPath+".key", dbPath+".key.bak"); err != nil {
