@@ -541,6 +541,10 @@ resource "orgs_members" "all" {
 		!wrappedText("eve@example.com, fay@example.com").MatchString(out) {
 		t.Errorf("the apply does not warn of the two members it leaves in place:\n%s", out)
 	}
+	// ann@ has no account: she is invited, and the apply says so once.
+	if !wrappedText("Some new members are not active yet").MatchString(out) || !wrappedText("invited: ann@example.com.").MatchString(out) {
+		t.Errorf("the apply does not say that ann@example.com is only invited:\n%s", out)
+	}
 	if err := expectServerRoles(env, org.ID, map[string]string{
 		strings.ToLower(env.OwnerEmail): "owner", "ann@example.com": "admin", "eve@example.com": "member", "fay@example.com": "member",
 	})(nil); err != nil {
@@ -568,16 +572,16 @@ func TestAccMembersResource_overSeatsWarnsAtPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	cli := acctest.NewCLI(t, env)
-	cli.WriteFile("main.tf", fmt.Sprintf(`
-import {
-  to = orgs_members.all
-  id = %[1]q
-}
-
+	config := func(imported bool) string {
+		importBlock := ""
+		if imported {
+			importBlock = fmt.Sprintf("import {\n  to = orgs_members.all\n  id = %q\n}\n", org.ID)
+		}
+		return importBlock + fmt.Sprintf(`
 resource "orgs_members" "all" {
-  organization_id = %[1]q
+  organization_id = %q
   members = {
-    %[2]q = "owner"
+    %q = "owner"
     "ann@example.com" = "member"
     "bob@example.com" = "member"
     "cyd@example.com" = "member"
@@ -585,22 +589,29 @@ resource "orgs_members" "all" {
     "eve@example.com" = "member"
   }
 }
-`, org.ID, strings.ToLower(env.OwnerEmail)))
-	// Three seats: the owner and old@ hold two; removing old@ frees one, so two of the five new fit,
-	// and the six memberships the plan wants fit plan "startup" exactly.
-	out, err := cli.Run("plan", "-input=false", "-no-color")
-	if err != nil {
-		t.Fatalf("plan: %v\n%s", err, out)
+`, org.ID, strings.ToLower(env.OwnerEmail))
 	}
-	for _, want := range []string{
-		"No seat left: the apply will refuse some new members",
-		"after this plan's removals there is room for 2 members more, so the apply will refuse cyd@example.com, dee@example.com",
-		`Plan "startup" allows 6 members`,
-	} {
-		if !wrappedText(want).MatchString(out) {
-			t.Errorf("the plan does not say %q:\n%s", want, out)
+	plan := func(imported bool, want ...string) {
+		t.Helper()
+		cli.WriteFile("main.tf", config(imported))
+		out, err := cli.Run("plan", "-input=false", "-no-color")
+		if err != nil {
+			t.Fatalf("plan: %v\n%s", err, out)
+		}
+		for _, w := range append([]string{"No seat left: the apply will refuse some new members"}, want...) {
+			if !wrappedText(w).MatchString(out) {
+				t.Errorf("the plan (imported: %v) does not say %q:\n%s", imported, w, out)
+			}
 		}
 	}
+	// Three seats, the owner and old@ holding two. Creating the resource removes nobody, so one of the
+	// five new fits.
+	plan(false, "there is room for 1 member more, so the apply will refuse bob@example.com, cyd@example.com, dee@example.com")
+	// Imported, it removes old@, which frees its seat: two of the five new fit, and the six memberships
+	// the plan wants fit plan "startup" exactly.
+	plan(true,
+		"after this plan's removals there is room for 2 members more, so the apply will refuse cyd@example.com, dee@example.com",
+		`Plan "startup" allows 6 members`)
 }
 
 // TestAccMembersResource_lastOwnerRefusedForAdmin: with an admin's credential (not an owner, so the
