@@ -338,6 +338,36 @@ resource "orgs_member" "test" {
 	}
 }
 
+// TestAccMemberResource_overSeatsWarnsAtPlan: a plan adding a member to an organization whose seats
+// are all taken warns, naming the plan that would hold one more.
+func TestAccMemberResource_overSeatsWarnsAtPlan(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanStarter) // 3 members: the owner and two invited below
+	for _, email := range []string{"ann@example.com", "bob@example.com"} {
+		if _, err := env.Client.AddMember(t.Context(), org.ID, api.MemberCreate{Email: email, Role: api.RoleMember}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cli := acctest.NewCLI(t, env)
+	cli.WriteFile("main.tf", fmt.Sprintf(`
+resource "orgs_member" "dan" {
+  organization_id = %q
+  email           = "dan@example.com"
+  role            = "member"
+}
+`, org.ID))
+	out, err := cli.Run("plan", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	for _, want := range []string{"No seat left: the apply will refuse this member", "so dan@example.com cannot be added", `Plan "startup" allows 6 members`} {
+		if !wrappedText(want).MatchString(out) {
+			t.Errorf("the plan does not say %q:\n%s", want, out)
+		}
+	}
+}
+
 // The errors a new user meets say what to do in HCL terms.
 func TestAccMemberResource_createHints(t *testing.T) {
 	env := acctest.New(t)
