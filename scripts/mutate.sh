@@ -67,6 +67,8 @@ tests_of() {
   base.go) echo label_resource data_sources ;;
   data_source_entries.go) echo data_sources ;;
   environment_keys.go) echo member_resource members_resource ;;
+  # A refresh's drift warning (who changed what) is raised in identity.go, for every resource.
+  identity.go) echo identity drift_attribution ;;
   team_entries.go) echo team_data_sources ;;
   modify_plan.go) echo member_resource label_resource invitation_resource ;;
   patch.go) echo label_resource organization_resource environment_resource ;;
