@@ -610,6 +610,7 @@ resource "orgs_members" "all" {
 	// Imported, it removes old@, which frees its seat: two of the five new fit, and the six memberships
 	// the plan wants fit plan "startup" exactly.
 	plan(true,
+		`is on plan "starter", which allows 3 members; its seats hold 2 seats: 1 active member, 1 invited address`,
 		"after this plan's removals there is room for 2 members more, so the apply will refuse cyd@example.com, dee@example.com",
 		`Plan "startup" allows 6 members`)
 }
