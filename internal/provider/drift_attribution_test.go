@@ -122,3 +122,33 @@ resource "orgs_api_token" "deploy" {
 		t.Errorf("the plan that found four objects drifted in one organization made %d activity requests, want 1", n)
 	}
 }
+
+// TestAccDriftAttribution_deletedWithItsOrganization: an object whose organization was deleted outside
+// Terraform is reported as deleted with its organization, not as deleted by itself, and the plan
+// creates it again.
+func TestAccDriftAttribution_deletedWithItsOrganization(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanTeam)
+	cli := acctest.NewCLI(t, env)
+	cli.WriteFile("main.tf", fmt.Sprintf(`
+resource "orgs_label" "team" {
+  organization_id = %q
+  key             = "team"
+  value           = "platform"
+}
+`, org.ID))
+	if out, err := cli.Run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	if err := env.Client.DeleteOrganization(t.Context(), org.ID); err != nil {
+		t.Fatalf("delete the organization behind Terraform's back: %v", err)
+	}
+	out, err := cli.Run("plan", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	if !wrappedText(fmt.Sprintf(`label "team" of organization %s: was deleted with its organization outside Terraform`, org.ID)).MatchString(out) {
+		t.Errorf("the plan does not say the label went with its organization:\n%s", out)
+	}
+}
