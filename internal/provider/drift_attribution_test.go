@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -150,5 +151,39 @@ resource "orgs_label" "team" {
 	}
 	if !wrappedText(fmt.Sprintf(`label "team" of organization %s: was deleted with its organization outside Terraform`, org.ID)).MatchString(out) {
 		t.Errorf("the plan does not say the label went with its organization:\n%s", out)
+	}
+}
+
+// TestAccDriftAttribution_statusMovesAreNotDrift: a refresh that finds only what the server moves by
+// itself changed (a domain verified: its status and verified_at) updates the state and warns of nothing:
+// nothing configured changed.
+func TestAccDriftAttribution_statusMovesAreNotDrift(t *testing.T) {
+	t.Parallel()
+	env := acctest.New(t)
+	org := env.CreateOrganization(t, api.PlanTeam)
+	cli := acctest.NewCLI(t, env)
+	cli.WriteFile("main.tf", fmt.Sprintf(`
+resource "orgs_domain" "corp" {
+  organization_id = %q
+  domain          = "corp.example"
+}
+`, org.ID))
+	if out, err := cli.Run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	d, err := env.Client.GetDomain(t.Context(), org.ID, "corp.example")
+	if err != nil || d.Status != api.DomainPending {
+		t.Fatalf("the claimed domain: %+v, %v; want it pending", d, err)
+	}
+	env.DNS.SetTXT(d.VerificationRecordName, d.VerificationRecordValue)
+	if d, err := env.Client.VerifyDomain(t.Context(), org.ID, "corp.example"); err != nil || d.Status != api.DomainVerified {
+		t.Fatalf("verify the domain outside Terraform: %+v, %v", d, err)
+	}
+	out, err := cli.Run("plan", "-input=false", "-no-color")
+	if err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	if strings.Contains(out, "changed outside Terraform") || !strings.Contains(out, "No changes.") {
+		t.Errorf("a refresh that found the domain verified warns of drift or plans a change:\n%s", out)
 	}
 }
