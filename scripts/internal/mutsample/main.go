@@ -341,6 +341,9 @@ func (c config) path(m mutant) string {
 	return filepath.Join(c.root, c.pkg, m.File)
 }
 
+// interrupted says whether the run was asked to stop (an interrupt): not an error, the end of the sample.
+func interrupted(ctx context.Context) bool { return ctx.Err() != nil }
+
 // run judges the mutants in order until n of them compiled, or until ctx ends (an interrupt): the
 // mutants judged by then are the first of the random order, so still a sample drawn at random, only
 // smaller. It returns them by status; the mutant being judged when ctx ended is not among them.
@@ -359,14 +362,14 @@ func run(ctx context.Context, c config, order []mutant, n int, scratch string) (
 	byStatus := map[string][]mutant{}
 	judged := 0
 	for _, m := range order {
-		if judged == n || ctx.Err() != nil {
+		if judged == n || interrupted(ctx) {
 			break
 		}
 		j := judging{c.testPackage(m), c.judge(m.File)}
 		if _, done := baseline[j]; !done {
 			profile := filepath.Join(scratch, "cover.out")
 			status, took, out := c.goTest(ctx, j.pkg, j.run, "", 0, profile)
-			if ctx.Err() != nil {
+			if interrupted(ctx) {
 				break
 			}
 			if status != passed {
@@ -407,7 +410,7 @@ func run(ctx context.Context, c config, order []mutant, n int, scratch string) (
 		limited, cancel := context.WithTimeout(ctx, limit+30*time.Second)
 		status, took, _ := c.goTest(limited, j.pkg, j.run, overlayPath, limit, "")
 		cancel()
-		if ctx.Err() != nil {
+		if interrupted(ctx) {
 			break
 		}
 		byStatus[status] = append(byStatus[status], m)
