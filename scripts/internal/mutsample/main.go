@@ -1,17 +1,20 @@
 // Command mutsample measures a package's mutation efficacy on a random sample of its covered mutants,
 // for the packages whose every mutant would take longer than a working day to run on two cores
-// (`SAMPLE=200 make mutate PKG=./internal/server`; contributing/testing.md).
+// (`SAMPLE=100 make mutate PKG=./internal/server`; contributing/testing.md).
 //
 // The mutants are gremlins' own: its dry run (`gremlins unleash --dry-run --output report.json`) lists
-// every mutant of the package with its kind, its position and whether the tests cover it. mutsample
-// draws -n of the covered ones that compile, in an order fixed by a seed, applies each the way gremlins does (one token
-// replaced at its position), hands the mutated file to `go test -overlay` (no copy of the module), and
-// runs the tests that judge it: the package's, or, with -judges, those named for the mutant's file.
-// Each mutant is killed (a test failed), lived (every test passed), timed out (past -timeout-coefficient
-// times the unmutated run) or not viable (it does not compile), as gremlins reports them.
+// every mutant of the package with its kind and position, and whether the package's tests cover it.
+// mutsample puts the covered ones in an order drawn with a seed and judges them in that order until -n
+// have compiled: each is applied the way gremlins applies it (one token replaced at its position), the
+// mutated file handed to `go test -overlay` (no copy of the module), and judged by the tests of its file's
+// own package, or, with -judges, by the tests named for its file. The unmutated run of those tests, which
+// must pass, sets the time limit (-timeout-coefficient times it) and, by its coverage, whether they run
+// the mutant at all: one they do not run is not covered, as in a run of gremlins with the same tests.
+// Each mutant is killed (a test failed), lived (every test passed), timed out, not viable (it does not
+// compile) or not covered; only the first three count toward -n. -only judges the mutants named instead.
 //
-// The efficacy is killed / (killed + lived), given with its 95 % Wilson interval: the range the whole
-// package's figure lies in, 19 times out of 20, given what the sample found.
+// The efficacy is killed / (killed + lived), given with its 95 % Wilson interval: a range that holds the
+// whole package's efficacy 19 times in 20, given what the sample found.
 package main
 
 import (
@@ -40,8 +43,7 @@ import (
 
 // report is the part of gremlins' JSON output that mutsample reads.
 type report struct {
-	GoModule string `json:"go_module"`
-	Files    []struct {
+	Files []struct {
 		Name      string     `json:"file_name"`
 		Mutations []mutation `json:"mutations"`
 	} `json:"files"`
