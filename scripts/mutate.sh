@@ -72,11 +72,11 @@ tests_of() {
   # orgs_member's statuses (invited, pending, declined, expired) and their resends have a test file of
   # their own.
   member_resource.go) echo member_resource member_lifecycle ;;
-  team_entries.go) echo team_data_sources ;;
   modify_plan.go) echo member_resource label_resource invitation_resource ;;
   patch.go) echo label_resource organization_resource environment_resource ;;
   provider_data.go) echo member_resource organization_resource ;;
   shared_helpers.go) echo member_resource provider ;;
+  team_entries.go) echo team_data_sources ;;
   timestamps.go) echo api_token_resource organization_resource ;;
   validators.go) echo provider api_token_rotation container_registry_resource ;;
   emailtype/planmodifier.go) echo emailtype/emailtype ;;
