@@ -921,7 +921,6 @@ func (r *membersResource) Read(ctx context.Context, req resource.ReadRequest, re
 // the log once (with the other drift questions of the organization), and only when it found drift.
 // Status moves are the members' own, not drift.
 func warnMembersDrift(ctx context.Context, pd providerData, orgID string, prior, refreshed map[string]memberEntry, diags *diag.Diagnostics) {
-	type drifted = driftedMember
 	activityIDs := func(email string, entries ...memberEntry) []string {
 		ids := []string{api.EmailKey(email)}
 		for _, e := range entries {
@@ -931,29 +930,29 @@ func warnMembersDrift(ctx context.Context, pd providerData, orgID string, prior,
 		}
 		return ids
 	}
-	var added, removed, changed []drifted
+	var added, removed, changed []driftedMember
 	for _, email := range slices.Sorted(maps.Keys(refreshed)) {
 		e := refreshed[email]
 		p, ok := prior[email]
 		switch {
 		case !ok:
-			added = append(added, drifted{email, "added as " + describeMember(e), activityIDs(email, e)})
+			added = append(added, driftedMember{email, "added as " + describeMember(e), activityIDs(email, e)})
 		case memberDiffers(p, e):
-			changed = append(changed, drifted{email, memberChangeText(p, e), activityIDs(email, p, e)})
+			changed = append(changed, driftedMember{email, memberChangeText(p, e), activityIDs(email, p, e)})
 		}
 	}
 	for _, email := range slices.Sorted(maps.Keys(prior)) {
 		if _, ok := refreshed[email]; !ok {
-			removed = append(removed, drifted{email, "removed (was " + describeMember(prior[email]) + ")", activityIDs(email, prior[email])})
+			removed = append(removed, driftedMember{email, "removed (was " + describeMember(prior[email]) + ")", activityIDs(email, prior[email])})
 		}
 	}
 	// The lines the warning shows: at most driftLinesShown of each kind; the log is asked about them,
 	// as many as the ids of one activity request hold.
-	var shown []drifted
+	var shown []driftedMember
 	var more []string
 	for _, l := range []struct {
 		what    string
-		drifted []drifted
+		drifted []driftedMember
 	}{{"added", added}, {"removed", removed}, {"changed", changed}} {
 		n := min(len(l.drifted), driftLinesShown)
 		shown = append(shown, l.drifted[:n]...)
