@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -147,6 +148,22 @@ func (cli *CLI) write(path, content string) {
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		cli.t.Fatal(err)
 	}
+}
+
+// MustRun runs the CLI as a user's automation would, without colour and, for the commands that could
+// ask for it, without input, and returns its output; a command that fails fails the test, with the
+// output.
+func (cli *CLI) MustRun(args ...string) string {
+	cli.t.Helper()
+	args = slices.Concat(args, []string{"-no-color"})
+	if slices.Contains([]string{"apply", "destroy", "import", "init", "plan", "refresh"}, args[0]) && !slices.Contains(args, "-input=false") {
+		args = append(args, "-input=false")
+	}
+	out, err := cli.Run(args...)
+	if err != nil {
+		cli.t.Fatalf("%s %s: %v\n%s", cli.Name, strings.Join(args, " "), err, out)
+	}
+	return out
 }
 
 // Run runs the CLI with args in the working directory and returns its combined output.

@@ -35,18 +35,10 @@ resource "orgs_member" "m" {
   role            = "member"
 }
 `, hclList(emails), org.ID))
-	run := func(args ...string) string {
-		t.Helper()
-		out, err := cli.Run(append(args, "-input=false", "-no-color")...)
-		if err != nil {
-			t.Fatalf("%v\n%s", err, out)
-		}
-		return out
-	}
-	run("apply", "-auto-approve")
+	cli.MustRun("apply", "-auto-approve")
 
 	before, limitedBefore := env.Requests()
-	out := run("plan", "-detailed-exitcode")
+	out := cli.MustRun("plan", "-detailed-exitcode")
 	after, limitedAfter := env.Requests()
 	if !strings.Contains(out, "No changes.") {
 		t.Fatalf("the plan after apply is not empty:\n%s", out)
@@ -62,10 +54,7 @@ resource "orgs_member" "m" {
 	if err := env.Client.RemoveMember(t.Context(), org.ID, emails[17]); err != nil {
 		t.Fatal(err)
 	}
-	out, err := cli.Run("plan", "-input=false", "-no-color")
-	if err != nil {
-		t.Fatalf("plan after a member was removed behind Terraform's back: %v\n%s", err, out)
-	}
+	out = cli.MustRun("plan")
 	for _, want := range []string{fmt.Sprintf(`orgs_member.m["%s"] will be created`, emails[17]), "Plan: 1 to add, 0 to change, 0 to destroy."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the plan does not say %q:\n%s", want, out)
@@ -101,15 +90,7 @@ resource "orgs_domain" "d" {
   domain          = each.value
 }
 `, hclList(domains), org.ID))
-	run := func(args ...string) string {
-		t.Helper()
-		out, err := cli.Run(append(args, "-input=false", "-no-color")...)
-		if err != nil {
-			t.Fatalf("%v\n%s", err, out)
-		}
-		return out
-	}
-	run("apply", "-auto-approve")
+	cli.MustRun("apply", "-auto-approve")
 
 	// The records are published (by a DNS resource, in a real configuration), and every domain waited for.
 	claims, err := env.Client.ListDomains(t.Context(), org.ID)
@@ -126,10 +107,10 @@ resource "orgs_domain_verification" "d" {
   domain          = each.value.domain
 }
 `)
-	run("apply", "-auto-approve")
+	cli.MustRun("apply", "-auto-approve")
 
 	before, limitedBefore := env.Requests()
-	out := run("plan", "-detailed-exitcode")
+	out := cli.MustRun("plan", "-detailed-exitcode")
 	after, limitedAfter := env.Requests()
 	if !strings.Contains(out, "No changes.") {
 		t.Fatalf("the plan after apply is not empty:\n%s", out)

@@ -860,10 +860,7 @@ resource "orgs_container_registry" "ecr" {
   secret_wo_version = 1
 }
 `, org.ID, ecrURL))
-	out, err := cli.Run("plan", "-input=false", "-no-color")
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
+	out := cli.MustRun("plan")
 	blocks := map[string]string{}
 	for _, name := range []string{"ghcr", "ecr"} {
 		m := regexp.MustCompile(`(?s)# orgs_container_registry\.` + name + ` will be created\n(.*?)\n    }\n`).FindStringSubmatch(out)

@@ -61,18 +61,10 @@ resource "orgs_api_token" "deploy" {
   role            = "member"
 }
 `, org.ID, alice.Email))
-	run := func(args ...string) string {
-		t.Helper()
-		out, err := cli.Run(append(args, "-input=false", "-no-color")...)
-		if err != nil {
-			t.Fatalf("%v\n%s", err, out)
-		}
-		return out
-	}
-	run("apply", "-auto-approve")
+	cli.MustRun("apply", "-auto-approve")
 
 	before := env.RequestsTo("/activity")
-	if out := run("plan"); !wrappedText("No changes.").MatchString(out) || wrappedText("outside Terraform").MatchString(out) {
+	if out := cli.MustRun("plan"); !wrappedText("No changes.").MatchString(out) || wrappedText("outside Terraform").MatchString(out) {
 		t.Fatalf("the plan after apply is not a quiet empty plan:\n%s", out)
 	}
 	if n := env.RequestsTo("/activity") - before; n != 0 {
@@ -107,7 +99,7 @@ resource "orgs_api_token" "deploy" {
 	}
 
 	before = env.RequestsTo("/activity")
-	out := run("plan")
+	out := cli.MustRun("plan")
 	for _, want := range []string{
 		fmt.Sprintf(`member alice@example.com of organization %s: role changed from "admin" to "member" outside Terraform by bob@example.com at 2031-03-01T10:02:00Z (member.update).`, org.ID),
 		fmt.Sprintf(`label "team" of organization %s: value changed from "platform" to "infra" outside Terraform by bob@example.com at 2031-03-01T10:02:00Z (label.update).`, org.ID),
@@ -139,16 +131,11 @@ resource "orgs_label" "team" {
   value           = "platform"
 }
 `, org.ID))
-	if out, err := cli.Run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
-		t.Fatalf("apply: %v\n%s", err, out)
-	}
+	cli.MustRun("apply", "-auto-approve")
 	if err := env.Client.DeleteOrganization(t.Context(), org.ID); err != nil {
 		t.Fatalf("delete the organization behind Terraform's back: %v", err)
 	}
-	out, err := cli.Run("plan", "-input=false", "-no-color")
-	if err != nil {
-		t.Fatalf("plan: %v\n%s", err, out)
-	}
+	out := cli.MustRun("plan")
 	if !wrappedText(fmt.Sprintf(`label "team" of organization %s: was deleted with its organization outside Terraform`, org.ID)).MatchString(out) {
 		t.Errorf("the plan does not say the label went with its organization:\n%s", out)
 	}
@@ -168,9 +155,7 @@ resource "orgs_domain" "corp" {
   domain          = "corp.example"
 }
 `, org.ID))
-	if out, err := cli.Run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
-		t.Fatalf("apply: %v\n%s", err, out)
-	}
+	cli.MustRun("apply", "-auto-approve")
 	d, err := env.Client.GetDomain(t.Context(), org.ID, "corp.example")
 	if err != nil || d.Status != api.DomainPending {
 		t.Fatalf("the claimed domain: %+v, %v; want it pending", d, err)
@@ -179,10 +164,7 @@ resource "orgs_domain" "corp" {
 	if d, err := env.Client.VerifyDomain(t.Context(), org.ID, "corp.example"); err != nil || d.Status != api.DomainVerified {
 		t.Fatalf("verify the domain outside Terraform: %+v, %v", d, err)
 	}
-	out, err := cli.Run("plan", "-input=false", "-no-color")
-	if err != nil {
-		t.Fatalf("plan: %v\n%s", err, out)
-	}
+	out := cli.MustRun("plan")
 	if strings.Contains(out, "changed outside Terraform") || !strings.Contains(out, "No changes.") {
 		t.Errorf("a refresh that found the domain verified warns of drift or plans a change:\n%s", out)
 	}

@@ -303,16 +303,8 @@ func TestAccQuery_generateConfigRoundTrip(t *testing.T) {
 		query.WriteString("}\n\n")
 	}
 	cli.WriteFile("all.tfquery.hcl", query.String())
-	run := func(args ...string) string {
-		t.Helper()
-		out, err := cli.Run(append(args, "-no-color")...)
-		if err != nil {
-			t.Fatalf("%v\n%s", err, out)
-		}
-		return out
-	}
 
-	out := run("query", "-generate-config-out=generated.tf")
+	out := cli.MustRun("query", "-generate-config-out=generated.tf")
 	generated, err := os.ReadFile(filepath.Join(cli.Dir, "generated.tf"))
 	if err != nil {
 		t.Fatalf("terraform query wrote no generated.tf: %v\n%s", err, out)
@@ -335,13 +327,11 @@ func TestAccQuery_generateConfigRoundTrip(t *testing.T) {
 		}
 	}
 
-	out = run("apply", "-auto-approve", "-input=false")
+	out = cli.MustRun("apply", "-auto-approve")
 	if want := fmt.Sprintf("Apply complete! Resources: %d imported, 0 added, 0 changed, 0 destroyed.", imports); !strings.Contains(out, want) {
 		t.Fatalf("the apply does not say %q:\n%s", want, out)
 	}
-	if out, err := cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
-		t.Fatalf("the plan after the import is not empty: %v\n%s", err, out)
-	}
+	cli.MustRun("plan", "-detailed-exitcode")
 }
 
 // wholeListTypes manage, as one resource, objects that other types manage one by one (a team's roster
@@ -376,15 +366,7 @@ func TestAccQuery_generateConfigMembers(t *testing.T) {
 	e := acctest.NewEstate(t)
 	cli := acctest.NewCLI(t, e.Env)
 	cli.WriteFile("members.tfquery.hcl", fmt.Sprintf("list \"orgs_members\" \"all\" {\n  provider         = orgs\n  include_resource = true\n  config {\n    organization_id = %q\n  }\n}\n", e.Org.ID))
-	run := func(args ...string) string {
-		t.Helper()
-		out, err := cli.Run(append(args, "-no-color")...)
-		if err != nil {
-			t.Fatalf("%v\n%s", err, out)
-		}
-		return out
-	}
-	out := run("query", "-generate-config-out=generated.tf")
+	out := cli.MustRun("query", "-generate-config-out=generated.tf")
 	generated, err := os.ReadFile(filepath.Join(cli.Dir, "generated.tf"))
 	if err != nil {
 		t.Fatalf("terraform query wrote no generated.tf: %v\n%s", err, out)
@@ -397,11 +379,9 @@ func TestAccQuery_generateConfigMembers(t *testing.T) {
 			t.Errorf("generated.tf does not hold %s:\n%s", want, generated)
 		}
 	}
-	out = run("apply", "-auto-approve", "-input=false")
+	out = cli.MustRun("apply", "-auto-approve")
 	if want := "Apply complete! Resources: 1 imported, 0 added, 0 changed, 0 destroyed."; !strings.Contains(out, want) {
 		t.Fatalf("the apply does not say %q:\n%s", want, out)
 	}
-	if out, err := cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
-		t.Fatalf("the plan after the import is not empty: %v\n%s", err, out)
-	}
+	cli.MustRun("plan", "-detailed-exitcode")
 }

@@ -157,9 +157,7 @@ resource "orgs_member" "other" {
   role            = "member"
 }
 `, org.ID, otherEmail))
-	if out, err := cli.Run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
+	cli.MustRun("apply", "-auto-approve")
 	if err := env.Client.RemoveMember(t.Context(), org.ID, userEmail); err != nil {
 		t.Fatal(err)
 	}
@@ -230,9 +228,7 @@ resource "orgs_label" "l" {
   value           = "v"
 }
 `, org.ID))
-	if out, err := cli.Run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
+	cli.MustRun("apply", "-auto-approve")
 	if err := env.Client.DeleteOrganization(t.Context(), org.ID); err != nil {
 		t.Fatal(err)
 	}

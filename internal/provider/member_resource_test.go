@@ -325,10 +325,7 @@ resource "orgs_member" "test" {
   role            = "member"
 }
 `, org.ID, c.email))
-		out, err := cli.Run("plan", "-input=false", "-no-color")
-		if err != nil {
-			t.Fatalf("plan adding %s: %v\n%s", c.email, err, out)
-		}
+		out := cli.MustRun("plan")
 		if warned := wrappedText("Already a member: the apply will refuse to add it").MatchString(out); warned != c.warns {
 			t.Errorf("plan adding %s: warns that it is already a member: %v, want %v\n%s", c.email, warned, c.warns, out)
 		}
@@ -357,10 +354,7 @@ resource "orgs_member" "dan" {
   role            = "member"
 }
 `, org.ID))
-	out, err := cli.Run("plan", "-input=false", "-no-color")
-	if err != nil {
-		t.Fatalf("plan: %v\n%s", err, out)
-	}
+	out := cli.MustRun("plan")
 	for _, want := range []string{"No seat left: the apply will refuse this member", "so dan@example.com cannot be added", `Plan "startup" allows 6 members`} {
 		if !wrappedText(want).MatchString(out) {
 			t.Errorf("the plan does not say %q:\n%s", want, out)

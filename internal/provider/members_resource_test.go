@@ -382,10 +382,7 @@ func TestAccMembersResource_importEveryStatus(t *testing.T) {
 	if out, err := cli.Run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil || !strings.Contains(out, "1 imported, 0 added, 0 changed, 0 destroyed") {
 		t.Fatalf("apply of the import: %v\n%s", err, out)
 	}
-	out, err = cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color")
-	if err != nil {
-		t.Fatalf("the plan after the import is not empty: %v\n%s", err, out)
-	}
+	out = cli.MustRun("plan", "-detailed-exitcode")
 	if !wrappedText("dec@example.com declined the membership, so it is not offered again").MatchString(out) {
 		t.Errorf("the plan does not name the declined membership:\n%s", out)
 	}
@@ -402,9 +399,7 @@ func TestAccMembersResource_importEveryStatus(t *testing.T) {
 	if m, err := e.Env.Client.GetMember(t.Context(), e.Org.ID, "exp@example.com"); err != nil || m.Status != api.MemberPending {
 		t.Errorf("exp@ after the offer: %+v, %v; want pending", m, err)
 	}
-	if out, err := cli.Run("plan", "-detailed-exitcode", "-input=false", "-no-color"); err != nil {
-		t.Fatalf("the plan after the offer is not empty: %v\n%s", err, out)
-	}
+	cli.MustRun("plan", "-detailed-exitcode")
 }
 
 // shownStatuses fails unless the state holds a member in each status the API has.
@@ -453,10 +448,7 @@ resource "orgs_member" "dan" {
   role            = "member"
 }
 `, org.ID, strings.ToLower(env.OwnerEmail)))
-	out, err := cli.Run("plan", "-input=false", "-no-color")
-	if err != nil {
-		t.Fatalf("plan: %v\n%s", err, out)
-	}
+	out := cli.MustRun("plan")
 	if !wrappedText("This configuration manages the members of organization " + org.ID + " with both orgs_members and orgs_member").MatchString(out) {
 		t.Errorf("the plan does not warn that both manage the organization:\n%s", out)
 	}
@@ -485,17 +477,12 @@ resource "orgs_members" "all" {
 `, org.ID, owner, bobRole))
 	}
 	write("member")
-	if out, err := cli.Run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
-		t.Fatalf("apply: %v\n%s", err, out)
-	}
+	cli.MustRun("apply", "-auto-approve")
 	if _, err := env.Client.AddMember(t.Context(), org.ID, api.MemberCreate{Email: "eve@example.com", Role: api.RoleAdmin}); err != nil {
 		t.Fatal(err)
 	}
 	write("admin")
-	out, err := cli.Run("plan", "-input=false", "-no-color")
-	if err != nil {
-		t.Fatalf("plan: %v\n%s", err, out)
-	}
+	out := cli.MustRun("plan")
 	for _, want := range []*regexp.Regexp{
 		regexp.MustCompile(`(?m)^\s+~ "bob@example.com"\s+= "member" -> "admin"$`),
 		regexp.MustCompile(`(?m)^\s+- "eve@example.com"\s+= "admin" -> null$`),
@@ -533,10 +520,7 @@ resource "orgs_members" "all" {
   }
 }
 `, org.ID, strings.ToLower(env.OwnerEmail)))
-	out, err := cli.Run("apply", "-auto-approve", "-input=false", "-no-color")
-	if err != nil {
-		t.Fatalf("apply: %v\n%s", err, out)
-	}
+	out := cli.MustRun("apply", "-auto-approve")
 	if !wrappedText("Memberships not in members are left in place for now").MatchString(out) ||
 		!wrappedText("eve@example.com, fay@example.com").MatchString(out) {
 		t.Errorf("the apply does not warn of the two members it leaves in place:\n%s", out)
@@ -550,10 +534,7 @@ resource "orgs_members" "all" {
 	})(nil); err != nil {
 		t.Errorf("after the create: %v", err)
 	}
-	out, err = cli.Run("plan", "-input=false", "-no-color")
-	if err != nil {
-		t.Fatalf("plan: %v\n%s", err, out)
-	}
+	out = cli.MustRun("plan")
 	for _, email := range []string{"eve@example.com", "fay@example.com"} {
 		if !regexp.MustCompile(`(?m)^\s+- "` + regexp.QuoteMeta(email) + `"\s+= "member" -> null$`).MatchString(out) {
 			t.Errorf("the next plan does not remove %s:\n%s", email, out)
@@ -594,10 +575,7 @@ resource "orgs_members" "all" {
 	plan := func(imported bool, want ...string) {
 		t.Helper()
 		cli.WriteFile("main.tf", config(imported))
-		out, err := cli.Run("plan", "-input=false", "-no-color")
-		if err != nil {
-			t.Fatalf("plan: %v\n%s", err, out)
-		}
+		out := cli.MustRun("plan")
 		for _, w := range append([]string{"No seat left: the apply will refuse some new members"}, want...) {
 			if !wrappedText(w).MatchString(out) {
 				t.Errorf("the plan (imported: %v) does not say %q:\n%s", imported, w, out)
@@ -735,9 +713,7 @@ resource "orgs_members" "all" {
   }
 }
 `, org.ID, owner))
-	if out, err := cli.Run("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
-		t.Fatalf("apply: %v\n%s", err, out)
-	}
+	cli.MustRun("apply", "-auto-approve")
 	cli.WriteFile("providers.tf", fmt.Sprintf(`terraform {
   required_providers {
     orgs = { source = "orgs-dev/orgs" }
@@ -781,9 +757,7 @@ provider "orgs" {
 	}
 
 	cli.WriteFile("providers.tf", "terraform {\n  required_providers {\n    orgs = { source = \"orgs-dev/orgs\" }\n  }\n}\n\nprovider \"orgs\" {}\n")
-	if out, err := cli.Run("destroy", "-auto-approve", "-input=false", "-no-color"); err != nil {
-		t.Fatalf("the destroy with the owner's credential: %v\n%s", err, out)
-	}
+	cli.MustRun("destroy", "-auto-approve")
 	if got, err := serverRoles(t.Context(), env, org.ID); err != nil || !maps.Equal(got, map[string]string{owner: "owner"}) {
 		t.Errorf("after the destroy, the server holds %v (%v), want only the owner", got, err)
 	}
@@ -877,17 +851,9 @@ resource "orgs_members" "all" {
   }
 }
 `, org.ID, owner))
-	run := func(args ...string) string {
-		t.Helper()
-		out, err := cli.Run(append(args, "-input=false", "-no-color")...)
-		if err != nil {
-			t.Fatalf("%v\n%s", err, out)
-		}
-		return out
-	}
-	run("apply", "-auto-approve")
+	cli.MustRun("apply", "-auto-approve")
 	before := env.RequestsTo("/activity")
-	if out := run("plan"); !wrappedText("No changes.").MatchString(out) || wrappedText("outside Terraform").MatchString(out) {
+	if out := cli.MustRun("plan"); !wrappedText("No changes.").MatchString(out) || wrappedText("outside Terraform").MatchString(out) {
 		t.Fatalf("the plan after apply is not a quiet empty plan:\n%s", out)
 	}
 	if n := env.RequestsTo("/activity") - before; n != 0 {
@@ -918,7 +884,7 @@ resource "orgs_members" "all" {
 		", by carol@example.com at 2031-03-01T10:02:00Z (member.create)",
 	}
 	before = env.RequestsTo("/activity")
-	out := run("plan")
+	out := cli.MustRun("plan")
 	if !wrappedText(fmt.Sprintf("A refresh found memberships of organization %s changed outside Terraform:", org.ID)).MatchString(out) {
 		t.Errorf("the plan does not warn of the drift:\n%s", out)
 	}
@@ -933,7 +899,7 @@ resource "orgs_members" "all" {
 
 	// A caller the log refuses: the same lines, without who or when.
 	forbidActivity.Store(true)
-	out = run("plan")
+	out = cli.MustRun("plan")
 	for _, line := range lines {
 		if !wrappedText(line).MatchString(out) {
 			t.Errorf("the plan without the log does not say %q:\n%s", line, out)

@@ -58,18 +58,10 @@ resource "orgs_team_member" "m" {
   email           = each.value[1]
 }
 `, hclList(slugs), hclList(emails), org.ID))
-	run := func(args ...string) string {
-		t.Helper()
-		out, err := cli.Run(append(args, "-input=false", "-no-color")...)
-		if err != nil {
-			t.Fatalf("%v\n%s", err, out)
-		}
-		return out
-	}
-	run("apply", "-auto-approve", "-parallelism=20")
+	cli.MustRun("apply", "-auto-approve", "-parallelism=20")
 
 	before, _ := env.Requests()
-	out := run("plan", "-detailed-exitcode")
+	out := cli.MustRun("plan", "-detailed-exitcode")
 	after, _ := env.Requests()
 	if !strings.Contains(out, "No changes.") {
 		t.Fatalf("the plan after apply is not empty:\n%s", out)
@@ -82,7 +74,7 @@ resource "orgs_team_member" "m" {
 	if err := env.Client.RemoveTeamMember(t.Context(), org.ID, "team-012", emails[3]); err != nil {
 		t.Fatal(err)
 	}
-	out = run("plan")
+	out = cli.MustRun("plan")
 	for _, want := range []string{fmt.Sprintf(`orgs_team_member.m["team-012/%s"] will be created`, emails[3]), "Plan: 1 to add, 0 to change, 0 to destroy."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the plan does not say %q:\n%s", want, out)
@@ -120,15 +112,7 @@ resource "orgs_team_member" "dan" {
   email           = "dan@example.com"
 }
 `, org.ID))
-	run := func(args ...string) string {
-		t.Helper()
-		out, err := cli.Run(append(args, "-input=false", "-no-color")...)
-		if err != nil {
-			t.Fatalf("%v\n%s", err, out)
-		}
-		return out
-	}
-	run("apply", "-auto-approve")
+	cli.MustRun("apply", "-auto-approve")
 
 	now.Store(time.Date(2031, 3, 1, 10, 2, 0, 0, time.UTC).UnixNano())
 	asBob := env.NewClient(t, bobToken)
@@ -139,7 +123,7 @@ resource "orgs_team_member" "dan" {
 	if err := asBob.RemoveTeamMember(ctx, org.ID, "sre", "dan@example.com"); err != nil {
 		t.Fatal(err)
 	}
-	out := run("plan")
+	out := cli.MustRun("plan")
 	for _, want := range []string{
 		fmt.Sprintf(`team "sre" of organization %s: description changed from "on call" to "nobody on call" outside Terraform by bob@example.com at 2031-03-01T10:02:00Z (team.update).`, org.ID),
 		fmt.Sprintf(`team membership dan@example.com of organization %s: was deleted outside Terraform by bob@example.com at 2031-03-01T10:02:00Z (team_member.delete).`, org.ID),

@@ -78,18 +78,10 @@ resource "orgs_label" "slow" {
 }
 `, org.ID, value, timeout)
 	}
-	run := func(args ...string) string {
-		t.Helper()
-		out, err := cli.Run(append(args, "-input=false", "-no-color")...)
-		if err != nil {
-			t.Fatalf("%v\n%s", err, out)
-		}
-		return out
-	}
 	cli.WriteFile("main.tf", config("before"))
-	run("apply", "-auto-approve")
+	cli.MustRun("apply", "-auto-approve")
 	cli.WriteFile("main.tf", config("after"))
-	if out := run("plan", "-out=update.tfplan"); !strings.Contains(out, "1 to change") {
+	if out := cli.MustRun("plan", "-out=update.tfplan"); !strings.Contains(out, "1 to change") {
 		t.Fatalf("the plan does not update the label:\n%s", out)
 	}
 	// From now on every request waits longer than the update timeout allows.
