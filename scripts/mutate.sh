@@ -69,9 +69,6 @@ tests_of() {
   environment_keys.go) echo member_resource members_resource ;;
   # A refresh's drift warning (who changed what) is raised in identity.go, for every resource.
   identity.go) echo identity drift_attribution ;;
-  # orgs_member's statuses (invited, pending, declined, expired) and their resends have a test file of
-  # their own.
-  member_resource.go) echo member_resource member_lifecycle ;;
   modify_plan.go) echo member_resource label_resource invitation_resource ;;
   patch.go) echo label_resource organization_resource environment_resource ;;
   provider_data.go) echo member_resource organization_resource ;;
